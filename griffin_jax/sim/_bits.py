@@ -1,0 +1,79 @@
+"""Lane bit-packing: one DPU's ``L`` lanes of one step live in ``NW = ceil(L/32)`` uint32 limbs.
+
+Packing turns the scheduler's inner loops over lanes into a handful of word operations (and,
+andnot, rotate, popcount), which is what makes the exact model fast on CPU and GPU alike. Lane
+``l`` is bit ``l % 32`` of limb ``l // 32``; bits at and above ``L`` are always zero.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+WORD = 32
+
+
+def n_limbs(lanes: int) -> int:
+    return -(-lanes // WORD)
+
+
+def pack_lanes_np(bits: np.ndarray, lanes: int) -> np.ndarray:
+    """Host-side packing: bool ``[..., L]`` -> uint32 ``[..., NW]`` (L = ``lanes``)."""
+    nw = n_limbs(lanes)
+    bits = np.asarray(bits, bool)
+    if bits.shape[-1] != lanes:
+        raise ValueError(f"last axis must have {lanes} lanes, got {bits.shape[-1]}")
+    padded = np.zeros(bits.shape[:-1] + (nw * WORD,), bool)
+    padded[..., :lanes] = bits
+    # little bit order: lane 0 is bit 0 of limb 0
+    as_bytes = np.packbits(padded, axis=-1, bitorder="little")
+    return np.ascontiguousarray(as_bytes).view("<u4").reshape(bits.shape[:-1] + (nw,))
+
+
+def lane_mask(lanes: int) -> np.ndarray:
+    """uint32 ``[NW]`` with the ``lanes`` valid bits set."""
+    return pack_lanes_np(np.ones((lanes,), bool), lanes)
+
+
+def popcount(x):
+    return lax.population_count(x).astype(jnp.int32)
+
+
+def _shift_limbs(x, s, left: bool):
+    """Logical shift of the multi-limb number ``x`` ``[..., NW]`` by ``s`` bits (0 <= s <= 64)."""
+    nw = x.shape[-1]
+    s = jnp.asarray(s, jnp.uint32)
+    if nw == 1:
+        # XLA defines over-wide logical shifts as 0, but keep it explicit for every backend.
+        shifted = lax.shift_left(x, s) if left else lax.shift_right_logical(x, s)
+        return jnp.where(s >= WORD, jnp.zeros_like(x), shifted)
+    q = (s // WORD).astype(jnp.int32)
+    b = s % WORD
+    zeros = jnp.zeros(x.shape[:-1] + (nw + 1,), x.dtype)
+    w = jnp.arange(nw)
+    if left:
+        # out[w] = x[w-q] << b | x[w-q-1] >> (32-b)
+        xp = jnp.concatenate([zeros, x], axis=-1)  # xp[i + nw + 1] = x[i]
+        lo = jnp.take(xp, w - q + nw + 1, axis=-1)
+        hi = jnp.take(xp, w - q + nw, axis=-1)
+        carry = lax.shift_right_logical(hi, (WORD - b) % WORD)
+        return lax.shift_left(lo, b) | jnp.where(b == 0, jnp.zeros_like(carry), carry)
+    # out[w] = x[w+q] >> b | x[w+q+1] << (32-b)
+    xp = jnp.concatenate([x, zeros], axis=-1)
+    lo = jnp.take(xp, w + q, axis=-1)
+    hi = jnp.take(xp, w + q + 1, axis=-1)
+    carry = lax.shift_left(hi, (WORD - b) % WORD)
+    return lax.shift_right_logical(lo, b) | jnp.where(b == 0, jnp.zeros_like(carry), carry)
+
+
+def rotate_down(x, s, lanes: int, mask):
+    """Out lane ``l`` = in lane ``(l + s) % lanes`` (``0 <= s < lanes``); ``mask`` from ``lane_mask``."""
+    s = jnp.asarray(s, jnp.uint32)
+    return (_shift_limbs(x, s, left=False) | _shift_limbs(x, lanes - s, left=True)) & mask
+
+
+def rotate_up(x, s, lanes: int, mask):
+    """Inverse of ``rotate_down``: out lane ``(l + s) % lanes`` = in lane ``l``."""
+    s = jnp.asarray(s, jnp.uint32)
+    return (_shift_limbs(x, s, left=True) | _shift_limbs(x, lanes - s, left=False)) & mask
