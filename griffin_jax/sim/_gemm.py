@@ -20,6 +20,7 @@ from typing import Sequence
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax import lax
 
 from griffin_jax.design._core import Design, Window, _bucket
 from griffin_jax.sim import _bits
@@ -155,15 +156,38 @@ def _program(bucket: _Bucket):
         return cycles * live, taken * live, busy * live
 
     over_tiles = jax.vmap(one, in_axes=(0, 0, 0, None, None, None))
-    over_designs = jax.vmap(over_tiles, in_axes=(None, None, None, None, 0, 0))
 
     @jax.jit
     def run(a_c, w_c, live, n_steps, offsets, valid):
         TRACE_COUNT["gemm"] += 1
-        cycles, taken, busy = over_designs(a_c, w_c, live, n_steps, offsets, valid)
-        return cycles.sum(1), taken.sum(1), busy.sum(1)
+
+        # Designs go one after another (lax.map) and tiles side by side (vmap): the window is
+        # then an unbatched scalar inside the kernel, so its rows and shifts are plain dynamic
+        # slices rather than per-element gathers, and each design's loop ends with its own work.
+        def per_design(window):
+            cycles, taken, busy = over_tiles(a_c, w_c, live, n_steps, *window)
+            return cycles.sum(0), taken.sum(0), busy.sum(0)
+
+        return lax.map(per_design, (offsets, valid))
 
     return run
+
+
+def chunk_for(steps: int, slots: int, chunk: int) -> int:
+    """Largest power of two <= ``chunk`` whose int32 per-chunk sums cannot overflow.
+
+    ``slots`` = groups x lanes of one tile. Per tile, cycles <= steps and executed work <= steps x
+    slots, so ``chunk * steps * slots < 2**31`` bounds every per-chunk sum; totals across chunks
+    are int64 on the host.
+    """
+    out = 1
+    while out * 2 <= chunk:
+        out *= 2
+    while out > 1 and out * steps * slots >= 2**31:
+        out //= 2
+    if steps * slots >= 2**31:
+        raise ValueError(f"one tile has {steps} x {slots} slots; int32 counters would overflow")
+    return out
 
 
 def _stack_windows(windows: Sequence[Window], capacity: int, n: int):
@@ -187,11 +211,12 @@ def _evaluate_group(designs, a, w, chunk: int) -> dict:
     T = _steps(K, L)
     n_mt, n_nt = -(-M // C), -(-N // R)
     n_tiles = n_mt * n_nt
-    capacity = max(_bucket(d.window.size) for d in designs)
-    depth_cap = _bucket(max(1, max(d.window.depth for d in designs)), floor=1)
-    steps_b = _bucket(T, floor=8) + depth_cap + 1
+    # A window built with a larger capacity asks to share that bigger bucket.
+    capacity = max(d.window.capacity for d in designs)
+    depth_cap = _bucket(max(1, max(d.window.depth for d in designs)), floor=4)
+    steps_b = _bucket(T, floor=8) + 2 * (depth_cap + 1)
     n_designs = _bucket(len(designs), floor=1)
-    chunk = min(chunk, _bucket(n_tiles, floor=1))
+    chunk = chunk_for(T, R * C * L, min(chunk, _bucket(n_tiles, floor=1)))
     bucket = _Bucket(d0.exploit, d0.sync, R, C, L, steps_b, capacity, depth_cap, n_designs, chunk)
     run = _program(bucket)
 
@@ -248,7 +273,7 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
     D = len(designs)
     M, K = a.shape
     N = w.shape[1]
-    width = max(_bucket(d.window.size) for d in designs)
+    width = max(d.window.capacity for d in designs)
     cycles = np.zeros(D, np.int64)
     dense = np.zeros(D, np.int64)
     taken = np.zeros((D, width + 1), np.int64)
@@ -343,12 +368,12 @@ def tile_activity(pending, window: Window, sync: str = "core") -> dict:
     if L > 64:
         raise ValueError(f"pending has {L} lanes; at most 64 are supported")
     validate_window(window, L, sync)
-    depth_cap = _bucket(max(1, window.depth), floor=1)
-    steps_b = _bucket(T, floor=8) + depth_cap + 1
+    depth_cap = _bucket(max(1, window.depth), floor=4)
+    steps_b = _bucket(T, floor=8) + 2 * (depth_cap + 1)
     words = np.zeros((steps_b, G, _bits.n_limbs(L)), np.uint32)
     words[:T] = np.swapaxes(_bits.pack_lanes_np(arr, L), 0, 1)
     shape = TileShape(blocks=1, groups=G, lanes=L, depth_cap=depth_cap)
-    w = window.padded(_bucket(window.size))
+    w = window
     cycles, taken, busy = _tile_program(shape, sync, steps_b)(
         words, np.int32(T), np.asarray(w.offsets), np.asarray(w.valid)
     )

@@ -5,8 +5,8 @@ Everything batched (tiles, designs, groups under ``sync="group"``) is ``vmap`` o
 Layout of one tile's pending work: uint32 ``words[Tb, Q, NW]`` with ``Q = P * G`` groups (``P``
 independent blocks of ``G`` groups sharing the step pointer: the AW core's rows; ``dg`` moves
 inside a block and never wraps) and lanes bit-packed into ``NW`` limbs. ``Tb`` is the step bucket
-plus ``Dcap + 1`` always-empty rows, so every row the window can see exists and no dynamic slice
-is ever clamped.
+plus ``2 * (Dcap + 1)`` always-empty rows, so every row the window can see exists and no dynamic
+slice is ever clamped.
 """
 
 from __future__ import annotations
@@ -35,79 +35,73 @@ class TileShape:
         return _bits.n_limbs(self.lanes)
 
 
-def window_tables(shape: TileShape, offsets, valid):
-    """Per-offset gather tables for one design.
+def _shift_groups(row, dg, blocks: int, groups: int):
+    """Out group ``g`` = in group ``g + dg`` within each block, zero outside (groups never wrap).
 
-    Args:
-      offsets: int32 ``[W, 3]`` (dt, dl, dg); valid: bool ``[W]``.
-    Returns:
-      dt ``[W]``, lane shift ``[W]`` (dl mod L), src ``[W, Q]`` (group whose work multiplier-group q
-      borrows, ``Q`` = none), back ``[W, Q]`` (the group that borrowed from q), depth (scalar).
+    ``row``: uint32 ``[Q, NW]``; ``dg``: int32 scalar (unbatched under the design map, so this is
+    a contiguous dynamic slice, not a gather).
     """
-    P, G, L = shape.blocks, shape.groups, shape.lanes
-    Q = P * G
-    dt = jnp.where(valid, offsets[:, 0], 0)
-    dl = jnp.where(valid, offsets[:, 1], 0)
-    dg = jnp.where(valid, offsets[:, 2], 0)
-    q = jnp.arange(Q)
-    g = q % G
-
-    def table(sign):
-        tgt_g = g[None, :] + sign * dg[:, None]
-        ok = valid[:, None] & (tgt_g >= 0) & (tgt_g < G)
-        return jnp.where(ok, q[None, :] + sign * dg[:, None], Q)
-
-    shift = jnp.mod(dl, L).astype(jnp.uint32)
-    depth = jnp.max(jnp.where(valid, dt, 0), initial=0)
-    return dt, shift, table(+1), table(-1), depth
+    nw = row.shape[-1]
+    x = row.reshape(blocks, groups, nw)
+    pad = jnp.zeros((blocks, groups, nw), row.dtype)
+    ext = jnp.concatenate([pad, x, pad], axis=1)  # [P, 3G, NW]
+    start = groups + jnp.clip(dg, -groups, groups)
+    return lax.dynamic_slice_in_dim(ext, start, groups, axis=1).reshape(row.shape)
 
 
 def tile_kernel(shape: TileShape, words, n_steps, offsets, valid):
     """Schedule one tile under core sync.
 
     Args:
-      words: uint32 ``[Tb, Q, NW]`` pending work (see module doc); rows >= ``n_steps`` are zero.
+      words: uint32 ``[Tb, Q, NW]`` pending work (see module doc); rows >= ``n_steps`` are zero
+        and ``Tb >= n_steps + 2 * (Dcap + 1)``.
       n_steps: int32 scalar T (the tile's real step count).
-      offsets, valid: the design's padded window (``Window`` leaves).
+      offsets, valid: the design's padded window (``Window`` leaves; valid rows come first).
     Returns:
       cycles (int32), taken int32 ``[W + 1]`` (own slot, then each offset), busy_group_cycles
       (int32).
+
+    The state is a sliding buffer of the ``Dcap + 1`` rows the window can see (t0 .. t0 + Dcap),
+    so a cycle touches only that buffer; rows further ahead are still untouched in ``words``.
     """
-    L, Dcap = shape.lanes, shape.depth_cap
-    Q = shape.blocks * shape.groups
+    P, G, L, Dcap = shape.blocks, shape.groups, shape.lanes, shape.depth_cap
     W = offsets.shape[0]
+    span = Dcap + 1
     mask = jnp.asarray(_bits.lane_mask(L))
-    dt, shift, src, back, depth = window_tables(shape, offsets, valid)
-    zero_row = jnp.zeros((1, shape.limbs), jnp.uint32)
-    ahead = jnp.arange(1, Dcap + 1)
+    dt = jnp.where(valid, offsets[:, 0], 0)
+    shift = jnp.mod(jnp.where(valid, offsets[:, 1], 0), L).astype(jnp.uint32)
+    dg = jnp.where(valid, offsets[:, 2], 0)
+    n_valid = jnp.sum(valid.astype(jnp.int32))
+    depth = jnp.max(dt, initial=0)
+    ahead = jnp.arange(1, span)
 
     def borrow(i, carry):
-        words, free, taken, t0 = carry
-        t = t0 + dt[i]
-        row = words[t]
-        cand = jnp.concatenate([row, zero_row])[src[i]]
-        take = free & _bits.rotate_down(cand, shift[i], L, mask)
-        free = free & ~take
-        moved = jnp.concatenate([_bits.rotate_up(take, shift[i], L, mask), zero_row])[back[i]]
-        words = words.at[t].set(row & ~moved)
+        buf, free, taken = carry
+        row = buf[dt[i]]
+        cand = _bits.rotate_down(_shift_groups(row, dg[i], P, G), shift[i], L, mask)
+        take = free & cand
+        moved = _shift_groups(_bits.rotate_up(take, shift[i], L, mask), -dg[i], P, G)
+        buf = buf.at[dt[i]].set(row & ~moved)
         taken = taken.at[i + 1].add(jnp.sum(_bits.popcount(take)))
-        return words, free, taken, t0
+        return buf, free & ~take, taken
 
     def cycle(state):
-        words, t0, cycles, taken, busy = state
-        own = words[t0]
+        buf, t0, cycles, taken, busy = state
+        own = buf[0]
         # Every multiplier starts free; the own slot goes first and always succeeds.
-        free = mask & ~own
         taken = taken.at[0].add(jnp.sum(_bits.popcount(own)))
-        words = words.at[t0].set(jnp.zeros_like(own))
-        words, free, taken, _ = lax.fori_loop(0, W, borrow, (words, free, taken, t0))
+        buf = buf.at[0].set(jnp.zeros_like(own))
+        buf, free, taken = lax.fori_loop(0, n_valid, borrow, (buf, mask & ~own, taken))
         busy = busy + jnp.sum(jnp.any((mask & ~free) != 0, axis=-1))
         # Row t0 is empty now; skip empty steps, but only as far as the window can see.
-        nonempty = jnp.any(lax.dynamic_slice_in_dim(words, t0 + 1, Dcap, 0) != 0, axis=(1, 2))
+        nonempty = jnp.any(buf[1:] != 0, axis=(1, 2))
         step = jnp.min(jnp.where(nonempty & (ahead <= depth), ahead, depth + 1))
-        return words, jnp.minimum(t0 + step, n_steps), cycles + 1, taken, busy
+        fresh = lax.dynamic_slice_in_dim(words, t0 + span, span, 0)
+        buf = lax.dynamic_slice_in_dim(jnp.concatenate([buf, fresh]), step, span, 0)
+        return buf, jnp.minimum(t0 + step, n_steps), cycles + 1, taken, busy
 
-    init = (words, jnp.int32(0), jnp.int32(0), jnp.zeros((W + 1,), jnp.int32), jnp.int32(0))
+    init = (words[:span], jnp.int32(0), jnp.int32(0), jnp.zeros((W + 1,), jnp.int32),
+            jnp.int32(0))
     _, _, cycles, taken, busy = lax.while_loop(lambda s: s[1] < n_steps, cycle, init)
     return cycles, taken, busy
 

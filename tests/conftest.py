@@ -1,0 +1,62 @@
+"""Shared test helpers: random designs and masks for exact reference-vs-fast comparisons."""
+
+from __future__ import annotations
+
+import os
+import types
+import zlib
+
+import numpy as np
+import pytest
+
+import griffin_jax as gj
+
+# CI runs slow checks in their small form; GRIFFIN_SLOW=1 runs them at full size.
+FULL = os.environ.get("GRIFFIN_SLOW", "0") == "1"
+
+EDGE_LANES = (1, 2, 3, 16, 31, 32, 33, 63, 64)
+
+
+def random_offsets(rng, lanes, *, max_n=6, max_dt=3, max_dg=0, shape="any"):
+    """A valid random window: box, L-shaped or an arbitrary priority list."""
+    if shape == "box":
+        return gj.Window.box(int(rng.integers(1, max_dt + 1)),
+                             int(rng.integers(0, min(1, lanes - 1) + 1)),
+                             int(rng.integers(0, min(1, max_dg) + 1))).as_tuples()
+    if shape == "L":  # Bit-Tactical: lookahead h then lookaside d at dt = 1
+        h = int(rng.integers(1, max_dt + 1))
+        d = int(rng.integers(0, min(5, lanes - 1) + 1))
+        return [(t, 0, 0) for t in range(1, h + 1)] + [
+            (1, s * i, 0) for i in range(1, d + 1) for s in (-1, 1) if (1, s * i, 0) != (1, 0, 0)
+        ][: 2 * d]
+    seen = []
+    for _ in range(int(rng.integers(0, max_n + 1))):
+        off = (int(rng.integers(1, max_dt + 1)), int(rng.integers(-(lanes - 1), lanes)),
+               int(rng.integers(-max_dg, max_dg + 1)))
+        if off not in seen:
+            seen.append(off)
+    return seen
+
+
+def random_mask(rng, shape):
+    """Masks at a random density, including exactly empty and exactly full ones."""
+    kind = rng.random()
+    if kind < 0.1:
+        return np.zeros(shape, bool)
+    if kind < 0.2:
+        return np.ones(shape, bool)
+    return rng.random(shape) < rng.uniform(0.05, 0.95)
+
+
+@pytest.fixture
+def rng(request):
+    # One stream per test, stable across runs and independent of test order.
+    return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+
+
+@pytest.fixture
+def gen():
+    """The helpers above, for test modules (importlib mode keeps conftest out of sys.path)."""
+    return types.SimpleNamespace(
+        random_offsets=random_offsets, random_mask=random_mask, EDGE_LANES=EDGE_LANES, FULL=FULL
+    )

@@ -1,0 +1,150 @@
+"""The JAX scheduler against the pure-Python reference, exactly, on many random cases.
+
+Covers lanes 1..64, K not a multiple of lanes, empty and full masks, every exploit, both sync
+modes, box, L-shaped and arbitrary windows including group offsets; plus the facts of spec 3.5.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import griffin_jax as gj
+
+SHAPES = ("box", "L", "any")
+
+
+def test_tile_matches_reference(rng, gen):
+    # A few cases per (lanes, sync) pair: each pair is one compiled program (G and the step
+    # bucket are fixed), so the many random windows and masks cost no extra compiles.
+    per_pair = 5 if not gen.FULL else 25
+    for lanes in gen.EDGE_LANES:
+        for sync in ("core", "group"):
+            for j in range(per_pair):
+                T = int(rng.integers(1, 9))
+                pending = gen.random_mask(rng, (3, T, lanes))
+                offs = gen.random_offsets(rng, lanes, max_dg=0 if sync == "group" else 2,
+                                          shape=SHAPES[j % 3])
+                ref = gj.reference_tile(pending[None], offs, sync)
+                got = gj.tile_activity(pending, gj.Window.from_offsets(offs, capacity=32), sync)
+                assert got["cycles"] == ref["cycles"], (pending.shape, offs, sync)
+                assert got["taken"] == tuple(ref["taken"]), (pending.shape, offs, sync)
+                assert got["busy_group_cycles"] == ref["busy_group_cycles"]
+
+
+GEOMETRIES = [  # (rows, cols, lanes, M, N, K): 1 lane, 64 lanes, K % L != 0, edge tiles
+    (1, 1, 1, 3, 2, 5),
+    (2, 3, 4, 5, 7, 10),
+    (3, 2, 16, 7, 4, 37),
+    (2, 2, 64, 3, 3, 130),
+    (4, 1, 33, 2, 6, 70),
+    (1, 4, 5, 9, 1, 23),
+    (2, 2, 32, 4, 4, 64),
+]
+
+
+@pytest.mark.parametrize("geom", GEOMETRIES, ids=lambda g: "x".join(map(str, g)))
+def test_gemm_matches_reference(geom, rng, gen):
+    R, C, L, M, N, K = geom
+    core = gj.Core(R, C, L)
+    designs = [gj.Design(core, "none")]
+    for exploit in ("A", "W", "AW"):
+        for sync in ("core", "group"):
+            for shape in SHAPES + ("any",):
+                offs = gen.random_offsets(rng, L, max_dg=0 if sync == "group" else 2, shape=shape)
+                win = gj.Window.from_offsets(offs, capacity=32)
+                designs.append(gj.Design(core, exploit, win, sync))
+    # One batch per mask pair: every (exploit, sync) bucket compiles once for the geometry.
+    for _ in range(3 if not gen.FULL else 10):
+        a = gen.random_mask(rng, (M, K))
+        w = gen.random_mask(rng, (K, N))
+        act = gj.gemm_activity_batch(designs, a, w)
+        for i, d in enumerate(designs):
+            ref = gj.reference_gemm(d, a, w)
+            assert act.cycles[i] == ref["cycles"], d
+            assert act.dense_cycles[i] == ref["dense_cycles"]
+            if d.exploit != "none":
+                n = d.window.size + 1
+                assert tuple(act.taken[i, :n]) == tuple(ref["taken"]), d
+                assert not act.taken[i, n:].any()
+                assert act.busy_group_cycles[i] == ref["busy_group_cycles"], d
+                assert act.taken[i].sum() == act.work[i]  # every pending item runs once
+
+
+def test_single_and_batch_agree(rng, gen):
+    core = gj.Core(2, 2, 8)
+    a, w = rng.random((9, 50)) < 0.4, rng.random((50, 5)) < 0.6
+    designs = [gj.Design(core, "AW", gj.Window.box(t, l, g)) for t in (1, 2) for l in (0, 1)
+               for g in (0, 1)]
+    batch = gj.simulate_gemm_batch(designs, a, w)
+    single = [gj.simulate_gemm(d, a, w).cycles for d in designs]
+    assert batch.tolist() == single
+    # Order of designs in a batch does not matter.
+    assert gj.simulate_gemm_batch(designs[::-1], a, w).tolist() == single[::-1]
+
+
+# -- spec 3.5: facts that follow ------------------------------------------------------------------
+def test_dense_and_empty_window_take_exactly_T(rng):
+    core = gj.Core(3, 2, 4)
+    a, w = rng.random((7, 19)) < 0.3, rng.random((19, 5)) < 0.3
+    T = math.ceil(19 / 4)
+    tiles = math.ceil(7 / 2) * math.ceil(5 / 3)
+    for d in (gj.Design(core, "none", gj.Window.box(2, 1)), gj.Design(core, "AW"),
+              gj.Design(core, "A"), gj.Design(core, "W", sync="group")):
+        r = gj.simulate_gemm(d, a, w)
+        assert r.cycles == r.dense_cycles == tiles * T
+
+
+def test_lower_and_upper_bounds(rng, gen):
+    for i in range(40):
+        L = (1, 16, 33)[i % 3]
+        G, T = 3, int(rng.integers(1, 9))
+        pend = gen.random_mask(rng, (G, T, L))
+        no_dg = i % 2 == 0
+        offs = gen.random_offsets(rng, L, max_dt=4, max_dg=0 if no_dg else 2)
+        win = gj.Window.from_offsets(offs)
+        D = win.depth
+        cyc = gj.tile_cycles(pend, win)
+        assert cyc <= T
+        assert cyc >= math.ceil(T / (D + 1))
+        assert cyc >= math.ceil(pend.sum() / (G * L))
+        if not win.has_group_offsets:
+            assert cyc >= math.ceil(pend.sum(axis=(1, 2)).max() / L)
+        if not pend.any():
+            assert cyc == math.ceil(T / (D + 1))
+
+
+def test_no_pending_work_takes_ceil_T_over_D_plus_1():
+    for T in (1, 5, 12):
+        for D in (0, 1, 3, 7):
+            win = gj.Window.from_offsets([(d, 0, 0) for d in range(1, D + 1)])
+            for sync in ("core", "group"):
+                assert gj.tile_cycles(np.zeros((3, T, 4), bool), win, sync) == math.ceil(
+                    T / (D + 1))
+
+
+def test_full_mask_never_speeds_up():
+    pend = np.ones((4, 9, 8), bool)
+    assert gj.tile_cycles(pend, gj.Window.box(3, 2, 1)) == 9
+
+
+def test_group_sync_is_never_slower_than_core_sync(rng):
+    for _ in range(20):
+        pend = rng.random((4, 10, 8)) < rng.random()
+        win = gj.Window.box(int(rng.integers(1, 4)), int(rng.integers(0, 3)), 0)
+        assert gj.tile_cycles(pend, win, "group") <= gj.tile_cycles(pend, win, "core")
+
+
+def test_hand_computed_schedule():
+    # One group, 2 lanes, work only in lane 0 at every step: own slot does lane 0 and the
+    # (1, 1) offset lets lane 1 borrow lane 0 of the next step -> 2 steps per cycle.
+    pend = np.zeros((1, 6, 2), bool)
+    pend[0, :, 0] = True
+    assert gj.tile_cycles(pend, gj.Window.from_offsets([(1, 1, 0)])) == 3
+    # Without lane reach nothing can be borrowed: every step needs its own cycle.
+    assert gj.tile_cycles(pend, gj.Window.from_offsets([(1, 0, 0)])) == 6
+    # Group borrowing: group 1 idle, group 0 full; (1, 0, -1) lets group 1 take group 0's work.
+    pend = np.zeros((2, 4, 1), bool)
+    pend[0] = True
+    assert gj.tile_cycles(pend, gj.Window.from_offsets([(1, 0, -1)])) == 2
+    assert gj.tile_cycles(pend, gj.Window.from_offsets([(1, 0, 1)])) == 4  # wrong direction
