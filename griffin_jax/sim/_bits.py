@@ -70,10 +70,17 @@ def _shift_limbs(x, s, left: bool):
 def rotate_down(x, s, lanes: int, mask):
     """Out lane ``l`` = in lane ``(l + s) % lanes`` (``0 <= s < lanes``); ``mask`` from ``lane_mask``."""
     s = jnp.asarray(s, jnp.uint32)
+    if x.shape[-1] == 1:
+        # One limb: (L - s) % L keeps both shift amounts below 32, so no guard is needed.
+        back = (jnp.uint32(lanes) - s) % jnp.uint32(lanes)
+        return (lax.shift_right_logical(x, s) | lax.shift_left(x, back)) & mask
     return (_shift_limbs(x, s, left=False) | _shift_limbs(x, lanes - s, left=True)) & mask
 
 
 def rotate_up(x, s, lanes: int, mask):
     """Inverse of ``rotate_down``: out lane ``(l + s) % lanes`` = in lane ``l``."""
     s = jnp.asarray(s, jnp.uint32)
+    if x.shape[-1] == 1:
+        back = (jnp.uint32(lanes) - s) % jnp.uint32(lanes)
+        return (lax.shift_left(x, s) | lax.shift_right_logical(x, back)) & mask
     return (_shift_limbs(x, s, left=True) | _shift_limbs(x, lanes - s, left=False)) & mask

@@ -118,6 +118,8 @@ class _Bucket:
     depth_cap: int
     n_designs: int
     chunk: int
+    activity: bool = True
+    mesh: tuple = ()  # (design shards, tile shards, devices...) when sharded, else ()
 
 
 def _tile_words(bucket: _Bucket, a_t, w_t):
@@ -151,26 +153,57 @@ def _program(bucket: _Bucket):
 
     def one(a_t, w_t, live, n_steps, offsets, valid):
         words = _tile_words(bucket, a_t, w_t)
-        cycles, taken, busy = tile_kernel_sync(shape, bucket.sync, words, n_steps, offsets, valid)
+        cycles, taken, busy = tile_kernel_sync(shape, bucket.sync, words, n_steps, offsets, valid,
+                                               bucket.activity)
         # Padding tiles of the last chunk count for nothing.
         return cycles * live, taken * live, busy * live
 
     over_tiles = jax.vmap(one, in_axes=(0, 0, 0, None, None, None))
 
-    @jax.jit
-    def run(a_c, w_c, live, n_steps, offsets, valid):
+    # Designs go one after another (lax.map) and tiles side by side (vmap): the window is then
+    # an unbatched scalar inside the kernel, so its rows and shifts are plain dynamic slices
+    # rather than per-element gathers, and each design's loop ends with its own work.
+    def body(a_c, w_c, live, n_steps, offsets, valid):
         TRACE_COUNT["gemm"] += 1
 
-        # Designs go one after another (lax.map) and tiles side by side (vmap): the window is
-        # then an unbatched scalar inside the kernel, so its rows and shifts are plain dynamic
-        # slices rather than per-element gathers, and each design's loop ends with its own work.
         def per_design(window):
             cycles, taken, busy = over_tiles(a_c, w_c, live, n_steps, *window)
             return cycles.sum(0), taken.sum(0), busy.sum(0)
 
         return lax.map(per_design, (offsets, valid))
 
-    return run
+    if not bucket.mesh:
+        return jax.jit(body)
+
+    # Several devices: designs and tiles split over a 2-D mesh; every device runs the same
+    # single-device program on its share and the per-design tile sums meet in one psum.
+    n_d, n_t, *devices = bucket.mesh
+    mesh = jax.sharding.Mesh(np.array(devices).reshape(n_d, n_t), ("d", "t"))
+    P = jax.sharding.PartitionSpec
+
+    def sharded(a_c, w_c, live, n_steps, offsets, valid):
+        out = body(a_c, w_c, live, n_steps, offsets, valid)
+        return tuple(lax.psum(x, "t") for x in out)
+
+    return jax.jit(jax.shard_map(
+        sharded, mesh=mesh,
+        in_specs=(P("t"), P("t"), P("t"), P(), P("d"), P("d")),
+        out_specs=(P("d"), P("d"), P("d")),
+        # Each device's loops are independent by construction; only the psum communicates.
+        check_vma=False,
+    ))
+
+
+def _mesh(devices, n_designs: int, chunk: int):
+    """Split devices into (design shards, tile shards); returns (mesh tuple, chunk)."""
+    devices = tuple(devices)
+    if len(devices) <= 1:
+        return (), chunk
+    n_d = math.gcd(len(devices), n_designs)
+    n_t = len(devices) // n_d
+    # Every tile shard gets the same number of tiles.
+    chunk = -(-chunk // n_t) * n_t
+    return (n_d, n_t, *devices), chunk
 
 
 def chunk_for(steps: int, slots: int, chunk: int) -> int:
@@ -201,7 +234,7 @@ def _stack_windows(windows: Sequence[Window], capacity: int, n: int):
     return offs, valid
 
 
-def _evaluate_group(designs, a, w, chunk: int) -> dict:
+def _evaluate_group(designs, a, w, chunk: int, activity: bool = True, devices=()) -> dict:
     """All designs share core, exploit and sync. Returns host int64 arrays."""
     d0 = designs[0]
     core = d0.core
@@ -217,7 +250,9 @@ def _evaluate_group(designs, a, w, chunk: int) -> dict:
     steps_b = _bucket(T, floor=8) + 2 * (depth_cap + 1)
     n_designs = _bucket(len(designs), floor=1)
     chunk = chunk_for(T, R * C * L, min(chunk, _bucket(n_tiles, floor=1)))
-    bucket = _Bucket(d0.exploit, d0.sync, R, C, L, steps_b, capacity, depth_cap, n_designs, chunk)
+    mesh, chunk = _mesh(devices, n_designs, chunk)
+    bucket = _Bucket(d0.exploit, d0.sync, R, C, L, steps_b, capacity, depth_cap, n_designs, chunk,
+                     activity, mesh)
     run = _program(bucket)
 
     a_rows = _pack_rows(a, n_mt * C, steps_b, L).reshape(n_mt, C, steps_b, -1)
@@ -256,20 +291,27 @@ def _work(design: Design, a: np.ndarray, w: np.ndarray) -> int:
     return n_mt * n_nt * core.rows * core.cols * _steps(K, core.lanes) * core.lanes
 
 
-def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int = DEFAULT_CHUNK
-                        ) -> Activity:
+def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int = DEFAULT_CHUNK,
+                        activity: bool = True, devices=None) -> Activity:
     """Exact schedules of many designs on one GEMM ``Out[M, N] = A[M, K] @ W[K, N]``.
 
     Args:
       designs: D designs (any mix of cores, exploits and syncs; grouped into buckets internally).
       a_mask: bool ``[M, K]``; w_mask: bool ``[K, N]``.
       chunk: tiles per compiled call (bounds memory; part of the bucket key).
+      activity: False skips the activity counters (``taken`` and ``busy_group_cycles`` are
+        then zero): a faster program when only cycles are needed.
+      devices: devices to shard designs and tiles over (default: every device of JAX's default
+        backend); one device runs unsharded. Results do not depend on the device count.
     Returns: ``Activity`` with per-design arrays of shape ``[D]`` (``taken``: ``[D, W + 1]``).
     """
     designs = _check_designs(designs)
     a, w = check_masks(a_mask, w_mask)
     if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk <= 0:
         raise ValueError(f"chunk must be a positive int, got {chunk!r}")
+    devices = tuple(jax.devices() if devices is None else devices)
+    if not devices:
+        raise ValueError("devices must name at least one device")
     D = len(designs)
     M, K = a.shape
     N = w.shape[1]
@@ -290,7 +332,7 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
             continue
         groups.setdefault((d.core, d.exploit, d.sync), []).append(i)
     for idx in groups.values():
-        out = _evaluate_group([designs[i] for i in idx], a, w, chunk)
+        out = _evaluate_group([designs[i] for i in idx], a, w, chunk, activity, devices)
         for j, i in enumerate(idx):
             cycles[i] = out["cycles"][j]
             taken[i, : out["taken"].shape[1]] = out["taken"][j]
@@ -299,15 +341,16 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
     return Activity(designs, cycles, dense, taken, busy, work, n_tiles)
 
 
-def simulate_gemm_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int = DEFAULT_CHUNK
-                        ) -> np.ndarray:
+def simulate_gemm_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int = DEFAULT_CHUNK,
+                        devices=None) -> np.ndarray:
     """Exact cycle counts of many designs on one GEMM.
 
     Args: as ``gemm_activity_batch``. Returns: int64 ``[D]`` cycles, one per design.
     One compiled program serves every design of a bucket (same core, exploit, sync, window
     capacity and depth cap): a second call with other windows does not recompile.
     """
-    return gemm_activity_batch(designs, a_mask, w_mask, chunk=chunk).cycles
+    return gemm_activity_batch(designs, a_mask, w_mask, chunk=chunk, activity=False,
+                               devices=devices).cycles
 
 
 def simulate_gemm(design: Design, a_mask, w_mask, *, chunk: int = DEFAULT_CHUNK) -> GemmResult:

@@ -35,21 +35,7 @@ class TileShape:
         return _bits.n_limbs(self.lanes)
 
 
-def _shift_groups(row, dg, blocks: int, groups: int):
-    """Out group ``g`` = in group ``g + dg`` within each block, zero outside (groups never wrap).
-
-    ``row``: uint32 ``[Q, NW]``; ``dg``: int32 scalar (unbatched under the design map, so this is
-    a contiguous dynamic slice, not a gather).
-    """
-    nw = row.shape[-1]
-    x = row.reshape(blocks, groups, nw)
-    pad = jnp.zeros((blocks, groups, nw), row.dtype)
-    ext = jnp.concatenate([pad, x, pad], axis=1)  # [P, 3G, NW]
-    start = groups + jnp.clip(dg, -groups, groups)
-    return lax.dynamic_slice_in_dim(ext, start, groups, axis=1).reshape(row.shape)
-
-
-def tile_kernel(shape: TileShape, words, n_steps, offsets, valid):
+def tile_kernel(shape: TileShape, words, n_steps, offsets, valid, activity: bool = True):
     """Schedule one tile under core sync.
 
     Args:
@@ -57,63 +43,79 @@ def tile_kernel(shape: TileShape, words, n_steps, offsets, valid):
         and ``Tb >= n_steps + 2 * (Dcap + 1)``.
       n_steps: int32 scalar T (the tile's real step count).
       offsets, valid: the design's padded window (``Window`` leaves; valid rows come first).
+      activity: static; False skips the activity counters (cycles only, faster).
     Returns:
       cycles (int32), taken int32 ``[W + 1]`` (own slot, then each offset), busy_group_cycles
-      (int32).
+      (int32); the last two are zero when ``activity`` is False.
 
     The state is a sliding buffer of the ``Dcap + 1`` rows the window can see (t0 .. t0 + Dcap),
     so a cycle touches only that buffer; rows further ahead are still untouched in ``words``.
+    The buffer's group axis carries ``G`` zero groups on each side: borrowing from group
+    ``g + dg`` is then one dynamic slice at ``G + dg`` (unbatched under the design map), and a
+    neighbour outside the core reads as "no work" with no wrap-around.
     """
     P, G, L, Dcap = shape.blocks, shape.groups, shape.lanes, shape.depth_cap
+    NW = shape.limbs
     W = offsets.shape[0]
     span = Dcap + 1
     mask = jnp.asarray(_bits.lane_mask(L))
     dt = jnp.where(valid, offsets[:, 0], 0)
     shift = jnp.mod(jnp.where(valid, offsets[:, 1], 0), L).astype(jnp.uint32)
-    dg = jnp.where(valid, offsets[:, 2], 0)
+    start = G + jnp.clip(jnp.where(valid, offsets[:, 2], 0), -G, G)
     n_valid = jnp.sum(valid.astype(jnp.int32))
     depth = jnp.max(dt, initial=0)
     ahead = jnp.arange(1, span)
+    zero = jnp.int32(0)
+
+    def padded(rows):  # [n, Q, NW] -> [n, P, 3G, NW]
+        x = rows.reshape(rows.shape[0], P, G, NW)
+        return jnp.pad(x, ((0, 0), (0, 0), (G, G), (0, 0)))
+
+    def count(x):
+        return jnp.sum(_bits.popcount(x)) if activity else zero
 
     def borrow(i, carry):
         buf, free, taken = carry
-        row = buf[dt[i]]
-        cand = _bits.rotate_down(_shift_groups(row, dg[i], P, G), shift[i], L, mask)
-        take = free & cand
-        moved = _shift_groups(_bits.rotate_up(take, shift[i], L, mask), -dg[i], P, G)
-        buf = buf.at[dt[i]].set(row & ~moved)
-        taken = taken.at[i + 1].add(jnp.sum(_bits.popcount(take)))
+        at = (dt[i], zero, start[i], zero)
+        src = lax.dynamic_slice(buf, at, (1, P, G, NW))[0]  # src[g] = row[g + dg]
+        take = free & _bits.rotate_down(src, shift[i], L, mask)
+        src = src & ~_bits.rotate_up(take, shift[i], L, mask)
+        buf = lax.dynamic_update_slice(buf, src[None], at)
+        if activity:
+            taken = taken.at[i + 1].add(count(take))
         return buf, free & ~take, taken
 
     def cycle(state):
         buf, t0, cycles, taken, busy = state
-        own = buf[0]
+        own = buf[0, :, G : 2 * G]
         # Every multiplier starts free; the own slot goes first and always succeeds.
-        taken = taken.at[0].add(jnp.sum(_bits.popcount(own)))
-        buf = buf.at[0].set(jnp.zeros_like(own))
+        if activity:
+            taken = taken.at[0].add(count(own))
+        buf = buf.at[0].set(jnp.zeros_like(buf[0]))
         buf, free, taken = lax.fori_loop(0, n_valid, borrow, (buf, mask & ~own, taken))
-        busy = busy + jnp.sum(jnp.any((mask & ~free) != 0, axis=-1))
+        if activity:
+            busy = busy + jnp.sum(jnp.any((mask & ~free) != 0, axis=-1))
         # Row t0 is empty now; skip empty steps, but only as far as the window can see.
-        nonempty = jnp.any(buf[1:] != 0, axis=(1, 2))
+        nonempty = jnp.any(buf[1:] != 0, axis=(1, 2, 3))
         step = jnp.min(jnp.where(nonempty & (ahead <= depth), ahead, depth + 1))
-        fresh = lax.dynamic_slice_in_dim(words, t0 + span, span, 0)
+        fresh = padded(lax.dynamic_slice_in_dim(words, t0 + span, span, 0))
         buf = lax.dynamic_slice_in_dim(jnp.concatenate([buf, fresh]), step, span, 0)
         return buf, jnp.minimum(t0 + step, n_steps), cycles + 1, taken, busy
 
-    init = (words[:span], jnp.int32(0), jnp.int32(0), jnp.zeros((W + 1,), jnp.int32),
-            jnp.int32(0))
+    init = (padded(words[:span]), zero, zero, jnp.zeros((W + 1,), jnp.int32), zero)
     _, _, cycles, taken, busy = lax.while_loop(lambda s: s[1] < n_steps, cycle, init)
     return cycles, taken, busy
 
 
-def tile_kernel_sync(shape: TileShape, sync: str, words, n_steps, offsets, valid):
+def tile_kernel_sync(shape: TileShape, sync: str, words, n_steps, offsets, valid,
+                     activity: bool = True):
     """``tile_kernel`` under either sync mode (same returns)."""
     if sync == "core":
-        return tile_kernel(shape, words, n_steps, offsets, valid)
+        return tile_kernel(shape, words, n_steps, offsets, valid, activity)
     # sync="group": every group has its own pointer and, with no dg offsets, its own schedule.
     one = dataclasses.replace(shape, blocks=1, groups=1)
     per_group = jnp.swapaxes(words, 0, 1)[:, :, None, :]  # [Q, Tb, 1, NW]
     cycles, taken, busy = jax.vmap(
-        functools.partial(tile_kernel, one), in_axes=(0, None, None, None)
+        functools.partial(tile_kernel, one, activity=activity), in_axes=(0, None, None, None)
     )(per_group, n_steps, offsets, valid)
     return jnp.max(cycles), jnp.sum(taken, axis=0), jnp.sum(busy)

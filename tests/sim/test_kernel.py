@@ -115,8 +115,8 @@ def test_lower_and_upper_bounds(rng, gen):
 
 
 def test_no_pending_work_takes_ceil_T_over_D_plus_1():
-    for T in (1, 5, 12):
-        for D in (0, 1, 3, 7):
+    for T in (1, 12):
+        for D in (0, 1, 7):
             win = gj.Window.from_offsets([(d, 0, 0) for d in range(1, D + 1)])
             for sync in ("core", "group"):
                 assert gj.tile_cycles(np.zeros((3, T, 4), bool), win, sync) == math.ceil(
