@@ -22,7 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from griffin_jax.design._core import Design, Window, _bucket
+from griffin_jax.design._core import Core, Design, Window, _bucket
 from griffin_jax.sim import _bits
 from griffin_jax.sim._kernel import TileShape, tile_kernel_sync
 
@@ -36,10 +36,28 @@ TRACE_COUNT = {"gemm": 0, "tile": 0}
 class Activity:
     """Schedule outcome of each design on one GEMM (host arrays, exact int64).
 
-    Shapes: ``cycles``, ``dense_cycles``, ``busy_group_cycles``, ``work``: ``[D]``;
-    ``taken``: ``[D, W + 1]`` (own slot, then each window offset in priority order, padded with
-    zeros up to the batch's window capacity). ``work`` is the total pending work (group-lane
-    slots) the design had to execute; for ``exploit="none"`` it is the dense slot count.
+    Per design (shape ``[D]`` unless noted):
+      cycles, dense_cycles: cycles of the design and of the dense core (T per tile).
+      taken ``[D, W + 1]``: work (group-lane slots) executed through the own slot, then through
+        each window offset in priority order, zero-padded to the batch's window capacity.
+      busy_group_cycles: sum over cycles of schedule groups that executed >= 1 product (groups:
+        columns for A, rows for W, DPUs for AW; summed over groups' own cycles under
+        ``sync="group"``).
+      tree_group_cycles ``[D, W + 1]``: at entry ``i + 1`` for the first offset of each distinct
+        ``dg != 0``, the sum over cycles of groups that took work through that ``dg`` (the
+        extra adder tree fires); zero elsewhere.
+      group_cycles: sum over groups of the cycles their scheduler runs (cycles x groups under core
+        sync; each group's own cycles under group sync).
+      row_cycles, col_cycles: sum over tiles of cycles x the tile's real (unpadded) rows /
+        columns of DPUs.
+      work: total pending group-lane slots (schedule independent; every item runs once); for
+        ``exploit="none"`` the dense slot count.
+      tiles: output tiles of the GEMM on the design's core.
+      sampled_tiles: tiles actually scheduled; below ``tiles`` only when the batch ran with
+        ``sample``: every schedule-dependent count is then an ESTIMATE (the sampled sum scaled by
+        tiles / sampled_tiles, rounded), while dense_cycles and work stay exact.
+    Activity counters are zero for ``exploit="none"`` (the dense core has no schedule) and when
+    the batch ran with ``activity=False``.
     """
 
     designs: tuple
@@ -47,8 +65,17 @@ class Activity:
     dense_cycles: np.ndarray
     taken: np.ndarray
     busy_group_cycles: np.ndarray
+    tree_group_cycles: np.ndarray
+    group_cycles: np.ndarray
+    row_cycles: np.ndarray
+    col_cycles: np.ndarray
     work: np.ndarray
-    tiles: int
+    tiles: np.ndarray
+    sampled_tiles: np.ndarray
+
+    @property
+    def exact(self) -> np.ndarray:
+        return self.sampled_tiles == self.tiles
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,6 +147,7 @@ class _Bucket:
     chunk: int
     activity: bool = True
     mesh: tuple = ()  # (design shards, tile shards, devices...) when sharded, else ()
+    per_tile: bool = False  # cycles per tile (for sampling) instead of per-chunk sums
 
 
 def _tile_words(bucket: _Bucket, a_t, w_t):
@@ -151,24 +179,27 @@ def _program(bucket: _Bucket):
     """The jitted program of one bucket: designs x tiles of one chunk -> per-design sums."""
     shape = _shape_of(bucket)
 
-    def one(a_t, w_t, live, n_steps, offsets, valid):
+    def one(a_t, w_t, live, real, n_steps, offsets, valid):
         words = _tile_words(bucket, a_t, w_t)
-        cycles, taken, busy = tile_kernel_sync(shape, bucket.sync, words, n_steps, offsets, valid,
-                                               bucket.activity)
+        cycles, counters = tile_kernel_sync(shape, bucket.sync, words, n_steps, offsets, valid,
+                                            bucket.activity)
+        counters["row_cycles"] = cycles * real[0]
+        counters["col_cycles"] = cycles * real[1]
         # Padding tiles of the last chunk count for nothing.
-        return cycles * live, taken * live, busy * live
+        return cycles * live, {k: v * live for k, v in counters.items()}
 
-    over_tiles = jax.vmap(one, in_axes=(0, 0, 0, None, None, None))
+    over_tiles = jax.vmap(one, in_axes=(0, 0, 0, 0, None, None, None))
 
     # Designs go one after another (lax.map) and tiles side by side (vmap): the window is then
     # an unbatched scalar inside the kernel, so its rows and shifts are plain dynamic slices
     # rather than per-element gathers, and each design's loop ends with its own work.
-    def body(a_c, w_c, live, n_steps, offsets, valid):
+    def body(a_c, w_c, live, real, n_steps, offsets, valid):
         TRACE_COUNT["gemm"] += 1
 
         def per_design(window):
-            cycles, taken, busy = over_tiles(a_c, w_c, live, n_steps, *window)
-            return cycles.sum(0), taken.sum(0), busy.sum(0)
+            cycles, counters = over_tiles(a_c, w_c, live, real, n_steps, *window)
+            sums = {k: v.sum(0) for k, v in counters.items()}
+            return (cycles if bucket.per_tile else cycles.sum(0)), sums
 
         return lax.map(per_design, (offsets, valid))
 
@@ -181,14 +212,16 @@ def _program(bucket: _Bucket):
     mesh = jax.sharding.Mesh(np.array(devices).reshape(n_d, n_t), ("d", "t"))
     P = jax.sharding.PartitionSpec
 
-    def sharded(a_c, w_c, live, n_steps, offsets, valid):
-        out = body(a_c, w_c, live, n_steps, offsets, valid)
-        return tuple(lax.psum(x, "t") for x in out)
+    def sharded(*args):
+        cycles, counters = body(*args)
+        if not bucket.per_tile:
+            cycles = lax.psum(cycles, "t")
+        return cycles, {k: lax.psum(v, "t") for k, v in counters.items()}
 
     return jax.jit(jax.shard_map(
         sharded, mesh=mesh,
-        in_specs=(P("t"), P("t"), P("t"), P(), P("d"), P("d")),
-        out_specs=(P("d"), P("d"), P("d")),
+        in_specs=(P("t"), P("t"), P("t"), P("t"), P(), P("d"), P("d")),
+        out_specs=(P("d", "t") if bucket.per_tile else P("d"), P("d")),
         # Each device's loops are independent by construction; only the psum communicates.
         check_vma=False,
     ))
@@ -234,8 +267,13 @@ def _stack_windows(windows: Sequence[Window], capacity: int, n: int):
     return offs, valid
 
 
-def _evaluate_group(designs, a, w, chunk: int, activity: bool = True, devices=()) -> dict:
-    """All designs share core, exploit and sync. Returns host int64 arrays."""
+def _evaluate_group(designs, a, w, chunk: int, activity: bool = True, devices=(),
+                    tile_ids=None) -> dict:
+    """All designs share core, exploit and sync. Returns host int64 arrays.
+
+    ``tile_ids``: evaluate only these output tiles (row-major over (column tile, row tile)) and
+    return per-tile cycles ``[k, len(tile_ids)]`` under ``"tile_cycles"`` as well.
+    """
     d0 = designs[0]
     core = d0.core
     R, C, L = core.rows, core.cols, core.lanes
@@ -244,36 +282,45 @@ def _evaluate_group(designs, a, w, chunk: int, activity: bool = True, devices=()
     T = _steps(K, L)
     n_mt, n_nt = -(-M // C), -(-N // R)
     n_tiles = n_mt * n_nt
+    ids = np.arange(n_tiles) if tile_ids is None else np.asarray(tile_ids, np.int64)
+    n_sel = len(ids)
     # A window built with a larger capacity asks to share that bigger bucket.
     capacity = max(d.window.capacity for d in designs)
     depth_cap = _bucket(max(1, max(d.window.depth for d in designs)), floor=4)
     steps_b = _bucket(T, floor=8) + 2 * (depth_cap + 1)
     n_designs = _bucket(len(designs), floor=1)
-    chunk = chunk_for(T, R * C * L, min(chunk, _bucket(n_tiles, floor=1)))
+    chunk = chunk_for(T, R * C * L, min(chunk, _bucket(n_sel, floor=1)))
     mesh, chunk = _mesh(devices, n_designs, chunk)
     bucket = _Bucket(d0.exploit, d0.sync, R, C, L, steps_b, capacity, depth_cap, n_designs, chunk,
-                     activity, mesh)
+                     activity, mesh, tile_ids is not None)
     run = _program(bucket)
 
     a_rows = _pack_rows(a, n_mt * C, steps_b, L).reshape(n_mt, C, steps_b, -1)
     w_rows = _pack_rows(w.T, n_nt * R, steps_b, L).reshape(n_nt, R, steps_b, -1)
     offs, valid = _stack_windows([d.window for d in designs], capacity, n_designs)
 
-    cycles = np.zeros(n_designs, np.int64)
-    taken = np.zeros((n_designs, capacity + 1), np.int64)
-    busy = np.zeros(n_designs, np.int64)
-    for start in range(0, n_tiles, chunk):
-        idx = np.arange(start, start + chunk)
-        live = idx < n_tiles
-        idx = np.where(live, idx, 0)
-        c_out, t_out, b_out = run(
-            a_rows[idx // n_nt], w_rows[idx % n_nt], live.astype(np.int32), np.int32(T), offs, valid
-        )
-        cycles += np.asarray(c_out, np.int64)
-        taken += np.asarray(t_out, np.int64)
-        busy += np.asarray(b_out, np.int64)
+    outs = []
+    for start in range(0, n_sel, chunk):
+        pos = np.arange(start, start + chunk)
+        live = pos < n_sel
+        idx = ids[np.where(live, pos, 0)]
+        # Dispatch every chunk before reading any result back, so host packing of the next
+        # chunk overlaps device work on this one.
+        real = np.stack([np.minimum(R, N - (idx % n_nt) * R),
+                         np.minimum(C, M - (idx // n_nt) * C)], axis=1).astype(np.int32)
+        outs.append(run(a_rows[idx // n_nt], w_rows[idx % n_nt], live.astype(np.int32), real,
+                        np.int32(T), offs, valid))
     k = len(designs)
-    return {"cycles": cycles[:k], "taken": taken[:k], "busy": busy[:k], "tiles": n_tiles}
+    out = {"tiles": n_tiles}
+    for key in outs[0][1]:
+        out[key] = sum(np.asarray(o[1][key], np.int64) for o in outs)[:k]
+    if tile_ids is None:
+        out["cycles"] = sum(np.asarray(o[0], np.int64) for o in outs)[:k]
+    else:
+        per = np.concatenate([np.asarray(o[0], np.int64) for o in outs], axis=1)[:k, :n_sel]
+        out["tile_cycles"] = per
+        out["cycles"] = per.sum(1)
+    return out
 
 
 def _work(design: Design, a: np.ndarray, w: np.ndarray) -> int:
@@ -291,8 +338,33 @@ def _work(design: Design, a: np.ndarray, w: np.ndarray) -> int:
     return n_mt * n_nt * core.rows * core.cols * _steps(K, core.lanes) * core.lanes
 
 
+def _trees_per_offset(design: Design, by_dg: np.ndarray, width: int) -> np.ndarray:
+    """Kernel tree counts indexed by ``dg + G - 1`` -> the per-offset layout of ``Activity``
+    (entry ``i + 1`` for the first offset of each distinct ``dg != 0``)."""
+    G = (len(by_dg) + 1) // 2
+    out = np.zeros(width + 1, np.int64)
+    seen = set()
+    for i, (_, _, dg) in enumerate(design.window.as_tuples()):
+        if dg != 0 and dg not in seen:
+            seen.add(dg)
+            if abs(dg) < G:
+                out[i + 1] = by_dg[dg + G - 1]
+    return out
+
+
+def sample_tiles(core, n_tiles: int, fraction: float, min_tiles: int, seed: int) -> np.ndarray:
+    """The tile sample of one core geometry: ``max(min_tiles, fraction * n)`` distinct tiles
+    (all of them when that is not fewer), uniform without replacement, sorted."""
+    k = min(n_tiles, max(min_tiles, math.ceil(fraction * n_tiles)))
+    if k == n_tiles:
+        return np.arange(n_tiles)
+    rng = np.random.default_rng([seed, core.rows, core.cols, core.lanes])
+    return np.sort(rng.choice(n_tiles, size=k, replace=False))
+
+
 def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int = DEFAULT_CHUNK,
-                        activity: bool = True, devices=None) -> Activity:
+                        activity: bool = True, devices=None, sample: float | None = None,
+                        min_tiles: int = 32, seed: int = 0) -> Activity:
     """Exact schedules of many designs on one GEMM ``Out[M, N] = A[M, K] @ W[K, N]``.
 
     Args:
@@ -303,6 +375,9 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
         then zero): a faster program when only cycles are needed.
       devices: devices to shard designs and tiles over (default: every device of JAX's default
         backend); one device runs unsharded. Results do not depend on the device count.
+      sample: None (exact) or a tile fraction in (0, 1]: schedule only a random sample of
+        ``max(min_tiles, sample * tiles)`` tiles and scale the counts (see ``Activity``);
+        ``estimate_gemm_cycles`` gives confidence intervals for the cycles.
     Returns: ``Activity`` with per-design arrays of shape ``[D]`` (``taken``: ``[D, W + 1]``).
     """
     designs = _check_designs(designs)
@@ -312,33 +387,49 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
     devices = tuple(jax.devices() if devices is None else devices)
     if not devices:
         raise ValueError("devices must name at least one device")
+    if sample is not None and (isinstance(sample, bool) or not isinstance(sample, (int, float))
+                               or not 0 < sample <= 1):
+        raise ValueError(f"sample must be None or a fraction in (0, 1], got {sample!r}")
     D = len(designs)
     M, K = a.shape
     N = w.shape[1]
     width = max(d.window.capacity for d in designs)
-    cycles = np.zeros(D, np.int64)
-    dense = np.zeros(D, np.int64)
-    taken = np.zeros((D, width + 1), np.int64)
-    busy = np.zeros(D, np.int64)
-    work = np.zeros(D, np.int64)
+    per = {k: np.zeros(D, np.int64) for k in
+           ("cycles", "dense", "busy", "group_cycles", "row_cycles", "col_cycles", "work",
+            "tiles", "sampled_tiles")}
+    per["taken"] = np.zeros((D, width + 1), np.int64)
+    per["trees"] = np.zeros((D, width + 1), np.int64)
     groups: dict = {}
     for i, d in enumerate(designs):
         core = d.core
-        n_tiles = -(-M // core.cols) * -(-N // core.rows)
-        dense[i] = n_tiles * _steps(K, core.lanes)
-        work[i] = _work(d, a, w)
+        per["tiles"][i] = -(-M // core.cols) * -(-N // core.rows)
+        per["dense"][i] = per["tiles"][i] * _steps(K, core.lanes)
+        per["work"][i] = _work(d, a, w)
+        per["sampled_tiles"][i] = per["tiles"][i]
         if d.exploit == "none":
-            cycles[i] = dense[i]  # the dense core: exactly T cycles per tile
+            per["cycles"][i] = per["dense"][i]  # the dense core: exactly T cycles per tile
             continue
         groups.setdefault((d.core, d.exploit, d.sync), []).append(i)
-    for idx in groups.values():
-        out = _evaluate_group([designs[i] for i in idx], a, w, chunk, activity, devices)
+    for (core, _, _), idx in groups.items():
+        n = int(per["tiles"][idx[0]])
+        ids = None if sample is None else sample_tiles(core, n, sample, min_tiles, seed)
+        if ids is not None and len(ids) == n:
+            ids = None
+        out = _evaluate_group([designs[i] for i in idx], a, w, chunk, activity, devices, ids)
+        if ids is not None:
+            # Scale the sampled sums up to the whole layer (an estimate; see Activity).
+            for key in out:
+                if key not in ("tiles", "tile_cycles"):
+                    out[key] = np.rint(out[key] * (n / len(ids))).astype(np.int64)
+            per["sampled_tiles"][idx] = len(ids)
+        for key in ("cycles", "busy", "group_cycles", "row_cycles", "col_cycles"):
+            per[key][idx] = out[key]
+        per["taken"][idx, : out["taken"].shape[1]] = out["taken"]
         for j, i in enumerate(idx):
-            cycles[i] = out["cycles"][j]
-            taken[i, : out["taken"].shape[1]] = out["taken"][j]
-            busy[i] = out["busy"][j]
-    n_tiles = max(-(-M // d.core.cols) * -(-N // d.core.rows) for d in designs)
-    return Activity(designs, cycles, dense, taken, busy, work, n_tiles)
+            per["trees"][i] = _trees_per_offset(designs[i], out["trees"][j], width)
+    return Activity(designs, per["cycles"], per["dense"], per["taken"], per["busy"],
+                    per["trees"], per["group_cycles"], per["row_cycles"], per["col_cycles"],
+                    per["work"], per["tiles"], per["sampled_tiles"])
 
 
 def simulate_gemm_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int = DEFAULT_CHUNK,
@@ -362,7 +453,7 @@ def simulate_gemm(design: Design, a_mask, w_mask, *, chunk: int = DEFAULT_CHUNK)
     return GemmResult(
         cycles=int(act.cycles[0]),
         dense_cycles=int(act.dense_cycles[0]),
-        tiles=act.tiles,
+        tiles=int(act.tiles[0]),
         taken=tuple(int(x) for x in act.taken[0, :n]),
         busy_group_cycles=int(act.busy_group_cycles[0]),
     )
@@ -417,9 +508,14 @@ def tile_activity(pending, window: Window, sync: str = "core") -> dict:
     words[:T] = np.swapaxes(_bits.pack_lanes_np(arr, L), 0, 1)
     shape = TileShape(blocks=1, groups=G, lanes=L, depth_cap=depth_cap)
     w = window
-    cycles, taken, busy = _tile_program(shape, sync, steps_b)(
+    cycles, counters = _tile_program(shape, sync, steps_b)(
         words, np.int32(T), np.asarray(w.offsets), np.asarray(w.valid)
     )
     n = window.size + 1
-    return {"cycles": int(cycles), "taken": tuple(int(x) for x in np.asarray(taken)[:n]),
-            "busy_group_cycles": int(busy)}
+    return {"cycles": int(cycles),
+            "taken": tuple(int(x) for x in np.asarray(counters["taken"])[:n]),
+            "busy_group_cycles": int(counters["busy"]),
+            "tree_group_cycles": tuple(int(x) for x in _trees_per_offset(
+                Design(Core(1, G, L), "A", window, sync), np.asarray(counters["trees"]),
+                window.capacity)[:n]),
+            "group_cycles": int(counters["group_cycles"])}

@@ -25,31 +25,40 @@ def reference_tile(pending, offsets, sync: str = "core") -> dict:
       sync: "core" or "group".
 
     Returns: dict with ``cycles`` (int), ``taken`` (list: work executed through the own slot and
-      through each offset, in order) and ``busy_group_cycles`` (sum over cycles of groups that
-      executed at least one product).
+      through each offset, in order), ``busy_group_cycles`` (sum over cycles of groups that
+      executed at least one product), ``tree_group_cycles`` (list like ``taken``: at the first
+      offset of each distinct dg != 0, the sum over cycles of groups that took work through that
+      dg) and ``group_cycles`` (sum over groups of the cycles their scheduler runs).
     """
     pend = np.array(pending, dtype=bool, copy=True)
     P, G, T, L = pend.shape
     if sync == "group":
         # Every group has its own pointer; with no dg offsets the groups never interact.
-        total = {"cycles": 0, "taken": [0] * (len(offsets) + 1), "busy_group_cycles": 0}
+        n = len(offsets) + 1
+        total = {"cycles": 0, "taken": [0] * n, "busy_group_cycles": 0,
+                 "tree_group_cycles": [0] * n, "group_cycles": 0}
         for p in range(P):
             for g in range(G):
                 one = reference_tile(pend[p : p + 1, g : g + 1], offsets, "core")
                 total["cycles"] = max(total["cycles"], one["cycles"])
                 total["taken"] = [a + b for a, b in zip(total["taken"], one["taken"])]
                 total["busy_group_cycles"] += one["busy_group_cycles"]
+                total["group_cycles"] += one["cycles"]
         return total
 
     window = [(0, 0, 0)] + [tuple(o) for o in offsets]
     depth = max((o[0] for o in offsets), default=0)
     taken = [0] * len(window)
+    trees = [0] * len(window)
+    # The extra adder tree of a dg is counted at the first offset that has that dg.
+    tree_slot = [next(j for j, o in enumerate(window) if o[2] == dg) for (_, _, dg) in window]
     busy_group_cycles = 0
     t0 = 0
     cycles = 0
     while t0 < T:
         cycles += 1
         free = np.ones((P, G, L), dtype=bool)
+        took_via = {}  # tree slot -> set of (p, g) that took work through that dg this cycle
         for i, (dt, dl, dg) in enumerate(window):
             t = t0 + dt
             if t >= T:
@@ -65,14 +74,19 @@ def reference_tile(pending, offsets, sync: str = "core") -> dict:
                             pend[p, src_g, t, src_l] = False
                             free[p, g, lane] = False
                             taken[i] += 1
+                            if dg != 0:
+                                took_via.setdefault(tree_slot[i], set()).add((p, g))
         busy_group_cycles += int((~free).any(axis=2).sum())
+        for slot, who in took_via.items():
+            trees[slot] += len(who)
         nxt = T
         for t in range(t0 + 1, T):
             if pend[:, :, t, :].any():
                 nxt = t
                 break
         t0 = min(nxt, t0 + depth + 1)
-    return {"cycles": cycles, "taken": taken, "busy_group_cycles": busy_group_cycles}
+    return {"cycles": cycles, "taken": taken, "busy_group_cycles": busy_group_cycles,
+            "tree_group_cycles": trees, "group_cycles": cycles * P * G}
 
 
 def reference_pending(design: Design, a_tile, w_tile):
@@ -128,8 +142,10 @@ def reference_gemm(design: Design, a_mask, w_mask) -> dict:
     T = math.ceil(K / L)
     offsets = list(design.window.as_tuples())
     n_mt, n_nt = math.ceil(M / C), math.ceil(N / R)
-    out = {"cycles": 0, "dense_cycles": 0, "tiles": n_mt * n_nt,
-           "taken": [0] * (len(offsets) + 1), "busy_group_cycles": 0}
+    n = len(offsets) + 1
+    out = {"cycles": 0, "dense_cycles": 0, "tiles": n_mt * n_nt, "taken": [0] * n,
+           "busy_group_cycles": 0, "tree_group_cycles": [0] * n, "group_cycles": 0,
+           "row_cycles": 0, "col_cycles": 0}
     for i in range(n_mt):
         a_tile = np.zeros((C, K), bool)
         rows = a_mask[i * C : (i + 1) * C]
@@ -144,6 +160,10 @@ def reference_gemm(design: Design, a_mask, w_mask) -> dict:
                 continue
             res = reference_tile(reference_pending(design, a_tile, w_tile), offsets, design.sync)
             out["cycles"] += res["cycles"]
-            out["taken"] = [x + y for x, y in zip(out["taken"], res["taken"])]
+            for key in ("taken", "tree_group_cycles"):
+                out[key] = [x + y for x, y in zip(out[key], res[key])]
             out["busy_group_cycles"] += res["busy_group_cycles"]
+            out["group_cycles"] += res["group_cycles"]
+            out["row_cycles"] += res["cycles"] * cols.shape[1]
+            out["col_cycles"] += res["cycles"] * rows.shape[0]
     return out

@@ -30,6 +30,8 @@ def test_tile_matches_reference(rng, gen):
                 assert got["cycles"] == ref["cycles"], (pending.shape, offs, sync)
                 assert got["taken"] == tuple(ref["taken"]), (pending.shape, offs, sync)
                 assert got["busy_group_cycles"] == ref["busy_group_cycles"]
+                assert got["tree_group_cycles"] == tuple(ref["tree_group_cycles"])
+                assert got["group_cycles"] == ref["group_cycles"]
 
 
 GEOMETRIES = [  # (rows, cols, lanes, M, N, K): 1 lane, 64 lanes, K % L != 0, edge tiles
@@ -68,6 +70,10 @@ def test_gemm_matches_reference(geom, rng, gen):
                 assert tuple(act.taken[i, :n]) == tuple(ref["taken"]), d
                 assert not act.taken[i, n:].any()
                 assert act.busy_group_cycles[i] == ref["busy_group_cycles"], d
+                assert tuple(act.tree_group_cycles[i, :n]) == tuple(ref["tree_group_cycles"]), d
+                assert act.group_cycles[i] == ref["group_cycles"], d
+                assert act.row_cycles[i] == ref["row_cycles"], d
+                assert act.col_cycles[i] == ref["col_cycles"], d
                 assert act.taken[i].sum() == act.work[i]  # every pending item runs once
 
 

@@ -1,0 +1,220 @@
+"""Energy of one layer per component (pJ), from events, schedule counts and technology.
+
+Events and their prices (``b`` operand bits, ``L`` lanes, cells priced by ``Tech``):
+
+* ``mult``: every executed product costs one INT8 multiply, except products with a zero operand
+  on accelerators with ``gate_zero_products`` (no preset: a design skips zeros of the operand it
+  schedules and has no detector for the other one; AW designs execute no such product anyway).
+* ``adder_trees`` / ``accumulators``: one full tree evaluation and one accumulate (adder + register
+  write) per busy DPU-cycle (a DPU that executed at least one product in that cycle). Busy
+  DPU-cycles: ``busy_group_cycles`` for AW (groups are DPUs); for A every busy column-cycle keeps
+  the column's real rows busy, and because an A schedule depends on activations only it repeats
+  identically in every output-channel tile, so busy DPU-cycles = ``busy / n_tiles * N``
+  (exact); for W likewise ``busy / m_tiles * M``; dense and 2:4: ``steps * M * N``.
+* ``extra_trees``: every DPU-cycle in which the extra adder tree of a distinct ``dg != 0`` takes
+  at least one product costs one full tree evaluation plus one accumulator-port add into the
+  neighbour's accumulator. The scheduler counts tree-group-cycles (``tree_group_cycles``: groups
+  that took work through that ``dg``, per cycle); they become DPU-cycles exactly like busy
+  groups (A: a column-group fires the trees of all the column's real rows; W: a row-group fires
+  those of its real columns; AW: groups are DPUs).
+* ``act_mux`` / ``wgt_mux``: a selection through a wired F:1 mux with ``F_on`` live inputs costs
+  ``b (ceil(log2 F) + F_on - 1)`` 2:1-cell events (the operand crosses the tree's levels and each
+  other live input toggles one cell); a bypass (mode not using that side) costs
+  ``b ceil(log2 F)`` (the operand still crosses the levels); inputs outside the mode's window
+  are held by gating. Selections happen per executed product for per-multiplier muxes and per
+  schedule item for the A core's shared column-lane mux. On AW hardware in A mode the
+  column's selection is made once per item and broadcast; every product still crosses its own
+  (bypassed) activation mux.
+* ``staging``: the buffers are circular (a write pointer, no shifting): every step's ``L x b``
+  operand row is written once into each active buffer when it enters the window, so a tile
+  writes ``T`` rows per buffer whatever the depth (depth costs area and leakage, and mux
+  fan-in). Active buffers: those of the sides the mode stages (W: activations, A: weights, AW:
+  both), none when the mode's window is empty.
+* ``schedulers``: every active scheduler evaluates ``L x F_mode`` priority cells and clocks its
+  ``(D_mode + 1) x L`` pending mask once per cycle it runs. Active: A mode: one per column; AW:
+  all. Scheduler-cycles are the scheduler's ``group_cycles`` (cycles x groups under
+  ``sync="core"``; each group's own cycles under ``sync="group"``, where a group that finished
+  early is idle, not clocked).
+* ``sram`` / ``metadata``: bits read (values / masks, indexes, selectors) at the bank's read
+  energy per bit, output bits written once. The W-static weight frame (``Events`` gives its bits
+  per cycle averaged over a tile's ``N / n_tiles`` real rows; real lanes stay averaged over
+  steps) is read once per cycle per real row of DPUs: ``row_cycles`` (sum over tiles of cycles
+  x real rows) under ``sync="core"``; under ``sync="group"`` each row reads only while its own
+  schedule runs: ``group_cycles`` less the padded rows, each of which (no work) runs exactly
+  ``ceil(T / (D + 1))`` cycles (MODEL.md 3.5).
+* ``leakage``: ``leakage_power_density x total area x cycles / clock``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from griffin_jax.cost._area import act_fan_in, inventory, tree_adder_widths, wgt_fan_in
+from griffin_jax.cost._events import Events
+from griffin_jax.design._core import Design
+from griffin_jax.design._griffin import Accelerator
+
+ENERGY_COMPONENTS = ("mult", "adder_trees", "accumulators", "extra_trees", "act_mux", "wgt_mux",
+                     "staging", "schedulers", "sram", "metadata", "leakage")
+
+
+@dataclasses.dataclass(frozen=True)
+class Schedule:
+    """Schedule-dependent counts of one design on one GEMM (the kernel's ``Activity`` of it).
+
+    ``taken``: work through the own slot, then through each offset of the operating window;
+    ``tree_group_cycles``: likewise indexed, group-cycles of each distinct ``dg != 0``'s extra
+    tree (at its first offset, zero elsewhere); ``busy_group_cycles``, ``group_cycles`` and
+    ``row_cycles``: as ``gemm_activity_batch`` documents them. Only ``cycles`` is used for
+    designs that run every step (dense, 2:4), which have no schedule.
+    """
+
+    cycles: int
+    busy_group_cycles: int = 0
+    taken: tuple = ()
+    tree_group_cycles: tuple = ()
+    group_cycles: int = 0
+    row_cycles: int = 0
+
+    @classmethod
+    def from_activity(cls, activity, index: int) -> "Schedule":
+        """The counts of design ``index`` of an ``Activity`` (``gemm_activity_batch``)."""
+        n = activity.designs[index].window.size + 1
+        return cls(cycles=int(activity.cycles[index]),
+                   busy_group_cycles=int(activity.busy_group_cycles[index]),
+                   taken=tuple(int(x) for x in activity.taken[index, :n]),
+                   tree_group_cycles=tuple(int(x) for x in activity.tree_group_cycles[index, :n]),
+                   group_cycles=int(activity.group_cycles[index]),
+                   row_cycles=int(activity.row_cycles[index]))
+
+
+def _group_to_dpu_cycles(mode: Design, events: Events, group_cycles: int) -> int:
+    """Schedule-group-cycles -> DPU-cycles. AW groups are DPUs. An A group is a column and its
+    schedule (activations only) repeats identically in every output-channel tile, so summing
+    each tile's real rows gives ``/ n_tiles * N`` exactly; W likewise with columns and M."""
+    if mode.exploit == "A":
+        return group_cycles * events.N // events.n_tiles
+    if mode.exploit == "W":
+        return group_cycles * events.M // events.m_tiles
+    return group_cycles
+
+
+def busy_dpu_cycles(mode: Design, events: Events, schedule: Schedule) -> int:
+    """DPU-cycles in which a DPU executed at least one product (module doc)."""
+    if mode.exploit == "none" or events.structured is not None:
+        return events.steps * events.M * events.N
+    return _group_to_dpu_cycles(mode, events, schedule.busy_group_cycles)
+
+
+def extra_tree_cycles(mode: Design, events: Events, schedule: Schedule) -> int:
+    """DPU-cycles in which an extra adder tree (of any distinct ``dg != 0``) fired, summed over
+    the trees: each tree of each DPU counts once per cycle it takes at least one product."""
+    return _group_to_dpu_cycles(mode, events, sum(schedule.tree_group_cycles))
+
+
+def group_offset_products(mode: Design, events: Events, schedule: Schedule) -> int:
+    """Products executed through offsets with ``dg != 0`` (into extra adder trees)."""
+    offsets = mode.window.as_tuples()
+    items = sum(schedule.taken[1 + i] for i, o in enumerate(offsets)
+                if o[2] != 0 and 1 + i < len(schedule.taken))
+    return _group_to_dpu_cycles(mode, events, items)
+
+
+def _frame_row_cycles(mode: Design, events: Events, schedule: Schedule) -> int:
+    """Row-cycles in which a real row of DPUs reads a W-static weight frame (module doc)."""
+    if mode.sync == "group":
+        idle = -(-events.steps // (mode.window.depth + 1))
+        padded_rows = events.m_tiles * (events.n_tiles * events.rows - events.N)
+        return schedule.group_cycles - padded_rows * idle
+    return schedule.row_cycles
+
+
+def tree_energy(tech, lanes: int) -> float:
+    return sum(tech.adder_energy(w) for w in tree_adder_widths(lanes, 2 * tech.operand_bits))
+
+
+def mux_select_energy(tech, wired_fan_in: int, live_fan_in: int) -> float:
+    """pJ of one operand selection through a wired ``F``:1 mux with ``F_on`` live inputs."""
+    levels = math.ceil(math.log2(wired_fan_in)) if wired_fan_in > 1 else 0
+    return tech.operand_bits * tech.mux2_energy * (levels + live_fan_in - 1)
+
+
+def mux_bypass_energy(tech, wired_fan_in: int) -> float:
+    """pJ of one operand crossing a bypassed ``F``:1 mux."""
+    return mux_select_energy(tech, wired_fan_in, 1)
+
+
+def _mux_energy(accel, inv, mode: Design, ev: Events, tech) -> tuple[float, float]:
+    ex = mode.exploit
+    act = wgt = 0.0
+    if inv.act_mux_count:
+        F = inv.act_mux_fan_in
+        if accel.structured is not None:
+            per = mux_select_energy(tech, F, F) if ev.structured_ok else mux_bypass_energy(tech, F)
+            act = ev.executed * per
+        elif inv.act_mux_shared:
+            if ex == "A":
+                act = ev.items * mux_select_energy(tech, F, act_fan_in(ex, mode.window))
+            else:  # every activation read crosses the shared mux once per tile
+                act = ev.M * ev.K * ev.n_tiles * mux_bypass_energy(tech, F)
+        elif ex in ("W", "AW"):
+            act = ev.executed * mux_select_energy(tech, F, act_fan_in(ex, mode.window))
+        elif ex == "A":
+            act = (ev.items * mux_select_energy(tech, F, act_fan_in(ex, mode.window))
+                   + ev.executed * mux_bypass_energy(tech, F))
+        else:
+            act = ev.executed * mux_bypass_energy(tech, F)
+    if inv.wgt_mux_count:
+        F = inv.wgt_mux_fan_in
+        if ex in ("A", "AW"):
+            wgt = ev.executed * mux_select_energy(tech, F, wgt_fan_in(ex, mode.window))
+        else:
+            wgt = ev.executed * mux_bypass_energy(tech, F)
+    return act, wgt
+
+
+def layer_energy(accel: Accelerator, mode: Design, events: Events, schedule: Schedule, tech,
+                 area_mm2: float) -> dict:
+    """Energy per component (pJ; keys ``ENERGY_COMPONENTS``) of ``accel`` running ``mode`` on
+    one GEMM whose ``events`` and ``schedule`` are given; ``area_mm2`` is the total area."""
+    inv = inventory(accel, tech.operand_bits, tech.accumulator_bits)
+    ex, L, b = mode.exploit, inv.lanes, tech.operand_bits
+    cycles = schedule.cycles
+    products = events.effectual + (0 if accel.gate_zero_products else events.zero_operand_products)
+    busy = busy_dpu_cycles(mode, events, schedule)
+    acc_e = tech.adder_energy(inv.acc_bits)
+    act_mux, wgt_mux = _mux_energy(accel, inv, mode, events, tech)
+
+    D = mode.window.depth
+    buffers = (inv.act_buffers if ex in ("W", "AW") else 0) + \
+              (inv.wgt_buffers if ex in ("A", "AW") else 0)
+    # A mode: one scheduler per column drives it (on AW hardware the others are gated); the
+    # mode's schedule groups are exactly its active schedulers.
+    scheduled = ex in ("A", "AW") and inv.schedulers > 0
+    per_sched = (L * (1 + mode.window.size) * tech.priority_cell_energy
+                 + (D + 1) * L * tech.dff_energy)
+
+    read_bit, write_bit = tech.sram_read_energy_per_bit, tech.sram_write_energy_per_bit
+    value_bits = events.act_value_bits + events.wgt_value_bits
+    meta_bits = events.act_meta_bits + events.wgt_meta_bits
+    if events.wgt_frame_bits or events.wgt_frame_meta_bits:
+        # Events averages the frame over a tile's real rows; charge it per real row-cycle.
+        per_row = events.n_tiles / events.N
+        rows = _frame_row_cycles(mode, events, schedule)
+        value_bits += rows * events.wgt_frame_bits * per_row
+        meta_bits += rows * events.wgt_frame_meta_bits * per_row
+    return {
+        "mult": products * tech.mult8_energy,
+        "adder_trees": busy * tree_energy(tech, L),
+        "accumulators": busy * (acc_e + inv.acc_bits * tech.dff_energy),
+        "extra_trees": extra_tree_cycles(mode, events, schedule) * (tree_energy(tech, L) + acc_e),
+        "act_mux": act_mux,
+        "wgt_mux": wgt_mux,
+        "staging": (events.tiles * events.steps * buffers * L * b * tech.dff_energy
+                    if D else 0.0),
+        "schedulers": (schedule.group_cycles if scheduled else 0) * per_sched,
+        "sram": value_bits * read_bit + events.out_bits * write_bit,
+        "metadata": meta_bits * read_bit,
+        "leakage": tech.leakage_power_density * area_mm2 * cycles / tech.clock_ghz,
+    }

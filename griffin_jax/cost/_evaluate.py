@@ -1,0 +1,209 @@
+"""Combine design, schedule, events and technology into a ``CostReport`` (MODEL.md section 4).
+
+``evaluate`` runs many accelerators on one network of one model category: every layer is
+scheduled once for all operating designs (one ``gemm_activity_batch`` call per layer), each
+accelerator is priced, and layers are summed with their multiplicities.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from griffin_jax.cost._area import area_breakdown
+from griffin_jax.cost._energy import ENERGY_COMPONENTS, Schedule, layer_energy
+from griffin_jax.cost._events import layer_events
+from griffin_jax.cost._tech import load_tech
+from griffin_jax.design._core import Design
+from griffin_jax.design._griffin import Accelerator, check_category
+from griffin_jax.sim._gemm import check_masks, gemm_activity_batch
+
+
+@dataclasses.dataclass(frozen=True)
+class CostReport:
+    """Cost of one accelerator on one layer or network.
+
+    ``area``: mm^2 per component; ``energy``: pJ per component (``ENERGY_COMPONENTS``);
+    ``cycles``: cycles run; ``dense_cycles``: cycles of a dense core of the same geometry;
+    ``ops``: dense-equivalent operations ``2 M N K`` (summed over layers x multiplicity);
+    ``clock_ghz``: the stated clock.
+    """
+
+    name: str
+    category: str
+    area: Mapping[str, float]
+    energy: Mapping[str, float]
+    cycles: int
+    dense_cycles: int
+    ops: int
+    clock_ghz: float
+
+    @property
+    def area_mm2(self) -> float:
+        return math.fsum(self.area.values())
+
+    @property
+    def energy_pj(self) -> float:
+        """Total energy: the sum of its components."""
+        return math.fsum(self.energy.values())
+
+    @property
+    def speedup(self) -> float:
+        """Over a dense core of the same geometry."""
+        return self.dense_cycles / self.cycles
+
+    @property
+    def time_ns(self) -> float:
+        return self.cycles / self.clock_ghz
+
+    @property
+    def tops_per_w(self) -> float:
+        """Power efficiency: dense-equivalent ops per pJ (= TOPS/W)."""
+        return self.ops / self.energy_pj
+
+    @property
+    def tops_per_mm2(self) -> float:
+        """Area efficiency at ``clock_ghz``: dense-equivalent TOPS per mm^2."""
+        return self.ops / self.time_ns * 1e-3 / self.area_mm2
+
+    @property
+    def power_mw(self) -> float:
+        return self.energy_pj / self.time_ns
+
+    def as_row(self) -> dict:
+        """A flat dict for tables."""
+        return {"design": self.name, "category": self.category, "cycles": self.cycles,
+                "speedup": self.speedup, "area_mm2": self.area_mm2, "energy_pj": self.energy_pj,
+                "tops_per_w": self.tops_per_w, "tops_per_mm2": self.tops_per_mm2}
+
+
+def _proxy(d: Mapping) -> Mapping:
+    return types.MappingProxyType(dict(d))
+
+
+def category_masks(a_mask, w_mask, category: str):
+    """The masks a model of ``category`` would show: the operands the category keeps dense are
+    made all-nonzero (``dense``: both; ``W``: activations; ``A``: weights; ``AW``: unchanged)."""
+    check_category(category)
+    a, w = check_masks(a_mask, w_mask)
+    if category in ("dense", "W"):
+        a = np.ones_like(a)
+    if category in ("dense", "A"):
+        w = np.ones_like(w)
+    return a, w
+
+
+def _runs_every_step(accel: Accelerator, mode: Design) -> bool:
+    return mode.exploit == "none" or accel.structured is not None
+
+
+def _schedule(accel, mode, events, act, index) -> Schedule:
+    if _runs_every_step(accel, mode):
+        return Schedule(cycles=events.analytic_cycles)
+    return Schedule.from_activity(act, index)
+
+
+def _check_accels(accels) -> tuple:
+    accels = tuple(accels)
+    if not accels:
+        raise ValueError("accels must be a non-empty sequence of Accelerator")
+    for i, acc in enumerate(accels):
+        if not isinstance(acc, Accelerator):
+            raise ValueError(f"accels[{i}] must be an Accelerator, got {type(acc).__name__}")
+    return accels
+
+
+def _check_layers(layers) -> list:
+    out = []
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, (tuple, list)) or len(layer) != 4:
+            raise ValueError(f"layers[{i}] must be (name, a_mask, w_mask, multiplicity)")
+        name, a, w, mult = layer
+        if isinstance(mult, bool) or not isinstance(mult, (int, np.integer)) or mult <= 0:
+            raise ValueError(f"layers[{i}] multiplicity must be a positive int, got {mult!r}")
+        out.append((str(name), a, w, int(mult)))
+    if not out:
+        raise ValueError("layers must hold at least one (name, a_mask, w_mask, multiplicity)")
+    return out
+
+
+def layer_costs(accels: Sequence[Accelerator], category: str, a_mask, w_mask,
+                tech="horowitz45") -> list:
+    """Cost of each accelerator on ONE GEMM (a_mask bool ``[M, K]``, w_mask bool ``[K, N]``),
+    running the mode it uses for ``category``. Returns one ``CostReport`` per accelerator."""
+    accels = _check_accels(accels)
+    check_category(category)
+    tech = load_tech(tech)
+    a, w = check_masks(a_mask, w_mask)
+    modes = [acc.mode(category) for acc in accels]
+    to_run = []
+    for acc, mode in zip(accels, modes):
+        if not _runs_every_step(acc, mode) and mode not in to_run:
+            to_run.append(mode)
+    act = gemm_activity_batch(to_run, a, w) if to_run else None
+    reports = []
+    for acc, mode in zip(accels, modes):
+        ev = layer_events(mode, a, w, bits=tech.operand_bits, structured=acc.structured)
+        idx = None if _runs_every_step(acc, mode) else to_run.index(mode)
+        sched = _schedule(acc, mode, ev, act, idx)
+        area = area_breakdown(acc, tech)
+        energy = layer_energy(acc, mode, ev, sched, tech, math.fsum(area.values()))
+        dense_cycles = ev.tiles * -(-ev.K // ev.lanes)
+        reports.append(CostReport(name=acc.name, category=category, area=_proxy(area),
+                                  energy=_proxy(energy), cycles=sched.cycles,
+                                  dense_cycles=dense_cycles, ops=ev.ops,
+                                  clock_ghz=tech.clock_ghz))
+    return reports
+
+
+def combine(reports: Sequence[CostReport], multiplicities: Sequence[int]) -> CostReport:
+    """One accelerator's layer reports summed with their multiplicities (a network)."""
+    reports = list(reports)
+    if not reports or len(reports) != len(multiplicities):
+        raise ValueError("combine needs one multiplicity per report, at least one report")
+    first = reports[0]
+    for r in reports:
+        if r.name != first.name or dict(r.area) != dict(first.area):
+            raise ValueError("combine: reports must come from one accelerator")
+    energy = {k: math.fsum(m * r.energy[k] for r, m in zip(reports, multiplicities))
+              for k in ENERGY_COMPONENTS}
+    return CostReport(
+        name=first.name, category=first.category, area=first.area, energy=_proxy(energy),
+        cycles=sum(m * r.cycles for r, m in zip(reports, multiplicities)),
+        dense_cycles=sum(m * r.dense_cycles for r, m in zip(reports, multiplicities)),
+        ops=sum(m * r.ops for r, m in zip(reports, multiplicities)), clock_ghz=first.clock_ghz,
+    )
+
+
+def evaluate(accels: Sequence[Accelerator], category: str, layers, tech="horowitz45", *,
+             densify: bool = False) -> list:
+    """Cost of each accelerator on a network of ``category``.
+
+    Args:
+      accels: accelerators (each runs ``accel.mode(category)``).
+      category: one of ``CATEGORIES`` ("dense", "W", "A", "AW").
+      layers: ``[(layer_name, a_mask [M, K], w_mask [K, N], multiplicity), ...]``.
+      tech: a ``Tech`` or a config name (``available_techs()``).
+      densify: first apply ``category_masks`` (treat the network as a model of ``category``).
+    Returns: one network ``CostReport`` per accelerator, in order.
+    """
+    accels = _check_accels(accels)
+    check_category(category)
+    tech = load_tech(tech)
+    per_layer, mults = [], []
+    for _, a, w, mult in _check_layers(layers):
+        if densify:
+            a, w = category_masks(a, w, category)
+        per_layer.append(layer_costs(accels, category, a, w, tech))
+        mults.append(mult)
+    return [combine([layer[i] for layer in per_layer], mults) for i in range(len(accels))]
+
+
+def evaluate_layer(accel: Accelerator, category: str, a_mask, w_mask,
+                   tech="horowitz45") -> CostReport:
+    """Cost of one accelerator on one GEMM (see ``layer_costs``)."""
+    return layer_costs([accel], category, a_mask, w_mask, tech)[0]

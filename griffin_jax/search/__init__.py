@@ -1,0 +1,1 @@
+"""Gradient-guided design search (placeholder while building)."""

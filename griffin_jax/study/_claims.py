@@ -1,0 +1,224 @@
+"""The paper's efficiency claims, measured with our models (MODEL.md section 5).
+
+Claims of Shin et al. (HPCA 2022, abstract) checked here, never forced:
+
+(a) the best dual-sparse design loses 20-30% power efficiency on single-sparse models against the
+    best design for that single sparsity;
+(b) Griffin is 1.2x, 3.0x, 3.1x and 1.4x more power-efficient than state-of-the-art sparse designs
+    on dense, weight-only, activation-only and dual-sparse models.
+
+Method. Every candidate accelerator runs every workload of every category (``evaluate``). A
+design's score in a category is the geometric mean of its power efficiency (TOPS/W on
+dense-equivalent ops) over that category's networks. "Best" is the highest score among the
+candidates of a kind: ``A`` / ``W`` (single-sparse designs), ``AW`` (dual-sparse, fixed),
+``prior`` (the published presets). For (a) the best dual-sparse design is the one that wins on
+the dual-sparse workloads (or, without any, on the category itself), then scored on the
+single-sparse category, as a designer who built it for dual-sparse models would see it.
+For (b) Griffin's score is divided by the best prior preset's, by the best prior *dual-sparse*
+preset's (the paper's "state-of-the-art sparse designs" may mean those) and by the dense core's.
+
+Why our numbers differ from the paper's (as observed with ``scripts/claims_report.py``; the
+report prints the status of each claim, the reasons below are ours):
+
+* SRAM traffic dominates. In the output-stationary dataflow of MODEL.md section 2 every operand
+  is read from the buffers once per output tile; with the cited SRAM energies that is about half
+  of the dense core's energy, and the compressed formats shrink it for every sparse design alike.
+  The compute-side overheads where dual-sparse designs and Griffin differ (second mux side,
+  per-DPU schedulers, staging) are diluted, so all ratios move towards 1.
+* Our prior presets are idealised on one common core, technology and memory model, without the
+  implementation overheads of the real chips. The best prior design per category includes the
+  single-sparse design built for it (and, for dense models, the 2:4 core, which is nearly a dense
+  core), which Griffin can at best match: it runs the same kind of schedule and pays leakage for
+  its larger AW area. Against the best prior *dual-sparse* preset its advantage points the way
+  the paper says, but is smaller.
+* Dual-sparse designs lose little on single-sparse models here: with one operand dense their
+  schedule equals the single-sparse one, their extra costs are a second mux side and per-DPU
+  schedulers, and their compressed weight format (values plus a 1-bit mask) is cheaper than the
+  static-W frame (idle slots and selector bits included).
+* Workloads differ: the script's synthetic Bernoulli masks at default densities versus the
+  paper's real pruned networks; the paper's own energy models and baselines are not available.
+* The second technology node scales every energy (and leakage per area) by nearly the same
+  factor, so the ratios do not change with the node.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Mapping, Sequence
+
+from griffin_jax.cost._evaluate import evaluate
+from griffin_jax.cost._tech import load_tech
+from griffin_jax.design._core import Core, Window
+from griffin_jax.design._griffin import CATEGORIES, DEFAULT_CORE, Accelerator, check_category
+from griffin_jax.design._presets import PRIOR_PRESETS, custom, preset
+
+PAPER_LOSS = (0.20, 0.30)
+PAPER_RATIO = {"dense": 1.2, "W": 3.0, "A": 3.1, "AW": 1.4}
+KINDS = ("dense", "A", "W", "AW", "prior", "griffin")
+
+
+def candidate_designs(core: Core | None = None) -> dict:
+    """Candidate accelerators per kind on ``core`` (default 8 x 8 x 16).
+
+    ``A``: cnvlutin_like and A boxes; ``W``: bit_tactical_like, cambricon_x_like, stc_2to4 and W
+    boxes; ``AW``: tensordash_like, sparten_like and AW boxes (one with a neighbour-DPU offset);
+    ``prior``: the published presets; ``griffin``; ``dense``.
+    """
+    core = DEFAULT_CORE if core is None else core
+
+    def boxes(exploit, shapes):
+        return [custom(f"{exploit}_box{t}{l}{g}", core, exploit, Window.box(t, l, g))
+                for t, l, g in shapes if l < core.lanes]
+
+    return {
+        "dense": [preset("dense", core)],
+        "A": [preset("cnvlutin_like", core)] + boxes("A", [(1, 1, 0), (2, 1, 0), (3, 0, 0)]),
+        "W": [preset(n, core) for n in ("bit_tactical_like", "cambricon_x_like", "stc_2to4")]
+        + boxes("W", [(1, 1, 0), (2, 1, 0), (3, 0, 0)]),
+        "AW": [preset(n, core) for n in ("tensordash_like", "sparten_like")]
+        + boxes("AW", [(1, 1, 0), (2, 1, 0), (2, 1, 1)]),
+        "prior": [preset(n, core) for n in PRIOR_PRESETS],
+        "griffin": [preset("griffin", core)],
+    }
+
+
+def _geomean(xs) -> float:
+    xs = list(xs)
+    return math.exp(math.fsum(math.log(x) for x in xs) / len(xs))
+
+
+def _check_workloads(workloads) -> list:
+    out = []
+    for i, wl in enumerate(workloads):
+        if not isinstance(wl, (tuple, list)) or len(wl) != 3:
+            raise ValueError(f"workloads[{i}] must be (network name, category, layers)")
+        name, cat, layers = wl
+        check_category(cat)
+        out.append((str(name), cat, list(layers)))
+    if not out:
+        raise ValueError("workloads must hold at least one (network, category, layers)")
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class ClaimsReport:
+    """``claims``: one dict row per claim; ``table``: one dict row per (design, category)."""
+
+    claims: tuple
+    table: tuple
+    tech: str
+    tolerance: float
+
+    def markdown(self) -> str:
+        """Both tables as Markdown."""
+        lines = [f"Technology: `{self.tech}`. Ratio claims match within +-{self.tolerance:.0%}; "
+                 "the loss claim matches inside the paper's range.", "",
+                 "| claim | category | ours | paper | status | designs compared |",
+                 "|---|---|---|---|---|---|"]
+        for r in self.claims:
+            lines.append(f"| {r['claim']} | {r['category']} | {r['ours_text']} | {r['paper_text']}"
+                         f" | {r['status']} | {r['detail']} |")
+        lines += ["", "| design | kinds | category | TOPS/W | TOPS/mm^2 | speedup |",
+                  "|---|---|---|---|---|---|"]
+        for r in self.table:
+            lines.append(f"| {r['design']} | {r['kinds']} | {r['category']} | "
+                         f"{r['tops_per_w']:.3f} | {r['tops_per_mm2']:.3f} | {r['speedup']:.2f} |")
+        return "\n".join(lines)
+
+
+def claims_report(workloads, designs: Mapping[str, Sequence[Accelerator]] | None = None,
+                  tech="horowitz45", *, tolerance: float = 0.2,
+                  densify: bool = False) -> ClaimsReport:
+    """Measure claims (a) and (b) on ``workloads``.
+
+    Args:
+      workloads: ``[(network name, category, [(layer name, a_mask, w_mask, multiplicity), ...])]``
+        with category in ``("dense", "W", "A", "AW")``.
+      designs: kind -> accelerators (default ``candidate_designs()``); kinds ``KINDS``; names
+        must be unique per accelerator.
+      tech: a ``Tech`` or config name.
+      tolerance: relative tolerance for the ratio claims' "matches".
+      densify: apply ``category_masks`` to each workload (treat it as a model of its category).
+    Returns: ``ClaimsReport``. Rows of ``claims`` hold ``claim``, ``category``, ``ours``,
+      ``paper`` (number or (lo, hi)), ``status`` ("matches" / "differs" / "n/a"), the designs
+      compared and their scores.
+    """
+    workloads = _check_workloads(workloads)
+    tech = load_tech(tech)
+    designs = dict(candidate_designs() if designs is None else designs)
+    for kind in KINDS:
+        if not designs.get(kind):
+            raise ValueError(f"designs[{kind!r}] must list at least one Accelerator")
+    unknown = sorted(set(designs) - set(KINDS))
+    if unknown:
+        raise ValueError(f"designs has unknown kinds {unknown} (kinds: {KINDS})")
+    accels, kinds_of = {}, {}
+    for kind in KINDS:
+        for acc in designs[kind]:
+            if acc.name in accels and accels[acc.name] != acc:
+                raise ValueError(f"two different designs are named {acc.name!r}")
+            accels[acc.name] = acc
+            kinds_of.setdefault(acc.name, []).append(kind)
+    names = list(accels)
+
+    eff, area_eff, speed = {}, {}, {}
+    for net, cat, layers in workloads:
+        for rep in evaluate([accels[n] for n in names], cat, layers, tech, densify=densify):
+            eff.setdefault((rep.name, cat), []).append(rep.tops_per_w)
+            area_eff.setdefault((rep.name, cat), []).append(rep.tops_per_mm2)
+            speed.setdefault((rep.name, cat), []).append(rep.speedup)
+    cats = [c for c in CATEGORIES if any(wc == c for _, wc, _ in workloads)]
+    score = {k: _geomean(v) for k, v in eff.items()}
+
+    def best(kind, cat):
+        return max((a.name for a in designs[kind]), key=lambda n: score[(n, cat)])
+
+    claims = []
+    for cat in ("W", "A"):
+        if cat not in cats:
+            continue
+        single = best(cat, cat)
+        dual = best("AW", "AW" if "AW" in cats else cat)
+        loss = 1.0 - score[(dual, cat)] / score[(single, cat)]
+        lo, hi = PAPER_LOSS
+        claims.append({
+            "claim": "(a) dual-sparse loss", "category": cat, "ours": loss, "paper": PAPER_LOSS,
+            "ours_text": f"{loss:.1%}", "paper_text": f"{lo:.0%}-{hi:.0%}",
+            "status": "matches" if lo <= loss <= hi else "differs",
+            "detail": f"{dual} ({score[(dual, cat)]:.3f}) vs {single} "
+                      f"({score[(single, cat)]:.3f}) TOPS/W",
+            "design": dual, "baseline": single,
+        })
+    griffin_name = designs["griffin"][0].name
+    prior_dual = [a.name for a in designs["prior"] if a.hardware.exploit == "AW"]
+    dense_name = designs["dense"][0].name
+    for cat in cats:
+        g = score[(griffin_name, cat)]
+        prior = best("prior", cat)
+        ratio = g / score[(prior, cat)]
+        paper = PAPER_RATIO[cat]
+        extra = ""
+        row = {"claim": "(b) Griffin vs best prior", "category": cat, "ours": ratio,
+               "paper": paper, "ours_text": f"{ratio:.2f}x", "paper_text": f"{paper}x",
+               "status": "matches" if abs(ratio / paper - 1) <= tolerance else "differs",
+               "design": griffin_name, "baseline": prior}
+        if prior_dual:
+            pd = max(prior_dual, key=lambda n: score[(n, cat)])
+            row["ratio_vs_prior_dual"] = g / score[(pd, cat)]
+            row["prior_dual"] = pd
+            extra += f"; vs best prior dual-sparse {pd}: {row['ratio_vs_prior_dual']:.2f}x"
+        row["ratio_vs_dense"] = g / score[(dense_name, cat)]
+        extra += f"; vs {dense_name}: {row['ratio_vs_dense']:.2f}x"
+        row["detail"] = f"{griffin_name} ({g:.3f}) vs {prior} ({score[(prior, cat)]:.3f}) TOPS/W{extra}"
+        claims.append(row)
+
+    table = []
+    for cat in cats:
+        for n in names:
+            table.append({"design": n, "kinds": ",".join(kinds_of[n]), "category": cat,
+                          "tops_per_w": score[(n, cat)],
+                          "tops_per_mm2": _geomean(area_eff[(n, cat)]),
+                          "speedup": _geomean(speed[(n, cat)])})
+    return ClaimsReport(claims=tuple(claims), table=tuple(table), tech=tech.name,
+                        tolerance=tolerance)

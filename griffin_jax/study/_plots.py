@@ -1,0 +1,432 @@
+"""Figures of the design-space study, drawn from its tidy ``summary`` rows.
+
+Every plotting function first computes what it will draw (pure Python, validated), then draws
+it on a matplotlib Agg canvas and writes a PNG. It returns a ``Plot``: the path and the numbers
+drawn, so tests and reports can check a figure without reading pixels. matplotlib (the ``plot``
+extra) is imported only inside the drawing step, through the object-oriented API: no pyplot
+state, and the caller's backend is left alone. ``pareto_front`` is pure.
+
+Rows: flat dicts as ``run_study`` writes them or as ``read_csv`` reads them back (numbers given
+as strings are accepted). Columns used: ``design``, ``kind`` ("space", "preset", "griffin"),
+``exploit``, ``category`` ("dense", "W", "A", "AW"), ``network``, the plotted metrics, and
+``box_time`` / ``box_lane`` / ``box_group`` (-1 when the window is not a box). A design is
+identified by its name plus, where present, its core and sync columns (grid labels do not name
+the core).
+
+Several networks in one category: a design's numbers are combined over them by geometric mean
+(the usual summary of per-benchmark ratios); ``network=`` restricts a figure to one network.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from typing import Mapping, Sequence
+
+CATEGORY_ORDER = ("dense", "W", "A", "AW")
+_CATEGORY_TITLE = {"dense": "dense models", "W": "weight-sparse models",
+                   "A": "activation-sparse models", "AW": "dual-sparse models"}
+_FIELD_LABEL = {
+    "area_mm2": "area (mm$^2$)",
+    "tops_per_w": "power efficiency (TOPS/W)",
+    "tops_per_mm2": "area efficiency (TOPS/mm$^2$)",
+    "energy_pj": "energy (pJ)",
+    "speedup": "speedup over the dense core (x)",
+    "cycles": "cycles",
+    "dense_cycles": "dense cycles",
+    "box_time": "box time reach (steps)",
+    "box_lane": "box lane reach (lanes)",
+    "box_group": "box group reach (groups)",
+}
+# Metrics where smaller is better (the best grid design of ``category_bars`` minimises them).
+LOWER_IS_BETTER = frozenset({"area_mm2", "energy_pj", "cycles", "dense_cycles"})
+_IDENTITY = ("design", "rows", "cols", "lanes", "sync")
+_BOX = ("box_time", "box_lane", "box_group")
+
+
+@dataclasses.dataclass(frozen=True)
+class Plot:
+    """A written figure: ``path`` of the PNG and ``data``, the numbers it shows."""
+
+    path: str
+    data: Mapping
+
+
+# -- validation and small helpers ---------------------------------------------------------------
+def _check_rows(rows) -> list:
+    if isinstance(rows, Mapping) or not isinstance(rows, Sequence):
+        raise ValueError(f"rows must be a sequence of dict rows, got {type(rows).__name__}")
+    rows = list(rows)
+    if not rows:
+        raise ValueError("rows must hold at least one row")
+    for i, r in enumerate(rows):
+        if not isinstance(r, Mapping):
+            raise ValueError(f"rows[{i}] must be a dict, got {type(r).__name__}")
+    return rows
+
+
+def _check_fields(rows: list, **fields) -> None:
+    """Every ``role=name`` must be a column of every row; the error names role and field."""
+    for role, name in fields.items():
+        missing = [i for i, r in enumerate(rows) if name not in r]
+        if missing:
+            raise ValueError(f"{role}: {name!r} is not a column of rows[{missing[0]}]; "
+                             f"columns: {sorted(rows[missing[0]])}")
+
+
+def _num(row: Mapping, field: str) -> float:
+    try:
+        v = float(row[field])
+    except (TypeError, ValueError):
+        raise ValueError(f"{field}: {row[field]!r} is not a number "
+                         f"(design {row.get('design')!r})") from None
+    if math.isnan(v):
+        raise ValueError(f"{field}: NaN for design {row.get('design')!r}")
+    return v
+
+
+def _label(field: str) -> str:
+    return _FIELD_LABEL.get(field, field)
+
+
+def _key(row: Mapping) -> tuple:
+    return tuple(str(row[c]) for c in _IDENTITY if c in row)
+
+
+def _gmean(values: Sequence[float], field: str) -> float:
+    if len(values) == 1:
+        return values[0]  # exact: no log / exp round trip
+    if min(values) <= 0:
+        raise ValueError(f"{field}: a geometric mean over networks needs positive values")
+    return math.exp(math.fsum(math.log(v) for v in values) / len(values))
+
+
+def _combine_networks(rows: list, fields: Sequence[str]) -> list:
+    """One row per (category, design): ``fields`` combined over networks by geometric mean,
+    other columns from the design's first row, ``networks`` = how many were combined."""
+    groups: dict = {}
+    for r in rows:
+        groups.setdefault((str(r["category"]), _key(r)), []).append(r)
+    out = []
+    for members in groups.values():
+        row = dict(members[0])
+        for f in fields:
+            row[f] = _gmean([_num(m, f) for m in members], f)
+        row["networks"] = len({str(m.get("network")) for m in members})
+        out.append(row)
+    return out
+
+
+def _only_network(rows: list, network) -> list:
+    if network is None:
+        return rows
+    _check_fields(rows, network="network")
+    kept = [r for r in rows if str(r["network"]) == str(network)]
+    if not kept:
+        raise ValueError(f"network: no rows for {network!r}; known: "
+                         f"{sorted({str(r['network']) for r in rows})}")
+    return kept
+
+
+def _check_categories(rows: list) -> None:
+    bad = sorted({str(r["category"]) for r in rows} - set(CATEGORY_ORDER))
+    if bad:
+        raise ValueError(f"category: unknown {bad}; expected one of {CATEGORY_ORDER}")
+
+
+def _ints(values) -> list:
+    return [int(v) if float(v).is_integer() else v for v in values]
+
+
+# -- Pareto front ---------------------------------------------------------------------------------
+def pareto_front(rows: Sequence[Mapping], x: str, y: str) -> list:
+    """The rows no other row dominates, for minimal ``x`` and maximal ``y``.
+
+    Row p dominates q when ``p[x] <= q[x]`` and ``p[y] >= q[y]`` with at least one strict. Rows
+    with identical ``(x, y)`` do not dominate each other: all of them are kept.
+    Returns the front sorted by ``x`` ascending (``y`` then ascends too); the input order among
+    identical points is kept.
+    """
+    if isinstance(rows, Sequence) and not isinstance(rows, Mapping) and not rows:
+        return []
+    rows = _check_rows(rows)
+    _check_fields(rows, x=x, y=y)
+    pts = sorted(((_num(r, x), -_num(r, y), i) for i, r in enumerate(rows)))
+    front, best, last = [], -math.inf, None
+    for px, neg_y, i in pts:
+        py = -neg_y
+        if py > best or (px, py) == last:
+            front.append(rows[i])
+            best, last = py, (px, py)
+    return front
+
+
+# -- data of each figure (pure) ----------------------------------------------------------------
+def _pareto_data(rows, x, y, label_kinds, network) -> dict:
+    rows = _only_network(_check_rows(rows), network)
+    _check_fields(rows, x=x, y=y, category="category", design="design", kind="kind")
+    _check_categories(rows)
+    pts = _combine_networks(rows, (x, y))
+    data = {}
+    for cat in CATEGORY_ORDER:
+        sub = [r for r in pts if r["category"] == cat]
+        data[cat] = {
+            "points": [(r["design"], r[x], r[y]) for r in sub],
+            "front": [(r["design"], r[x], r[y]) for r in pareto_front(sub, x, y)],
+            "labelled": [(r["design"], r[x], r[y], r["kind"]) for r in sub
+                         if r["kind"] in label_kinds],
+        }
+    return data
+
+
+def _reference(rows: list, network, category):
+    """The dense design's row of one network and category (``design == "dense"`` first, else a
+    non-Griffin row with exploit ``"none"``)."""
+    named = [r for r in rows if r["design"] == "dense"]
+    if named:
+        return named[0]
+    plain = [r for r in rows if r["exploit"] == "none" and r["kind"] != "griffin"]
+    if plain:
+        return plain[0]
+    raise ValueError(f"rows: no dense design (named 'dense' or exploit 'none') for network "
+                     f"{network!r}, category {category!r} to normalise to")
+
+
+def _bars_data(rows, metric, designs, network) -> dict:
+    rows = _only_network(_check_rows(rows), network)
+    _check_fields(rows, metric=metric, design="design", kind="kind", exploit="exploit",
+                  category="category", network="network")
+    _check_categories(rows)
+    normed = []
+    by_case: dict = {}
+    for r in rows:
+        by_case.setdefault((str(r["network"]), str(r["category"])), []).append(r)
+    for (net, cat), members in by_case.items():
+        ref = _num(_reference(members, net, cat), metric)
+        if ref == 0:
+            raise ValueError(f"metric: {metric!r} of the dense design is 0 on {net!r}/{cat!r}")
+        normed += [{**r, metric: _num(r, metric) / ref} for r in members]
+    combined = _combine_networks(normed, (metric,))
+
+    lower = metric in LOWER_IS_BETTER
+    best_space = {}
+    for cat in CATEGORY_ORDER:
+        grid = [r for r in combined if r["category"] == cat and r["kind"] == "space"
+                and r["exploit"] != "none"]
+        if grid and designs is None:
+            pick = min if lower else max
+            best_space[cat] = pick(grid, key=lambda r: r[metric])["design"]
+
+    if designs is None:
+        series = []
+        for r in combined:
+            if r["kind"] in ("preset", "griffin") and r["design"] != "dense" \
+                    and r["design"] not in series:
+                series.append(r["design"])
+    else:
+        if isinstance(designs, str):
+            raise ValueError("designs must be a sequence of design names, not one string")
+        series = list(designs)
+        known = {r["design"] for r in combined}
+        unknown = [d for d in series if d not in known]
+        if unknown:
+            raise ValueError(f"designs: unknown {unknown}; known: {sorted(known)}")
+
+    values: dict = {}
+    for cat in CATEGORY_ORDER:
+        sub = [r for r in combined if r["category"] == cat]
+        if not sub:
+            continue
+        values[cat] = {}
+        for name in series:
+            hits = [r[metric] for r in sub if r["design"] == name]
+            if hits:
+                values[cat][name] = hits[0]
+        if cat in best_space:
+            values[cat]["best grid"] = next(r[metric] for r in sub
+                                            if r["design"] == best_space[cat]
+                                            and r["kind"] == "space")
+    if best_space:
+        series.append("best grid")
+    return {"metric": metric, "series": series, "values": values, "best_space": best_space}
+
+
+def _heatmap_data(rows, x, y, exploit, category, fix, value) -> dict:
+    rows = _check_rows(rows)
+    if x == y:
+        raise ValueError(f"x and y must differ, both are {x!r}")
+    fix = dict(fix or {})
+    _check_fields(rows, x=x, y=y, value=value, exploit="exploit", category="category",
+                  design="design", **{f"fix[{k!r}]": k for k in fix})
+    for k in fix:
+        if k in (x, y):
+            raise ValueError(f"fix: {k!r} is an axis of the heatmap and cannot be pinned")
+    kept = []
+    for r in rows:
+        if str(r["exploit"]) != exploit or str(r["category"]) != category:
+            continue
+        if _num(r, x) < 0 or _num(r, y) < 0:  # not a box window
+            continue
+        if all(_num(r, k) == float(v) for k, v in fix.items()):
+            kept.append(r)
+    if not kept:
+        raise ValueError(f"rows: none with exploit={exploit!r}, category={category!r}, a box "
+                         f"window and fix={fix}")
+    cells: dict = {}
+    for r in _combine_networks(kept, (value,)):
+        cell = (_num(r, x), _num(r, y))
+        if cell not in cells or r[value] > cells[cell][0]:
+            cells[cell] = (r[value], r["design"])
+    xs = sorted({c[0] for c in cells})
+    ys = sorted({c[1] for c in cells})
+    grid = [[cells.get((xv, yv), (math.nan, None))[0] for xv in xs] for yv in ys]
+    names = [[cells.get((xv, yv), (math.nan, None))[1] for xv in xs] for yv in ys]
+    free = [f for f in _BOX if f in rows[0] and f not in (x, y) and f not in fix]
+    return {"x": _ints(xs), "y": _ints(ys), "values": grid, "designs": names,
+            "value": value, "max_over": free, "fix": fix}
+
+
+# -- drawing ------------------------------------------------------------------------------------
+def _figure(figsize):
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as err:
+        raise ImportError("study plots need matplotlib: install the 'plot' extra "
+                          "(pip install 'griffin-jax[plot]')") from err
+    fig = Figure(figsize=figsize, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig, path) -> str:
+    path = os.fspath(path)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path, dpi=120)
+    return path
+
+
+_KIND_STYLE = {"preset": dict(marker="D", color="tab:blue", s=36, zorder=4),
+               "griffin": dict(marker="*", color="tab:red", s=140, zorder=5)}
+
+
+def pareto_plot(rows: Sequence[Mapping], path, *, x: str = "area_mm2", y: str = "tops_per_w",
+                label_kinds: Sequence[str] = ("preset", "griffin"), network=None) -> Plot:
+    """Per model category (2 x 2 panels): every design as a dot, the Pareto front (minimal
+    ``x``, maximal ``y``) as a step line, designs of ``label_kinds`` highlighted and named.
+
+    Args:
+      rows: ``summary`` rows (several networks of a category are combined; see module doc).
+      path: PNG to write. x, y: numeric columns. network: plot one network only.
+    Returns: ``Plot``; ``data[category]`` has ``points`` and ``front`` (lists of
+      ``(design, x, y)``) and ``labelled`` (``(design, x, y, kind)``).
+    """
+    data = _pareto_data(rows, x, y, tuple(label_kinds), network)
+    fig = _figure((11, 8.5))
+    axes = fig.subplots(2, 2).ravel()
+    for ax, cat in zip(axes, CATEGORY_ORDER):
+        d = data[cat]
+        ax.set_title(_CATEGORY_TITLE[cat])
+        ax.set_xlabel(_label(x))
+        ax.set_ylabel(_label(y))
+        if not d["points"]:
+            ax.text(0.5, 0.5, "no rows", ha="center", va="center", transform=ax.transAxes)
+            continue
+        ax.scatter([p[1] for p in d["points"]], [p[2] for p in d["points"]], s=6,
+                   color="0.6", label="designs", zorder=2)
+        ax.step([p[1] for p in d["front"]], [p[2] for p in d["front"]], where="post",
+                color="black", linewidth=1.2, label="Pareto front", zorder=3)
+        for kind in dict.fromkeys(k for *_, k in d["labelled"]):
+            pts = [p for p in d["labelled"] if p[3] == kind]
+            ax.scatter([p[1] for p in pts], [p[2] for p in pts], label=kind,
+                       **_KIND_STYLE.get(kind, dict(marker="s", color="tab:green", s=30,
+                                                    zorder=4)))
+            for name, px, py, _ in pts:
+                ax.annotate(name, (px, py), textcoords="offset points", xytext=(4, 4),
+                            fontsize=7)
+        ax.legend(fontsize=7, loc="best")
+    where = f" on {network}" if network is not None else ""
+    fig.suptitle(f"{_label(y)} vs {_label(x)}{where}")
+    return Plot(_save(fig, path), data)
+
+
+def category_bars(rows: Sequence[Mapping], path, *, metric: str = "tops_per_w",
+                  designs: Sequence[str] | None = None, network=None) -> Plot:
+    """Grouped bars: per model category, ``metric`` of each design divided by the dense
+    design's on the same network and category (then combined over networks).
+
+    Args:
+      rows: ``summary`` rows; every (network, category) needs a dense row (design named
+        "dense", else a non-Griffin row with exploit "none").
+      metric: numeric column. designs: design names to show (default: every preset but the
+        dense one, Griffin, and per category the best grid design, shown as "best grid":
+        highest ratio, or lowest for ``LOWER_IS_BETTER`` metrics).
+    Returns: ``Plot``; ``data["values"][category][series]`` is the bar height,
+      ``data["best_space"][category]`` the grid design behind "best grid".
+    """
+    data = _bars_data(rows, metric, designs, network)
+    cats = [c for c in CATEGORY_ORDER if c in data["values"]]
+    series = data["series"]
+    fig = _figure((max(6.0, 1.5 + len(cats) * (0.6 + 0.35 * len(series))), 4.8))
+    ax = fig.subplots()
+    width = 0.8 / max(1, len(series))
+    colors = {"griffin": "tab:red", "best grid": "0.45"}
+    for j, name in enumerate(series):
+        xs = [i + (j - (len(series) - 1) / 2) * width for i, c in enumerate(cats)
+              if name in data["values"][c]]
+        hs = [data["values"][c][name] for c in cats if name in data["values"][c]]
+        bars = ax.bar(xs, hs, width=width, label=name, color=colors.get(name))
+        if name == "best grid":
+            for bar, c in zip(bars, [c for c in cats if name in data["values"][c]]):
+                ax.annotate(data["best_space"][c], (bar.get_x() + bar.get_width() / 2,
+                                                    bar.get_height()),
+                            textcoords="offset points", xytext=(0, 3), ha="center",
+                            fontsize=6, rotation=90)
+    ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--", label="dense")
+    ax.set_xticks(range(len(cats)), [_CATEGORY_TITLE[c] for c in cats])
+    ax.set_ylabel(f"{_label(metric)} / dense")
+    where = f" on {network}" if network is not None else ""
+    ax.set_title(f"{_label(metric)} relative to the dense core{where}")
+    ax.legend(fontsize=7, ncols=2)
+    return Plot(_save(fig, path), data)
+
+
+def speedup_heatmap(rows: Sequence[Mapping], path, *, x: str = "box_time", y: str = "box_lane",
+                    exploit: str = "AW", category: str = "AW", fix: Mapping | None = None,
+                    value: str = "speedup") -> Plot:
+    """Heatmap of ``value`` (default speedup) of box-window designs over two window parameters.
+
+    Rows kept: ``exploit`` designs on ``category`` models with a box window (``x`` and ``y``
+    >= 0) matching ``fix`` (``{column: value}``). Each cell shows the maximum over the kept
+    designs at that ``(x, y)``: over the box parameters not on an axis or pinned, and over
+    cores if the table holds several.
+    Returns: ``Plot``; ``data["values"][i][j]`` is the cell at ``y[i]``, ``x[j]`` (NaN: no
+    design), ``data["designs"][i][j]`` the design that reaches it.
+    """
+    data = _heatmap_data(rows, x, y, exploit, category, fix, value)
+    fig = _figure((1.2 * len(data["x"]) + 3, 1.0 * len(data["y"]) + 2.2))
+    ax = fig.subplots()
+    im = ax.imshow(data["values"], origin="lower", cmap="viridis", aspect="auto")
+    fig.colorbar(im, ax=ax, label=_label(value))
+    ax.set_xticks(range(len(data["x"])), [str(v) for v in data["x"]])
+    ax.set_yticks(range(len(data["y"])), [str(v) for v in data["y"]])
+    ax.set_xlabel(_label(x))
+    ax.set_ylabel(_label(y))
+    finite = [v for row in data["values"] for v in row if not math.isnan(v)]
+    mid = (min(finite) + max(finite)) / 2
+    for i, row in enumerate(data["values"]):
+        for j, v in enumerate(row):
+            if not math.isnan(v):
+                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8,
+                        color="black" if v > mid else "white")
+    notes = [f"{k}={v}" for k, v in data["fix"].items()]
+    if data["max_over"]:
+        notes.append("max over " + ", ".join(data["max_over"]))
+    ax.set_title(f"{exploit} designs on {_CATEGORY_TITLE.get(category, category)}"
+                 + (f" ({'; '.join(notes)})" if notes else ""), fontsize=9)
+    return Plot(_save(fig, path), data)
+
+
+__all__ = ["CATEGORY_ORDER", "LOWER_IS_BETTER", "Plot", "category_bars", "pareto_front",
+           "pareto_plot", "speedup_heatmap"]

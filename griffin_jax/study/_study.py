@@ -1,0 +1,223 @@
+"""The design-space study: accelerators x workloads x model categories -> tidy tables.
+
+A study evaluates a list of ``Entry`` (an ``Accelerator`` plus how it was made: a grid point of
+the box space, a named preset, or Griffin) on workloads (networks whose layers are GEMM masks)
+under each model category, with exact cycles from the scheduler and area/energy from the cost
+model. It returns two tables as lists of flat dict rows:
+
+- ``results``: one row per design x network x category x layer (one instance of the layer;
+  ``multiplicity`` says how many the network has);
+- ``summary``: one row per design x network x category (layers combined with multiplicity).
+
+Nothing here reads configs or writes files: the CLI does that.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Callable, Iterable, Sequence
+
+from griffin_jax.cost._evaluate import category_masks, combine, layer_costs
+from griffin_jax.design._core import Core, Design
+from griffin_jax.design._griffin import CATEGORIES, Accelerator, check_category
+from griffin_jax.design._presets import PRESETS, custom, preset
+from griffin_jax.study._space import box_space
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """One accelerator of a study and where it came from.
+
+    ``kind``: "space" (a grid point), "preset" (a prior-art preset) or "griffin";
+    ``box``: ``(time, lane, group)`` of a grid point's box window, else ``None``.
+    """
+
+    accel: Accelerator
+    kind: str
+    box: tuple | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Workload:
+    """A named network whose layers, for a category, come from ``layers(category)``: an iterable
+    of ``(layer_name, a_mask bool [M, K], w_mask bool [K, N], multiplicity)``."""
+
+    network: str
+    layers: Callable[[str], Iterable]
+
+
+def grid_entries(core: Core, exploits=("A", "W", "AW"), time=(1, 2, 3, 4), lane=(0, 1, 2, 3),
+                 group=(0, 1, 2), sync: str = "core") -> list[Entry]:
+    """Every exploit x box window on ``core`` as study entries (see ``box_space``)."""
+    out = []
+    for d in box_space(core, exploits, time, lane, group, sync):
+        tup = d.window.as_tuples()
+        box = (max((t[0] for t in tup), default=0), max((abs(t[1]) for t in tup), default=0),
+               max((abs(t[2]) for t in tup), default=0))
+        out.append(Entry(custom(d.label(), core, d.exploit, d.window, d.sync)
+                         if d.exploit != "none" else custom("dense_grid", core, "none"),
+                         "space", box))
+    return out
+
+
+def preset_entries(names: Sequence[str] = tuple(PRESETS), core: Core | None = None) -> list[Entry]:
+    """Named presets (``griffin`` included when listed) as study entries."""
+    out = []
+    for name in names:
+        if name not in PRESETS:
+            raise ValueError(f"presets: unknown preset {name!r}; known: {sorted(PRESETS)}")
+        out.append(Entry(preset(name, core), "griffin" if name == "griffin" else "preset"))
+    return out
+
+
+def digits_study_workload(variant: str = "p75", n_images: int | None = 64) -> Workload:
+    """The embedded default: the shipped digits CNN's real masks, turned into each category by
+    making the operands the category keeps dense all-nonzero (``category_masks``)."""
+    from griffin_jax.workloads import digits_workload
+
+    layers = digits_workload(variant, n_images)
+
+    def per_category(category):
+        for name, a, w in layers:
+            a2, w2 = category_masks(a, w, category)
+            yield name, a2, w2, 1
+
+    return Workload(f"digits_{variant}", per_category)
+
+
+def network_study_workload(name: str, seed: int = 0, batch: int = 1, **kwargs) -> Workload:
+    """A layer table (``workloads.network``) with generated masks per category
+    (``workloads.iter_workload``: documented default densities, clustered activations)."""
+    from griffin_jax.workloads import iter_workload
+
+    def per_category(category):
+        for layer, a, w in iter_workload(name, category, seed, batch=batch, **kwargs):
+            yield layer.name, a, w, layer.groups * layer.count
+
+    return Workload(name, per_category)
+
+
+def _design_columns(entry: Entry, category: str) -> dict:
+    mode: Design = entry.accel.mode(category)
+    box = entry.box or (-1, -1, -1)
+    return {
+        "design": entry.accel.name,
+        "kind": entry.kind,
+        "exploit": mode.exploit,
+        "window": mode.window.label(),
+        "sync": mode.sync,
+        "box_time": box[0],
+        "box_lane": box[1],
+        "box_group": box[2],
+        "rows": mode.core.rows,
+        "cols": mode.core.cols,
+        "lanes": mode.core.lanes,
+    }
+
+
+def _metric_columns(report) -> dict:
+    return {
+        "cycles": int(report.cycles),
+        "dense_cycles": int(report.dense_cycles),
+        "speedup": float(report.speedup),
+        "energy_pj": float(report.energy_pj),
+        "area_mm2": float(report.area_mm2),
+        "tops_per_w": float(report.tops_per_w),
+        "tops_per_mm2": float(report.tops_per_mm2),
+    }
+
+
+def run_study(
+    entries: Sequence[Entry],
+    workloads: Sequence[Workload],
+    categories: Sequence[str] = CATEGORIES,
+    tech="horowitz45",
+    *,
+    metadata: dict | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list, list]:
+    """Evaluate every entry on every workload under every category.
+
+    Returns ``(results, summary)`` row lists (see module doc); ``metadata`` columns are added to
+    every row. ``progress(label)`` is called after each (workload, category, layer).
+    """
+    if not entries:
+        raise ValueError("entries must hold at least one accelerator")
+    for c in categories:
+        check_category(c)
+    accels = [e.accel for e in entries]
+    meta = dict(metadata or {})
+    results, summary = [], []
+    for wl in workloads:
+        for category in categories:
+            per_layer = []  # (multiplicity, [CostReport per accel])
+            for name, a, w, mult in wl.layers(category):
+                reports = layer_costs(accels, category, a, w, tech)
+                per_layer.append((mult, reports))
+                for e, rep in zip(entries, reports):
+                    results.append({**_design_columns(e, category), "category": category,
+                                    "network": wl.network, "layer": name,
+                                    "multiplicity": int(mult), **_metric_columns(rep), **meta})
+                if progress is not None:
+                    progress(f"{wl.network}/{category}/{name}")
+            if not per_layer:
+                raise ValueError(f"workload {wl.network!r} has no layers for {category!r}")
+            mults = [m for m, _ in per_layer]
+            for j, e in enumerate(entries):
+                net = combine([reps[j] for _, reps in per_layer], mults)
+                summary.append({**_design_columns(e, category), "category": category,
+                                "network": wl.network, "layers": len(per_layer),
+                                **_metric_columns(net), **meta})
+    return results, summary
+
+
+def best_by(rows: Sequence[dict], metric: str = "tops_per_w", *, group=("network", "category"),
+            where: Callable[[dict], bool] | None = None, maximize: bool = True) -> list:
+    """The best row of each group (e.g. per network x category) by ``metric``."""
+    if rows and metric not in rows[0]:
+        raise ValueError(f"metric: {metric!r} is not a column; columns: {sorted(rows[0])}")
+    best: dict = {}
+    for r in rows:
+        if where is not None and not where(r):
+            continue
+        key = tuple(r[g] for g in group)
+        v = float(r[metric])
+        if math.isnan(v):
+            continue
+        if key not in best or (v > best[key][metric] if maximize else v < best[key][metric]):
+            best[key] = r
+    return [best[k] for k in sorted(best)]
+
+
+def category_overview(summary: Sequence[dict]) -> list:
+    """Per network x category: the dense core, the best grid design, the best prior preset and
+    Griffin, by power efficiency (the short table the CLI prints)."""
+    out = []
+    keys = sorted({(r["network"], r["category"]) for r in summary},
+                  key=lambda k: (k[0], CATEGORIES.index(k[1])))
+    for net, cat in keys:
+        rows = [r for r in summary if r["network"] == net and r["category"] == cat]
+
+        def pick(pred):
+            cands = [r for r in rows if pred(r)]
+            return max(cands, key=lambda r: r["tops_per_w"]) if cands else None
+
+        dense = pick(lambda r: r["design"] == "dense")
+        space = pick(lambda r: r["kind"] == "space")
+        prior = pick(lambda r: r["kind"] == "preset" and r["design"] != "dense")
+        griffin = pick(lambda r: r["kind"] == "griffin")
+        base = dense["tops_per_w"] if dense else float("nan")
+        for label, r in (("dense", dense), ("best grid", space), ("best prior", prior),
+                         ("griffin", griffin)):
+            if r is None:
+                continue
+            out.append({"network": net, "category": cat, "role": label, "design": r["design"],
+                        "speedup": r["speedup"], "tops_per_w": r["tops_per_w"],
+                        "vs_dense": r["tops_per_w"] / base, "area_mm2": r["area_mm2"]})
+    return out
+
+
+__all__ = ["Entry", "Workload", "grid_entries", "preset_entries", "digits_study_workload",
+           "network_study_workload", "run_study", "best_by", "category_overview"]
+

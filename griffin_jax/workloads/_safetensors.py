@@ -1,0 +1,160 @@
+"""A validating safetensors reader and writer (numpy only).
+
+Format (https://github.com/huggingface/safetensors, README "Format"): an 8-byte little-endian
+unsigned header length ``n``, ``n`` bytes of UTF-8 JSON mapping tensor names to
+``{"dtype", "shape", "data_offsets": [begin, end]}`` (offsets relative to the byte buffer that
+follows the header) plus an optional ``"__metadata__"`` string map, then the byte buffer.
+Everything is checked before any tensor is read: the header length against a 100 MB cap and the
+file size, the JSON shape of every entry, a dtype allow-list, ``prod(shape) * itemsize ==
+end - begin``, offsets inside the buffer, and that the tensors tile the buffer without overlap or
+holes (the format's own rule). Any violation raises ``SafetensorsError`` (a ``ValueError``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+
+import numpy as np
+
+MAX_HEADER_BYTES = 100 * 1024 * 1024  # the reference implementation's cap
+
+# safetensors dtype -> (numpy dtype of the stored bytes, itemsize). BF16 is widened to float32
+# on read (numpy has no bfloat16); everything is little-endian on disk.
+_DTYPES = {
+    "BOOL": ("|b1", 1), "U8": ("|u1", 1), "I8": ("|i1", 1),
+    "I16": ("<i2", 2), "U16": ("<u2", 2), "F16": ("<f2", 2), "BF16": ("<u2", 2),
+    "I32": ("<i4", 4), "U32": ("<u4", 4), "F32": ("<f4", 4),
+    "I64": ("<i8", 8), "U64": ("<u8", 8), "F64": ("<f8", 8),
+}
+_NUMPY_TO_ST = {np.dtype(v[0]).newbyteorder("="): k for k, v in _DTYPES.items() if k != "BF16"}
+
+
+class SafetensorsError(ValueError):
+    """A safetensors file that is malformed, truncated or outside what this reader accepts."""
+
+
+def _no_duplicates(pairs):
+    out = {}
+    for k, v in pairs:
+        if k in out:
+            raise SafetensorsError(f"header: duplicate key {k!r}")
+        out[k] = v
+    return out
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def read_safetensors_header(path) -> tuple[dict, dict, int]:
+    """Validate a file's header. Returns ``(entries, metadata, data_start)``; ``entries[name]`` is
+    ``{"dtype", "shape" (tuple), "begin", "end"}`` with offsets relative to ``data_start``."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        raw = f.read(8)
+        if len(raw) < 8:
+            raise SafetensorsError(f"{path}: truncated: {size} bytes, no 8-byte header length")
+        n = int.from_bytes(raw, "little")
+        if n > MAX_HEADER_BYTES:
+            raise SafetensorsError(f"{path}: header length {n} exceeds the {MAX_HEADER_BYTES}-byte cap")
+        if 8 + n > size:
+            raise SafetensorsError(f"{path}: truncated: header length {n} but only {size - 8} bytes "
+                                   "follow")
+        header = f.read(n)
+    if not header.startswith(b"{"):
+        raise SafetensorsError(f"{path}: header does not start with '{{'")
+    try:
+        parsed = json.loads(header.decode("utf-8"), object_pairs_hook=_no_duplicates)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        raise SafetensorsError(f"{path}: header is not UTF-8 JSON: {e}") from None
+    if not isinstance(parsed, dict):
+        raise SafetensorsError(f"{path}: header must be a JSON object")
+    metadata = parsed.pop("__metadata__", {})
+    if not isinstance(metadata, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
+        raise SafetensorsError(f"{path}: __metadata__ must map strings to strings")
+    data_len = size - 8 - n
+    entries = {}
+    for name, e in parsed.items():
+        where = f"{path}: tensor {name!r}"
+        if not isinstance(e, dict) or set(e) != {"dtype", "shape", "data_offsets"}:
+            raise SafetensorsError(f"{where}: entry must have exactly dtype, shape, data_offsets")
+        dtype, shape, offs = e["dtype"], e["shape"], e["data_offsets"]
+        if dtype not in _DTYPES:
+            raise SafetensorsError(f"{where}: dtype {dtype!r} not in {sorted(_DTYPES)}")
+        if not isinstance(shape, list) or not all(_is_int(d) and d >= 0 for d in shape):
+            raise SafetensorsError(f"{where}: shape must be a list of non-negative integers, got "
+                                   f"{shape!r}")
+        if (not isinstance(offs, list) or len(offs) != 2 or not all(_is_int(o) for o in offs)
+                or not 0 <= offs[0] <= offs[1] <= data_len):
+            raise SafetensorsError(f"{where}: data_offsets {offs!r} outside the {data_len}-byte buffer")
+        nbytes = math.prod(shape) * _DTYPES[dtype][1]
+        if offs[1] - offs[0] != nbytes:
+            raise SafetensorsError(f"{where}: shape {shape} x {dtype} needs {nbytes} bytes, "
+                                   f"data_offsets span {offs[1] - offs[0]}")
+        entries[name] = {"dtype": dtype, "shape": tuple(shape), "begin": offs[0], "end": offs[1]}
+    pos = 0
+    for name, e in sorted(entries.items(), key=lambda kv: (kv[1]["begin"], kv[1]["end"])):
+        if e["begin"] != pos:
+            kind = "overlaps the previous tensor" if e["begin"] < pos else "leaves a hole before it"
+            raise SafetensorsError(f"{path}: tensor {name!r} at byte {e['begin']} {kind} (expected "
+                                   f"{pos})")
+        pos = e["end"]
+    if pos != data_len:
+        raise SafetensorsError(f"{path}: tensors cover {pos} of the {data_len} buffer bytes")
+    return entries, metadata, 8 + n
+
+
+def load_safetensors(path, names=None) -> dict[str, np.ndarray]:
+    """Read (a subset ``names`` of) the tensors of a safetensors file as numpy arrays (copies).
+
+    BF16 tensors come back as float32 (exact widening); other dtypes as stored.
+    """
+    entries, _, start = read_safetensors_header(path)
+    if names is not None:
+        missing = sorted(set(names) - set(entries))
+        if missing:
+            raise KeyError(f"{path}: no tensors named {missing}")
+        entries = {k: entries[k] for k in names}
+    out = {}
+    with open(path, "rb") as f:
+        for name, e in entries.items():
+            f.seek(start + e["begin"])
+            buf = f.read(e["end"] - e["begin"])
+            if len(buf) != e["end"] - e["begin"]:  # the file changed under us
+                raise SafetensorsError(f"{path}: tensor {name!r} truncated")
+            arr = np.frombuffer(buf, _DTYPES[e["dtype"]][0]).reshape(e["shape"])
+            if e["dtype"] == "BF16":
+                arr = (arr.astype(np.uint32) << 16).view(np.float32)
+            out[name] = arr.astype(arr.dtype.newbyteorder("="), copy=True)
+    return out
+
+
+def save_safetensors(path, tensors: dict[str, np.ndarray],
+                     metadata: dict[str, str] | None = None) -> None:
+    """Write numpy arrays as a safetensors file (tensors laid out in name order)."""
+    header, blobs, pos = {}, [], 0
+    if metadata is not None:
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
+            raise ValueError("metadata must map strings to strings")
+        header["__metadata__"] = dict(metadata)
+    for name in sorted(tensors):
+        if name == "__metadata__":
+            raise ValueError("tensors: the name '__metadata__' is reserved")
+        arr = np.asarray(tensors[name])
+        key = _NUMPY_TO_ST.get(arr.dtype.newbyteorder("="))
+        if key is None:
+            raise ValueError(f"tensors[{name!r}]: dtype {arr.dtype} has no safetensors equivalent")
+        blob = np.ascontiguousarray(arr, arr.dtype.newbyteorder("<")).tobytes()
+        header[name] = {"dtype": key, "shape": list(arr.shape), "data_offsets": [pos, pos + len(blob)]}
+        blobs.append(blob)
+        pos += len(blob)
+    raw = json.dumps(header, separators=(",", ":")).encode()
+    raw += b" " * (-len(raw) % 8)  # the reference writer pads the header to 8 bytes
+    with open(path, "wb") as f:
+        f.write(len(raw).to_bytes(8, "little"))
+        f.write(raw)
+        for blob in blobs:
+            f.write(blob)

@@ -1,0 +1,114 @@
+"""The Griffin hybrid: per-category modes, wiring validator, accelerator validation."""
+
+import numpy as np
+import pytest
+
+import griffin_jax as gj
+from griffin_jax.design._griffin import (
+    CATEGORIES,
+    Accelerator,
+    default_mode_window,
+    griffin,
+    griffin_wired_window,
+    validate_mode,
+    wired_input,
+)
+
+CORE = gj.Core(rows=2, cols=3, lanes=8)
+WIRED = gj.Window.from_offsets([(1, 0, 0), (1, 1, 0), (2, 0, 0), (1, 0, 1), (1, -1, -1)])
+
+
+def test_default_modes():
+    g = griffin(CORE)
+    assert g.hardware == gj.Design(CORE, "AW", griffin_wired_window())
+    assert griffin_wired_window().fan_in == 8
+    assert g.mode("dense") == gj.Design(CORE, "none")
+    assert g.mode("W").exploit == "W" and g.mode("W").window == gj.Window.box(2, 1, 0)
+    assert g.mode("A") == gj.Design(CORE, "A", griffin_wired_window())
+    assert g.mode("AW") == g.hardware
+    assert g.reconfigurable and g.core == CORE
+
+
+def test_mode_windows_follow_the_wiring_map():
+    g = griffin(CORE, WIRED)
+    # W mode keeps the dg == 0 inputs, in priority order
+    assert g.mode("W").window.as_tuples() == ((1, 0, 0), (1, 1, 0), (2, 0, 0))
+    assert default_mode_window(WIRED, "A") == WIRED
+    assert default_mode_window(WIRED, "none").size == 0
+    assert wired_input("AW", "A", (1, 0, 1)) == (1, 0, 1)
+    assert wired_input("AW", "W", (2, 1, 0)) == (2, 1, 0)
+    with pytest.raises(ValueError, match="dg"):
+        wired_input("AW", "W", (1, 0, 1))
+
+
+def test_custom_mode_windows_must_be_wired():
+    ok = griffin(CORE, WIRED, windows={"W": gj.Window.from_offsets([(2, 0)]),
+                                       "A": gj.Window.from_offsets([(1, 0, 1)]),
+                                       "AW": gj.Window.empty()})
+    assert ok.mode("W").window.as_tuples() == ((2, 0, 0),)
+    assert ok.mode("AW").window.size == 0
+    with pytest.raises(ValueError, match="not wired"):
+        griffin(CORE, WIRED, windows={"AW": gj.Window.from_offsets([(3, 0)])})
+    with pytest.raises(ValueError, match="not wired"):
+        griffin(CORE, WIRED, windows={"A": gj.Window.from_offsets([(1, 0, -1)])})
+    with pytest.raises(ValueError, match="rows"):  # W mode cannot use group offsets
+        griffin(CORE, WIRED, windows={"W": gj.Window.from_offsets([(1, 0, 1)])})
+    with pytest.raises(ValueError, match="category"):
+        griffin(CORE, WIRED, windows={"sparse": gj.Window.box(1)})
+
+
+def test_validate_mode_rejects_everything_else():
+    hw = gj.Design(CORE, "AW", WIRED)
+    with pytest.raises(ValueError, match="core"):
+        validate_mode(hw, gj.Design(gj.Core(2, 2, 8), "AW", WIRED))
+    with pytest.raises(ValueError, match="dense mode takes no window"):
+        validate_mode(hw, gj.Design(CORE, "none", gj.Window.box(1)))
+    with pytest.raises(ValueError, match="sync"):
+        validate_mode(hw, gj.Design(CORE, "W", gj.Window.box(1), sync="group"))
+    with pytest.raises(ValueError, match="Design"):
+        validate_mode(hw, "AW")
+    w_hw = gj.Design(CORE, "W", gj.Window.box(2, 1))
+    with pytest.raises(ValueError, match="cannot run"):
+        validate_mode(w_hw, gj.Design(CORE, "A", gj.Window.box(1)))
+    with pytest.raises(ValueError, match="cannot run"):
+        validate_mode(gj.Design(CORE, "none"), gj.Design(CORE, "W", gj.Window.box(1)))
+    validate_mode(w_hw, gj.Design(CORE, "W", gj.Window.box(1, 1)))  # a sub-window is fine
+    validate_mode(w_hw, gj.Design(CORE, "none"))
+
+
+def test_accelerator_validation():
+    hw = gj.Design(CORE, "AW", WIRED)
+    with pytest.raises(ValueError, match="name"):
+        Accelerator(name="", hardware=hw)
+    with pytest.raises(ValueError, match="hardware"):
+        Accelerator(name="x", hardware=CORE)
+    with pytest.raises(ValueError, match="category"):
+        Accelerator(name="x", hardware=hw, modes={"WA": hw})
+    with pytest.raises(ValueError, match="structured"):
+        Accelerator(name="x", hardware=hw, structured="1:8")
+    with pytest.raises(ValueError, match="structured"):
+        Accelerator(name="x", hardware=hw, structured="2:4")
+    with pytest.raises(ValueError, match="modes"):
+        Accelerator(name="x", hardware=hw, modes=5)
+    with pytest.raises(ValueError, match="gate_zero_products"):
+        Accelerator(name="x", hardware=hw, gate_zero_products=1)
+    acc = Accelerator(name="x", hardware=hw, modes=[("W", gj.Design(CORE, "W", gj.Window.box(1)))])
+    assert acc.mode("W").exploit == "W" and acc.mode("AW") == hw and acc.mode("dense") == hw
+    with pytest.raises(ValueError, match="category"):
+        acc.mode("sparse")
+    # frozen, hashable
+    assert hash(acc) == hash(Accelerator(name="x", hardware=hw,
+                                         modes={"W": gj.Design(CORE, "W", gj.Window.box(1))}))
+
+
+def test_every_category_has_a_mode_that_schedules():
+    rng = np.random.default_rng(3)
+    a = rng.random((7, 30)) < 0.5
+    w = rng.random((30, 5)) < 0.5
+    g = griffin(CORE, WIRED)
+    for cat in CATEGORIES:
+        mode = g.mode(cat)
+        ref = gj.reference_gemm(mode, a, w)
+        assert ref["cycles"] <= ref["dense_cycles"]
+        if cat == "dense":
+            assert ref["cycles"] == ref["dense_cycles"]
