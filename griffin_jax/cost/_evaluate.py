@@ -132,7 +132,7 @@ def _check_layers(layers) -> list:
 
 
 def layer_costs(accels: Sequence[Accelerator], category: str, a_mask, w_mask,
-                tech="horowitz45") -> list:
+                tech="horowitz45", *, sim: dict | None = None) -> list:
     """Cost of each accelerator on ONE GEMM (a_mask bool ``[M, K]``, w_mask bool ``[K, N]``),
     running the mode it uses for ``category``. Returns one ``CostReport`` per accelerator."""
     accels = _check_accels(accels)
@@ -144,7 +144,9 @@ def layer_costs(accels: Sequence[Accelerator], category: str, a_mask, w_mask,
     for acc, mode in zip(accels, modes):
         if not _runs_every_step(acc, mode) and mode not in to_run:
             to_run.append(mode)
-    act = gemm_activity_batch(to_run, a, w) if to_run else None
+    # sim: options of the scheduler run (chunk, devices, sample, seed); with ``sample`` the
+    # schedule-dependent counts are tile-sampled estimates (see ``Activity.sampled_tiles``).
+    act = gemm_activity_batch(to_run, a, w, **(sim or {})) if to_run else None
     reports = []
     for acc, mode in zip(accels, modes):
         ev = layer_events(mode, a, w, bits=tech.operand_bits, structured=acc.structured)
@@ -180,7 +182,7 @@ def combine(reports: Sequence[CostReport], multiplicities: Sequence[int]) -> Cos
 
 
 def evaluate(accels: Sequence[Accelerator], category: str, layers, tech="horowitz45", *,
-             densify: bool = False) -> list:
+             densify: bool = False, sim: dict | None = None) -> list:
     """Cost of each accelerator on a network of ``category``.
 
     Args:
@@ -189,6 +191,7 @@ def evaluate(accels: Sequence[Accelerator], category: str, layers, tech="horowit
       layers: ``[(layer_name, a_mask [M, K], w_mask [K, N], multiplicity), ...]``.
       tech: a ``Tech`` or a config name (``available_techs()``).
       densify: first apply ``category_masks`` (treat the network as a model of ``category``).
+      sim: scheduler options passed to ``gemm_activity_batch`` (chunk, devices, sample, seed).
     Returns: one network ``CostReport`` per accelerator, in order.
     """
     accels = _check_accels(accels)
@@ -198,7 +201,7 @@ def evaluate(accels: Sequence[Accelerator], category: str, layers, tech="horowit
     for _, a, w, mult in _check_layers(layers):
         if densify:
             a, w = category_masks(a, w, category)
-        per_layer.append(layer_costs(accels, category, a, w, tech))
+        per_layer.append(layer_costs(accels, category, a, w, tech, sim=sim))
         mults.append(mult)
     return [combine([layer[i] for layer in per_layer], mults) for i in range(len(accels))]
 

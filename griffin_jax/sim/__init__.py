@@ -1,5 +1,6 @@
 """The exact cycle model: reference scheduler, JAX kernel, GEMM batching, networks, sampling."""
 
+from griffin_jax.sim._cache import enable_compilation_cache
 from griffin_jax.sim._gemm import (
     Activity,
     GemmResult,
@@ -17,5 +18,5 @@ __all__ = [
     "Activity", "GemmResult", "gemm_activity_batch", "simulate_gemm", "simulate_gemm_batch",
     "tile_activity", "tile_cycles", "LayerResult", "NetworkCycles", "network_cycles",
     "simulate_layers", "reference_gemm", "reference_pending", "reference_tile", "CycleEstimate",
-    "estimate_gemm_cycles",
+    "estimate_gemm_cycles", "enable_compilation_cache",
 ]

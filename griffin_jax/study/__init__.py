@@ -10,6 +10,7 @@ from griffin_jax.study._claims import (
     claims_report,
 )
 
+from griffin_jax.study._collect import collect_runs
 from griffin_jax.study._plots import (
     CATEGORY_ORDER,
     LOWER_IS_BETTER,
@@ -39,4 +40,4 @@ __all__ = ["KINDS", "PAPER_LOSS", "PAPER_RATIO", "ClaimsReport", "candidate_desi
            "pareto_plot", "speedup_heatmap", "box_space",
            "Entry", "Workload", "best_by", "category_overview", "digits_study_workload",
            "grid_entries", "network_study_workload", "preset_entries", "run_study",
-           "format_table", "gemm_cycles_table", "read_csv", "write_csv"]
+           "format_table", "gemm_cycles_table", "read_csv", "write_csv", "collect_runs"]

@@ -129,7 +129,7 @@ class ClaimsReport:
 
 def claims_report(workloads, designs: Mapping[str, Sequence[Accelerator]] | None = None,
                   tech="horowitz45", *, tolerance: float = 0.2,
-                  densify: bool = False) -> ClaimsReport:
+                  densify: bool = False, sim: dict | None = None) -> ClaimsReport:
     """Measure claims (a) and (b) on ``workloads``.
 
     Args:
@@ -140,6 +140,7 @@ def claims_report(workloads, designs: Mapping[str, Sequence[Accelerator]] | None
       tech: a ``Tech`` or config name.
       tolerance: relative tolerance for the ratio claims' "matches".
       densify: apply ``category_masks`` to each workload (treat it as a model of its category).
+      sim: scheduler options for every layer (e.g. ``{"sample": 0.05}`` for tile sampling).
     Returns: ``ClaimsReport``. Rows of ``claims`` hold ``claim``, ``category``, ``ours``,
       ``paper`` (number or (lo, hi)), ``status`` ("matches" / "differs" / "n/a"), the designs
       compared and their scores.
@@ -164,7 +165,8 @@ def claims_report(workloads, designs: Mapping[str, Sequence[Accelerator]] | None
 
     eff, area_eff, speed = {}, {}, {}
     for net, cat, layers in workloads:
-        for rep in evaluate([accels[n] for n in names], cat, layers, tech, densify=densify):
+        for rep in evaluate([accels[n] for n in names], cat, layers, tech, densify=densify,
+                            sim=sim):
             eff.setdefault((rep.name, cat), []).append(rep.tops_per_w)
             area_eff.setdefault((rep.name, cat), []).append(rep.tops_per_mm2)
             speed.setdefault((rep.name, cat), []).append(rep.speedup)

@@ -136,11 +136,13 @@ def run_study(
     *,
     metadata: dict | None = None,
     progress: Callable[[str], None] | None = None,
+    sim: dict | None = None,
 ) -> tuple[list, list]:
     """Evaluate every entry on every workload under every category.
 
     Returns ``(results, summary)`` row lists (see module doc); ``metadata`` columns are added to
-    every row. ``progress(label)`` is called after each (workload, category, layer).
+    every row. ``progress(label)`` is called after each (workload, category, layer). ``sim``:
+    scheduler options (chunk, devices, sample, seed) for ``gemm_activity_batch``.
     """
     if not entries:
         raise ValueError("entries must hold at least one accelerator")
@@ -153,7 +155,7 @@ def run_study(
         for category in categories:
             per_layer = []  # (multiplicity, [CostReport per accel])
             for name, a, w, mult in wl.layers(category):
-                reports = layer_costs(accels, category, a, w, tech)
+                reports = layer_costs(accels, category, a, w, tech, sim=sim)
                 per_layer.append((mult, reports))
                 for e, rep in zip(entries, reports):
                     results.append({**_design_columns(e, category), "category": category,
