@@ -148,6 +148,9 @@ class _Bucket:
     activity: bool = True
     mesh: tuple = ()  # (design shards, tile shards, devices...) when sharded, else ()
     per_tile: bool = False  # cycles per tile (for sampling) instead of per-chunk sums
+    # "map": designs one after another (CPU: least work, each design's loops end with its own
+    # work); "vmap": designs side by side (accelerators: wider ops, fewer loop iterations).
+    strategy: str = "map"
 
 
 def _tile_words(bucket: _Bucket, a_t, w_t):
@@ -201,6 +204,8 @@ def _program(bucket: _Bucket):
             sums = {k: v.sum(0) for k, v in counters.items()}
             return (cycles if bucket.per_tile else cycles.sum(0)), sums
 
+        if bucket.strategy == "vmap":
+            return jax.vmap(per_design)((offsets, valid))
         return lax.map(per_design, (offsets, valid))
 
     if not bucket.mesh:
@@ -267,8 +272,13 @@ def _stack_windows(windows: Sequence[Window], capacity: int, n: int):
     return offs, valid
 
 
+def default_strategy(devices) -> str:
+    """"vmap" on accelerators (wide ops), "map" on CPU (least total work)."""
+    return "map" if all(d.platform == "cpu" for d in devices) else "vmap"
+
+
 def _evaluate_group(designs, a, w, chunk: int, activity: bool = True, devices=(),
-                    tile_ids=None) -> dict:
+                    tile_ids=None, strategy: str | None = None) -> dict:
     """All designs share core, exploit and sync. Returns host int64 arrays.
 
     ``tile_ids``: evaluate only these output tiles (row-major over (column tile, row tile)) and
@@ -289,11 +299,20 @@ def _evaluate_group(designs, a, w, chunk: int, activity: bool = True, devices=()
     depth_cap = _bucket(max(1, max(d.window.depth for d in designs)), floor=4)
     steps_b = _bucket(T, floor=8) + 2 * (depth_cap + 1)
     n_designs = _bucket(len(designs), floor=1)
+    strategy = strategy or default_strategy(devices)
+    if strategy == "vmap":
+        # Designs side by side multiply the live state: keep designs x tiles per call at
+        # ``chunk`` so memory stays bounded whatever the number of designs.
+        chunk = max(1, chunk // n_designs)
     chunk = chunk_for(T, R * C * L, min(chunk, _bucket(n_sel, floor=1)))
     mesh, chunk = _mesh(devices, n_designs, chunk)
     bucket = _Bucket(d0.exploit, d0.sync, R, C, L, steps_b, capacity, depth_cap, n_designs, chunk,
-                     activity, mesh, tile_ids is not None)
+                     activity, mesh, tile_ids is not None, strategy)
     run = _program(bucket)
+    if not mesh and devices:
+        # One device: commit the inputs to it so the program runs there (not on the default).
+        place = functools.partial(jax.device_put, device=devices[0])
+        run = (lambda f: lambda *args: f(*map(place, args)))(run)
 
     a_rows = _pack_rows(a, n_mt * C, steps_b, L).reshape(n_mt, C, steps_b, -1)
     w_rows = _pack_rows(w.T, n_nt * R, steps_b, L).reshape(n_nt, R, steps_b, -1)
@@ -364,7 +383,8 @@ def sample_tiles(core, n_tiles: int, fraction: float, min_tiles: int, seed: int)
 
 def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int = DEFAULT_CHUNK,
                         activity: bool = True, devices=None, sample: float | None = None,
-                        min_tiles: int = 32, seed: int = 0) -> Activity:
+                        min_tiles: int = 32, seed: int = 0, strategy: str | None = None
+                        ) -> Activity:
     """Exact schedules of many designs on one GEMM ``Out[M, N] = A[M, K] @ W[K, N]``.
 
     Args:
@@ -378,6 +398,8 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
       sample: None (exact) or a tile fraction in (0, 1]: schedule only a random sample of
         ``max(min_tiles, sample * tiles)`` tiles and scale the counts (see ``Activity``);
         ``estimate_gemm_cycles`` gives confidence intervals for the cycles.
+      strategy: None (by device: "map" on CPU, "vmap" on accelerators), "map" or "vmap": how
+        designs of a bucket are laid out in the compiled program (same results either way).
     Returns: ``Activity`` with per-design arrays of shape ``[D]`` (``taken``: ``[D, W + 1]``).
     """
     designs = _check_designs(designs)
@@ -390,6 +412,8 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
     if sample is not None and (isinstance(sample, bool) or not isinstance(sample, (int, float))
                                or not 0 < sample <= 1):
         raise ValueError(f"sample must be None or a fraction in (0, 1], got {sample!r}")
+    if strategy not in (None, "map", "vmap"):
+        raise ValueError(f"strategy must be None, 'map' or 'vmap', got {strategy!r}")
     D = len(designs)
     M, K = a.shape
     N = w.shape[1]
@@ -415,7 +439,8 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
         ids = None if sample is None else sample_tiles(core, n, sample, min_tiles, seed)
         if ids is not None and len(ids) == n:
             ids = None
-        out = _evaluate_group([designs[i] for i in idx], a, w, chunk, activity, devices, ids)
+        out = _evaluate_group([designs[i] for i in idx], a, w, chunk, activity, devices, ids,
+                              strategy)
         if ids is not None:
             # Scale the sampled sums up to the whole layer (an estimate; see Activity).
             for key in out:
@@ -433,7 +458,7 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
 
 
 def simulate_gemm_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int = DEFAULT_CHUNK,
-                        devices=None) -> np.ndarray:
+                        devices=None, strategy: str | None = None) -> np.ndarray:
     """Exact cycle counts of many designs on one GEMM.
 
     Args: as ``gemm_activity_batch``. Returns: int64 ``[D]`` cycles, one per design.
@@ -441,7 +466,7 @@ def simulate_gemm_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
     capacity and depth cap): a second call with other windows does not recompile.
     """
     return gemm_activity_batch(designs, a_mask, w_mask, chunk=chunk, activity=False,
-                               devices=devices).cycles
+                               devices=devices, strategy=strategy).cycles
 
 
 def simulate_gemm(design: Design, a_mask, w_mask, *, chunk: int = DEFAULT_CHUNK) -> GemmResult:

@@ -58,6 +58,7 @@ def simulate_layers(
     chunk: int = DEFAULT_CHUNK,
     devices=None,
     progress: Callable[[int, str], None] | None = None,
+    strategy: str | None = None,
 ) -> list[LayerResult]:
     """Evaluate D designs on every layer.
 
@@ -68,6 +69,7 @@ def simulate_layers(
       activity: exact activity counters too (only without ``sample``).
       sample: None for exact cycles; else the tile fraction of ``estimate_gemm_cycles``.
       progress: called as ``progress(i, name)`` after each layer.
+      strategy: design layout of the compiled programs (see ``gemm_activity_batch``).
     Returns: one ``LayerResult`` per layer, in order.
     """
     designs = _check_designs(designs)
@@ -76,11 +78,12 @@ def simulate_layers(
         name, a, w, mult = _check_layer(i, layer)
         if sample is None:
             act = gemm_activity_batch(designs, a, w, chunk=chunk, activity=activity,
-                                      devices=devices)
+                                      devices=devices, strategy=strategy)
             out.append(LayerResult(name, mult, activity=act))
         else:
             est = estimate_gemm_cycles(designs, a, w, fraction=sample, seed=seed + i,
-                                       confidence=confidence, chunk=chunk, devices=devices)
+                                       confidence=confidence, chunk=chunk, devices=devices,
+                                       strategy=strategy)
             out.append(LayerResult(name, mult, estimate=est))
         if progress is not None:
             progress(i, name)

@@ -72,6 +72,7 @@ def estimate_gemm_cycles(
     confidence: float = 0.95,
     chunk: int = DEFAULT_CHUNK,
     devices=None,
+    strategy: str | None = None,
 ) -> CycleEstimate:
     """Cycles of many designs on one GEMM, estimated from ``max(min_tiles, fraction * N)`` tiles.
 
@@ -115,7 +116,8 @@ def estimate_gemm_cycles(
         n = int(n_tiles[idx[0]])
         ids = sample_tiles(core, n, fraction, min_tiles, seed)
         k = len(ids)
-        out = _evaluate_group([designs[i] for i in idx], a, w, chunk, False, devices, ids)
+        out = _evaluate_group([designs[i] for i in idx], a, w, chunk, False, devices, ids,
+                              strategy)
         per = out["tile_cycles"].astype(np.float64)
         for j, i in enumerate(idx):
             n_sampled[i] = k
