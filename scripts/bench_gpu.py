@@ -65,6 +65,27 @@ def peak_device_bytes(dev):
         return None
 
 
+def memory_only(args, core, backends, out) -> int:
+    from griffin_jax.workloads import iter_workload
+
+    name = "gpu" if "gpu" in backends else "cpu"
+    dev = backends[name]
+    chunk = args.chunk_gpu if name == "gpu" else 512
+    layers = [(L.name, am, wm, L.groups * L.count)
+              for L, am, wm in iter_workload(args.network, "AW", 0)][: args.memory_layers]
+    ds = grid(core, args.memory_designs)
+    t0 = time.perf_counter()
+    gj.simulate_layers(ds, layers, devices=[dev], chunk=chunk)
+    out["memory_only"] = {"backend": name, "designs": len(ds), "layers": len(layers),
+                          "seconds": time.perf_counter() - t0,
+                          "peak_device_bytes": peak_device_bytes(dev),
+                          "host_peak_rss_bytes":
+                              resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+    print(json.dumps(out["memory_only"]), flush=True)
+    _save(out, args.json)
+    return 0
+
+
 def _save(out, path):
     if path:  # after every phase, so a run stopped at its time limit still leaves its numbers
         with open(path, "w") as f:
@@ -80,6 +101,8 @@ def main(argv=None) -> int:
     p.add_argument("--memory-layers", type=int, default=4)
     p.add_argument("--chunk-gpu", type=int, default=65536)
     p.add_argument("--skip-network", action="store_true")
+    p.add_argument("--only-memory", action="store_true",
+                   help="only the memory check, in a fresh process (clean host peak RSS)")
     p.add_argument("--budget-s", type=float, default=240.0,
                    help="stop the network run after the layer that passes this many seconds")
     p.add_argument("--json")
@@ -95,6 +118,8 @@ def main(argv=None) -> int:
     print(f"jax {jax.__version__}; devices: {out['devices']}; {os.cpu_count()} CPU cores")
 
     core, designs8, a, w = bench_problem()
+    if args.only_memory:
+        return memory_only(args, core, backends, out)
     slots_per_design = a.shape[0] * w.shape[1] * a.shape[1]
     reference = None
     for label, designs in (("8 designs", designs8), ("64 designs", grid(core, 64))):

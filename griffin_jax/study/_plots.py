@@ -371,7 +371,13 @@ def category_bars(rows: Sequence[Mapping], path, *, metric: str = "tops_per_w",
     fig = _figure((max(6.0, 1.5 + len(cats) * (0.6 + 0.35 * len(series))), 4.8))
     ax = fig.subplots()
     width = 0.8 / max(1, len(series))
-    colors = {"griffin": "tab:red", "best grid": "0.45"}
+    # Griffin and the best grid design have fixed colours; the others take the remaining tab10
+    # colours in order, so no two series share one.
+    fixed = {"griffin": "tab:red", "best grid": "0.45"}
+    palette = iter(c for c in ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown",
+                               "tab:pink", "tab:olive", "tab:cyan", "gold", "navy", "teal")
+                   if c not in fixed.values())
+    colors = {n: fixed.get(n) or next(palette, None) for n in series}
     for j, name in enumerate(series):
         xs = [i + (j - (len(series) - 1) / 2) * width for i, c in enumerate(cats)
               if name in data["values"][c]]
