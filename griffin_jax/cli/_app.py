@@ -245,28 +245,30 @@ def run_paper(cfg, out_dir: str) -> dict:
 
 def run_search(cfg, out_dir: str) -> dict:
     """Gradient-guided design search on the configured workload (see griffin_jax.search)."""
-    from griffin_jax.search import plot_history, run_search as search
+    import dataclasses
+
+    from griffin_jax.search import Space, plot_history, run_search as search
     from griffin_jax.study import write_csv
 
     sc = cfg.experiment.search
-    cats = list(cfg.workload.categories)
     mix = []
     for wl in _workloads(cfg):
-        for cat in cats:
+        for cat in cfg.workload.categories:
             mix.append((f"{wl.network}/{cat}", list(wl.layers(cat)), cat, 1.0))
-    res = search(mix, objective=sc.objective, seed=sc.seed, steps=sc.steps,
-                 restarts=sc.restarts, tech=cfg.tech.name, area_budget_mm2=sc.area_budget_mm2,
-                 core=_core(cfg))
-    tables = [write_csv(list(res.history), os.path.join(out_dir, "search_history.csv"))]
+    res = search(mix, objective=sc.objective, space=Space(core=_core(cfg)), seed=sc.seed, steps=sc.steps,
+                 restarts=sc.restarts, tech=cfg.tech.name, area_budget_mm2=sc.area_budget_mm2)
+    rows = [dataclasses.asdict(h) for h in res.history]
+    tables = [write_csv(rows, os.path.join(out_dir, "search_history.csv"))] if rows else []
     plots = []
-    if cfg.experiment.plots:
+    if cfg.experiment.plots and rows:
         try:
             plots.append(str(plot_history(res, os.path.join(out_dir, "search.png"))))
         except ImportError as err:
             log.warning("plot skipped: %s", err)
-    print(f"best design: {res.best_label}  exact {sc.objective} = {res.best_exact:.4g}  "
-          f"({res.exact_evaluations} exact evaluations)")
-    return {"tables": tables, "plots": plots, "best": res.best_label}
+    best = res.best.label if res.best is not None else "none feasible"
+    print(f"best design: {best}  exact {sc.objective} = {res.best_value}  "
+          f"({res.n_exact} exact evaluations of a {res.space_size}-point space)")
+    return {"tables": tables, "plots": plots, "best": best, "n_exact": res.n_exact}
 
 
 EXPERIMENTS = {"study": run_study, "quick": run_quick, "paper": run_paper, "search": run_search}
