@@ -75,7 +75,7 @@ def _metadata(cfg) -> dict:
 
 
 def _sim_options(cfg) -> dict:
-    sim = {"chunk": cfg.runtime.chunk}
+    sim = {"chunk": cfg.runtime.chunk} if cfg.runtime.chunk is not None else {}
     if cfg.runtime.sample is not None:
         sim["sample"] = float(cfg.runtime.sample)
     return sim

@@ -62,7 +62,8 @@ class TechConf:
 
 @dataclasses.dataclass
 class RuntimeConf:
-    chunk: int = 512
+    # Tiles (CPU) or design-tile pairs (GPU) per compiled call; null: by device (512 / 65536).
+    chunk: Optional[int] = None
     # Persistent XLA compilation cache directory (null: off). A second process that finds
     # the programs there skips compiling them.
     compilation_cache: Optional[str] = None

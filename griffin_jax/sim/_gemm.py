@@ -26,7 +26,11 @@ from griffin_jax.design._core import Core, Design, Window, _bucket
 from griffin_jax.sim import _bits
 from griffin_jax.sim._kernel import TileShape, tile_kernel_sync
 
-DEFAULT_CHUNK = 512
+# None: by strategy (CHUNK_MAP tiles per call on CPU; CHUNK_VMAP design-tile pairs per call on
+# accelerators, where wide calls pay off).
+DEFAULT_CHUNK = None
+CHUNK_MAP = 512
+CHUNK_VMAP = 65536
 
 # Counts traces of the batched program: a test reads it to prove one compile serves a bucket.
 TRACE_COUNT = {"gemm": 0, "tile": 0}
@@ -277,7 +281,7 @@ def default_strategy(devices) -> str:
     return "map" if all(d.platform == "cpu" for d in devices) else "vmap"
 
 
-def _evaluate_group(designs, a, w, chunk: int, activity: bool = True, devices=(),
+def _evaluate_group(designs, a, w, chunk: int | None, activity: bool = True, devices=(),
                     tile_ids=None, strategy: str | None = None) -> dict:
     """All designs share core, exploit and sync. Returns host int64 arrays.
 
@@ -300,6 +304,8 @@ def _evaluate_group(designs, a, w, chunk: int, activity: bool = True, devices=()
     steps_b = _bucket(T, floor=8) + 2 * (depth_cap + 1)
     n_designs = _bucket(len(designs), floor=1)
     strategy = strategy or default_strategy(devices)
+    if chunk is None:
+        chunk = CHUNK_MAP if strategy == "map" else CHUNK_VMAP
     if strategy == "vmap":
         # Designs side by side multiply the live state: keep designs x tiles per call at
         # ``chunk`` so memory stays bounded whatever the number of designs.
@@ -381,7 +387,7 @@ def sample_tiles(core, n_tiles: int, fraction: float, min_tiles: int, seed: int)
     return np.sort(rng.choice(n_tiles, size=k, replace=False))
 
 
-def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int = DEFAULT_CHUNK,
+def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int | None = DEFAULT_CHUNK,
                         activity: bool = True, devices=None, sample: float | None = None,
                         min_tiles: int = 32, seed: int = 0, strategy: str | None = None
                         ) -> Activity:
@@ -390,7 +396,8 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
     Args:
       designs: D designs (any mix of cores, exploits and syncs; grouped into buckets internally).
       a_mask: bool ``[M, K]``; w_mask: bool ``[K, N]``.
-      chunk: tiles per compiled call (bounds memory; part of the bucket key).
+      chunk: tiles per compiled call ("map") or design-tile pairs per call ("vmap"); bounds
+        memory and is part of the bucket key. None: 512 on CPU, 65536 on accelerators.
       activity: False skips the activity counters (``taken`` and ``busy_group_cycles`` are
         then zero): a faster program when only cycles are needed.
       devices: devices to shard designs and tiles over (default: every device of JAX's default
@@ -404,8 +411,9 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
     """
     designs = _check_designs(designs)
     a, w = check_masks(a_mask, w_mask)
-    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk <= 0:
-        raise ValueError(f"chunk must be a positive int, got {chunk!r}")
+    if chunk is not None and (isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer))
+                              or chunk <= 0):
+        raise ValueError(f"chunk must be None or a positive int, got {chunk!r}")
     devices = tuple(jax.devices() if devices is None else devices)
     if not devices:
         raise ValueError("devices must name at least one device")
@@ -457,7 +465,7 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
                     per["work"], per["tiles"], per["sampled_tiles"])
 
 
-def simulate_gemm_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int = DEFAULT_CHUNK,
+def simulate_gemm_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int | None = DEFAULT_CHUNK,
                         devices=None, strategy: str | None = None) -> np.ndarray:
     """Exact cycle counts of many designs on one GEMM.
 
@@ -469,7 +477,7 @@ def simulate_gemm_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
                                devices=devices, strategy=strategy).cycles
 
 
-def simulate_gemm(design: Design, a_mask, w_mask, *, chunk: int = DEFAULT_CHUNK) -> GemmResult:
+def simulate_gemm(design: Design, a_mask, w_mask, *, chunk: int | None = DEFAULT_CHUNK) -> GemmResult:
     """Exact schedule of one design on one GEMM (a_mask bool ``[M, K]``, w_mask bool ``[K, N]``)."""
     if not isinstance(design, Design):
         raise ValueError(f"design must be a Design, got {type(design).__name__}")

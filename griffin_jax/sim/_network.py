@@ -55,7 +55,7 @@ def simulate_layers(
     sample: float | None = None,
     seed: int = 0,
     confidence: float = 0.95,
-    chunk: int = DEFAULT_CHUNK,
+    chunk: int | None = DEFAULT_CHUNK,
     devices=None,
     progress: Callable[[int, str], None] | None = None,
     strategy: str | None = None,

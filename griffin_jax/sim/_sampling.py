@@ -70,7 +70,7 @@ def estimate_gemm_cycles(
     min_tiles: int = 32,
     seed: int = 0,
     confidence: float = 0.95,
-    chunk: int = DEFAULT_CHUNK,
+    chunk: int | None = DEFAULT_CHUNK,
     devices=None,
     strategy: str | None = None,
 ) -> CycleEstimate:

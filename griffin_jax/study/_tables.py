@@ -29,7 +29,7 @@ def design_columns(design: Design) -> dict:
     }
 
 
-def gemm_cycles_table(designs: Sequence[Design], a_mask, w_mask, *, chunk: int = 512) -> list:
+def gemm_cycles_table(designs: Sequence[Design], a_mask, w_mask, *, chunk: int | None = None) -> list:
     """One row per design: cycles, dense cycles and speedup on one GEMM (a_mask ``[M, K]``,
     w_mask ``[K, N]``)."""
     act = gemm_activity_batch(designs, a_mask, w_mask, chunk=chunk)
