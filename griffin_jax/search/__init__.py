@@ -1,1 +1,48 @@
-"""Gradient-guided design search (placeholder while building)."""
+"""Gradient-guided design search through a differentiable relaxation of the cost model.
+
+    from griffin_jax import search
+    from griffin_jax.workloads import digits_workload
+    layers = [(n, a, w, 1) for n, a, w in digits_workload("p75", n_images=2)]
+    res = search.run_search([("digits-p75", layers, "AW", 1.0)], objective="edp", seed=0)
+    res.best.label, res.best_value, res.n_exact, res.space_size
+    search.plot_history(res, "search.png")
+
+Pieces: ``Space`` / ``DesignPoint`` (the discrete space, bounds, rounding), ``relax`` (the
+differentiable surrogate), ``run_search`` (projected optax descent, restarts, rounding and exact
+re-evaluation), baselines ``random_search`` / ``tpe_search`` / ``exhaustive`` over one counting
+``ExactEvaluator``, and ``plot_history``. See ``docs/search.md`` for the evidence.
+"""
+
+from griffin_jax.search._plots import plot_history
+from griffin_jax.search._relax import (
+    AREA_PENALTY,
+    MAXIMISE,
+    OBJECTIVES,
+    Metrics,
+    Relaxation,
+    check_workloads,
+    relax,
+    relaxed_area,
+    relaxed_loss,
+)
+from griffin_jax.search._search import (
+    ExactEvaluator,
+    HistoryRow,
+    SearchResult,
+    exact_metrics,
+    exact_value,
+    exhaustive,
+    random_search,
+    rank_correlation,
+    relative_gap,
+    run_search,
+    tpe_search,
+)
+from griffin_jax.search._space import DesignPoint, Space
+
+__all__ = [
+    "AREA_PENALTY", "MAXIMISE", "OBJECTIVES", "DesignPoint", "ExactEvaluator", "HistoryRow",
+    "Metrics", "Relaxation", "SearchResult", "Space", "check_workloads", "exact_metrics",
+    "exact_value", "exhaustive", "plot_history", "random_search", "rank_correlation", "relax",
+    "relative_gap", "relaxed_area", "relaxed_loss", "run_search", "tpe_search",
+]

@@ -3,9 +3,9 @@
 Choice: an *analytic* surrogate (option (a) of the search issue), with no calibration on exact
 evaluations, so that it costs no exact evaluation at all. Why: area and every schedule-independent
 energy term of the cost model (``griffin_jax.cost``) are closed-form functions of the window's
-fan-in and depth, so they relax exactly; only three schedule counts per layer (cycles, busy
-DPU-cycles, products through ``dg != 0`` offsets) need the scheduler, and for those a fluid
-recursion on the layer's real pending masks tracks the exact kernel closely (and is exact for
+fan-in and depth, so they relax exactly; only four schedule counts per layer (cycles, busy
+group-cycles, extra-adder-tree group-cycles, row-cycles) need the scheduler, and for those a fluid
+recursion on the layer's real pending masks tracks the exact kernel closely (cycles are exact for
 time-only windows, see below). An interpolation of exact anchor points would instead spend part of
 the evaluation budget before the search starts and would not scale with the number of knobs.
 
@@ -28,9 +28,11 @@ group=d3)``:
   groups do not). A fractional depth interpolates ``tau`` between the two neighbouring lags.
 * **Busy DPU-cycles**: a group with mean lane load ``rho = work / (cycles L)`` is taken busy in a
   cycle unless all its ``L`` lanes idle: ``cycles (1 - (1 - rho)^L)``.
-* **Products through ``dg != 0``**: the work not executed through the own slot, taken as
-  ``work (1 - cycles / T)`` (each cycle serves one front step through the own slots), times the
-  share ``2 d3 / (2 d3 + 1)`` of window offsets with ``dg != 0``.
+* **Extra adder-tree firings** (``dg != 0``): the work not executed through the own slot, taken
+  as ``work (1 - cycles / T)`` (each cycle serves one front step through the own slots), is
+  spread evenly over the ``2 d3 + 1`` group offsets; each of the ``2 d3`` extra trees of a group
+  fires like a busy group on its share.
+* **Row-cycles** (W-static weight-frame reads): cycles x real rows of DPUs, tile by tile.
 
 Everything is pure JAX: ``jax.grad`` of the objective with respect to ``theta`` is finite (and
 non-zero where the design matters), and ``jax.vmap`` runs many restarts at once.
@@ -154,15 +156,35 @@ jax.tree_util.register_dataclass(
     meta_fields=["clock_ghz"])
 
 
-def relaxed_loss(m: Metrics, objective: str, area_budget_mm2=None):
+def relaxed_loss(m: Metrics, objective, area_budget_mm2=None):
     """Scalar to minimise: the log of the objective (sign by direction), plus, for
-    ``perf_under_area``, ``AREA_PENALTY`` times the relative overshoot of the area budget."""
+    ``perf_under_area``, ``AREA_PENALTY`` times the relative overshoot of the area budget.
+    ``objective`` may be a name or its index in ``OBJECTIVES`` (a traced int selects without
+    recompiling)."""
+    if isinstance(objective, str):
+        objective = OBJECTIVES.index(objective)
+    # numpy in, numpy out (host-side ranking of candidates compiles nothing)
+    xp = jnp if any(isinstance(v, jax.Array) for v in
+                    (m.energy_pj, m.cycles, m.area_mm2, objective)) else np
+    budget = 1.0 if area_budget_mm2 is None else area_budget_mm2
+    over = xp.maximum(m.area_mm2 / budget - 1.0, 0.0)
+    losses = xp.stack([
+        xp.log(m.energy_pj) - xp.log(m.ops),
+        xp.log(m.energy_pj) + xp.log(m.cycles),
+        xp.log(m.cycles) - xp.log(m.dense_cycles) + AREA_PENALTY * over,
+    ])
+    return losses[objective]
+
+
+def value_from_loss(loss, objective: str, area_mm2=None, area_budget_mm2=None):
+    """Invert ``relaxed_loss`` to the objective in natural units (constraint not applied)."""
+    loss = np.asarray(loss, np.float64)
     if objective == "tops_per_w":
-        return jnp.log(m.energy_pj) - jnp.log(m.ops)
+        return np.exp(-loss)
     if objective == "edp":
-        return jnp.log(m.energy_pj) + jnp.log(m.cycles)
-    over = jnp.maximum(m.area_mm2 / area_budget_mm2 - 1.0, 0.0)
-    return jnp.log(m.cycles) - jnp.log(m.dense_cycles) + AREA_PENALTY * over
+        return np.exp(loss)
+    over = np.maximum(np.asarray(area_mm2, np.float64) / area_budget_mm2 - 1.0, 0.0)
+    return np.exp(-(loss - AREA_PENALTY * over))
 
 
 # -- constants ------------------------------------------------------------------------------------
@@ -224,7 +246,7 @@ def selector_levels(fan_in):
 
 def window_terms(theta):
     """``(S, St, Ng, D)``: window size, distinct (dt, dl) pairs, distinct dg != 0, depth."""
-    d1, d2, d3 = theta[0], theta[1], theta[2]
+    d1, d2, d3 = theta[..., 0], theta[..., 1], theta[..., 2]
     st = d1 * (2.0 * d2 + 1.0)
     return st * (2.0 * d3 + 1.0), st, 2.0 * d3, d1
 
@@ -244,13 +266,14 @@ def _n_sched(exploit, k: Consts):
 def relaxed_area(exploit: str, theta, k: Consts):
     """Area in mm^2 of the fixed design ``(exploit, box(theta))`` (``cost.area_breakdown``
     with continuous window terms). ``theta`` float ``[3]``; ignored for ``exploit="none"``."""
-    theta = jnp.asarray(theta, jnp.float32)
+    if not isinstance(theta, jax.Array):
+        theta = np.asarray(theta, np.float64)
     R, C, L, b = k.R, k.C, k.L, k.bits
     dpus, mults = R * C, R * C * L
     base = (mults * k.mult8_area + dpus * k.tree_area
             + dpus * (k.acc_adder_area + k.acc_bits * k.dff_area))
     if exploit == "none":
-        return jnp.float32(base * 1e-6)
+        return base * 1e-6
     S, St, Ng, D = window_terms(theta)
     fa, fw = _fan_ins(exploit, S, St)
     act_count = C * L if exploit == "A" else mults
@@ -266,35 +289,50 @@ def relaxed_area(exploit: str, theta, k: Consts):
 
 
 # -- per-layer data -------------------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
-class LayerData:
-    """One (workload, layer) under one exploit.
-
-    ``pending`` bool ``[n, P, G, T, L]``: the distinct tiles' pending work (A: one per column
-    tile, W: one per row tile, AW: every tile; MODEL.md table 3.1); ``group_work`` float
-    ``[n, P, G]``: pending items per group. Static fields: ``weight`` (workload weight x layer
-    multiplicity), ``tile_mult`` (tiles each distinct tile stands for) and the schedule-independent
-    ``events`` of ``cost.layer_events`` as a tuple of numbers (see ``_EVENT_FIELDS``).
-    """
-
-    pending: jax.Array
-    group_work: jax.Array
-    weight: float
-    tile_mult: int
-    events: tuple
-
-
 _EVENT_FIELDS = ("M", "N", "K", "steps", "m_tiles", "n_tiles", "executed", "items",
                  "act_value_bits", "act_meta_bits", "wgt_value_bits", "wgt_meta_bits",
                  "wgt_frame_bits", "out_bits", "ops")
 
-jax.tree_util.register_dataclass(
-    LayerData, data_fields=["pending", "group_work"],
-    meta_fields=["weight", "tile_mult", "events"])
+
+@dataclasses.dataclass(frozen=True)
+class TileBlock:
+    """Tiles of one shape, from any layers of the mix, scheduled together.
+
+    ``pending`` bool ``[n, P, G, T, L]`` (MODEL.md table 3.1: A one tile per column tile, W one per
+    row tile, AW every tile; ``P`` blocks of ``G`` groups sharing the step pointer);
+    ``group_work`` float ``[n, P, G]``: pending items per group; ``tile_mult`` float ``[n]``:
+    tiles of one layer instance each stands for; ``real_rows`` float ``[n]``: real (unpadded)
+    rows of DPUs per tile it stands for (averaged over them); ``layer`` int ``[n]``: the layer it
+    belongs to.
+    """
+
+    pending: jax.Array
+    group_work: jax.Array
+    tile_mult: jax.Array
+    real_rows: jax.Array
+    layer: jax.Array
+
+
+@dataclasses.dataclass(frozen=True)
+class ExploitData:
+    """One exploit's view of the mix: ``blocks`` of tiles, and per layer (``[n_layers]``) the
+    schedule-independent ``events`` of ``cost.layer_events`` (``[n_layers, len(_EVENT_FIELDS)]``)
+    and ``weights`` (workload weight x layer multiplicity)."""
+
+    blocks: tuple
+    events: jax.Array
+    weights: jax.Array
+
+
+for _cls, _fields in ((TileBlock, ["pending", "group_work", "tile_mult", "real_rows", "layer"]),
+                      (ExploitData, ["blocks", "events", "weights"])):
+    jax.tree_util.register_dataclass(_cls, data_fields=_fields, meta_fields=[])
 
 
 def pending_tiles(exploit: str, core: Core, a: np.ndarray, w: np.ndarray):
-    """``(pending bool [n, P, G, T, L], tile_mult)`` of one GEMM (edge tiles zero-padded)."""
+    """``(pending bool [n, P, G, T, L], tile_mult, real_rows float [n])`` of one GEMM (edge
+    tiles zero-padded; ``real_rows``: unpadded rows of DPUs, averaged over the tiles each
+    distinct tile stands for)."""
     R, C, L = core.rows, core.cols, core.lanes
     M, K = a.shape
     N = w.shape[1]
@@ -306,28 +344,48 @@ def pending_tiles(exploit: str, core: Core, a: np.ndarray, w: np.ndarray):
     wp[:K, :N] = w
     at = ap.reshape(mt, C, T, L)  # [m tile, column, step, lane]
     wt = wp.reshape(T, L, nt, R).transpose(2, 3, 0, 1)  # [n tile, row, step, lane]
+    rows = np.minimum(R, N - np.arange(nt) * R).astype(np.float64)  # real rows per n tile
     if exploit == "A":  # an A schedule repeats identically in every output-channel tile
-        return at[:, None], nt
+        return at[:, None], nt, np.full(mt, N / nt)
     if exploit == "W":
-        return wt[:, None], mt
+        return wt[:, None], mt, rows
     both = at[:, None, None] & wt[None, :, :, None]  # [mt, nt, R, C, T, L]
-    return both.reshape(mt * nt, R, C, T, L), 1
+    return both.reshape(mt * nt, R, C, T, L), 1, np.tile(rows, mt)
 
 
-def layer_data(exploit: str, core: Core, a, w, weight: float, bits: int) -> LayerData:
-    if exploit == "none":
-        design = Design(core=core, exploit="none")
-    else:
-        design = Design(core=core, exploit=exploit, window=Window.box(1, 0, 0))
-    ev = layer_events(design, a, w, bits=bits)
-    events = tuple(float(getattr(ev, f)) for f in _EVENT_FIELDS)
-    if exploit == "none":
-        empty = np.zeros((0, 1, 1, 1, 1), bool)
-        return LayerData(jnp.asarray(empty), jnp.zeros((0, 1, 1), jnp.float32), weight, 1,
-                         events)
-    pend, mult = pending_tiles(exploit, core, a, w)
-    return LayerData(jnp.asarray(pend), jnp.asarray(pend.sum((3, 4)), jnp.float32), weight,
-                     mult, events)
+def exploit_data(exploit: str, core: Core, layers, bits: int,
+                 max_tiles: int | None = None) -> ExploitData:
+    """``ExploitData`` of ``layers``: ``[(a_mask, w_mask, weight), ...]``. With ``max_tiles``, a
+    layer with more distinct tiles keeps ``max_tiles`` of them, evenly spaced in tile order, each
+    standing for its share."""
+    events, weights, by_shape = [], [], {}
+    for i, (a, w, weight) in enumerate(layers):
+        design = Design(core=core, exploit=exploit,
+                        window=Window.empty() if exploit == "none" else Window.box(1, 0, 0))
+        ev = layer_events(design, a, w, bits=bits)
+        events.append([float(getattr(ev, f)) for f in _EVENT_FIELDS])
+        weights.append(float(weight))
+        if exploit == "none":
+            continue
+        pend, mult, rows = pending_tiles(exploit, core, a, w)
+        if max_tiles is not None and pend.shape[0] > max_tiles:
+            keep = np.unique(np.linspace(0, pend.shape[0] - 1, max_tiles).round().astype(int))
+            mult = mult * pend.shape[0] / len(keep)
+            pend, rows = pend[keep], rows[keep]
+        by_shape.setdefault(pend.shape[1:], []).append((pend, mult, rows, i))
+    blocks = []
+    for parts in by_shape.values():
+        pend = np.concatenate([p for p, _, _, _ in parts])
+        blocks.append(TileBlock(
+            pending=jnp.asarray(pend),
+            group_work=jnp.asarray(pend.sum((3, 4)), jnp.float32),
+            tile_mult=jnp.asarray(np.concatenate([np.full(len(p), m) for p, m, _, _ in parts]),
+                                  jnp.float32),
+            real_rows=jnp.asarray(np.concatenate([r for _, _, r, _ in parts]), jnp.float32),
+            layer=jnp.asarray(np.concatenate([np.full(len(p), i) for p, _, _, i in parts]),
+                              jnp.int32)))
+    return ExploitData(tuple(blocks), jnp.asarray(np.array(events), jnp.float32),
+                       jnp.asarray(np.array(weights), jnp.float32))
 
 
 # -- the schedule model ---------------------------------------------------------------------------
@@ -338,22 +396,37 @@ def soft_box(reach, n: int):
     return jnp.clip(reach + 1.0 - jnp.abs(d), 0.0, 1.0)
 
 
+def _shift_matrices(n: int, reach_max: int, wrap: bool) -> np.ndarray:
+    """``[2 reach_max + 1, n, n]``: entry ``[i, src, dst]`` is 1 where ``src = dst + offset_i``
+    (``offset_i = i - reach_max``; modulo ``n`` when ``wrap``, dropped outside otherwise)."""
+    idx = np.arange(n)
+    out = []
+    for off in range(-reach_max, reach_max + 1):
+        src = idx + off
+        if wrap:
+            src = src % n
+        out.append((idx[:, None] == src[None, :]).astype(np.float32))
+    return np.stack(out)
+
+
 def pooled_load(pending, d2, d3, lane_max: int, group_max: int):
     """Average pending work over each multiplier's (lane, group) neighbourhood.
 
     ``pending`` ``[n, P, G, T, L]``; lanes wrap, groups do not (a neighbour outside the core has no
     work and no multiplier, so it counts in neither sum). Returns float ``[n, P, G, T, L]``.
+    The neighbourhood sums are two small matrix products (lane and group mixing matrices built
+    from the soft box weights).
     """
     x = pending.astype(jnp.float32)
-    G = x.shape[2]
+    G, L = x.shape[2], x.shape[-1]
     kl = soft_box(d2, lane_max)
     kg = soft_box(d3, group_max)
-    lanes = sum(kl[i] * jnp.roll(x, lane_max - i, axis=-1) for i in range(2 * lane_max + 1))
-    pad = jnp.pad(lanes, ((0, 0), (0, 0), (group_max, group_max), (0, 0), (0, 0)))
-    exists = jnp.pad(jnp.ones((G,), jnp.float32), (group_max, group_max))
-    num = sum(kg[i] * pad[:, :, i:i + G] for i in range(2 * group_max + 1))
-    den = sum(kg[i] * exists[i:i + G] for i in range(2 * group_max + 1)) * kl.sum()
-    return num / den[None, None, :, None, None]
+    lane_mix = jnp.tensordot(kl, _shift_matrices(L, lane_max, wrap=True), 1)  # [src, dst]
+    group_mix = jnp.tensordot(kg, _shift_matrices(G, group_max, wrap=False), 1)
+    den = group_mix.sum(0) * kl.sum()  # [dst group]: weight of the neighbours that exist
+    y = jnp.einsum("npgtl,lm->npgtm", x, lane_mix)
+    y = jnp.einsum("npgtm,gh->npthm", y, group_mix / den[None, :])
+    return jnp.moveaxis(y, 3, 2)
 
 
 def tile_cycles(load, d1, depth_max: int):
@@ -377,37 +450,52 @@ def tile_cycles(load, d1, depth_max: int):
     return hist[:, 0]
 
 
-def schedule_counts(ld: LayerData, theta, lane_max: int, group_max: int, depth_max: int):
-    """Relaxed ``(cycles, busy group-cycles, items through dg != 0)`` of one layer instance."""
-    L = ld.pending.shape[-1]
-    T = ld.pending.shape[3]
-    load = pooled_load(ld.pending, theta[1], theta[2], lane_max, group_max)
+def _fires(cycles, items, L: int):
+    """Cycles in which a unit fed ``items`` over ``cycles`` cycles by ``L`` lanes is active,
+    taking each lane busy independently with probability ``items / (cycles L)``."""
+    rho = jnp.clip(items / (cycles * L), 0.0, 1.0)
+    return cycles * (1.0 - (1.0 - rho) ** L)
+
+
+def block_counts(blk: TileBlock, theta, n_layers: int, lane_max: int, group_max: int,
+                 depth_max: int):
+    """Relaxed schedule counts per layer instance, float ``[n_layers, 4]``: cycles, busy
+    group-cycles, extra-tree group-cycles (summed over the distinct ``dg != 0``) and row-cycles
+    (cycles x real rows of DPUs) (module doc)."""
+    T, L = blk.pending.shape[3], blk.pending.shape[4]
+    load = pooled_load(blk.pending, theta[1], theta[2], lane_max, group_max)
     cyc = tile_cycles(load, theta[0], depth_max)  # [n]
-    rho = jnp.clip(ld.group_work / (cyc[:, None, None] * L), 0.0, 1.0)
-    busy = (cyc[:, None, None] * (1.0 - (1.0 - rho) ** L)).sum()
-    work = ld.group_work.sum((1, 2))
-    dg_share = 2.0 * theta[2] / (2.0 * theta[2] + 1.0)
-    dg_items = (work * (1.0 - cyc / T)).sum() * dg_share
-    m = ld.tile_mult
-    return cyc.sum() * m, busy * m, dg_items * m
+    c3 = cyc[:, None, None]
+    busy = _fires(c3, blk.group_work, L).sum((1, 2))
+    # Work not taken through the own slot, spread evenly over the window's 2 d3 + 1 group
+    # offsets; each of the 2 d3 extra trees of a group fires when it takes any of its share.
+    trees_per_group = 2.0 * theta[2]
+    borrowed = blk.group_work * (1.0 - c3 / T) / (2.0 * theta[2] + 1.0)  # per tree
+    trees = (trees_per_group * _fires(c3, borrowed, L)).sum((1, 2))
+    per_tile = jnp.stack([cyc, busy, trees, cyc * blk.real_rows], axis=1)
+    return jax.ops.segment_sum(per_tile * blk.tile_mult[:, None], blk.layer,
+                               num_segments=n_layers)
 
 
-def layer_energy_terms(exploit: str, theta, ev: dict, cycles, busy, dg_items, k: Consts):
-    """Energy (pJ) of one layer instance without leakage: the formulas of
-    ``cost.layer_energy`` for a fixed (non-reconfigurable) design, with the schedule counts
-    given and continuous window terms. ``ev``: the ``_EVENT_FIELDS`` of ``cost.layer_events``."""
+def layer_energy_terms(exploit: str, theta, ev: dict, cycles, busy, trees, row_cycles,
+                       k: Consts):
+    """Energy (pJ) of layer instances without leakage: the formulas of ``cost.layer_energy``
+    for a fixed (non-reconfigurable) design, with the schedule counts given and continuous
+    window terms. ``ev``: the ``_EVENT_FIELDS`` of ``cost.layer_events`` (numbers or arrays
+    over layers, like the counts); ``busy`` and ``trees``: busy and extra-tree schedule-group
+    cycles; ``row_cycles``: cycles x real rows of DPUs (reads of a W-static weight frame)."""
     b, L = k.bits, k.L
-    S, St, Ng, D = window_terms(jnp.asarray(theta, jnp.float32))
+    S, St, Ng, D = window_terms(theta)
     fa, fw = _fan_ins(exploit, S, St)
     acc_e = k.acc_adder_energy
     if exploit == "none":
         busy_dpu = ev["steps"] * ev["M"] * ev["N"]
-    elif exploit == "A":
+    elif exploit == "A":  # group-cycles -> DPU-cycles, as the cost model scales them
         busy_dpu = busy * ev["N"] / ev["n_tiles"]
-        dg_items = dg_items * ev["N"] / ev["n_tiles"]
+        trees = trees * ev["N"] / ev["n_tiles"]
     elif exploit == "W":
         busy_dpu = busy * ev["M"] / ev["m_tiles"]
-        dg_items = dg_items * ev["M"] / ev["m_tiles"]
+        trees = trees * ev["M"] / ev["m_tiles"]
     else:
         busy_dpu = busy
 
@@ -424,12 +512,14 @@ def layer_energy_terms(exploit: str, theta, ev: dict, cycles, busy, dg_items, k:
         staging = tiles * ev["steps"] * bufs * L * b * k.dff_energy * jnp.minimum(D, 1.0)
         sched = cycles * _n_sched(exploit, k) * (L * (1.0 + S) * k.prio_energy
                                                  + (D + 1.0) * L * k.dff_energy)
-        extra = dg_items / L * (k.tree_energy + acc_e)
+        extra = trees * (k.tree_energy + acc_e)
     frame_meta = 0.0
     if exploit == "W":  # selector metadata per frame slot: ceil(log2(1 + |window|)) bits
         frame_meta = ev["wgt_frame_bits"] / b * selector_levels(1.0 + S)
-    value_bits = ev["act_value_bits"] + ev["wgt_value_bits"] + cycles * ev["wgt_frame_bits"]
-    meta_bits = ev["act_meta_bits"] + ev["wgt_meta_bits"] + cycles * frame_meta
+    # the frame (averaged over a tile's real rows) is read once per real row-cycle
+    frame_rows = row_cycles * ev["n_tiles"] / ev["N"]
+    value_bits = ev["act_value_bits"] + ev["wgt_value_bits"] + frame_rows * ev["wgt_frame_bits"]
+    meta_bits = ev["act_meta_bits"] + ev["wgt_meta_bits"] + frame_rows * frame_meta
     return (ev["executed"] * k.mult8_energy
             + busy_dpu * (k.tree_energy + acc_e + k.acc_bits * k.dff_energy)
             + extra + act_mux + wgt_mux + staging + sched
@@ -437,22 +527,58 @@ def layer_energy_terms(exploit: str, theta, ev: dict, cycles, busy, dg_items, k:
             + meta_bits * k.read_bit)
 
 
+def _metrics_impl(data: ExploitData, theta, exploit, k, lane_max, group_max, depth_max
+                  ) -> Metrics:
+    ev = {f: data.events[:, i] for i, f in enumerate(_EVENT_FIELDS)}
+    tiles = ev["m_tiles"] * ev["n_tiles"]
+    if exploit == "none":  # the dense core runs every step: exact, no schedule
+        cycles, busy, trees, rows = tiles * ev["steps"], 0.0, 0.0, 0.0
+    else:
+        n_layers = data.events.shape[0]
+        counts = sum(block_counts(blk, theta, n_layers, lane_max, group_max, depth_max)
+                     for blk in data.blocks)
+        cycles, busy, trees, rows = (counts[:, i] for i in range(4))
+    energy = layer_energy_terms(exploit, theta, ev, cycles, busy, trees, rows, k)
+    w = data.weights
+    cycles_total = (w * cycles).sum()
+    area = relaxed_area(exploit, theta, k)
+    energy_total = (w * energy).sum() + k.leak * area * cycles_total / k.clock_ghz
+    f32 = jnp.float32
+    return Metrics(f32(energy_total), f32(cycles_total), f32((w * tiles * ev["steps"]).sum()),
+                   f32((w * ev["ops"]).sum()), f32(area), k.clock_ghz)
+
+
+_STATIC = (2, 3, 4, 5, 6)
+_BATCH = 32
+_metrics = jax.jit(_metrics_impl, static_argnums=_STATIC)
+
+
+@functools.partial(jax.jit, static_argnums=_STATIC)
+def _batch_metrics(data, thetas, exploit, k, lane_max, group_max, depth_max) -> Metrics:
+    return jax.vmap(lambda t: _metrics_impl(data, t, exploit, k, lane_max, group_max,
+                                            depth_max))(thetas)
+
+
+def _maxima(space: Space) -> tuple[int, int, int]:
+    return max(space.lane[1], 0), max(space.group[1], 0), space.time[1]
+
+
 # -- the relaxation of a workload mix -------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class Relaxation:
-    """The surrogate of one workload mix on one space: per exploit, the layers' data.
+    """The surrogate of one workload mix on one space: ``data[exploit]`` (``ExploitData``).
 
-    ``layers[exploit]``: tuple of ``LayerData``. Built by ``relax``; evaluate with ``metrics``,
-    ``loss``, or their batched forms. Static: the space, technology constants and reach maxima.
+    Built by ``relax``; evaluate with ``metrics``, ``loss``, ``batch_metrics`` or
+    ``point_metrics``. Static: the space and the technology constants.
     """
 
     space: Space
     consts: Consts
-    layers: dict
+    data: dict
 
     def metrics(self, exploit: str, theta) -> Metrics:
         """Relaxed mix ``Metrics`` at ``theta`` float ``[3]`` (JAX scalars; differentiable)."""
-        return _metrics(self.layers[exploit], jnp.asarray(theta, jnp.float32), exploit,
+        return _metrics(self.data[exploit], jnp.asarray(theta, jnp.float32), exploit,
                         self.consts, *_maxima(self.space))
 
     def loss(self, exploit: str, theta, objective: str, area_budget_mm2=None):
@@ -462,9 +588,17 @@ class Relaxation:
 
     def batch_metrics(self, exploit: str, thetas) -> Metrics:
         """``metrics`` over ``thetas [B, 3]``; fields of shape ``[B]`` (numpy)."""
-        out = _batch_metrics(self.layers[exploit], jnp.asarray(thetas, jnp.float32), exploit,
-                             self.consts, *_maxima(self.space))
-        return jax.tree_util.tree_map(np.asarray, out)
+        thetas = np.asarray(thetas, np.float32).reshape(-1, 3)
+        n = thetas.shape[0]
+        # Two batch shapes only (8, or chunks of 32): few compiles whatever the caller asks.
+        size = 8 if n <= 8 else _BATCH
+        total = -(-n // size) * size
+        padded = np.concatenate([thetas, np.repeat(thetas[-1:], total - n, 0)], 0)
+        parts = [_batch_metrics(self.data[exploit], jnp.asarray(padded[i:i + size]), exploit,
+                                self.consts, *_maxima(self.space))
+                 for i in range(0, total, size)]
+        return jax.tree_util.tree_map(lambda *v: np.concatenate([np.asarray(x) for x in v])[:n],
+                                      *parts)
 
     def point_metrics(self, points) -> list:
         """Relaxed ``Metrics`` (Python floats) of integer ``DesignPoint``s."""
@@ -481,54 +615,25 @@ class Relaxation:
         return out
 
 
-def _maxima(space: Space) -> tuple[int, int, int]:
-    return max(space.lane[1], 0), max(space.group[1], 0), space.time[1]
-
-
-def _metrics_impl(layers, theta, exploit, k, lane_max, group_max, depth_max) -> Metrics:
-    energy = cycles = dense = ops = 0.0
-    for ld in layers:
-        ev = dict(zip(_EVENT_FIELDS, ld.events))
-        tiles = ev["m_tiles"] * ev["n_tiles"]
-        if exploit == "none":  # the dense core runs every step: exact, no schedule
-            cyc, busy, dg = tiles * ev["steps"], 0.0, 0.0
-        else:
-            cyc, busy, dg = schedule_counts(ld, theta, lane_max, group_max, depth_max)
-        e = layer_energy_terms(exploit, theta, ev, cyc, busy, dg, k)
-        energy = energy + ld.weight * e
-        cycles = cycles + ld.weight * cyc
-        dense = dense + ld.weight * tiles * -(-ev["K"] // k.L)
-        ops = ops + ld.weight * ev["ops"]
-    area = relaxed_area(exploit, theta, k)
-    energy = energy + k.leak * area * cycles / k.clock_ghz
-    f32 = jnp.float32
-    return Metrics(f32(energy), f32(cycles), f32(dense), f32(ops), f32(area), k.clock_ghz)
-
-
-_STATIC = (2, 3, 4, 5, 6)
-_metrics = jax.jit(_metrics_impl, static_argnums=_STATIC)
-
-
-@functools.partial(jax.jit, static_argnums=_STATIC)
-def _batch_metrics(layers, thetas, exploit, k, lane_max, group_max, depth_max) -> Metrics:
-    return jax.vmap(lambda t: _metrics_impl(layers, t, exploit, k, lane_max, group_max,
-                                            depth_max))(thetas)
-
-
-def relax(workloads, space: Space | None = None, tech="horowitz45") -> Relaxation:
+def relax(workloads, space: Space | None = None, tech="horowitz45",
+          max_tiles: int | None = None) -> Relaxation:
     """Build the surrogate of a workload mix (format: ``check_workloads``) on ``space``.
 
     The masks are densified per workload category (``cost.category_masks``) exactly as the
-    exact path does, so both evaluate the same GEMMs.
+    exact path does, so both evaluate the same GEMMs. ``max_tiles``: schedule at most this many
+    distinct tiles per layer and exploit (evenly spaced, each weighted by the tiles it stands
+    for); the surrogate's cost is proportional to the tiles it keeps. ``None`` keeps all (then
+    time-only windows are exact).
     """
+    if max_tiles is not None and (isinstance(max_tiles, bool) or not isinstance(max_tiles, int)
+                                  or max_tiles < 1):
+        raise ValueError(f"max_tiles must be None or an int >= 1, got {max_tiles!r}")
     space = Space() if space is None else space
     if not isinstance(space, Space):
         raise ValueError(f"space must be a Space, got {type(space).__name__}")
     tech = load_tech(tech)
-    wls = check_workloads(workloads)
-    layers = {}
-    for ex in space.exploits:
-        layers[ex] = tuple(
-            layer_data(ex, space.core, a, w, weight * mult, tech.operand_bits)
-            for _, lays, _, weight in wls for _, a, w, mult in lays)
-    return Relaxation(space=space, consts=make_consts(space.core, tech), layers=layers)
+    layers = [(a, w, weight * mult) for _, lays, _, weight in check_workloads(workloads)
+              for _, a, w, mult in lays]
+    data = {ex: exploit_data(ex, space.core, layers, tech.operand_bits, max_tiles)
+            for ex in space.exploits}
+    return Relaxation(space=space, consts=make_consts(space.core, tech), data=data)

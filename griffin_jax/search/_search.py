@@ -41,8 +41,10 @@ import optax
 from griffin_jax.cost._area import area_breakdown
 from griffin_jax.cost._evaluate import evaluate
 from griffin_jax.cost._tech import load_tech
+from griffin_jax.design._core import _bucket
 from griffin_jax.search._relax import (
     MAXIMISE,
+    OBJECTIVES,
     Metrics,
     Relaxation,
     _maxima,
@@ -50,9 +52,13 @@ from griffin_jax.search._relax import (
     check_objective,
     check_workloads,
     relax,
+    relaxed_area,
     relaxed_loss,
+    value_from_loss,
 )
 from griffin_jax.search._space import DesignPoint, Space
+
+EXACT_CHUNK = 16  # designs per exact cost-model call
 
 
 # -- objective values -----------------------------------------------------------------------------
@@ -111,12 +117,17 @@ def exact_metrics(points, workloads, space: Space, tech="horowitz45") -> list[Me
     tech = load_tech(tech)
     points = list(points)
     out: list = [None] * len(points)
-    by_ex: dict = {}
+    # Calls of one exploit and one kernel bucket (window capacity, depth cap): one exact batch
+    # per layer and call, and a short accelerator list (``layer_costs`` deduplicates modes by
+    # pairwise comparison, quadratic in the list length).
+    cap = max(p.window().capacity for p in points)
+    groups: dict = {}
     for i, p in enumerate(points):
-        by_ex.setdefault(p.exploit, []).append(i)
-    # One call per exploit: one exact batch per layer, and a small accelerator list each time.
-    for idx in by_ex.values():
-        accels = [points[i].accelerator(space.core) for i in idx]
+        groups.setdefault((p.exploit, _bucket(max(1, p.time), floor=4)), []).append(i)
+    chunks = [idx[j:j + EXACT_CHUNK] for idx in groups.values()
+              for j in range(0, len(idx), EXACT_CHUNK)]
+    for idx in chunks:
+        accels = [points[i].accelerator(space.core, capacity=cap) for i in idx]
         tot = np.zeros((len(idx), 4))
         area = None
         for _, layers, category, weight in workloads:
@@ -276,32 +287,42 @@ def _feasible(evaluator, point, objective, budget) -> bool:
 
 
 # -- the descent ----------------------------------------------------------------------------------
-@functools.partial(jax.jit, static_argnames=("exploit", "consts", "maxima", "objective", "steps",
-                                             "learning_rate"))
-def _descend(layers, theta0, lo, hi, budget, *, exploit, consts, maxima, objective, steps,
-             learning_rate):
+_OPT = optax.chain(optax.zero_nans(), optax.inject_hyperparams(optax.adam)(learning_rate=0.1))
+
+
+@functools.partial(jax.jit, static_argnames=("exploit", "consts", "maxima"))
+def _step(data, theta, state, lo, hi, objective, budget, *, exploit, consts, maxima):
+    """One projected Adam step on ``theta [B, 3]``: the new iterates (clipped onto the bounds),
+    the new state and the relaxed losses at ``theta``. ``objective`` (index in ``OBJECTIVES``),
+    ``budget`` and the learning rate (in ``state``) are traced: one compile per exploit serves
+    every objective, seed and step count."""
+
+    def loss_fn(t):
+        return relaxed_loss(_metrics_impl(data, t, exploit, consts, *maxima), objective, budget)
+
+    loss, grad = jax.vmap(jax.value_and_grad(loss_fn))(theta)
+    updates, state = _OPT.update(grad, state, theta)
+    return jnp.clip(optax.apply_updates(theta, updates), lo, hi), state, loss
+
+
+def _descend(rel: Relaxation, exploit, theta0, objective, budget, learning_rate, steps):
     """Projected Adam from ``theta0 [B, 3]``: iterates ``[steps + 1, B, 3]`` and their relaxed
     losses ``[steps + 1, B]``."""
-
-    def loss_fn(theta):
-        m = _metrics_impl(layers, theta, exploit, consts, *maxima)
-        return relaxed_loss(m, objective, budget)
-
-    value_and_grad = jax.vmap(jax.value_and_grad(loss_fn))
-    opt = optax.chain(optax.zero_nans(), optax.adam(learning_rate))
-
-    def step(carry, _):
-        theta, state = carry
-        loss, grad = value_and_grad(theta)
-        updates, state = opt.update(grad, state, theta)
-        new = jnp.clip(optax.apply_updates(theta, updates), lo, hi)  # projection onto bounds
-        return (new, state), (theta, loss)
-
-    (last, _), (thetas, losses) = jax.lax.scan(step, (theta0, opt.init(theta0)), None,
-                                               length=steps)
-    last_loss = jax.vmap(loss_fn)(last)
-    return (jnp.concatenate([thetas, last[None]], 0),
-            jnp.concatenate([losses, last_loss[None]], 0))
+    lo, hi = (jnp.asarray(b) for b in rel.space.bounds(exploit))
+    theta = jnp.asarray(theta0)
+    zero_nans, adam = _OPT.init(theta)
+    hyper = dict(adam.hyperparams, learning_rate=jnp.asarray(learning_rate, jnp.float32))
+    state = (zero_nans, adam._replace(hyperparams=hyper))
+    args = dict(exploit=exploit, consts=rel.consts, maxima=_maxima(rel.space))
+    obj = jnp.int32(OBJECTIVES.index(objective))
+    b = jnp.float32(1.0 if budget is None else budget)
+    thetas, losses = [], []
+    for _ in range(steps + 1):  # the last call only scores the final iterate
+        new, state, loss = _step(rel.data[exploit], theta, state, lo, hi, obj, b, **args)
+        thetas.append(theta)
+        losses.append(loss)
+        theta = new
+    return np.asarray(jnp.stack(thetas)), np.asarray(jnp.stack(losses))
 
 
 def _neighbours_of(space: Space, point: DesignPoint):
@@ -330,10 +351,10 @@ def _neighbours_of(space: Space, point: DesignPoint):
 
 
 def run_search(workloads, objective: str = "tops_per_w", space: Space | None = None,
-               seed: int = 0, steps: int = 60, restarts: int = 4, tech="horowitz45",
+               seed: int = 0, steps: int = 40, restarts: int = 3, tech="horowitz45",
                area_budget_mm2: float | None = None, learning_rate: float = 0.25,
-               max_exact: int | None = None, exact_every: int = 10,
-               evaluator: ExactEvaluator | None = None,
+               max_exact: int | None = None, candidates: int = 8, exact_every: int = 10,
+               max_tiles: int | None = 8, evaluator: ExactEvaluator | None = None,
                relaxation: Relaxation | None = None) -> SearchResult:
     """Gradient-guided search of ``space`` for the best design on a workload mix.
 
@@ -351,9 +372,12 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
       steps, restarts, learning_rate: the projected Adam descent per exploit.
       tech: technology config name or ``Tech``.
       max_exact: budget of distinct exact evaluations (default: 10% of ``space.size``, at
-        least 1).
+        least 1); the search stops earlier once its exact best is a local optimum.
+      candidates: how many of the best relaxed-ranked rounded designs to evaluate exactly
+        before the refinement.
       exact_every: exact evaluation of the rounded incumbent every this many steps for the
         history (0: only the final candidates; the checkpoints count against ``max_exact``).
+      max_tiles: tiles per layer the surrogate schedules (``_relax.relax``; None: all).
       evaluator, relaxation: reuse an ``ExactEvaluator`` / ``Relaxation`` built for the same
         workloads and space (the search counts its own evaluations from zero, on
         ``evaluator.fresh()``; results already in the evaluator's table are not recomputed).
@@ -367,6 +391,7 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
     steps = _int_arg("steps", steps, 1)
     restarts = _int_arg("restarts", restarts, 1)
     exact_every = _int_arg("exact_every", exact_every, 0)
+    candidates = _int_arg("candidates", candidates, 1)
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
             or not learning_rate > 0:
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
@@ -378,7 +403,7 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
         if obj is not None and obj.space != space:
             raise ValueError(f"{name} was built for another space")
     ev = ExactEvaluator(workloads, space, tech) if evaluator is None else evaluator.fresh()
-    rel = relax(workloads, space, tech) if relaxation is None else relaxation
+    rel = relax(workloads, space, tech, max_tiles) if relaxation is None else relaxation
     _check_budget_fits(ev, objective, budget)
 
     # 1. one projected descent per sparse exploit, restarts vmapped
@@ -387,12 +412,7 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
     for e in space.sparse_exploits:
         lo, hi = space.bounds(e)
         theta0 = (lo + rng.random((restarts, 3)) * (hi - lo)).astype(np.float32)
-        thetas, losses = _descend(
-            rel.layers[e], jnp.asarray(theta0), jnp.asarray(lo), jnp.asarray(hi),
-            jnp.float32(budget if budget is not None else 1.0), exploit=e, consts=rel.consts,
-            maxima=_maxima(space), objective=objective, steps=steps,
-            learning_rate=float(learning_rate))
-        runs[e] = (np.asarray(thetas), np.asarray(losses))
+        runs[e] = _descend(rel, e, theta0, objective, budget, learning_rate, steps)
     if "none" in space.exploits:
         dense_loss = float(rel.loss("none", np.zeros(3, np.float32), objective, budget))
         runs["none"] = (np.zeros((steps + 1, 1, 3), np.float32),
@@ -406,7 +426,10 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
         theta = runs[e][0][s, r]
         point = DesignPoint("none") if e == "none" else space.round(e, theta)
         inc.append((e, theta, point))
-    relaxed_vals = _relaxed_values(rel, [(e, t) for e, t, _ in inc], objective)
+    relaxed_vals = [
+        float(value_from_loss(runs[e][1][s].min(), objective,
+                              float(relaxed_area(e, t, rel.consts)), budget))
+        for s, (e, t, _) in enumerate(inc)]
     checkpoints = [] if exact_every == 0 else \
         sorted(set(range(0, steps + 1, exact_every)) | {steps})
 
@@ -420,7 +443,7 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
             ev(todo[:room])
 
     # the final incumbent's rounding first, then the earlier checkpoints, latest first
-    evaluate_some([inc[s][2] for s in reversed(checkpoints)][: max(1, max_exact // 3)])
+    evaluate_some([inc[s][2] for s in reversed(checkpoints)])
 
     # 3. candidates around every restart's final and best iterates, ranked by the relaxation
     cands = []
@@ -434,22 +457,20 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
     cands = [p for p in dict.fromkeys(cands) if feasible(p)]
     score = _relaxed_scores(rel, cands, objective, budget)
     ranked = [p for _, p in sorted(zip(score, cands), key=lambda sp: sp[0])]
-    evaluate_some(ranked[: max(1, (max_exact - (ev.count)) // 2)])
+    evaluate_some(ranked[:candidates])
 
-    # 4. refinement around the exact best, best relaxed rank first
-    tried = set()
+    # 4. refinement: neighbours of the exact best, best relaxed rank first, until the best is a
+    # local optimum of its neighbourhood or the budget is spent
     while ev.count < max_exact:
         best = _result("gradient", ev, objective, budget).best
-        if best is None or best in tried:
-            pending = [p for p in ranked if p not in ev.cache]
-            if not pending:
+        if best is None:
+            evaluate_some([p for p in ranked if p not in ev.cache][:1])
+            if not any(p not in ev.cache for p in ranked):
                 break
-            evaluate_some(pending[:1])
             continue
-        tried.add(best)
         near = [p for p in _neighbours_of(space, best) if p not in ev.cache and feasible(p)]
         if not near:
-            continue
+            break
         near_scores = _relaxed_scores(rel, near, objective, budget)
         evaluate_some([p for _, p in sorted(zip(near_scores, near), key=lambda sp: sp[0])][:2])
 
@@ -464,26 +485,18 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
     return _result("gradient", ev, objective, budget, history, seed)
 
 
-def _relaxed_values(rel: Relaxation, items, objective) -> list[float]:
-    """Relaxed objective (natural units, constraint not applied) of ``(exploit, theta)``s."""
-    out = [0.0] * len(items)
-    by_ex: dict = {}
-    for i, (e, t) in enumerate(items):
-        by_ex.setdefault(e, []).append(i)
-    for e, idx in by_ex.items():
-        m = rel.batch_metrics(e, np.array([items[i][1] for i in idx], np.float32))
-        vals = np.asarray(m.value(objective))
-        for j, i in enumerate(idx):
-            out[i] = float(vals[j])
-    return out
-
-
 def _relaxed_scores(rel: Relaxation, points, objective, budget) -> list[float]:
     """Relaxed loss (lower is better) of integer points."""
-    if not points:
-        return []
-    ms = rel.point_metrics(points)
-    return [float(relaxed_loss(m, objective, budget)) for m in ms]
+    out = [0.0] * len(points)
+    by_ex: dict = {}
+    for i, p in enumerate(points):
+        by_ex.setdefault(p.exploit, []).append(i)
+    for e, idx in by_ex.items():
+        m = rel.batch_metrics(e, np.array([points[i].theta for i in idx], np.float32))
+        loss = np.asarray(relaxed_loss(m, objective, budget))
+        for j, i in enumerate(idx):
+            out[i] = float(loss[j])
+    return out
 
 
 # -- baselines ------------------------------------------------------------------------------------
