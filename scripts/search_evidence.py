@@ -48,18 +48,26 @@ OBJECTIVES = ("tops_per_w", "edp", "perf_under_area")
 
 
 def mixes(n_images: int) -> dict:
-    """Three mixes of three digits workloads each (same layer shapes, so compiled programs are
-    shared). Each workload is ``(name, layers, category, weight)``; the category densifies the
-    operand it keeps dense (``cost.category_masks``)."""
+    """Three mixes of three digits workloads each, plus a held-out mix on the next
+    ``n_images`` images (same layer shapes, so compiled programs are shared). Each workload is
+    ``(name, layers, category, weight)``; the category densifies the operand it keeps dense
+    (``cost.category_masks``)."""
 
-    def wl(variant, category, weight):
-        layers = [(n, a, w, 1) for n, a, w in digits_workload(variant, n_images=n_images)]
-        return (f"digits-{variant}@{category}", layers, category, weight)
+    def wl(variant, category, weight, held_out=False):
+        if not held_out:
+            layers = [(n, a, w, 1) for n, a, w in digits_workload(variant, n_images=n_images)]
+        else:  # the activation masks of images n_images+1 .. 2 n_images (rows are per image)
+            layers = [(n, a[a.shape[0] // 2:], w, 1)
+                      for n, a, w in digits_workload(variant, n_images=2 * n_images)]
+        tag = " (held-out images)" if held_out else ""
+        return (f"digits-{variant}@{category}{tag}", layers, category, weight)
 
     return {
         "act-sparse": [wl("dense", "A", 2.0), wl("p50", "A", 1.0), wl("p75", "AW", 1.0)],
         "wgt-sparse": [wl("p90", "W", 2.0), wl("p75", "W", 1.0), wl("p50", "AW", 1.0)],
         "dual": [wl("p75", "AW", 1.0), wl("p90", "AW", 1.0), wl("2:4", "AW", 1.0)],
+        "held-out": [wl("dense", "A", 1.0, True), wl("2:4", "W", 1.0, True),
+                     wl("p90", "AW", 1.0, True)],
     }
 
 
@@ -169,9 +177,10 @@ def main(argv=None):
     p.add_argument("--area-factor", type=float, default=2.0,
                    help="perf_under_area budget as a multiple of the dense core's area")
     p.add_argument("--max-tiles", type=int, default=8)
-    p.add_argument("--steps", type=int, default=40)
+    p.add_argument("--steps", type=int, default=30)
     p.add_argument("--restarts", type=int, default=3)
     p.add_argument("--no-tpe", dest="tpe", action="store_false")
+    p.add_argument("--mixes", default="act-sparse,wgt-sparse,dual,held-out")
     p.add_argument("--json", help="write the rows and run metadata here")
     args = p.parse_args(argv)
     args.objectives = tuple(o for o in args.objectives.split(",") if o)
@@ -192,8 +201,11 @@ def main(argv=None):
                      f"{space.core.lanes}: grid {space.grid_size}, {space.size} distinct designs"}
     print(f"machine: {meta['cpu']}, {meta['cores']} cores; {meta['space']}")
     rows = []
-    for name, mix in mixes(args.n_images).items():
-        rows += evaluate_mix(name, mix, space, args)
+    all_mixes = mixes(args.n_images)
+    for name in args.mixes.split(","):
+        if name not in all_mixes:
+            p.error(f"--mixes: unknown {name!r}; known: {tuple(all_mixes)}")
+        rows += evaluate_mix(name, all_mixes[name], space, args)
     meta["seconds"] = time.time() - t_start
     print("\n" + markdown(rows, args, meta))
     print(f"\ntotal {meta['seconds']:.0f} s")

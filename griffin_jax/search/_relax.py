@@ -25,7 +25,11 @@ group=d3)``:
   lane is such a queue and the recursion is *exact*. Lane and group borrowing is modelled as
   pooling: ``x`` is replaced by its average over the multiplier's window neighbourhood, with soft
   box weights ``clip(reach + 1 - |offset|, 0, 1)`` (exactly the box at integer reach; lanes wrap,
-  groups do not). A fractional depth interpolates ``tau`` between the two neighbouring lags.
+  groups do not), applied ``min(D, T - 1)`` times: borrowing chains (a multiplier whose item a
+  neighbour took takes one from its other side, one step further ahead) let load spread one
+  neighbourhood per step of lookahead, within the tile's ``T`` steps. This ignores that the greedy priority order does not form every chain, so
+  it errs optimistic for wide, deep windows. A fractional depth interpolates ``tau`` between the
+  two neighbouring lags and the spread between the two neighbouring hop counts.
 * **Busy DPU-cycles**: a group with mean lane load ``rho = work / (cycles L)`` is taken busy in a
   cycle unless all its ``L`` lanes idle: ``cycles (1 - (1 - rho)^L)``.
 * **Extra adder-tree firings** (``dg != 0``): the work not executed through the own slot, taken
@@ -409,13 +413,36 @@ def _shift_matrices(n: int, reach_max: int, wrap: bool) -> np.ndarray:
     return np.stack(out)
 
 
-def pooled_load(pending, d2, d3, lane_max: int, group_max: int):
-    """Average pending work over each multiplier's (lane, group) neighbourhood.
+def _mix_powers(mix, hops):
+    """``sum_k w_k mix^k`` over ``k = 0..K`` (``mix^0``: identity) with linear interpolation
+    weights at ``hops`` (clipped to ``[0, K]``); ``mix`` float ``[K + 1, n, n]`` holds the
+    powers."""
+    k = jnp.arange(mix.shape[0], dtype=jnp.float32)
+    w = jnp.clip(1.0 - jnp.abs(k - jnp.clip(hops, 0.0, mix.shape[0] - 1.0)), 0.0, 1.0)
+    return jnp.tensordot(w, mix, 1)
 
-    ``pending`` ``[n, P, G, T, L]``; lanes wrap, groups do not (a neighbour outside the core has no
-    work and no multiplier, so it counts in neither sum). Returns float ``[n, P, G, T, L]``.
-    The neighbourhood sums are two small matrix products (lane and group mixing matrices built
-    from the soft box weights).
+
+def _powers(m, n: int):
+    """``[n + 1, ...]``: ``m^0 .. m^n``."""
+    out = [jnp.eye(m.shape[0], dtype=m.dtype)]
+    for _ in range(n):
+        out.append(out[-1] @ m)
+    return jnp.stack(out)
+
+
+def pooled_load(pending, d1, d2, d3, lane_max: int, group_max: int, depth_max: int):
+    """Pending work spread over each multiplier's borrowing reach (module doc).
+
+    One hop averages over the (lane, group) neighbourhood of the box (soft box weights; lanes
+    wrap, groups do not: a neighbour outside the core has no work and no multiplier, so it counts
+    in neither sum). Borrowing chains: a multiplier whose own item was taken by a neighbour is
+    free to take one from its other side one step further ahead, so ``D`` steps of lookahead let
+    load spread ``D`` hops, and a tile of ``T`` steps at most ``T - 1`` (a tile of one step has
+    nothing ahead to borrow); the spread is that many applications of the one-hop average
+    (``d1`` fractional: interpolated between its neighbouring hop counts).
+
+    ``pending`` ``[n, P, G, T, L]``; returns float ``[n, P, G, T, L]``. The averages are two small
+    mixing matrices (lanes, groups) applied as matrix products.
     """
     x = pending.astype(jnp.float32)
     G, L = x.shape[2], x.shape[-1]
@@ -423,9 +450,15 @@ def pooled_load(pending, d2, d3, lane_max: int, group_max: int):
     kg = soft_box(d3, group_max)
     lane_mix = jnp.tensordot(kl, _shift_matrices(L, lane_max, wrap=True), 1)  # [src, dst]
     group_mix = jnp.tensordot(kg, _shift_matrices(G, group_max, wrap=False), 1)
-    den = group_mix.sum(0) * kl.sum()  # [dst group]: weight of the neighbours that exist
-    y = jnp.einsum("npgtl,lm->npgtm", x, lane_mix)
-    y = jnp.einsum("npgtm,gh->npthm", y, group_mix / den[None, :])
+    lane_avg = lane_mix / kl.sum()  # every column (destination) sums to 1
+    group_avg = group_mix / group_mix.sum(0)[None, :]  # over the neighbours that exist
+    T = x.shape[3]
+    n_hops = max(min(depth_max, T - 1), 0)
+    hops = jnp.minimum((1.0 + d1) / 2.0, float(T - 1))
+    lanes = _mix_powers(_powers(lane_avg, n_hops), hops)
+    groups = _mix_powers(_powers(group_avg, n_hops), hops)
+    y = jnp.einsum("npgtl,lm->npgtm", x, lanes)
+    y = jnp.einsum("npgtm,gh->npthm", y, groups)
     return jnp.moveaxis(y, 3, 2)
 
 
@@ -463,7 +496,8 @@ def block_counts(blk: TileBlock, theta, n_layers: int, lane_max: int, group_max:
     group-cycles, extra-tree group-cycles (summed over the distinct ``dg != 0``) and row-cycles
     (cycles x real rows of DPUs) (module doc)."""
     T, L = blk.pending.shape[3], blk.pending.shape[4]
-    load = pooled_load(blk.pending, theta[1], theta[2], lane_max, group_max)
+    load = pooled_load(blk.pending, theta[0], theta[1], theta[2], lane_max, group_max,
+                       depth_max)
     cyc = tile_cycles(load, theta[0], depth_max)  # [n]
     c3 = cyc[:, None, None]
     busy = _fires(c3, blk.group_work, L).sum((1, 2))

@@ -16,9 +16,11 @@
    exact model); designs over the area budget are dropped first (area is a pure function of the
    design, computed by ``cost.area_breakdown``, not an exact evaluation). The best-ranked ones
    are evaluated exactly.
-4. Refinement: while evaluations remain, the untried integer neighbours (one step along one
-   axis, or another exploit at the same window) of the exact best so far are evaluated, best
-   relaxed rank first.
+4. Refinement: while evaluations remain, the untried integer neighbours (the 3 x 3 x 3 cube
+   around the window, or another exploit at the same window) of the best exact designs so far
+   are evaluated,
+   best relaxed rank first, until the best ``refine_top`` are local optima of their
+   neighbourhoods.
 
 Every exact evaluation goes through one ``ExactEvaluator``, which caches by design point and
 counts distinct designs: ``SearchResult.n_exact`` is that count, and the budget ``max_exact``
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import math
 from typing import Mapping
 
@@ -41,7 +44,7 @@ import optax
 from griffin_jax.cost._area import area_breakdown
 from griffin_jax.cost._evaluate import evaluate
 from griffin_jax.cost._tech import load_tech
-from griffin_jax.design._core import _bucket
+from griffin_jax.design._core import Window
 from griffin_jax.search._relax import (
     MAXIMISE,
     OBJECTIVES,
@@ -58,7 +61,7 @@ from griffin_jax.search._relax import (
 )
 from griffin_jax.search._space import DesignPoint, Space
 
-EXACT_CHUNK = 16  # designs per exact cost-model call
+EXACT_CHUNK = 12  # designs per exact cost-model call
 
 
 # -- objective values -----------------------------------------------------------------------------
@@ -117,13 +120,16 @@ def exact_metrics(points, workloads, space: Space, tech="horowitz45") -> list[Me
     tech = load_tech(tech)
     points = list(points)
     out: list = [None] * len(points)
-    # Calls of one exploit and one kernel bucket (window capacity, depth cap): one exact batch
-    # per layer and call, and a short accelerator list (``layer_costs`` deduplicates modes by
-    # pairwise comparison, quadratic in the list length).
-    cap = max(p.window().capacity for p in points)
+    # One exploit per call and every window padded to the space's largest capacity, so calls
+    # share compiled kernel buckets; each chunk runs the deepest windows alongside the shallow
+    # ones (ordered time-fastest), so the kernel's depth bucket rarely changes either. Chunks stay
+    # short: ``layer_costs`` deduplicates modes by pairwise comparison, quadratic in the list.
+    widest = Window.box(space.time[1], space.lane[1], space.group[1])
+    cap = widest.capacity
     groups: dict = {}
-    for i, p in enumerate(points):
-        groups.setdefault((p.exploit, _bucket(max(1, p.time), floor=4)), []).append(i)
+    for i in sorted(range(len(points)), key=lambda i: (points[i].lane, points[i].group,
+                                                       points[i].time)):
+        groups.setdefault(points[i].exploit, []).append(i)
     chunks = [idx[j:j + EXACT_CHUNK] for idx in groups.values()
               for j in range(0, len(idx), EXACT_CHUNK)]
     for idx in chunks:
@@ -325,8 +331,11 @@ def _descend(rel: Relaxation, exploit, theta0, objective, budget, learning_rate,
     return np.asarray(jnp.stack(thetas)), np.asarray(jnp.stack(losses))
 
 
-def _neighbours_of(space: Space, point: DesignPoint):
-    """Integer designs one step away along one axis, or another exploit at the same window."""
+def _neighbours_of(space: Space, point: DesignPoint, diagonal: bool = False):
+    """Integer designs around ``point``: one step along one axis of its window (``diagonal``:
+    every point of the 3 x 3 x 3 cube around it; under an area budget the best designs trade one
+    parameter for another along the budget's boundary), and the other exploits at the same
+    window."""
     out = []
     for e in space.exploits:
         if e == "none" or point.exploit == "none":
@@ -341,19 +350,20 @@ def _neighbours_of(space: Space, point: DesignPoint):
         if e != point.exploit:
             out.append(space.canonical(e, *(int(v) for v in base)))
             continue
-        for axis in range(3):
-            for delta in (-1, 1):
-                v = base.copy()
-                v[axis] += delta
-                if lo[axis] <= v[axis] <= hi[axis]:
-                    out.append(space.canonical(e, *(int(x) for x in v)))
+        for delta in itertools.product((-1, 0, 1), repeat=3):
+            if not diagonal and sum(map(abs, delta)) != 1:
+                continue
+            v = base + np.array(delta)
+            if (v >= lo).all() and (v <= hi).all():
+                out.append(space.canonical(e, *(int(x) for x in v)))
     return list(dict.fromkeys(p for p in out if p != point))
 
 
 def run_search(workloads, objective: str = "tops_per_w", space: Space | None = None,
-               seed: int = 0, steps: int = 40, restarts: int = 3, tech="horowitz45",
+               seed: int = 0, steps: int = 30, restarts: int = 3, tech="horowitz45",
                area_budget_mm2: float | None = None, learning_rate: float = 0.25,
-               max_exact: int | None = None, candidates: int = 8, exact_every: int = 10,
+               max_exact: int | None = None, candidates: int = 8, refine_top: int = 3,
+               exact_every: int = 10,
                max_tiles: int | None = 8, evaluator: ExactEvaluator | None = None,
                relaxation: Relaxation | None = None) -> SearchResult:
     """Gradient-guided search of ``space`` for the best design on a workload mix.
@@ -372,9 +382,11 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
       steps, restarts, learning_rate: the projected Adam descent per exploit.
       tech: technology config name or ``Tech``.
       max_exact: budget of distinct exact evaluations (default: 10% of ``space.size``, at
-        least 1); the search stops earlier once its exact best is a local optimum.
+        least 1); the search stops earlier once no neighbour of its best designs could win.
       candidates: how many of the best relaxed-ranked rounded designs to evaluate exactly
         before the refinement.
+      refine_top: the refinement looks at the cubes around the best ``refine_top`` exact
+        designs (module doc).
       exact_every: exact evaluation of the rounded incumbent every this many steps for the
         history (0: only the final candidates; the checkpoints count against ``max_exact``).
       max_tiles: tiles per layer the surrogate schedules (``_relax.relax``; None: all).
@@ -392,6 +404,7 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
     restarts = _int_arg("restarts", restarts, 1)
     exact_every = _int_arg("exact_every", exact_every, 0)
     candidates = _int_arg("candidates", candidates, 1)
+    refine_top = _int_arg("refine_top", refine_top, 1)
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
             or not learning_rate > 0:
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
@@ -459,20 +472,41 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
     ranked = [p for _, p in sorted(zip(score, cands), key=lambda sp: sp[0])]
     evaluate_some(ranked[:candidates])
 
-    # 4. refinement: neighbours of the exact best, best relaxed rank first, until the best is a
-    # local optimum of its neighbourhood or the budget is spent
+    # 4. refinement around the best exact designs (module doc)
+    scores = dict(zip(cands, score))
+
+    def relaxed_of(points):
+        new = [p for p in points if p not in scores]
+        scores.update(zip(new, _relaxed_scores(rel, new, objective, budget)))
+        return [scores[p] for p in points]
+
     while ev.count < max_exact:
-        best = _result("gradient", ev, objective, budget).best
-        if best is None:
-            evaluate_some([p for p in ranked if p not in ev.cache][:1])
-            if not any(p not in ev.cache for p in ranked):
+        done = [(p, m) for p, m in ev.cache.items()
+                if exact_value(m, objective, budget) is not None]
+        if not done:
+            todo = [p for p in ranked if p not in ev.cache]
+            if not todo:
                 break
+            evaluate_some(todo[:1])
             continue
-        near = [p for p in _neighbours_of(space, best) if p not in ev.cache and feasible(p)]
+        exact_loss = {p: float(relaxed_loss(m, objective, budget)) for p, m in done}
+        # the most favourable relaxed-vs-exact discrepancy seen so far
+        offset = min(exact_loss[p] - r for p, r in zip(exact_loss, relaxed_of(list(exact_loss))))
+        best_loss = min(exact_loss.values())
+        top = sorted(exact_loss, key=exact_loss.get)
+        # first: the best design's axis neighbours, all of them (a local-optimum check) ...
+        near = [q for q in _neighbours_of(space, top[0]) if q not in ev.cache and feasible(q)]
+        # ... then the cubes around the best few, where a neighbour could still win
+        for p in ([] if near else top[:refine_top]):
+            near = [q for q in _neighbours_of(space, p, diagonal=True)
+                    if q not in ev.cache and feasible(q)]
+            near = [q for q, r in zip(near, relaxed_of(near)) if r + offset < best_loss]
+            if near:
+                break
         if not near:
             break
-        near_scores = _relaxed_scores(rel, near, objective, budget)
-        evaluate_some([p for _, p in sorted(zip(near_scores, near), key=lambda sp: sp[0])][:2])
+        near_scores = relaxed_of(near)
+        evaluate_some([q for _, q in sorted(zip(near_scores, near), key=lambda sq: sq[0])][:2])
 
     history = []
     for s, ((e, theta, point), rv) in enumerate(zip(inc, relaxed_vals)):
