@@ -152,6 +152,11 @@ class Window:
         return max((t[0] for t in self.as_tuples()), default=0)
 
     @property
+    def group_reach(self) -> int:
+        """Largest ``|dg|`` of the window (0 when it never borrows across groups)."""
+        return max((abs(t[2]) for t in self.as_tuples()), default=0)
+
+    @property
     def fan_in(self) -> int:
         """Operand mux fan-in F = 1 + number of offsets."""
         return 1 + self.size

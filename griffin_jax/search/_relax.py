@@ -27,9 +27,10 @@ group=d3)``:
   box weights ``clip(reach + 1 - |offset|, 0, 1)`` (exactly the box at integer reach; lanes wrap,
   groups do not), applied ``min(D, T - 1)`` times: borrowing chains (a multiplier whose item a
   neighbour took takes one from its other side, one step further ahead) let load spread one
-  neighbourhood per step of lookahead, within the tile's ``T`` steps. This ignores that the greedy priority order does not form every chain, so
-  it errs optimistic for wide, deep windows. A fractional depth interpolates ``tau`` between the
-  two neighbouring lags and the spread between the two neighbouring hop counts.
+  neighbourhood per step of lookahead, within the tile's ``T`` steps. This ignores that the
+  greedy priority order does not form every chain, so it errs optimistic for wide, deep windows.
+  A fractional depth interpolates ``tau`` between the two neighbouring lags and the spread
+  between the two neighbouring hop counts.
 * **Busy DPU-cycles**: a group with mean lane load ``rho = work / (cycles L)`` is taken busy in a
   cycle unless all its ``L`` lanes idle: ``cycles (1 - (1 - rho)^L)``.
 * **Extra adder-tree firings** (``dg != 0``): the work not executed through the own slot, taken

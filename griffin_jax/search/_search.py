@@ -16,11 +16,11 @@
    exact model); designs over the area budget are dropped first (area is a pure function of the
    design, computed by ``cost.area_breakdown``, not an exact evaluation). The best-ranked ones
    are evaluated exactly.
-4. Refinement: while evaluations remain, the untried integer neighbours (the 3 x 3 x 3 cube
-   around the window, or another exploit at the same window) of the best exact designs so far
-   are evaluated,
-   best relaxed rank first, until the best ``refine_top`` are local optima of their
-   neighbourhoods.
+4. Refinement: while evaluations remain, first the untried axis neighbours of the exact best
+   (one step along one window axis, or another exploit at the same window), then the untried
+   points of the 3 x 3 x 3 cubes around the best ``refine_top`` exact designs whose relaxed
+   loss, corrected by the most favourable relaxed-vs-exact gap seen so far, could still beat the
+   exact best; best relaxed rank first, two at a time. It stops when no such point is left.
 
 Every exact evaluation goes through one ``ExactEvaluator``, which caches by design point and
 counts distinct designs: ``SearchResult.n_exact`` is that count, and the budget ``max_exact``

@@ -84,3 +84,43 @@ def rotate_up(x, s, lanes: int, mask):
         back = (jnp.uint32(lanes) - s) % jnp.uint32(lanes)
         return (lax.shift_left(x, s) | lax.shift_right_logical(x, back)) & mask
     return (_shift_limbs(x, s, left=True) | _shift_limbs(x, lanes - s, left=False)) & mask
+
+
+# -- several groups of lanes per word ---------------------------------------------------------
+# When ``L <= 16``, ``k`` independent groups of one step share a limb as ``k`` fields of ``L``
+# bits (field ``f`` = bits ``f L .. f L + L - 1``), so one word operation serves ``k`` groups.
+# Rotations then stay inside each field; the helpers below take the replicated masks.
+
+
+def field_masks(lanes: int, fields: int):
+    """``(rep, full, top)`` uint32 scalars for ``fields`` fields of ``lanes`` bits: bit 0 of
+    every field, every valid bit, and the top bit of every field."""
+    if lanes * fields > WORD:
+        raise ValueError(f"{fields} fields of {lanes} bits do not fit a {WORD}-bit word")
+    rep = sum(1 << (f * lanes) for f in range(fields))
+    full = ((1 << lanes) - 1) * rep
+    return np.uint32(rep), np.uint32(full), np.uint32(rep << (lanes - 1))
+
+
+def field_rotate_down(x, s, lanes: int, rep, full):
+    """Every field's out lane ``l`` = its in lane ``(l + s) % lanes`` (``0 <= s < lanes``,
+    ``lanes < 32``); one limb."""
+    s = jnp.asarray(s, jnp.uint32)
+    back = jnp.uint32(lanes) - s  # in 1..lanes: never a full-word shift since lanes < 32
+    low = (lax.shift_left(jnp.uint32(1), back) - jnp.uint32(1)) * rep  # lanes 0 .. L-s-1
+    return (lax.shift_right_logical(x, s) & low) | (lax.shift_left(x, back) & (full & ~low))
+
+
+def field_rotate_up(x, s, lanes: int, rep, full):
+    """Inverse of ``field_rotate_down``."""
+    s = jnp.asarray(s, jnp.uint32)
+    return field_rotate_down(x, (jnp.uint32(lanes) - s) % jnp.uint32(lanes), lanes, rep, full)
+
+
+def nonzero_fields(x, rep, top):
+    """Number of nonzero fields in each word (``rep``, ``top`` from ``field_masks``).
+
+    SWAR: adding ``top - rep`` (ones below every field's top bit) to a field's low bits carries
+    into its top bit iff they are nonzero, and never out of the field."""
+    hit = (((x & ~top) + (top - rep)) | x) & top
+    return popcount(hit)

@@ -147,6 +147,7 @@ class _Bucket:
     steps_b: int
     capacity: int
     depth_cap: int
+    group_pad: int
     n_designs: int
     chunk: int
     activity: bool = True
@@ -178,7 +179,8 @@ def _shape_of(bucket: _Bucket) -> TileShape:
         P, G = 1, bucket.rows
     else:
         P, G = bucket.rows, bucket.cols
-    return TileShape(blocks=P, groups=G, lanes=bucket.lanes, depth_cap=bucket.depth_cap)
+    return TileShape(blocks=P, groups=G, lanes=bucket.lanes, depth_cap=bucket.depth_cap,
+                     group_pad=bucket.group_pad)
 
 
 @functools.lru_cache(maxsize=None)
@@ -281,6 +283,12 @@ def default_strategy(devices) -> str:
     return "map" if all(d.platform == "cpu" for d in devices) else "vmap"
 
 
+def group_pad_for(reach: int) -> int:
+    """Zero groups padded on each side for windows whose largest ``|dg|`` is ``reach``: 0, or
+    a power of two (a compile bucket, like the depth cap)."""
+    return 0 if reach == 0 else _bucket(reach, floor=1)
+
+
 def _evaluate_group(designs, a, w, chunk: int | None, activity: bool = True, devices=(),
                     tile_ids=None, strategy: str | None = None) -> dict:
     """All designs share core, exploit and sync. Returns host int64 arrays.
@@ -301,6 +309,7 @@ def _evaluate_group(designs, a, w, chunk: int | None, activity: bool = True, dev
     # A window built with a larger capacity asks to share that bigger bucket.
     capacity = max(d.window.capacity for d in designs)
     depth_cap = _bucket(max(1, max(d.window.depth for d in designs)), floor=4)
+    group_pad = group_pad_for(max(d.window.group_reach for d in designs))
     steps_b = _bucket(T, floor=8) + 2 * (depth_cap + 1)
     n_designs = _bucket(len(designs), floor=1)
     strategy = strategy or default_strategy(devices)
@@ -312,8 +321,8 @@ def _evaluate_group(designs, a, w, chunk: int | None, activity: bool = True, dev
         chunk = max(1, chunk // n_designs)
     chunk = chunk_for(T, R * C * L, min(chunk, _bucket(n_sel, floor=1)))
     mesh, chunk = _mesh(devices, n_designs, chunk)
-    bucket = _Bucket(d0.exploit, d0.sync, R, C, L, steps_b, capacity, depth_cap, n_designs, chunk,
-                     activity, mesh, tile_ids is not None, strategy)
+    bucket = _Bucket(d0.exploit, d0.sync, R, C, L, steps_b, capacity, depth_cap, group_pad,
+                     n_designs, chunk, activity, mesh, tile_ids is not None, strategy)
     run = _program(bucket)
     if not mesh and devices:
         # One device: commit the inputs to it so the program runs there (not on the default).
@@ -539,7 +548,8 @@ def tile_activity(pending, window: Window, sync: str = "core") -> dict:
     steps_b = _bucket(T, floor=8) + 2 * (depth_cap + 1)
     words = np.zeros((steps_b, G, _bits.n_limbs(L)), np.uint32)
     words[:T] = np.swapaxes(_bits.pack_lanes_np(arr, L), 0, 1)
-    shape = TileShape(blocks=1, groups=G, lanes=L, depth_cap=depth_cap)
+    shape = TileShape(blocks=1, groups=G, lanes=L, depth_cap=depth_cap,
+                      group_pad=group_pad_for(window.group_reach))
     w = window
     cycles, counters = _tile_program(shape, sync, steps_b)(
         words, np.int32(T), np.asarray(w.offsets), np.asarray(w.valid)

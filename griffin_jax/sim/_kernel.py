@@ -29,10 +29,51 @@ class TileShape:
     groups: int  # G (dg axis)
     lanes: int  # L
     depth_cap: int  # Dcap: the largest lookahead depth this program serves
+    # Zero groups on each side of the buffer's group axis: the largest |dg| this program serves
+    # (None: G, every dg). Every cycle's buffer work scales with G + 2 * pad, so windows
+    # without group borrowing run on an unpadded buffer.
+    group_pad: int | None = None
+
+    @property
+    def pad(self) -> int:
+        return self.groups if self.group_pad is None else min(self.group_pad, self.groups)
 
     @property
     def limbs(self) -> int:
         return _bits.n_limbs(self.lanes)
+
+    @property
+    def fields(self) -> int:
+        """Blocks packed side by side into one limb (1: unpacked).
+
+        Blocks share the step pointer and ``dg`` never crosses them, so ``k`` of them can be
+        ``k`` fields of one word when ``k L <= 32``: every word operation then serves ``k``
+        groups. ``k`` is the smallest that reaches the fewest words per group row, so little
+        padding is scheduled."""
+        k_max = min(_bits.WORD // self.lanes, self.blocks)
+        if k_max <= 1:
+            return 1
+        words = -(-self.blocks // k_max)
+        return -(-self.blocks // words)
+
+    @property
+    def word_blocks(self) -> int:
+        """Blocks as the kernel stores them: ``ceil(P / fields)`` rows of packed words."""
+        return -(-self.blocks // self.fields)
+
+
+def pack_fields(shape: TileShape, words):
+    """``[Tb, P * G, 1]`` -> ``[Tb, word_blocks * G, 1]``: block ``j k + f`` in field ``f`` of
+    word row ``j`` (missing blocks of the last row are zero: no work, never busy)."""
+    k, Pw, G, L = shape.fields, shape.word_blocks, shape.groups, shape.lanes
+    if k == 1:
+        return words
+    Tb = words.shape[0]
+    x = words.reshape(Tb, shape.blocks, G)
+    x = jnp.pad(x, ((0, 0), (0, Pw * k - shape.blocks), (0, 0))).reshape(Tb, Pw, k, G)
+    x = lax.shift_left(x, (jnp.arange(k, dtype=jnp.uint32) * L)[None, None, :, None])
+    # Fields are disjoint bits, so their sum is their OR.
+    return jnp.sum(x, axis=2, dtype=jnp.uint32).reshape(Tb, Pw * G, 1)
 
 
 def tile_kernel(shape: TileShape, words, n_steps, offsets, valid, activity: bool = True):
@@ -54,18 +95,45 @@ def tile_kernel(shape: TileShape, words, n_steps, offsets, valid, activity: bool
 
     The state is a sliding buffer of the ``Dcap + 1`` rows the window can see (t0 .. t0 + Dcap),
     so a cycle touches only that buffer; rows further ahead are still untouched in ``words``.
-    The buffer's group axis carries ``G`` zero groups on each side: borrowing from group
-    ``g + dg`` is then one dynamic slice at ``G + dg`` (unbatched under the design map), and a
+    The buffer's group axis carries ``pad`` zero groups on each side (``TileShape.pad``):
+    borrowing from group ``g + dg`` is then one dynamic slice at ``pad + dg`` (unbatched under
+    the design map), and a
     neighbour outside the core reads as "no work" with no wrap-around.
     """
-    P, G, L, Dcap = shape.blocks, shape.groups, shape.lanes, shape.depth_cap
-    NW = shape.limbs
+    G, L, Dcap = shape.groups, shape.lanes, shape.depth_cap
+    P, NW = shape.word_blocks, shape.limbs
+    words = pack_fields(shape, words)
     W = offsets.shape[0]
     span = Dcap + 1
-    mask = jnp.asarray(_bits.lane_mask(L))
+    if shape.fields > 1:
+        rep, mask, top = (jnp.asarray(v) for v in _bits.field_masks(L, shape.fields))
+        mask = mask[None]  # [NW = 1]
+
+        def rot_down(x, s):
+            return _bits.field_rotate_down(x, s, L, rep, mask)
+
+        def rot_up(x, s):
+            return _bits.field_rotate_up(x, s, L, rep, mask)
+
+        def n_groups(x):  # groups (fields) of x [..., 1] that hold any bit
+            return jnp.sum(_bits.nonzero_fields(x, rep, top))
+    else:
+        mask = jnp.asarray(_bits.lane_mask(L))
+
+        def rot_down(x, s):
+            return _bits.rotate_down(x, s, L, mask)
+
+        def rot_up(x, s):
+            return _bits.rotate_up(x, s, L, mask)
+
+        def n_groups(x):
+            return jnp.sum(jnp.any(x != 0, axis=-1))
     dt = jnp.where(valid, offsets[:, 0], 0)
     shift = jnp.mod(jnp.where(valid, offsets[:, 1], 0), L).astype(jnp.uint32)
-    start = G + jnp.clip(jnp.where(valid, offsets[:, 2], 0), -G, G)
+    pad = shape.pad
+    # |dg| <= pad for every window of the bucket (its callers choose pad so), and |dg| >= G
+    # reads the all-zero padding when pad = G.
+    start = pad + jnp.clip(jnp.where(valid, offsets[:, 2], 0), -pad, pad)
     n_valid = jnp.sum(valid.astype(jnp.int32))
     dgv = jnp.where(valid, offsets[:, 2], 0)
     # Offsets that share a dg share one extra adder tree: index trees by dg itself.
@@ -74,9 +142,9 @@ def tile_kernel(shape: TileShape, words, n_steps, offsets, valid, activity: bool
     ahead = jnp.arange(1, span)
     zero = jnp.int32(0)
 
-    def padded(rows):  # [n, Q, NW] -> [n, P, 3G, NW]
+    def padded(rows):  # [n, Q, NW] -> [n, P, G + 2 pad, NW]
         x = rows.reshape(rows.shape[0], P, G, NW)
-        return jnp.pad(x, ((0, 0), (0, 0), (G, G), (0, 0)))
+        return jnp.pad(x, ((0, 0), (0, 0), (pad, pad), (0, 0)))
 
     def count(x):
         return jnp.sum(_bits.popcount(x)) if activity else zero
@@ -85,33 +153,44 @@ def tile_kernel(shape: TileShape, words, n_steps, offsets, valid, activity: bool
         buf, free, taken, recv = carry
         at = (dt[i], zero, start[i], zero)
         src = lax.dynamic_slice(buf, at, (1, P, G, NW))[0]  # src[g] = row[g + dg]
-        take = free & _bits.rotate_down(src, shift[i], L, mask)
-        src = src & ~_bits.rotate_up(take, shift[i], L, mask)
+        # ``take`` is derived from the new ``free`` (not computed beside it) so the slice
+        # update below depends on the free update: XLA then orders every read of ``buf``
+        # before its in-place update instead of copying the whole buffer per offset.
+        left = free & ~rot_down(src, shift[i])
+        take = free ^ left
+        src = src & ~rot_up(take, shift[i])
         buf = lax.dynamic_update_slice(buf, src[None], at)
         if activity:
             taken = taken.at[i + 1].add(count(take))
-            got = jnp.any(take != 0, axis=-1) & (dgv[i] != 0)
+            # which lanes took through this dg (dg = 0 has no extra tree)
+            got = take & jnp.where(dgv[i] != 0, mask, jnp.zeros_like(mask))
             recv = recv.at[tree_of[i]].set(recv[tree_of[i]] | got)
-        return buf, free & ~take, taken, recv
+        return buf, left, taken, recv
 
     def cycle(state):
         buf, t0, cycles, taken, busy, trees = state
-        own = buf[0, :, G : 2 * G]
+        own = buf[0, :, pad : pad + G]
         # Every multiplier starts free; the own slot goes first and always succeeds.
         if activity:
             taken = taken.at[0].add(count(own))
         buf = buf.at[0].set(jnp.zeros_like(buf[0]))
-        recv = jnp.zeros((2 * G - 1 if activity else 1, P, G), bool)
+        recv = jnp.zeros((2 * G - 1 if activity else 1, P, G, NW), jnp.uint32)
         buf, free, taken, recv = lax.fori_loop(0, n_valid, borrow,
                                                (buf, mask & ~own, taken, recv))
         if activity:
-            busy = busy + jnp.sum(jnp.any((mask & ~free) != 0, axis=-1))
-            trees = trees + jnp.sum(recv, axis=(1, 2), dtype=jnp.int32)
+            busy = busy + n_groups(mask & ~free)
+            trees = trees + jax.vmap(n_groups)(recv)
         # Row t0 is empty now; skip empty steps, but only as far as the window can see.
         nonempty = jnp.any(buf[1:] != 0, axis=(1, 2, 3))
         step = jnp.min(jnp.where(nonempty & (ahead <= depth), ahead, depth + 1))
         fresh = padded(lax.dynamic_slice_in_dim(words, t0 + span, span, 0))
-        buf = lax.dynamic_slice_in_dim(jnp.concatenate([buf, fresh]), step, span, 0)
+        # Advance by ``step`` rows (1 .. span). Under the tile vmap ``step`` differs per tile,
+        # and a per-tile dynamic slice would become a gather; a chain of selects over the few
+        # possible steps stays elementwise.
+        rows = jnp.concatenate([buf, fresh])
+        buf = rows[1 : 1 + span]
+        for s_ in range(2, span + 1):
+            buf = jnp.where(step == s_, rows[s_ : s_ + span], buf)
         return buf, jnp.minimum(t0 + step, n_steps), cycles + 1, taken, busy, trees
 
     init = (padded(words[:span]), zero, zero, jnp.zeros((W + 1,), jnp.int32), zero,

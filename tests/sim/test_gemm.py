@@ -63,7 +63,8 @@ def test_tile_cycles_bad_input(pending, window, sync, field):
 
 def test_one_compile_serves_a_bucket(rng):
     a, w = rng.random((12, 40)) < 0.5, rng.random((40, 6)) < 0.5
-    first = [gj.Design(CORE, "AW", gj.Window.box(t, l)) for t, l in ((1, 0), (2, 1))]
+    # Buckets: window capacity, depth cap (1..4) and group pad (largest |dg| = 1).
+    first = [gj.Design(CORE, "AW", gj.Window.box(t, l, g)) for t, l, g in ((1, 0, 1), (2, 1, 0))]
     gj.simulate_gemm_batch(first, a, w)
     before = _gemm.TRACE_COUNT["gemm"]
     other = [gj.Design(CORE, "AW", gj.Window.from_offsets(o)) for o in
@@ -71,9 +72,11 @@ def test_one_compile_serves_a_bucket(rng):
     a2, w2 = rng.random((11, 37)) < 0.3, rng.random((37, 5)) < 0.7  # same tile/step buckets
     gj.simulate_gemm_batch(other, a2, w2)
     assert _gemm.TRACE_COUNT["gemm"] == before
-    # A different exploit is a different program.
+    # A different exploit is a different program, and so is a group pad of 0 (no dg != 0).
     gj.simulate_gemm_batch([gj.Design(CORE, "A", gj.Window.box(1))] * 2, a, w)
     assert _gemm.TRACE_COUNT["gemm"] == before + 1
+    gj.simulate_gemm_batch([gj.Design(CORE, "AW", gj.Window.box(2, 1))], a, w)
+    assert _gemm.TRACE_COUNT["gemm"] == before + 2
 
 
 def test_totals_are_int64_and_chunking_is_exact(rng):

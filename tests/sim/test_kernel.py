@@ -42,6 +42,7 @@ GEOMETRIES = [  # (rows, cols, lanes, M, N, K): 1 lane, 64 lanes, K % L != 0, ed
     (4, 1, 33, 2, 6, 70),
     (1, 4, 5, 9, 1, 23),
     (2, 2, 32, 4, 4, 64),
+    (5, 2, 5, 6, 11, 23),  # AW: 5 blocks of 5 lanes share one word (TileShape.fields)
 ]
 
 
