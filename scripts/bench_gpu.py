@@ -30,14 +30,14 @@ import jax  # noqa: E402
 
 import griffin_jax as gj  # noqa: E402
 
+sys.path.insert(0, HERE)
+import cbaseline  # noqa: E402  (scripts/cbaseline.py: the benchmark problem)
+
 
 def bench_problem():
-    rng = np.random.default_rng(0)
-    a = rng.random((512, 1024)) < 0.5
-    w = rng.random((1024, 64)) < 0.4
-    core = gj.Core(8, 8, 16)
-    boxes = ((1, 0, 0), (1, 1, 0), (2, 0, 0), (2, 1, 0), (1, 0, 1), (2, 1, 1), (3, 1, 0), (1, 2, 1))
-    return core, [gj.Design(core, "AW", gj.Window.box(*b)) for b in boxes], a, w
+    """The foundation benchmark problem of ``bench_scheduler.py`` (``cbaseline.bench_problem``)."""
+    designs, a, w = cbaseline.bench_problem()
+    return designs[0].core, designs, a, w
 
 
 def grid(core, n):

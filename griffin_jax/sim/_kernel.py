@@ -16,6 +16,7 @@ import functools
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from griffin_jax.sim import _bits
@@ -142,17 +143,19 @@ def tile_kernel(shape: TileShape, words, n_steps, offsets, valid, activity: bool
     ahead = jnp.arange(1, span)
     zero = jnp.int32(0)
 
-    def padded(rows):  # [n, Q, NW] -> [n, P, G + 2 pad, NW]
-        x = rows.reshape(rows.shape[0], P, G, NW)
-        return jnp.pad(x, ((0, 0), (0, 0), (pad, pad), (0, 0)))
+    def padded(rows):  # [n, Q, NW] -> [n, G + 2 pad, P, NW]
+        # Groups before blocks: the (G, P) slice an offset reads is then one contiguous run
+        # of G * P words per row, which XLA's CPU loops vectorise far better.
+        x = jnp.swapaxes(rows.reshape(rows.shape[0], P, G, NW), 1, 2)
+        return jnp.pad(x, ((0, 0), (pad, pad), (0, 0), (0, 0)))
 
     def count(x):
         return jnp.sum(_bits.popcount(x)) if activity else zero
 
     def borrow(i, carry):
         buf, free, taken, recv = carry
-        at = (dt[i], zero, start[i], zero)
-        src = lax.dynamic_slice(buf, at, (1, P, G, NW))[0]  # src[g] = row[g + dg]
+        at = (dt[i], start[i], zero, zero)
+        src = lax.dynamic_slice(buf, at, (1, G, P, NW))[0]  # src[g] = row[g + dg]
         # ``take`` is derived from the new ``free`` (not computed beside it) so the slice
         # update below depends on the free update: XLA then orders every read of ``buf``
         # before its in-place update instead of copying the whole buffer per offset.
@@ -169,21 +172,22 @@ def tile_kernel(shape: TileShape, words, n_steps, offsets, valid, activity: bool
 
     def cycle(state):
         buf, t0, cycles, taken, busy, trees = state
-        own = buf[0, :, pad : pad + G]
+        own = buf[0, pad : pad + G]
         # Every multiplier starts free; the own slot goes first and always succeeds.
         if activity:
             taken = taken.at[0].add(count(own))
-        buf = buf.at[0].set(jnp.zeros_like(buf[0]))
-        recv = jnp.zeros((2 * G - 1 if activity else 1, P, G, NW), jnp.uint32)
+        # Row t0 keeps its stale bits: no offset reads it (every dt >= 1) and the advance below
+        # drops it (step >= 1).
+        recv = jnp.zeros((2 * G - 1 if activity else 1, G, P, NW), jnp.uint32)
         buf, free, taken, recv = lax.fori_loop(0, n_valid, borrow,
                                                (buf, mask & ~own, taken, recv))
         if activity:
             busy = busy + n_groups(mask & ~free)
             trees = trees + jax.vmap(n_groups)(recv)
-        # Row t0 is empty now; skip empty steps, but only as far as the window can see.
-        nonempty = jnp.any(buf[1:] != 0, axis=(1, 2, 3))
+        # Row t0 is done; skip empty steps, but only as far as the window can see.
+        nonempty = lax.reduce(buf[1:], np.uint32(0), lax.bitwise_or, (1, 2, 3)) != 0
         step = jnp.min(jnp.where(nonempty & (ahead <= depth), ahead, depth + 1))
-        fresh = padded(lax.dynamic_slice_in_dim(words, t0 + span, span, 0))
+        fresh = lax.dynamic_slice_in_dim(rows_all, t0 + span, span, 0)
         # Advance by ``step`` rows (1 .. span). Under the tile vmap ``step`` differs per tile,
         # and a per-tile dynamic slice would become a gather; a chain of selects over the few
         # possible steps stays elementwise.
@@ -193,7 +197,8 @@ def tile_kernel(shape: TileShape, words, n_steps, offsets, valid, activity: bool
             buf = jnp.where(step == s_, rows[s_ : s_ + span], buf)
         return buf, jnp.minimum(t0 + step, n_steps), cycles + 1, taken, busy, trees
 
-    init = (padded(words[:span]), zero, zero, jnp.zeros((W + 1,), jnp.int32), zero,
+    rows_all = padded(words)  # once per tile, not per cycle
+    init = (rows_all[:span], zero, zero, jnp.zeros((W + 1,), jnp.int32), zero,
             jnp.zeros((2 * G - 1,), jnp.int32))
     _, _, cycles, taken, busy, trees = lax.while_loop(lambda s: s[1] < n_steps, cycle, init)
     return cycles, {"taken": taken, "busy": busy, "trees": trees}
