@@ -19,6 +19,8 @@ import json
 
 import numpy as np
 
+from griffin_jax.workloads._layers import lower_patches
+
 _VARIANTS = ("dense", "p50", "p75", "p90", "2:4")
 # npz member names cannot hold ':' portably.
 _FILE_KEY = {"dense": "dense", "p50": "p50", "p75": "p75", "p90": "p90", "2:4": "nm24"}
@@ -46,17 +48,11 @@ def im2col(x: np.ndarray, r: int, s: int, *, stride: int = 1, pad: int = 0,
                          ("dilation", dilation, 1)):
         if int(v) != v or v < low:
             raise ValueError(f"{name} must be an integer >= {low}, got {v}")
-    b, h, w, c = x.shape
-    xp = np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
-    ho = (h + 2 * pad - dilation * (r - 1) - 1) // stride + 1
-    wo = (w + 2 * pad - dilation * (s - 1) - 1) // stride + 1
-    if ho < 1 or wo < 1:
+    _, h, w, _ = x.shape
+    if h + 2 * pad < dilation * (r - 1) + 1 or w + 2 * pad < dilation * (s - 1) + 1:
         raise ValueError(f"a {r}x{s} kernel (dilation {dilation}) does not fit a {h}x{w} map with pad "
                          f"{pad}")
-    cols = [xp[:, i * dilation: i * dilation + stride * (ho - 1) + 1: stride,
-               j * dilation: j * dilation + stride * (wo - 1) + 1: stride, :]
-            for i in range(r) for j in range(s)]
-    return np.stack(cols, axis=3).reshape(b * ho * wo, r * s * c)
+    return lower_patches(x, (r, s), (stride, stride), (pad, pad), dilation)
 
 
 def pack_bool(a: np.ndarray) -> np.ndarray:

@@ -225,6 +225,28 @@ def linear_gemm(
     )
 
 
+def lower_patches(x: np.ndarray, kernel, stride, padding, dilation: int = 1) -> np.ndarray:
+    """The one conv lowering: ``x[B, H, W, C]`` -> ``[B*Ho*Wo, kr*ks*C]``, rows in
+    ``(b, ho, wo)`` order and columns in the spec's K order ``k = (r*ks + s)*C + c``.
+
+    ``kernel``, ``stride``, ``padding``: ``(rows, cols)`` pairs (zero padding: False for bool
+    masks); any dtype. Callers validate their arguments; the output size must be >= 1.
+    """
+    (kr, ks), (sh, sw), (ph, pw) = kernel, stride, padding
+    b, h, w, c = x.shape
+    ho = (h + 2 * ph - dilation * (kr - 1) - 1) // sh + 1
+    wo = (w + 2 * pw - dilation * (ks - 1) - 1) // sw + 1
+    xp = np.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)))
+    out = np.empty((b, ho, wo, kr * ks, c), x.dtype)
+    # One strided slice per kernel position: memory stays at the size of the output.
+    for r in range(kr):
+        rows = slice(r * dilation, r * dilation + sh * (ho - 1) + 1, sh)
+        for s in range(ks):
+            cols = slice(s * dilation, s * dilation + sw * (wo - 1) + 1, sw)
+            out[:, :, :, r * ks + s, :] = xp[:, rows, cols, :]
+    return out.reshape(b * ho * wo, kr * ks * c)
+
+
 def im2col_mask(x_mask, layer: Layer, group: int = 0) -> np.ndarray:
     """Lower a boolean input activation map to one group's ``a_mask`` of a conv layer.
 
@@ -252,16 +274,8 @@ def im2col_mask(x_mask, layer: Layer, group: int = 0) -> np.ndarray:
     if group >= layer.groups:
         raise ValueError(f"group must be < groups = {layer.groups}, got {group}")
     cg = layer.cin // layer.groups
-    (kr, ks), (sh, sw), (ph, pw) = layer.kernel, layer.stride, layer.padding
-    ho, wo = layer.out_hw
-    xp = np.pad(x[..., group * cg:(group + 1) * cg], ((0, 0), (ph, ph), (pw, pw), (0, 0)))
-    out = np.empty((x.shape[0], ho, wo, kr * ks, cg), np.bool_)
-    # One strided slice per kernel position: memory stays at the size of the output.
-    for r in range(kr):
-        rows = slice(r, r + sh * (ho - 1) + 1, sh)
-        for s in range(ks):
-            cols = slice(s, s + sw * (wo - 1) + 1, sw)
-            out[:, :, :, r * ks + s, :] = xp[:, rows, cols, :]
+    out = lower_patches(x[..., group * cg:(group + 1) * cg], layer.kernel, layer.stride,
+                        layer.padding)
     return out.reshape(layer.M, layer.K)
 
 
