@@ -34,10 +34,28 @@ def _configure_runtime(cfg) -> None:
 
     if cfg.runtime.platform:
         jax.config.update("jax_platforms", cfg.runtime.platform)
+    if cfg.runtime.cpu_devices is not None:
+        _set_cpu_devices(jax, cfg.runtime.cpu_devices)
     if cfg.runtime.compilation_cache:
         from griffin_jax.sim import enable_compilation_cache
 
         enable_compilation_cache(os.path.expanduser(cfg.runtime.compilation_cache))
+
+
+def _set_cpu_devices(jax, n) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"runtime.cpu_devices must be a positive int or null, got {n!r}")
+    try:
+        jax.config.update("jax_num_cpu_devices", n)
+    except RuntimeError:
+        # JAX fixes the device count when its backends start: a later job of a sweep that runs
+        # in the same process (basic launcher) can only keep the count it has.
+        have = len(jax.devices("cpu"))
+        if have != n:
+            raise ValueError(
+                f"runtime.cpu_devices={n}, but JAX already started with {have} CPU device(s) "
+                "in this process; the count can only be set once per process (use "
+                "hydra/launcher=joblib for sweeps over it)") from None
 
 
 def _output_dir() -> str:
@@ -313,7 +331,10 @@ def run(cfg: DictConfig, out_dir: str, multirun: bool = False):
             return {"failed": str(err)}
         raise
     seconds = time.perf_counter() - start
-    _write_status(out_dir, status="ok", seconds=seconds, outputs=out, **info)
+    import jax
+
+    _write_status(out_dir, status="ok", seconds=seconds, outputs=out,
+                  devices=[str(d) for d in jax.devices()], **info)
     log.info("finished in %.1f s", seconds)
     return out
 

@@ -68,6 +68,9 @@ class RuntimeConf:
     # the programs there skips compiling them.
     compilation_cache: Optional[str] = None
     platform: Optional[str] = None  # "cpu", "gpu" or null for JAX's default
+    # Host CPU devices JAX creates (null: JAX's default, one). Designs and tiles shard over
+    # every device, so 2 on a 2-core machine runs two shards side by side.
+    cpu_devices: Optional[int] = None
     progress: bool = True
     # Tile sampling: null for exact schedules, else the fraction of tiles per layer (estimates;
     # the tables then carry sampled_tiles / total_tiles).

@@ -87,6 +87,24 @@ def test_failure_is_recorded_and_raised_in_a_single_run(tmp_path):
     assert status["status"] == "failed" and "workload.kind" in status["error"]
 
 
+def test_bad_cpu_device_count_names_the_key(tmp_path):
+    cfg = _compose(["experiment=quick", *TINY, "runtime.cpu_devices=0"])
+    with pytest.raises(ValueError, match="runtime.cpu_devices"):
+        _app.run(cfg, str(tmp_path))
+
+
+def test_cpu_devices_shard_the_job(tmp_path):
+    # A fresh process: JAX fixes its device count when its backends start.
+    two = tmp_path / "two"
+    res = _cli(["experiment=quick", *TINY, "runtime.cpu_devices=2", "runtime.progress=false",
+                f"hydra.run.dir={two}"], tmp_path)
+    assert res.returncode == 0, res.stderr[-2000:]
+    status = json.load(open(two / "status.json"))
+    assert status["status"] == "ok" and len(status["devices"]) == 2
+    one = _app.run(_compose(["experiment=quick", *TINY]), str(tmp_path / "one"))
+    assert read_csv(two / "cycles.csv") == read_csv(one["tables"][0])
+
+
 def _cli(args, cwd):
     env = dict(os.environ, JAX_PLATFORMS="cpu")
     return subprocess.run([sys.executable, "-m", "griffin_jax", *args], cwd=cwd, env=env,
