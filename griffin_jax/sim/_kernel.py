@@ -94,12 +94,13 @@ def tile_kernel(shape: TileShape, words, n_steps, offsets, valid, activity: bool
       groups that took work through any offset with that ``dg`` (the extra adder tree a
       group-borrowing DPU fires); the ``dg = 0`` entry is zero.
 
-    The state is a sliding buffer of the ``Dcap + 1`` rows the window can see (t0 .. t0 + Dcap),
-    so a cycle touches only that buffer; rows further ahead are still untouched in ``words``.
-    The buffer's group axis carries ``pad`` zero groups on each side (``TileShape.pad``):
-    borrowing from group ``g + dg`` is then one dynamic slice at ``pad + dg`` (unbatched under
-    the design map), and a
-    neighbour outside the core reads as "no work" with no wrap-around.
+    The state is a sliding buffer ``[Dcap + 1, G + 2 pad, word_blocks, NW]`` of the rows the
+    window can see (t0 .. t0 + Dcap), so a cycle touches only that buffer; rows further ahead
+    are still untouched in ``words``. Blocks are packed into word fields when they fit
+    (``TileShape.fields``). The group axis carries ``pad`` zero groups on each side
+    (``TileShape.pad``): borrowing from group ``g + dg`` is then one dynamic slice at
+    ``pad + dg`` (unbatched under the design map), and a neighbour outside the core reads as
+    "no work" with no wrap-around.
     """
     G, L, Dcap = shape.groups, shape.lanes, shape.depth_cap
     P, NW = shape.word_blocks, shape.limbs
