@@ -127,3 +127,23 @@ def test_speedup_property(rng):
     a, w = rng.random((8, 64)) < 0.3, rng.random((64, 4)) < 0.3
     r = gj.simulate_gemm(gj.Design(CORE, "AW", gj.Window.box(2, 1)), a, w)
     assert r.speedup == r.dense_cycles / r.cycles > 1
+
+
+@pytest.mark.parametrize("geom", [(2, 3, 5, 9, 5, 23), (2, 2, 33, 5, 4, 70)])
+def test_vmap_strategy_matches_map(geom, rng):
+    # "vmap" (designs side by side: the accelerator default) batches the window offsets, so the
+    # kernel's slices become gathers and scatters; it runs here on CPU against "map".
+    R, C, L, M, N, K = geom
+    core = gj.Core(R, C, L)
+    designs = [gj.Design(core, "none")]
+    for exploit in ("A", "W", "AW"):
+        for sync in ("core", "group"):
+            designs.append(gj.Design(core, exploit, gj.Window.box(2, 1, 0 if sync == "group" else 1),
+                                     sync))
+            designs.append(gj.Design(core, exploit, gj.Window.box(3, 0, 0), sync))
+    a, w = rng.random((M, K)) < 0.5, rng.random((K, N)) < 0.5
+    by_map = gj.gemm_activity_batch(designs, a, w, strategy="map")
+    by_vmap = gj.gemm_activity_batch(designs, a, w, strategy="vmap")
+    for field in ("cycles", "taken", "busy_group_cycles", "tree_group_cycles", "group_cycles",
+                  "row_cycles", "col_cycles"):
+        assert np.array_equal(getattr(by_map, field), getattr(by_vmap, field)), field
