@@ -32,6 +32,7 @@ import griffin_jax as gj  # noqa: E402
 
 sys.path.insert(0, HERE)
 import cbaseline  # noqa: E402  (scripts/cbaseline.py: the benchmark problem)
+from bench_scheduler import best_time  # noqa: E402
 
 
 def bench_problem():
@@ -50,12 +51,7 @@ def grid(core, n):
 
 def timed(fn, repeats):
     fn()  # compile
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+    return best_time(fn, repeats)
 
 
 def peak_device_bytes(dev):

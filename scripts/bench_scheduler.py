@@ -35,7 +35,8 @@ import cbaseline  # noqa: E402  (scripts/cbaseline.py: the C speed-of-light base
 import griffin_jax as gj  # noqa: E402
 
 
-def _best_time(fn, repeats):
+def best_time(fn, repeats):
+    """Best wall time of ``repeats`` calls of ``fn`` and its last result."""
     best, out = float("inf"), None
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -78,7 +79,7 @@ def run(repeats: int = 10, ref_tiles: int = 2, with_c: bool = True) -> dict:
         cbaseline.build()
     jax_best = c_best = None
     for _ in range(repeats):  # alternate, so both see the same machine load
-        t, again = _best_time(lambda: gj.simulate_gemm_batch(designs, a, w), 1)
+        t, again = best_time(lambda: gj.simulate_gemm_batch(designs, a, w), 1)
         assert np.array_equal(again, jax_cycles)
         jax_best = t if jax_best is None else min(jax_best, t)
         if with_c:

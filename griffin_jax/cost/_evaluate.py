@@ -14,6 +14,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from griffin_jax._checks import nonempty_of
 from griffin_jax.cost._area import area_breakdown
 from griffin_jax.cost._energy import ENERGY_COMPONENTS, Schedule, layer_energy
 from griffin_jax.cost._events import layer_events
@@ -108,13 +109,8 @@ def _schedule(accel, mode, events, act, index) -> Schedule:
 
 
 def _check_accels(accels) -> tuple:
-    accels = tuple(accels)
-    if not accels:
-        raise ValueError("accels must be a non-empty sequence of Accelerator")
-    for i, acc in enumerate(accels):
-        if not isinstance(acc, Accelerator):
-            raise ValueError(f"accels[{i}] must be an Accelerator, got {type(acc).__name__}")
-    return accels
+    return tuple(nonempty_of("accels", accels, Accelerator, "an Accelerator",
+                             "accels must be a non-empty sequence of Accelerator"))
 
 
 def _check_layers(layers) -> list:

@@ -22,6 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from griffin_jax._checks import nonempty_of
 from griffin_jax.design._core import Core, Design, Window, _bucket
 from griffin_jax.sim import _bits
 from griffin_jax.sim._kernel import TileShape, tile_kernel_sync
@@ -115,13 +116,8 @@ def check_masks(a_mask, w_mask):
 
 
 def _check_designs(designs) -> tuple:
-    designs = tuple(designs)
-    if not designs:
-        raise ValueError("designs must be a non-empty sequence of Design")
-    for i, d in enumerate(designs):
-        if not isinstance(d, Design):
-            raise ValueError(f"designs[{i}] must be a Design, got {type(d).__name__}")
-    return designs
+    return tuple(nonempty_of("designs", designs, Design, "a Design",
+                             "designs must be a non-empty sequence of Design"))
 
 
 # -- operand packing ---------------------------------------------------------------------------

@@ -24,6 +24,8 @@ import math
 import os
 from typing import Mapping, Sequence
 
+from griffin_jax._checks import nonempty_of
+
 CATEGORY_ORDER = ("dense", "W", "A", "AW")
 _CATEGORY_TITLE = {"dense": "dense models", "W": "weight-sparse models",
                    "A": "activation-sparse models", "AW": "dual-sparse models"}
@@ -57,13 +59,7 @@ class Plot:
 def _check_rows(rows) -> list:
     if isinstance(rows, Mapping) or not isinstance(rows, Sequence):
         raise ValueError(f"rows must be a sequence of dict rows, got {type(rows).__name__}")
-    rows = list(rows)
-    if not rows:
-        raise ValueError("rows must hold at least one row")
-    for i, r in enumerate(rows):
-        if not isinstance(r, Mapping):
-            raise ValueError(f"rows[{i}] must be a dict, got {type(r).__name__}")
-    return rows
+    return nonempty_of("rows", rows, Mapping, "a dict", "rows must hold at least one row")
 
 
 def _check_fields(rows: list, **fields) -> None:
