@@ -12,7 +12,7 @@ import pytest
 
 import griffin_jax.study
 from griffin_jax.design import PRIOR_PRESETS
-from griffin_jax.workloads import NETWORKS, parse_nm
+from griffin_jax.workloads import CATEGORIES, NETWORKS, PROFILES, parse_nm
 
 CSV_PATH = pathlib.Path(griffin_jax.study.__file__).parent / "data" / "published.csv"
 COLUMNS = ("preset,paper,metric,published,unit,conditions,baseline,scope,a_density,w_density,"
@@ -112,3 +112,28 @@ def test_no_duplicate_rows(table):
     keys = [(r["preset"], r["paper"], r["metric"], r["scope"], r["conditions"])
             for r in table[1]]
     assert len(keys) == len(set(keys))
+
+
+def _check_operand(value: str) -> None:
+    if value == "dense" or value in PROFILES:
+        return
+    if ":" in value:
+        parse_nm(value)
+        return
+    assert 0.0 < float(value) <= 1.0, value
+
+
+def test_how_matched_tags_name_a_category_and_valid_operands(table):
+    """``[category=..; a=..; w=..; ..]`` opens how_matched for every row that runs a workload."""
+    tagged = 0
+    for row in table[1]:
+        text = row["how_matched"]
+        if not text.startswith("["):
+            continue
+        tagged += 1
+        fields = dict(part.strip().split("=", 1)
+                      for part in text[1:text.index("]")].split(";") if "=" in part)
+        assert fields["category"] in CATEGORIES, fields
+        _check_operand(fields["a"])
+        _check_operand(fields["w"])
+    assert tagged >= len(REQUIRED)
