@@ -15,7 +15,11 @@ from griffin_jax.design import PRIOR_PRESETS
 from griffin_jax.workloads import CATEGORIES, NETWORKS, PROFILES, parse_nm
 
 CSV_PATH = pathlib.Path(griffin_jax.study.__file__).parent / "data" / "published.csv"
-COLUMNS = ["preset", "paper", "metric", "published", "unit", "conditions", "baseline", "scope", "a_density", "w_density", "structured", "networks", "how_matched", "source", "found_at", "verified", "note"]
+COLUMNS = [
+    "preset", "paper", "metric", "published", "unit", "conditions", "baseline", "scope",
+    "a_density", "w_density", "structured", "networks", "how_matched", "source", "found_at",
+    "verified", "note",
+]
 METRICS = ("speedup", "energy_efficiency_gain", "perf_per_watt_gain", "area_overhead",
            "edp_gain", "power_overhead")
 # Overheads are fractions (0.045 for 4.5%); gains and speedups are ratios ("x").
