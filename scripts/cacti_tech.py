@@ -45,6 +45,10 @@ import yaml
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
+if str(ROOT) not in sys.path:  # the table format is the library's, from this checkout
+    sys.path.insert(0, str(ROOT))
+from griffin_jax.cost import _sram as sram  # noqa: E402
+
 BUILD_DIR = HERE / "_build"
 TECH_DIR = ROOT / "griffin_jax" / "cost" / "tech"
 
@@ -88,10 +92,8 @@ COLUMNS = {
     "Standby leakage per bank(mW)": ("leakage_mw", 1.0),
     "Random cycle time (ns)": ("cycle_time_ns", 1.0),
 }
-TABLE_KEYS = ("area_mm2", "read_energy_pj", "write_energy_pj", "leakage_mw", "cycle_time_ns")
-UNITS = {"capacity_kb": "KB (1024 bytes)", "port_bits": "bit", "area_mm2": "mm^2",
-         "read_energy_pj": "pJ per access of port_bits", "write_energy_pj":
-         "pJ per access of port_bits", "leakage_mw": "mW per array", "cycle_time_ns": "ns"}
+TABLE_KEYS = sram.TABLE_KEYS
+UNITS = sram.UNITS
 
 
 # -- locating and building CACTI ------------------------------------------------------------------
@@ -205,8 +207,9 @@ def generate(tech: str, *, capacities=CAPACITIES_KB, widths=PORT_BITS,
                 raise RuntimeError(f"CACTI answered for another point than {kb} KB x {bits} b: {r}")
             for key in TABLE_KEYS:
                 row[key].append(r[key])
-            log(f"{tech} {node} nm {kb:5d} KB x {bits:3d} b: area {r['area_mm2']} mm^2, read "
-                f"{r['read_energy_pj']} pJ, write {r['write_energy_pj']} pJ, leak {r['leakage_mw']} mW")
+            log(f"{tech} {node} nm {kb:5d} KB x {bits:3d} b: area {r['area_mm2']} mm^2, "
+                f"read {r['read_energy_pj']} pJ, write {r['write_energy_pj']} pJ, "
+                f"leak {r['leakage_mw']} mW")
         for key in TABLE_KEYS:
             rows[key].append(row[key])
     v = versions()
@@ -257,6 +260,7 @@ def render(block: dict) -> str:
 
 def write_block(path: pathlib.Path, block: dict) -> None:
     """Replace (or append) the generated block at the end of a tech YAML, keeping the rest."""
+    sram.sram_table_from_dict(pathlib.Path(path).stem, block)  # the library must accept it
     text = pathlib.Path(path).read_text()
     if MARKER in text:
         text = text[: text.index(MARKER)]
