@@ -62,6 +62,7 @@ KB = 1024  # bytes
 
 # Lines of the runner's baseline that we replace (prefix -> replacement), and the per-point lines.
 BASELINE_CHANGES = {"-Add ECC": '-Add ECC - "false"'}
+CELL_TYPES = ("itrs-hp", "itrs-lstp", "itrs-lop")  # CACTI's SRAM cell transistor types
 POINT_LINES = (
     "-size (bytes) {capacity_bytes}",
     "-block size (bytes) {port_bytes}",
@@ -145,17 +146,26 @@ def build(build_dir: pathlib.Path | None = None) -> pathlib.Path:
 
 
 # -- one CACTI run --------------------------------------------------------------------------------
-def config_template() -> str:
+def config_template(cell_type: str | None = None) -> str:
     """The CACTI input text with ``{capacity_bytes}``, ``{port_bytes}``, ``{port_bits}`` and
-    ``{node_um}`` placeholders: the runner's baseline without comments, our changes, our lines."""
+    ``{node_um}`` placeholders: the runner's baseline without comments, our changes, our lines.
+
+    ``cell_type`` (e.g. ``"itrs-lstp"``) replaces the data array's cell type, for sensitivity runs;
+    ``None`` keeps the baseline's.
+    """
     from zigzag.cacti.cacti_master.cacti_config_creator import CactiConfig
 
+    changes = dict(BASELINE_CHANGES)
+    if cell_type is not None:
+        if cell_type not in CELL_TYPES:
+            raise ValueError(f"cell_type must be one of {CELL_TYPES}, got {cell_type!r}")
+        changes["-Data array cell type"] = f'-Data array cell type - "{cell_type}"'
     lines = []
     for raw in CactiConfig().baseline_config:
-        line = raw.strip()
-        if not line or line.startswith(("#", "//", "=")):
+        line = raw.split("//")[0].strip()  # CACTI reads a value up to the blank; drop notes
+        if not line or line.startswith(("#", "=")):
             continue
-        for prefix, new in BASELINE_CHANGES.items():
+        for prefix, new in changes.items():
             if line.startswith(prefix):
                 line = new
         lines.append(line.replace("{", "{{").replace("}", "}}"))
@@ -191,13 +201,13 @@ def run_point(cacti_dir: pathlib.Path, config: str, tag: str = "point") -> dict:
 
 def generate(tech: str, *, capacities=CAPACITIES_KB, widths=PORT_BITS,
              build_dir: pathlib.Path | None = None, command: str | None = None,
-             log=print) -> dict:
+             cell_type: str | None = None, log=print) -> dict:
     """Run the grid for one tech config; returns the ``sram`` block (a YAML-ready dict)."""
     if tech not in NODES:
         raise ValueError(f"tech {tech!r} has no CACTI node (known: {sorted(NODES)})")
     node = NODES[tech]
     cacti_dir = build(build_dir)
-    template = config_template()
+    template = config_template(cell_type)
     rows = {key: [] for key in TABLE_KEYS}
     for bits in widths:
         row = {key: [] for key in TABLE_KEYS}
@@ -217,7 +227,8 @@ def generate(tech: str, *, capacities=CAPACITIES_KB, widths=PORT_BITS,
     return {
         "source": (f"CACTI {v['cacti'].split(' ')[0]} (source shipped in zigzag-dse "
                    f"{v['zigzag_dse']}), run by scripts/cacti_tech.py at {node} nm{note}; "
-                   f"settings: {SETTINGS}"),
+                   f"settings: {SETTINGS}"
+                   + (f"; data cells {cell_type}" if cell_type else "")),
         "command": command or f"python scripts/cacti_tech.py --tech {tech}",
         "cacti_version": v["cacti"],
         "zigzag_dse_version": v["zigzag_dse"],
@@ -278,11 +289,15 @@ def main(argv=None) -> int:
                         help="tech config(s) to regenerate (default: all)")
     parser.add_argument("--build-dir", type=pathlib.Path, default=BUILD_DIR)
     parser.add_argument("--dry-run", action="store_true", help="print the block, write nothing")
+    parser.add_argument("--cell-type", choices=CELL_TYPES,
+                        help="data array cell type (default: the runner's, itrs-hp); a "
+                             "sensitivity option, recorded in the block")
     args = parser.parse_args(argv)
     argv = sys.argv[1:] if argv is None else list(argv)
     command = " ".join(["python scripts/cacti_tech.py"] + [shlex.quote(a) for a in argv])
     for tech in args.tech or sorted(NODES):
-        block = generate(tech, build_dir=args.build_dir, command=command)
+        block = generate(tech, build_dir=args.build_dir, command=command,
+                         cell_type=args.cell_type)
         if args.dry_run:
             print(render(block))
         else:
