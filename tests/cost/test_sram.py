@@ -206,3 +206,15 @@ def test_stored_table_matches_a_fresh_cacti_run():
         p, c = table.port_bits.index(bits), table.capacity_kb.index(kb)
         for key in TABLE_KEYS:
             assert fresh[key] == pytest.approx(table.values[key][p][c], rel=1e-9), (name, key)
+
+
+@pytest.mark.skipif(not _have_cacti(), reason="needs the 'cacti' extra (zigzag-dse), make, g++")
+def test_cell_type_option_changes_only_the_cell_line():
+    script = _script()
+    base = script.config_template().splitlines()
+    lstp = script.config_template("itrs-lstp").splitlines()
+    changed = [(a, b) for a, b in zip(base, lstp) if a != b]
+    assert len(base) == len(lstp)
+    assert changed == [('-Data array cell type - "itrs-hp"', '-Data array cell type - "itrs-lstp"')]
+    with pytest.raises(ValueError, match="cell_type"):
+        script.config_template("itrs-xyz")
