@@ -22,7 +22,7 @@ Why this grid (see docs/cacti.md):
   512 bits (16 rows of 64 bytes), and the table must be rectangular for interpolation.
 
 CACTI settings are the runner's baseline (``CactiConfig.baseline_config`` of zigzag-dse: itrs-hp
-cells and periphery, 360 K, ED^2 optimisation, UCA) with three changes, each an ASSUMPTION stated
+cells and periphery, 360 K, ED^2 optimisation, UCA) with four changes, each an ASSUMPTION stated
 in the stored table: no ECC (an accelerator scratchpad, and Horowitz's points, carry none), one
 read/write port and no dedicated read or write ports (a single-ported bank; concurrency comes from
 banking), one bank per array, and the ``ram`` array type (a scratchpad: no tags).
