@@ -25,6 +25,8 @@ from typing import Mapping
 
 import yaml
 
+from griffin_jax.cost._sram import SramTable, sram_table_from_dict
+
 TECH_DIR = pathlib.Path(__file__).parent / "tech"
 
 # field -> (unit, how it scales with the node: area | energy | sram | leak | None)
@@ -58,7 +60,8 @@ class Tech:
     """One technology node. Units: pJ, um^2, GHz, mW/mm^2, bits (see ``FIELDS``).
 
     ``sram_read_energy_64b`` is a tuple of ``(bank KB, pJ per 64-bit read)`` sorted by size.
-    ``sources`` maps every field to its citation.
+    ``sources`` maps every field to its citation. ``sram`` is the optional CACTI table of the
+    config's ``sram`` block (``griffin_jax.cost._sram``); ``None`` when the config has none.
     """
 
     name: str
@@ -81,6 +84,7 @@ class Tech:
     sram_write_over_read: float
     leakage_power_density: float
     sources: Mapping[str, str]
+    sram: SramTable | None = None
 
     # -- derived figures (rules in the module docstring) ----------------------------------------
     @property
@@ -191,7 +195,7 @@ def tech_from_dict(cfg: Mapping, *, base_dir: pathlib.Path | None = None) -> Tec
         raise ValueError("tech config is missing its 'name'")
     if "derived_from" in cfg:
         return _derived(name, cfg, base_dir or TECH_DIR)
-    unknown = sorted(set(cfg) - set(FIELDS) - {"name"})
+    unknown = sorted(set(cfg) - set(FIELDS) - {"name", "sram"})
     if unknown:
         raise ValueError(f"tech config {name!r} has unknown fields {unknown}")
     values, sources = {}, {}
@@ -199,11 +203,16 @@ def tech_from_dict(cfg: Mapping, *, base_dir: pathlib.Path | None = None) -> Tec
         if field not in cfg:
             raise ValueError(f"tech config {name!r} is missing field {field!r}")
         values[field], sources[field] = _entry(name, field, cfg[field])
-    return Tech(name=name, sources=types.MappingProxyType(sources), **values)
+    return Tech(name=name, sources=types.MappingProxyType(sources), sram=_sram_block(name, cfg),
+                **values)
+
+
+def _sram_block(name: str, cfg: Mapping) -> SramTable | None:
+    return sram_table_from_dict(name, cfg["sram"]) if "sram" in cfg else None
 
 
 def _derived(name: str, cfg: Mapping, base_dir: pathlib.Path) -> Tech:
-    unknown = sorted(set(cfg) - {"name", "derived_from", "scaling", "overrides"})
+    unknown = sorted(set(cfg) - {"name", "derived_from", "scaling", "overrides", "sram"})
     if unknown:
         raise ValueError(f"tech config {name!r} has unknown fields {unknown}")
     base = load_tech(cfg["derived_from"], base_dir=base_dir)
@@ -231,8 +240,10 @@ def _derived(name: str, cfg: Mapping, base_dir: pathlib.Path) -> Tech:
         if field not in FIELDS:
             raise ValueError(f"tech config {name!r} overrides unknown field {field!r}")
         overrides[field] = _entry(name, field, raw)
-    return scale_tech(base, name=name, overrides=overrides,
+    tech = scale_tech(base, name=name, overrides=overrides,
                       **{k: factors[v] for k, v in SCALINGS.items()})
+    # The base's SRAM table belongs to the base's node: a derived node has its own or none.
+    return dataclasses.replace(tech, sram=_sram_block(name, cfg))
 
 
 def scale_tech(base: Tech, *, name: str, area, energy, sram, leak, overrides=None) -> Tech:
