@@ -454,7 +454,7 @@ def run(cfg: DictConfig, out_dir: str, multirun: bool = False):
     _RUN_IDS.pop(out_dir, None)
     start = time.perf_counter()
     phases = Phases()
-    info = {"experiment": name, "run_id": cfg_run_id(out_dir), "out_dir": out_dir,
+    info = {"experiment": name, "run_id": cfg_run_id(out_dir), "output_dir": out_dir,
             "host": platform.node(), "config": OmegaConf.to_container(cfg, resolve=True)}
     try:
         phases.start("check")

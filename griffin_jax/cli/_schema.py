@@ -263,22 +263,21 @@ def _check_workload(wl, categories) -> None:
         _require(cat in categories, "workload.categories", list(wl.categories),
                  f"a subset of {tuple(categories)}")
     _require(len(wl.categories) > 0, "workload.categories", [], "a non-empty list")
-    if wl.kind == "digits" or (wl.kind == "network" and "digits" in wl.networks):
-        _require(wl.variant in digits_variants(), "workload.variant", wl.variant,
-                 f"one of {digits_variants()}")
-        _require(wl.n_images is None or (_is_int(wl.n_images) and wl.n_images >= 1),
-                 "workload.n_images", wl.n_images, "null (all) or an int >= 1")
+    # Every field, whatever the kind: a value one experiment would reject is rejected by all.
+    _require(wl.variant in digits_variants(), "workload.variant", wl.variant,
+             f"one of {digits_variants()}")
+    _require(wl.n_images is None or (_is_int(wl.n_images) and wl.n_images >= 1),
+             "workload.n_images", wl.n_images, "null (all) or an int >= 1")
     if wl.kind == "network":
         _require(len(wl.networks) > 0, "workload.networks", [], "a non-empty list")
-        for n in wl.networks:
-            _require(n in (*NETWORKS, "digits"), "workload.networks", n,
-                     f"one of {(*NETWORKS, 'digits')}")
-        _require(_is_int(wl.batch) and wl.batch >= 1, "workload.batch", wl.batch, "an int >= 1")
-    if wl.kind == "synthetic":
-        for k in ("M", "N", "K"):
-            _require(_is_int(wl[k]) and wl[k] >= 1, f"workload.{k}", wl[k], "an int >= 1")
-        for k in ("a_density", "w_density"):
-            _require(0 <= wl[k] <= 1, f"workload.{k}", wl[k], "a fraction in [0, 1]")
+    for n in wl.networks:
+        _require(n in (*NETWORKS, "digits"), "workload.networks", n,
+                 f"one of {(*NETWORKS, 'digits')}")
+    _require(_is_int(wl.batch) and wl.batch >= 1, "workload.batch", wl.batch, "an int >= 1")
+    for k in ("M", "N", "K"):
+        _require(_is_int(wl[k]) and wl[k] >= 1, f"workload.{k}", wl[k], "an int >= 1")
+    for k in ("a_density", "w_density"):
+        _require(0 <= wl[k] <= 1, f"workload.{k}", wl[k], "a fraction in [0, 1]")
 
 
 def check(cfg, experiments=()) -> None:
