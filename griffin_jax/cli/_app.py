@@ -417,19 +417,31 @@ def refuse_finished(out_dir: str, overwrite: bool) -> None:
 
 
 def _clear_previous(out_dir: str) -> None:
-    # runtime.overwrite: remove what the old run wrote (its status lists its outputs), so no old
-    # table survives beside the new run's config even if the new run fails early.
+    # Remove what the old run in this folder wrote (its status lists its outputs, or, for a
+    # failed run, what it left), so no old table survives beside the new run's config even if
+    # the new run fails early. Reached for a failed old run, or a finished one under overwrite.
     try:
         with open(os.path.join(out_dir, STATUS)) as f:
             old = json.load(f)
     except (OSError, ValueError):
         return
     outs = old.get("outputs") or {}
-    for path in [*outs.get("tables", []), *outs.get("plots", [])]:
+    for path in [*outs.get("tables", []), *outs.get("plots", []), *outs.get("partial", [])]:
         if os.path.isfile(path) and os.path.dirname(os.path.abspath(path)) == \
                 os.path.abspath(out_dir):
             os.remove(path)
     os.remove(os.path.join(out_dir, STATUS))
+
+
+def _left_behind(out_dir: str, since: float) -> list:
+    """Tables, plots and reports written into ``out_dir`` since ``since`` (a failed run's)."""
+    out = []
+    for name in sorted(os.listdir(out_dir)):
+        path = os.path.join(out_dir, name)
+        if (name.endswith((".csv", ".png", ".md")) and os.path.isfile(path)
+                and os.path.getmtime(path) >= since - 1.0):  # 1 s: coarse file-system clocks
+            out.append(path)
+    return out
 
 
 def _write_status(out_dir: str, **fields) -> None:
@@ -440,19 +452,24 @@ def _write_status(out_dir: str, **fields) -> None:
 def run(cfg: DictConfig, out_dir: str, multirun: bool = False):
     """Run one job into ``out_dir``; record its status (and error) in ``status.json``.
 
-    Every key and value is checked first (``ConfigError`` names the key). A single run refuses a
-    folder holding a finished run unless ``runtime.overwrite``; a sweep job skips it
-    (``runtime.skip_finished``)."""
+    Every key and value is checked first (``ConfigError`` names the key). A folder holding a
+    finished run is refused unless ``runtime.overwrite`` (a sweep job skips it first when
+    ``runtime.skip_finished``); what an earlier failed or replaced run wrote there is removed."""
     name = cfg.experiment.name
     os.makedirs(out_dir, exist_ok=True)
-    if multirun and cfg.runtime.skip_finished and finished(out_dir):
-        log.info("skipping %s: already finished", out_dir)
-        return {"skipped": True}
-    if not multirun:
-        refuse_finished(out_dir, bool(OmegaConf.select(cfg, "runtime.overwrite", default=False)))
-        _clear_previous(out_dir)
+    overwrite = bool(OmegaConf.select(cfg, "runtime.overwrite", default=False))
+    if multirun and finished(out_dir):
+        if cfg.runtime.skip_finished:
+            log.info("skipping %s: already finished", out_dir)
+            return {"skipped": True}
+        if not overwrite:
+            log.error("refusing %s: it holds a finished run (runtime.overwrite=true replaces it)",
+                      out_dir)
+            return {"failed": "holds a finished run"}
+    refuse_finished(out_dir, overwrite)
+    _clear_previous(out_dir)
     _RUN_IDS.pop(out_dir, None)
-    start = time.perf_counter()
+    start, wall_start = time.perf_counter(), time.time()
     phases = Phases()
     info = {"experiment": name, "run_id": cfg_run_id(out_dir), "output_dir": out_dir,
             "host": platform.node(), "config": OmegaConf.to_container(cfg, resolve=True)}
@@ -465,7 +482,8 @@ def run(cfg: DictConfig, out_dir: str, multirun: bool = False):
     except Exception as err:  # recorded, then re-raised for single runs
         _write_status(out_dir, status="failed", error=f"{type(err).__name__}: {err}",
                       traceback=traceback.format_exc(), seconds=time.perf_counter() - start,
-                      phases=phases.stop(), **info)
+                      phases=phases.stop(),
+                      outputs={"partial": _left_behind(out_dir, wall_start)}, **info)
         if multirun:
             log.error("job failed: %s: %s (recorded in %s)", type(err).__name__, err,
                       os.path.join(out_dir, STATUS))

@@ -223,6 +223,18 @@ def test_a_finished_run_is_never_overwritten(tmp_path):
     assert again["tables"] == first["tables"] and not stale.exists()
 
 
+def test_a_rerun_into_a_failed_run_leaves_none_of_its_tables(tmp_path):
+    old = tmp_path / "old.csv"
+    old.write_text("a\n1\n")
+    (tmp_path / "status.json").write_text(json.dumps(
+        {"status": "failed", "outputs": {"partial": [str(old)]}}))
+    with pytest.raises(_schema.ConfigError, match="core.lanes"):
+        _app.run(_compose(["experiment=quick", "core.lanes=0"]), str(tmp_path))
+    assert not old.exists()
+    status = json.load(open(tmp_path / "status.json"))
+    assert status["status"] == "failed" and status["outputs"] == {"partial": []}
+
+
 def test_default_run_folders_are_unique_and_run_ids_carry_the_date(tmp_path):
     env = dict(os.environ, JAX_PLATFORMS="cpu")
     args = [sys.executable, "-m", "griffin_jax", "experiment=quick", *TINY,
