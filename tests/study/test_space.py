@@ -17,11 +17,11 @@ def _slow_grid(core, exploits, time, lane, group, sync):
             continue
         n_groups = {"A": core.cols, "W": core.rows, "AW": core.cols}[e]
         for t in time:
-            for l in lane:
+            for ln in lane:
                 for g in group:
-                    if l >= core.lanes or (g > 0 and (n_groups == 1 or sync == "group")):
+                    if ln >= core.lanes or (g > 0 and (n_groups == 1 or sync == "group")):
                         continue
-                    out.append(DesignPoint(e, t, l, g))
+                    out.append(DesignPoint(e, t, ln, g))
     return out
 
 
