@@ -155,12 +155,18 @@ def _resolve(schema, key):
 
 
 def check_override_keys(overrides) -> None:
-    """The key check of ``check_keys`` on command-line overrides (``key=v``, ``+key=v``,
-    ``++key=v``) before Hydra composes, so a typo names its nearest key in one line."""
+    """The checks of ``check_keys`` and ``check_types`` on command-line overrides (``key=v``,
+    ``+key=v``, ``++key=v``) before Hydra composes, so a typo names its nearest key and a value
+    of the wrong type its key, each in one line."""
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    schema = OmegaConf.structured(Config)
     for ov in overrides:
         if "=" not in ov or ov.startswith("~"):
             continue
-        key = ov.split("=", 1)[0].lstrip("+")
+        key, raw = ov.split("=", 1)
+        key = key.lstrip("+")
         if "/" in key or key.startswith("hydra") or "." not in key:
             continue  # config groups and Hydra's own keys: Hydra checks them
         node: Any = Config
@@ -172,6 +178,36 @@ def check_override_keys(overrides) -> None:
             if part not in fields:
                 raise _unknown(".".join(parts[:i + 1]), fields)
             node = _resolve(node, part)
+        value = _parsed(ov)
+        if value is _SKIP:
+            continue
+        for v in value:
+            try:
+                OmegaConf.update(schema, key, v, merge=False)
+            except OmegaConfBaseException as err:
+                raise ConfigError(f"{key}: {str(err).splitlines()[0]}") from None
+
+
+_SKIP = object()
+
+
+def _parsed(override: str):
+    """The values an override sets (several for a sweep), or ``_SKIP`` when they are not plain
+    values (interpolations, functions: Hydra resolves and checks those)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        ov = OverridesParser.create().parse_override(override)
+        if ov.is_sweep_override():
+            if ov.is_discrete_sweep():
+                return list(ov.sweep_iterator())
+            return _SKIP
+        value = ov.value()
+    except Exception:  # a syntax error: Hydra reports it in its own words
+        return _SKIP
+    if isinstance(value, str) and "${" in value:
+        return _SKIP
+    return [value]
 
 
 def check_types(cfg) -> None:

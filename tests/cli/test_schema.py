@@ -46,6 +46,19 @@ def test_command_line_typos_are_caught_before_composition(override, msg):
         _schema.check_override_keys(["experiment=quick", override])
 
 
+@pytest.mark.parametrize("override", ["core.rows=eight", "core.lanes=8,x",
+                                      "design.box_time=[1,a]"])
+def test_command_line_values_of_the_wrong_type_name_their_key(override):
+    key = override.split("=")[0]
+    with pytest.raises(_schema.ConfigError, match=f"{key}: Value"):
+        _schema.check_override_keys([override])
+
+
+def test_command_line_values_hydra_resolves_are_left_to_it():
+    _schema.check_override_keys(["core.lanes=8,16", "runtime.sample=null", "core.rows=${core.cols}",
+                                 "core.lanes=range(8,17,8)", "workload.seed=choice(1,2)"])
+
+
 def test_a_wrong_type_names_its_key():
     # A config built outside Hydra (a plain mapping): the schema's types still apply.
     cfg = OmegaConf.create(OmegaConf.to_container(_compose([])))
