@@ -330,6 +330,7 @@ def run_paper(cfg, out_dir: str, phases) -> dict:
     tables.append(md)
     print(format_table(list(report.claims), ["claim", "category", "ours_text", "paper_text",
                                              "status"]))
+    print(f"tables and claims.md in {out_dir}")
     return {"tables": tables}
 
 
