@@ -1,21 +1,25 @@
 """The Hydra app: a thin shell that turns a config into library calls and writes the outputs.
 
-Every job writes into its own output directory: ``status.json`` (ok / failed with the error),
-the tables (CSV), plots (PNG) and Hydra's log. A failed job in a multirun records its error and
-lets the sweep go on; a single run re-raises it (non-zero exit).
+Every job writes into its own output directory: ``status.json`` (ok / failed with the error,
+seconds per phase), the tables (CSV), plots (PNG) and Hydra's log. A failed job in a multirun
+records its error and lets the sweep go on; a single run prints a bad-input error (``ValueError``)
+in one line and exits 2, other errors with their traceback.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import os
 import platform
+import sys
 import time
 import traceback
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
@@ -106,28 +110,54 @@ def _core(cfg):
     return gj.Core(cfg.core.rows, cfg.core.cols, cfg.core.lanes)
 
 
-def _entries(cfg):
+def _designs(cfg):
+    """The one path from ``design.*`` to designs: grid points and explicit windows
+    (``grid_entries``), then the named presets, as study entries. Every experiment but the search
+    (which takes ranges, ``_search_space``) runs these."""
     from griffin_jax.study import grid_entries, preset_entries
 
     ds = cfg.design
     core = _core(cfg)
-    entries = []
-    if ds.exploits:
-        entries += grid_entries(core, tuple(ds.exploits), tuple(ds.box_time), tuple(ds.box_lane),
-                                tuple(ds.box_group), ds.sync)
-    if ds.windows:
-        from griffin_jax.design import Window, custom
-        from griffin_jax.study import Entry
-
-        for exploit in [e for e in ds.exploits if e != "none"] or ["AW"]:
-            for k, offs in enumerate(ds.windows):
-                win = Window.from_offsets([tuple(o) for o in offs])
-                entries.append(Entry(custom(f"{exploit}:custom{k}", core, exploit, win, ds.sync),
-                                     "space"))
+    windows = [[tuple(o) for o in w] for w in ds.windows]
+    boxes = [tuple(b) for b in ds.boxes]
+    exploits = list(ds.exploits)
+    if windows and not [e for e in exploits if e != "none"]:
+        raise _schema.ConfigError("design.windows: needs a sparse exploit in design.exploits "
+                                  f"(A, W or AW) to run them, got {exploits}")
+    try:
+        entries = grid_entries(core, tuple(exploits), tuple(ds.box_time), tuple(ds.box_lane),
+                               tuple(ds.box_group), ds.sync, windows, boxes)
+    except ValueError as err:
+        raise _schema.ConfigError(f"design.{err}") from None
     entries += preset_entries(tuple(ds.presets), core)
     if not entries:
-        raise ValueError("design: no designs (empty exploits and presets)")
+        raise _schema.ConfigError("design: no designs (empty exploits, boxes and presets, or "
+                                  "no box fits the core)")
     return entries
+
+
+def _search_space(cfg):
+    """``design.*`` as a search space: each ``design.box_*`` list gives the range min..max."""
+    from griffin_jax.search import Space
+
+    ds = cfg.design
+    for key in ("presets", "windows", "boxes"):
+        if ds[key]:
+            raise _schema.ConfigError(f"design.{key}: the search explores box ranges only; "
+                                      f"set design.{key}=[] (design=search does)")
+    ranges = {}
+    for axis in ("time", "lane", "group"):
+        vals = list(ds[f"box_{axis}"])
+        if not vals:
+            raise _schema.ConfigError(f"design.box_{axis}: the search needs a non-empty range")
+        ranges[axis] = (min(vals), max(vals))
+    try:
+        return Space(core=_core(cfg), exploits=tuple(ds.exploits), **ranges)
+    except ValueError as err:
+        msg = str(err)
+        for axis in ("time", "lane", "group"):
+            msg = msg.replace(f"Space.{axis}", f"design.box_{axis}")
+        raise _schema.ConfigError(msg.replace("Space.exploits", "design.exploits")) from None
 
 
 def _workloads(cfg):
@@ -172,25 +202,33 @@ def _n_layers(cfg) -> int:
 
 
 # -- experiments -------------------------------------------------------------------------------
-def run_quick(cfg, out_dir: str) -> dict:
+def run_quick(cfg, out_dir: str, phases) -> dict:
     """Designs x one synthetic GEMM: cycles and speedup over dense (no cost model)."""
-    from griffin_jax.study import box_space, format_table, gemm_cycles_table, write_csv
+    from griffin_jax.study import format_table, gemm_cycles_table, write_csv
     from griffin_jax.workloads import bernoulli_mask
 
     wl = cfg.workload
     if wl.kind != "synthetic":
-        raise ValueError(f"workload.kind: the quick experiment needs 'synthetic', got {wl.kind!r}")
+        raise _schema.ConfigError(
+            f"workload.kind: the quick experiment needs 'synthetic', got {wl.kind!r}")
+    phases.start("designs")
+    entries = _designs(cfg)
+    # The category the GEMM's own masks stand for: what a reconfigurable design (Griffin) runs.
+    cat = ("A" if wl.a_density < 1 else "") + ("W" if wl.w_density < 1 else "") or "dense"
+    designs = [e.accel.mode(cat) for e in entries]
+    phases.start("workloads")
     a = bernoulli_mask((wl.M, wl.K), wl.a_density, wl.seed)
     w = bernoulli_mask((wl.K, wl.N), wl.w_density, wl.seed + 1)
-    core = _core(cfg)
-    ds = cfg.design
-    designs = box_space(core, list(ds.exploits), list(ds.box_time), list(ds.box_lane),
-                        list(ds.box_group), ds.sync, [[tuple(o) for o in w_] for w_ in ds.windows])
+    phases.start("simulate")
     rows = gemm_cycles_table(designs, a, w, chunk=cfg.runtime.chunk)
+    phases.start("tables")
+    rows = [{**r, "design": e.accel.name, "kind": e.kind} for r, e in zip(rows, entries)]
     path = write_csv(rows, os.path.join(out_dir, "cycles.csv"))
+    core = _core(cfg)
     print(f"GEMM {wl.M}x{wl.K} @ {wl.K}x{wl.N}, densities A {wl.a_density} W {wl.w_density}, "
           f"core {core.rows}x{core.cols}x{core.lanes}")
     print(format_table(rows, ["design", "exploit", "window", "cycles", "dense_cycles", "speedup"]))
+    print(f"{len(rows)} designs; table in {path}")
     return {"tables": [path], "rows": len(rows)}
 
 
@@ -210,23 +248,28 @@ def _plots(summary, results, out_dir: str) -> list:
     return [str(p) for p in made]
 
 
-def run_study(cfg, out_dir: str) -> dict:
+def run_study(cfg, out_dir: str, phases) -> dict:
     """The design-space study: grid + presets x workloads x categories; tables and plots."""
     from griffin_jax.study import category_overview, format_table, run_study as study, write_csv
 
-    entries = _entries(cfg)
+    phases.start("designs")
+    entries = _designs(cfg)
+    phases.start("workloads")  # layer masks of lazy workloads are made in simulate+cost
     workloads = _workloads(cfg)
     cats = list(cfg.workload.categories)
     n_steps = _n_layers(cfg) * len(cats)
     log.info("study: %d designs x %d workloads x %d categories (%d layer evaluations)",
              len(entries), len(workloads), len(cats), n_steps)
+    phases.start("simulate+cost")
     results, summary = study(entries, workloads, cats, cfg.tech.name,
-                             metadata={"run_id": os.path.basename(out_dir), **_metadata(cfg)},
+                             metadata={"run_id": cfg_run_id(out_dir), **_metadata(cfg)},
                              progress=_progress(cfg, n_steps, "study"), sim=_sim_options(cfg))
+    phases.start("tables")
     tables = [write_csv(results, os.path.join(out_dir, "results.csv")),
               write_csv(summary, os.path.join(out_dir, "summary.csv"))]
     overview = category_overview(summary)
     tables.append(write_csv(overview, os.path.join(out_dir, "overview.csv")))
+    phases.start("plots")
     plots = _plots(summary, results, out_dir) if cfg.experiment.plots else []
     print(format_table(overview, ["network", "category", "role", "design", "speedup",
                                   "tops_per_w", "vs_dense", "area_mm2"]))
@@ -234,17 +277,46 @@ def run_study(cfg, out_dir: str) -> dict:
     return {"tables": tables, "plots": plots, "designs": len(entries), "rows": len(results)}
 
 
-def run_paper(cfg, out_dir: str) -> dict:
+def _paper_candidates(entries) -> dict:
+    """Study entries grouped into the claims report's kinds (``study.KINDS``): every design by
+    the exploit its hardware runs (``none``: dense), the published presets also as ``prior``,
+    Griffin as ``griffin``."""
+    from griffin_jax.design import PRIOR_PRESETS
+    from griffin_jax.study import KINDS
+
+    kinds = {k: [] for k in KINDS}
+    for e in entries:
+        if e.kind == "griffin":
+            kinds["griffin"].append(e.accel)
+            continue
+        ex = e.accel.hardware.exploit
+        kinds["dense" if ex == "none" else ex].append(e.accel)
+        if e.kind == "preset" and e.accel.name in PRIOR_PRESETS:
+            kinds["prior"].append(e.accel)
+    missing = [k for k in KINDS if not kinds[k]]
+    if missing:
+        raise _schema.ConfigError(
+            f"design: the paper experiment compares kinds {KINDS} and has no design for "
+            f"{missing} (add exploits, boxes or presets; design=paper has them all)")
+    return kinds
+
+
+def run_paper(cfg, out_dir: str, phases) -> dict:
     """The paper study: candidate designs of every kind (dense, A, W, AW boxes, prior presets,
     Griffin) on the paper's networks in every category; the best design per kind and category,
     and the claims report beside the paper's numbers (CSV and Markdown)."""
-    from griffin_jax.study import candidate_designs, claims_report, format_table, write_csv
+    from griffin_jax.study import claims_report, format_table, write_csv
 
+    phases.start("designs")
+    candidates = _paper_candidates(_designs(cfg))
+    phases.start("workloads")
     cats = list(cfg.workload.categories)
     workloads = [(wl.network, cat, list(wl.layers(cat))) for wl in _workloads(cfg) for cat in cats]
     log.info("paper study: %d network x category workloads", len(workloads))
-    report = claims_report(workloads, candidate_designs(_core(cfg)), cfg.tech.name,
+    phases.start("simulate+cost+claims")
+    report = claims_report(workloads, candidates, cfg.tech.name,
                            sim=_sim_options(cfg))
+    phases.start("tables")
     meta = _metadata(cfg)
     table = [{**r, **meta} for r in report.table]
     tables = [write_csv(table, os.path.join(out_dir, "summary.csv")),
@@ -258,26 +330,32 @@ def run_paper(cfg, out_dir: str) -> dict:
     tables.append(md)
     print(format_table(list(report.claims), ["claim", "category", "ours_text", "paper_text",
                                              "status"]))
+    print(f"tables and claims.md in {out_dir}")
     return {"tables": tables}
 
 
-def run_search(cfg, out_dir: str) -> dict:
+def run_search(cfg, out_dir: str, phases) -> dict:
     """Gradient-guided design search on the configured workload (see griffin_jax.search)."""
     import dataclasses
 
-    from griffin_jax.search import Space, plot_history, run_search as search
+    from griffin_jax.search import plot_history, run_search as search
     from griffin_jax.study import write_csv
 
     sc = cfg.experiment.search
+    space = _search_space(cfg)
+    phases.start("workloads")
     mix = []
     for wl in _workloads(cfg):
         for cat in cfg.workload.categories:
             mix.append((f"{wl.network}/{cat}", list(wl.layers(cat)), cat, 1.0))
-    res = search(mix, objective=sc.objective, space=Space(core=_core(cfg)), seed=sc.seed, steps=sc.steps,
+    phases.start("search")
+    res = search(mix, objective=sc.objective, space=space, seed=sc.seed, steps=sc.steps,
                  restarts=sc.restarts, tech=cfg.tech.name, area_budget_mm2=sc.area_budget_mm2)
+    phases.start("tables")
     rows = [dataclasses.asdict(h) for h in res.history]
     tables = [write_csv(rows, os.path.join(out_dir, "search_history.csv"))] if rows else []
     plots = []
+    phases.start("plots")
     if cfg.experiment.plots and rows:
         try:
             plots.append(str(plot_history(res, os.path.join(out_dir, "search.png"))))
@@ -285,11 +363,41 @@ def run_search(cfg, out_dir: str) -> dict:
             log.warning("plot skipped: %s", err)
     best = res.best.label if res.best is not None else "none feasible"
     print(f"best design: {best}  exact {sc.objective} = {res.best_value}  "
-          f"({res.n_exact} exact evaluations of a {res.space_size}-point space)")
+          f"({res.n_exact} exact evaluations of a {res.space_size}-point space); "
+          f"outputs in {out_dir}")
     return {"tables": tables, "plots": plots, "best": best, "n_exact": res.n_exact}
 
 
 EXPERIMENTS = {"study": run_study, "quick": run_quick, "paper": run_paper, "search": run_search}
+
+
+class Phases:
+    """Wall-clock seconds per named phase of a job: ``start(name)`` ends the phase before it."""
+
+    def __init__(self):
+        self.seconds: dict = {}
+        self._name, self._t = None, 0.0
+
+    def start(self, name: str) -> None:
+        now = time.perf_counter()
+        if self._name is not None:
+            self.seconds[self._name] = self.seconds.get(self._name, 0.0) + now - self._t
+        self._name, self._t = name, now
+
+    def stop(self) -> dict:
+        self.start(None)
+        return {k: round(v, 3) for k, v in self.seconds.items()}
+
+
+def cfg_run_id(out_dir: str) -> str:
+    """The id of the run in ``out_dir`` (set when ``run`` starts it): its start date and time
+    to the microsecond, e.g. ``2026-11-30T06-20-01-123456``."""
+    if out_dir not in _RUN_IDS:
+        _RUN_IDS[out_dir] = datetime.datetime.now().strftime("%Y-%m-%dT%H-%M-%S-%f")
+    return _RUN_IDS[out_dir]
+
+
+_RUN_IDS: dict = {}
 
 
 def finished(out_dir: str) -> bool:
@@ -301,42 +409,123 @@ def finished(out_dir: str) -> bool:
         return False
 
 
+def refuse_finished(out_dir: str, overwrite: bool) -> None:
+    """``ConfigError`` if ``out_dir`` holds a finished run and ``overwrite`` is false."""
+    if not overwrite and finished(out_dir):
+        raise _schema.ConfigError(
+            f"hydra.run.dir: {out_dir} already holds a finished run; choose another "
+            "hydra.run.dir or pass runtime.overwrite=true to replace it")
+
+
+def _clear_previous(out_dir: str) -> None:
+    # Remove what the old run in this folder wrote (its status lists its outputs, or, for a
+    # failed run, what it left), so no old table survives beside the new run's config even if
+    # the new run fails early. Reached for a failed old run, or a finished one under overwrite.
+    try:
+        with open(os.path.join(out_dir, STATUS)) as f:
+            old = json.load(f)
+    except (OSError, ValueError):
+        return
+    outs = old.get("outputs") or {}
+    for path in [*outs.get("tables", []), *outs.get("plots", []), *outs.get("partial", [])]:
+        if os.path.isfile(path) and os.path.dirname(os.path.abspath(path)) == \
+                os.path.abspath(out_dir):
+            os.remove(path)
+    os.remove(os.path.join(out_dir, STATUS))
+
+
+def _left_behind(out_dir: str, since: float) -> list:
+    """Tables, plots and reports written into ``out_dir`` since ``since`` (a failed run's)."""
+    out = []
+    for name in sorted(os.listdir(out_dir)):
+        path = os.path.join(out_dir, name)
+        if (name.endswith((".csv", ".png", ".md")) and os.path.isfile(path)
+                and os.path.getmtime(path) >= since - 1.0):  # 1 s: coarse file-system clocks
+            out.append(path)
+    return out
+
+
 def _write_status(out_dir: str, **fields) -> None:
     with open(os.path.join(out_dir, STATUS), "w") as f:
         json.dump(fields, f, indent=2, default=str)
 
 
 def run(cfg: DictConfig, out_dir: str, multirun: bool = False):
-    """Run one job into ``out_dir``; record its status (and error) in ``status.json``."""
+    """Run one job into ``out_dir``; record its status (and error) in ``status.json``.
+
+    Every key and value is checked first (``ConfigError`` names the key). A folder holding a
+    finished run is refused unless ``runtime.overwrite`` (a sweep job skips it first when
+    ``runtime.skip_finished``); what an earlier failed or replaced run wrote there is removed."""
     name = cfg.experiment.name
     os.makedirs(out_dir, exist_ok=True)
-    if multirun and cfg.runtime.skip_finished and finished(out_dir):
-        log.info("skipping %s: already finished", out_dir)
-        return {"skipped": True}
-    start = time.perf_counter()
-    info = {"experiment": name, "host": platform.node(),
-            "config": OmegaConf.to_container(cfg, resolve=True)}
+    overwrite = bool(OmegaConf.select(cfg, "runtime.overwrite", default=False))
+    if multirun and finished(out_dir):
+        if cfg.runtime.skip_finished:
+            log.info("skipping %s: already finished", out_dir)
+            return {"skipped": True}
+        if not overwrite:
+            log.error("refusing %s: it holds a finished run (runtime.overwrite=true replaces it)",
+                      out_dir)
+            return {"failed": "holds a finished run"}
+    refuse_finished(out_dir, overwrite)
+    _clear_previous(out_dir)
+    _RUN_IDS.pop(out_dir, None)
+    start, wall_start = time.perf_counter(), time.time()
+    phases = Phases()
+    info = {"experiment": name, "run_id": cfg_run_id(out_dir), "output_dir": out_dir,
+            "host": platform.node(), "config": OmegaConf.to_container(cfg, resolve=True)}
     try:
-        if name not in EXPERIMENTS:
-            raise ValueError(f"experiment.name: unknown {name!r}; known: {sorted(EXPERIMENTS)}")
+        phases.start("check")
+        _schema.check(cfg, EXPERIMENTS)
+        phases.start("setup")
         _configure_runtime(cfg)
-        out = EXPERIMENTS[name](cfg, out_dir)
+        out = EXPERIMENTS[name](cfg, out_dir, phases)
     except Exception as err:  # recorded, then re-raised for single runs
         _write_status(out_dir, status="failed", error=f"{type(err).__name__}: {err}",
-                      traceback=traceback.format_exc(),
-                      seconds=time.perf_counter() - start, **info)
-        log.error("job failed: %s: %s (recorded in %s)", type(err).__name__, err,
-                  os.path.join(out_dir, STATUS))
+                      traceback=traceback.format_exc(), seconds=time.perf_counter() - start,
+                      phases=phases.stop(),
+                      outputs={"partial": _left_behind(out_dir, wall_start)}, **info)
         if multirun:
+            log.error("job failed: %s: %s (recorded in %s)", type(err).__name__, err,
+                      os.path.join(out_dir, STATUS))
             return {"failed": str(err)}
         raise
     seconds = time.perf_counter() - start
     import jax
 
-    _write_status(out_dir, status="ok", seconds=seconds, outputs=out,
+    _write_status(out_dir, status="ok", seconds=seconds, phases=phases.stop(), outputs=out,
                   devices=[str(d) for d in jax.devices()], **info)
     log.info("finished in %.1f s", seconds)
     return out
+
+
+def _debug(cfg) -> bool:
+    return (os.environ.get("HYDRA_FULL_ERROR") == "1"
+            or bool(OmegaConf.select(cfg, "runtime.debug", default=False)))
+
+
+def _fail_in_one_line(err: Exception) -> None:
+    print(f"griffin-jax: error: {err}  (traceback: runtime.debug=true or HYDRA_FULL_ERROR=1)",
+          file=sys.stderr)
+    sys.exit(2)
+
+
+class RunDirGuard(Callback):
+    """Hydra callback: refuse a single run into a folder that holds a finished run before Hydra
+    writes the new config there (``runtime.overwrite=true`` allows it)."""
+
+    def on_run_start(self, config: DictConfig, **kwargs) -> None:
+        try:
+            out_dir = str(config.hydra.run.dir)
+        except Exception:  # an interpolation only a job can resolve: run() checks it then
+            return
+        try:
+            refuse_finished(out_dir, bool(OmegaConf.select(config, "runtime.overwrite",
+                                                           default=False)))
+        except _schema.ConfigError as err:
+            if _debug(config):
+                raise
+            _fail_in_one_line(err)
 
 
 _schema.register()
@@ -345,4 +534,9 @@ _schema.register()
 @hydra.main(config_path="pkg://griffin_jax.conf", config_name="config", version_base="1.3")
 def hydra_main(cfg: DictConfig):
     multirun = HydraConfig.get().mode == RunMode.MULTIRUN
-    return run(cfg, _output_dir(), multirun)
+    try:
+        return run(cfg, _output_dir(), multirun)
+    except ValueError as err:  # bad input: the library and the checks name the field
+        if _debug(cfg):
+            raise
+        _fail_in_one_line(err)

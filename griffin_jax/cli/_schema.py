@@ -35,6 +35,8 @@ class DesignConf:
     sync: str = "core"
     presets: List[str] = _list("dense", "cnvlutin_like", "cambricon_x_like", "bit_tactical_like",
                                "tensordash_like", "sparten_like", "stc_2to4", "griffin")
+    # Extra boxes, each [time, lane, group], for every exploit (beside the grid's product).
+    boxes: List[List[int]] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -77,6 +79,11 @@ class RuntimeConf:
     sample: Optional[float] = None
     # Skip this job if its output directory already holds a finished run (sweep reruns).
     skip_finished: bool = True
+    # A single run into a folder that holds a finished run refuses unless this is true (then
+    # the old run's status and outputs are removed first).
+    overwrite: bool = False
+    # Config errors print one line; true: the full traceback (as does HYDRA_FULL_ERROR=1).
+    debug: bool = False
 
 
 @dataclasses.dataclass
@@ -91,7 +98,6 @@ class SearchConf:
 @dataclasses.dataclass
 class ExperimentConf:
     name: str = "study"
-    metric: str = "tops_per_w"
     plots: bool = True
     # Extra free-form tags copied into every row (e.g. a sweep label).
     tags: Any = dataclasses.field(default_factory=dict)
@@ -111,3 +117,207 @@ class Config:
 def register() -> None:
     cs = ConfigStore.instance()
     cs.store(name="griffin_schema", node=Config)
+
+
+# -- checks after composition -------------------------------------------------------------------
+class ConfigError(ValueError):
+    """A config key or value the schema or the library rejects; the message names the key."""
+
+
+def _unknown(key: str, known) -> ConfigError:
+    import difflib
+
+    leaf = key.rsplit(".", 1)[-1]
+    near = difflib.get_close_matches(leaf, list(known), n=1, cutoff=0.5)
+    parent = key.rsplit(".", 1)[0] + "." if "." in key else ""
+    hint = (f"did you mean {parent}{near[0]}?" if near
+            else f"known: {', '.join(sorted(known))}")
+    return ConfigError(f"{key}: unknown key; {hint}")
+
+
+def check_keys(cfg, schema=Config, prefix: str = "") -> None:
+    """Raise ``ConfigError`` naming the first key of ``cfg`` (a mapping, appended keys included)
+    that ``schema`` does not declare, and the nearest declared one."""
+    fields = {f.name: f for f in dataclasses.fields(schema)}
+    for key in cfg:
+        if key not in fields:
+            raise _unknown(prefix + str(key), fields)
+        sub = fields[key].type
+        sub = _resolve(schema, key) if isinstance(sub, str) else sub
+        if dataclasses.is_dataclass(sub) and hasattr(cfg[key], "keys"):
+            check_keys(cfg[key], sub, f"{prefix}{key}.")
+
+
+def _resolve(schema, key):
+    import typing
+
+    return typing.get_type_hints(schema)[key]
+
+
+def check_override_keys(overrides) -> None:
+    """The checks of ``check_keys`` and ``check_types`` on command-line overrides (``key=v``,
+    ``+key=v``, ``++key=v``) before Hydra composes, so a typo names its nearest key and a value
+    of the wrong type its key, each in one line."""
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    schema = OmegaConf.structured(Config)
+    for ov in overrides:
+        if "=" not in ov or ov.startswith("~"):
+            continue
+        key, raw = ov.split("=", 1)
+        key = key.lstrip("+")
+        if "/" in key or key.startswith("hydra") or "." not in key:
+            continue  # config groups and Hydra's own keys: Hydra checks them
+        node: Any = Config
+        parts = key.split(".")
+        for i, part in enumerate(parts):
+            if not dataclasses.is_dataclass(node):
+                break  # inside a free-form field (experiment.tags)
+            fields = {f.name for f in dataclasses.fields(node)}
+            if part not in fields:
+                raise _unknown(".".join(parts[:i + 1]), fields)
+            node = _resolve(node, part)
+        value = _parsed(ov)
+        if value is _SKIP:
+            continue
+        for v in value:
+            try:
+                OmegaConf.update(schema, key, v, merge=False)
+            except OmegaConfBaseException as err:
+                raise ConfigError(f"{key}: {str(err).splitlines()[0]}") from None
+
+
+_SKIP = object()
+
+
+def _parsed(override: str):
+    """The values an override sets (several for a sweep), or ``_SKIP`` when they are not plain
+    values (interpolations, functions: Hydra resolves and checks those)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        ov = OverridesParser.create().parse_override(override)
+        if ov.is_sweep_override():
+            if ov.is_discrete_sweep():
+                return list(ov.sweep_iterator())
+            return _SKIP
+        value = ov.value()
+    except Exception:  # a syntax error: Hydra reports it in its own words
+        return _SKIP
+    if isinstance(value, str) and "${" in value:
+        return _SKIP
+    return [value]
+
+
+def check_types(cfg) -> None:
+    """Merge ``cfg`` into the schema: a value of the wrong type is a ``ConfigError``."""
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    try:
+        OmegaConf.merge(OmegaConf.structured(Config), cfg)
+    except OmegaConfBaseException as err:
+        key = getattr(err, "full_key", "") or "config"
+        msg = str(err).splitlines()[0]
+        raise ConfigError(f"{key}: {msg}") from None
+
+
+def _require(ok: bool, key: str, value, allowed: str) -> None:
+    if not ok:
+        raise ConfigError(f"{key}: must be {allowed}, got {value!r}")
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _ints(key, values, low):
+    for v in values:
+        _require(_is_int(v) and v >= low, key, list(values), f"a list of ints >= {low}")
+
+
+def check_values(cfg, experiments=()) -> None:
+    """Every value the library would reject, named by its key, before any work starts."""
+    from griffin_jax.design import CATEGORIES, EXPLOITS, PRESETS, SYNCS
+
+    c = cfg.core
+    for k in ("rows", "cols", "lanes"):
+        _require(_is_int(c[k]) and c[k] >= 1, f"core.{k}", c[k], "an int >= 1")
+    d = cfg.design
+    for e in d.exploits:
+        _require(e in EXPLOITS, "design.exploits", list(d.exploits), f"a subset of {EXPLOITS}")
+    _ints("design.box_time", d.box_time, 1)
+    _ints("design.box_lane", d.box_lane, 0)
+    _ints("design.box_group", d.box_group, 0)
+    for b in d.boxes:
+        _require(len(b) == 3 and all(_is_int(v) for v in b) and b[0] >= 1 and min(b) >= 0,
+                 "design.boxes", list(b), "[time >= 1, lane >= 0, group >= 0] triples")
+    for w in d.windows:
+        _require(len(w) > 0 and all(len(o) == 3 for o in w), "design.windows", w,
+                 "lists of [dt, dl, dg] offsets")
+    _require(d.sync in SYNCS, "design.sync", d.sync, f"one of {SYNCS}")
+    for p in d.presets:
+        _require(p in PRESETS, "design.presets", p, f"one of {sorted(PRESETS)}")
+    _check_workload(cfg.workload, CATEGORIES)
+    try:
+        from griffin_jax.cost import load_tech
+
+        load_tech(cfg.tech.name)
+    except (ValueError, OSError) as err:
+        raise ConfigError(f"tech.name: {err}") from None
+    r = cfg.runtime
+    s = r.sample
+    _require(s is None or (isinstance(s, (int, float)) and not isinstance(s, bool) and 0 < s <= 1),
+             "runtime.sample", s, "null (exact) or a fraction in (0, 1]")
+    _require(r.chunk is None or (_is_int(r.chunk) and r.chunk >= 1), "runtime.chunk", r.chunk,
+             "null or an int >= 1")
+    _require(r.cpu_devices is None or (_is_int(r.cpu_devices) and r.cpu_devices >= 1),
+             "runtime.cpu_devices", r.cpu_devices, "a positive int or null")
+    _require(r.platform in (None, "cpu", "gpu", "cuda", "rocm", "tpu"), "runtime.platform",
+             r.platform, "null, cpu, gpu, cuda, rocm or tpu")
+    x = cfg.experiment
+    if experiments:
+        _require(x.name in experiments, "experiment.name", x.name, f"one of {sorted(experiments)}")
+    from griffin_jax.search import OBJECTIVES
+
+    sc = x.search
+    _require(sc.objective in OBJECTIVES, "experiment.search.objective", sc.objective,
+             f"one of {sorted(OBJECTIVES)}")
+    for k in ("steps", "restarts"):
+        _require(_is_int(sc[k]) and sc[k] >= 1, f"experiment.search.{k}", sc[k], "an int >= 1")
+    b = sc.area_budget_mm2
+    _require(b is None or b > 0, "experiment.search.area_budget_mm2", b, "null or > 0")
+
+
+def _check_workload(wl, categories) -> None:
+    from griffin_jax.workloads import NETWORKS, digits_variants
+
+    kinds = ("digits", "network", "synthetic")
+    _require(wl.kind in kinds, "workload.kind", wl.kind, f"one of {kinds}")
+    for cat in wl.categories:
+        _require(cat in categories, "workload.categories", list(wl.categories),
+                 f"a subset of {tuple(categories)}")
+    _require(len(wl.categories) > 0, "workload.categories", [], "a non-empty list")
+    # Every field, whatever the kind: a value one experiment would reject is rejected by all.
+    _require(wl.variant in digits_variants(), "workload.variant", wl.variant,
+             f"one of {digits_variants()}")
+    _require(wl.n_images is None or (_is_int(wl.n_images) and wl.n_images >= 1),
+             "workload.n_images", wl.n_images, "null (all) or an int >= 1")
+    if wl.kind == "network":
+        _require(len(wl.networks) > 0, "workload.networks", [], "a non-empty list")
+    for n in wl.networks:
+        _require(n in (*NETWORKS, "digits"), "workload.networks", n,
+                 f"one of {(*NETWORKS, 'digits')}")
+    _require(_is_int(wl.batch) and wl.batch >= 1, "workload.batch", wl.batch, "an int >= 1")
+    for k in ("M", "N", "K"):
+        _require(_is_int(wl[k]) and wl[k] >= 1, f"workload.{k}", wl[k], "an int >= 1")
+    for k in ("a_density", "w_density"):
+        _require(0 <= wl[k] <= 1, f"workload.{k}", wl[k], "a fraction in [0, 1]")
+
+
+def check(cfg, experiments=()) -> None:
+    """Keys, types and values of a composed config; ``ConfigError`` names the first bad key."""
+    check_keys(cfg)
+    check_types(cfg)
+    check_values(cfg, experiments)

@@ -13,6 +13,7 @@ from griffin_jax.design._griffin import (
     validate_mode,
     wired_input,
 )
+from griffin_jax.design._point import DesignPoint
 from griffin_jax.design._presets import (
     PRESETS,
     PRIOR_PRESETS,
@@ -30,7 +31,7 @@ from griffin_jax.design._presets import (
 )
 
 __all__ = [
-    "EXPLOITS", "SYNCS", "Core", "Design", "Window", "validate_window",
+    "EXPLOITS", "SYNCS", "Core", "Design", "DesignPoint", "Window", "validate_window",
     "CATEGORIES", "CATEGORY_EXPLOIT", "DEFAULT_CORE", "Accelerator", "check_category",
     "default_mode_window", "griffin", "griffin_wired_window", "validate_mode", "wired_input",
     "PRESETS", "PRIOR_PRESETS", "bit_tactical_like", "cambricon_x_like", "cnvlutin_like",

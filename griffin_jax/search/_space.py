@@ -28,45 +28,11 @@ from typing import Iterator
 
 import numpy as np
 
-from griffin_jax.design._core import EXPLOITS, Core, Design, Window
-from griffin_jax.design._griffin import DEFAULT_CORE, Accelerator
-from griffin_jax.design._presets import custom
+from griffin_jax.design._core import EXPLOITS, Core
+from griffin_jax.design._griffin import DEFAULT_CORE
+from griffin_jax.design._point import DesignPoint
 
 PARAMS = ("time", "lane", "group")
-
-
-@dataclasses.dataclass(frozen=True, order=True)
-class DesignPoint:
-    """One integer design: ``exploit`` and the box ``Window.box(time, lane, group)``."""
-
-    exploit: str
-    time: int = 0
-    lane: int = 0
-    group: int = 0
-
-    @property
-    def label(self) -> str:
-        if self.exploit == "none":
-            return "none"
-        return f"{self.exploit}:box({self.time},{self.lane},{self.group})"
-
-    @property
-    def theta(self) -> tuple[float, float, float]:
-        return (float(self.time), float(self.lane), float(self.group))
-
-    def window(self, capacity: int | None = None) -> Window:
-        """The box window (empty for ``none``); ``capacity`` pads it to share a kernel bucket."""
-        if self.exploit == "none":
-            return Window.empty()
-        win = Window.box(self.time, self.lane, self.group)
-        return win if capacity is None else win.padded(max(capacity, win.capacity))
-
-    def design(self, core: Core, capacity: int | None = None) -> Design:
-        return Design(core=core, exploit=self.exploit, window=self.window(capacity))
-
-    def accelerator(self, core: Core, capacity: int | None = None) -> Accelerator:
-        return custom(self.label, core, self.exploit, self.window(capacity),
-                      mechanism="search space point")
 
 
 def _range(name: str, value) -> tuple[int, int]:

@@ -20,7 +20,7 @@ from griffin_jax.study._plots import (
     pareto_plot,
     speedup_heatmap,
 )
-from griffin_jax.study._space import box_space
+from griffin_jax.study._space import box_space, grid_points
 from griffin_jax.study._study import (
     Entry,
     Workload,
@@ -37,7 +37,7 @@ from griffin_jax.study._tables import format_table, gemm_cycles_table, read_csv,
 __all__ = ["KINDS", "PAPER_LOSS", "PAPER_RATIO", "ClaimsReport", "candidate_designs",
            "claims_report",
            "CATEGORY_ORDER", "LOWER_IS_BETTER", "Plot", "category_bars", "pareto_front",
-           "pareto_plot", "speedup_heatmap", "box_space",
+           "pareto_plot", "speedup_heatmap", "box_space", "grid_points",
            "Entry", "Workload", "best_by", "category_overview", "digits_study_workload",
            "grid_entries", "network_study_workload", "preset_entries", "run_study",
            "format_table", "gemm_cycles_table", "read_csv", "write_csv", "collect_runs"]

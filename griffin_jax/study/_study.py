@@ -22,7 +22,7 @@ from griffin_jax.cost._evaluate import category_masks, combine, layer_costs
 from griffin_jax.design._core import Core, Design
 from griffin_jax.design._griffin import CATEGORIES, Accelerator, check_category
 from griffin_jax.design._presets import PRESETS, custom, preset
-from griffin_jax.study._space import box_space
+from griffin_jax.study._space import grid_points
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,16 +48,17 @@ class Workload:
 
 
 def grid_entries(core: Core, exploits=("A", "W", "AW"), time=(1, 2, 3, 4), lane=(0, 1, 2, 3),
-                 group=(0, 1, 2), sync: str = "core") -> list[Entry]:
-    """Every exploit x box window on ``core`` as study entries (see ``box_space``)."""
+                 group=(0, 1, 2), sync: str = "core", windows=(), boxes=()) -> list[Entry]:
+    """Every point of ``grid_points`` (same arguments and rules) as a study entry; the dense
+    core is named ``dense_grid``, explicit windows carry no ``box``."""
     out = []
-    for d in box_space(core, exploits, time, lane, group, sync):
-        tup = d.window.as_tuples()
-        box = (max((t[0] for t in tup), default=0), max((abs(t[1]) for t in tup), default=0),
-               max((abs(t[2]) for t in tup), default=0))
-        out.append(Entry(custom(d.label(), core, d.exploit, d.window, d.sync)
-                         if d.exploit != "none" else custom("dense_grid", core, "none"),
-                         "space", box))
+    for p in grid_points(core, exploits, time, lane, group, sync, windows, boxes):
+        if p.exploit == "none":
+            out.append(Entry(custom("dense_grid", core, "none"), "space", (0, 0, 0)))
+        else:
+            name = p.design(core, sync).label()  # ":group" marks sync="group"
+            out.append(Entry(p.accelerator(core, sync, name, "custom fixed design"),
+                             "space", p.box if p.is_box else None))
     return out
 
 

@@ -1,4 +1,4 @@
-"""The Hydra app: config schema errors, the quick and study jobs, multirun, failures, collect."""
+"""The Hydra app: config errors, the quick and study jobs, run folders, multirun, collect."""
 
 import json
 import os
@@ -38,7 +38,8 @@ def test_experiment_groups_override_other_groups():
     cfg = _compose(["experiment=quick"])
     assert cfg.workload.kind == "synthetic" and "none" in cfg.design.exploits
     cfg = _compose(["experiment=paper"])
-    assert cfg.runtime.sample == 0.05 and "resnet50" in cfg.workload.networks
+    # The paper experiment is exact unless asked otherwise (runtime.sample=...).
+    assert cfg.runtime.sample is None and "resnet50" in cfg.workload.networks
 
 
 def test_slurm_launcher_config_composes():
@@ -51,13 +52,26 @@ def test_slurm_launcher_config_composes():
     assert "submitit" in cfg.hydra.launcher._target_
 
 
-def test_quick_job_writes_its_table(tmp_path):
+def test_quick_job_writes_its_table_and_times_its_phases(tmp_path, capsys):
     cfg = _compose(["experiment=quick", *TINY])
     out = _app.run(cfg, str(tmp_path))
     rows = read_csv(out["tables"][0])
     assert {r["exploit"] for r in rows} == {"none", "A", "W", "AW"}
     assert all(float(r["speedup"]) >= 1 for r in rows)
-    assert json.load(open(tmp_path / "status.json"))["status"] == "ok"
+    status = json.load(open(tmp_path / "status.json"))
+    assert status["status"] == "ok"
+    assert {"check", "designs", "simulate", "tables"} <= set(status["phases"])
+    assert sum(status["phases"].values()) <= status["seconds"] + 1e-3
+    assert str(tmp_path) in capsys.readouterr().out  # it says where its table is
+
+
+def test_quick_honours_presets_and_windows_of_the_design_group(tmp_path):
+    cfg = _compose(["experiment=quick", *TINY, "design.exploits=[AW]", "design.box_time=[1]",
+                    "design.box_lane=[0]", "design.presets=[griffin]",
+                    "design.windows=[[[1,0,0],[1,1,0]]]"])
+    rows = read_csv(_app.run(cfg, str(tmp_path))["tables"][0])
+    assert [r["design"] for r in rows] == ["AW:box(1,0,0)", "AW:1,0,0;1,1,0", "griffin"]
+    assert [r["kind"] for r in rows] == ["space", "space", "griffin"]
 
 
 def test_study_job_tables_and_columns(tmp_path):
@@ -85,6 +99,57 @@ def test_failure_is_recorded_and_raised_in_a_single_run(tmp_path):
         _app.run(cfg, str(tmp_path))
     status = json.load(open(tmp_path / "status.json"))
     assert status["status"] == "failed" and "workload.kind" in status["error"]
+    assert "check" in status["phases"]
+
+
+@pytest.mark.parametrize("experiment", ["study", "quick", "paper", "search"])
+@pytest.mark.parametrize("override, key", [
+    ("+core.lane=8", "core.lane: unknown key; did you mean core.lanes"),
+    ("runtime.sample=-1", "runtime.sample"), ("runtime.sample=2", "runtime.sample"),
+    ("tech.name=nope", "tech.name"), ("workload.networks=[nope]", "workload.networks"),
+    ("core.lanes=0", "core.lanes"), ("workload.variant=p99", "workload.variant"),
+    ("experiment.search.steps=0", "experiment.search.steps"),
+])
+def test_every_experiment_rejects_what_the_study_rejects(tmp_path, experiment, override, key):
+    cfg = _compose([f"experiment={experiment}", override])
+    with pytest.raises(_schema.ConfigError, match=key):
+        _app.run(cfg, str(tmp_path))
+    assert json.load(open(tmp_path / "status.json"))["status"] == "failed"
+
+
+@pytest.mark.parametrize("experiment", ["study", "quick", "paper"])
+def test_a_custom_window_that_does_not_fit_is_an_error_not_dropped(tmp_path, experiment):
+    cfg = _compose([f"experiment={experiment}", "design.windows=[[[1,16,0]]]"])
+    with pytest.raises(_schema.ConfigError, match=r"design.windows\[0\].*lanes"):
+        _app.run(cfg, str(tmp_path))
+
+
+def test_search_takes_its_ranges_from_the_design_group():
+    from griffin_jax.search import Space
+
+    cfg = _compose(["experiment=search"])
+    assert _app._search_space(cfg) == Space()  # design=search is the search's default space
+    sp = _app._search_space(_compose(["experiment=search", "design.exploits=[AW]",
+                                      "design.box_time=[2,1,5]", "design.box_lane=[1]"]))
+    assert sp.exploits == ("AW",) and sp.time == (1, 5) and sp.lane == (1, 1)
+    with pytest.raises(_schema.ConfigError, match="design.presets"):
+        _app._search_space(_compose(["experiment=search", "design.presets=[griffin]"]))
+    with pytest.raises(_schema.ConfigError, match="design.box_lane"):
+        _app._search_space(_compose(["experiment=search", "design.box_lane=[0,16]"]))
+
+
+def test_paper_candidates_come_from_the_design_group():
+    from griffin_jax.study import KINDS, candidate_designs
+
+    cands = _app._paper_candidates(_app._designs(_compose(["experiment=paper"])))
+    ref = candidate_designs()
+    for kind in KINDS:  # the same presets in every kind, the boxes of design=paper beside them
+        names = {a.name for a in cands[kind]}
+        assert {a.name for a in ref[kind] if "_box" not in a.name} <= names, kind
+    assert {a.name for a in cands["AW"]} >= {"AW:box(2,1,1)", "AW:box(3,0,0)"}
+    with pytest.raises(_schema.ConfigError, match="griffin"):
+        _app._paper_candidates(_app._designs(_compose(["experiment=paper",
+                                                       "design.presets=[dense]"])))
 
 
 def test_bad_cpu_device_count_names_the_key(tmp_path):
@@ -106,9 +171,87 @@ def test_cpu_devices_shard_the_job(tmp_path):
 
 
 def _cli(args, cwd):
-    env = dict(os.environ, JAX_PLATFORMS="cpu")
+    # Without HYDRA_FULL_ERROR: the tests check what a user sees by default.
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    env["JAX_PLATFORMS"] = "cpu"
     return subprocess.run([sys.executable, "-m", "griffin_jax", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=600)
+
+
+def test_a_config_error_is_one_line_without_traceback_and_is_recorded(tmp_path):
+    run_dir = tmp_path / "run"
+    res = _cli(["experiment=quick", "core.lanes=0", f"hydra.run.dir={run_dir}"], tmp_path)
+    assert res.returncode == 2
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "core.lanes" in lines[0] and ">= 1" in lines[0], res.stderr
+    assert "Traceback" not in res.stderr
+    assert "core.lanes" in json.load(open(run_dir / "status.json"))["error"]
+    res = _cli(["experiment=quick", "core.lanes=0", "runtime.debug=true",
+                f"hydra.run.dir={tmp_path / 'debug'}"], tmp_path)
+    assert res.returncode != 0 and "Traceback" in res.stderr
+
+
+@pytest.mark.parametrize("override, near", [("+core.lane=8", "core.lanes"),
+                                            ("core.lanez=8", "core.lanes"),
+                                            ("runtime.sampel=0.1", "runtime.sample"),
+                                            ("core.rows=eight", "core.rows: Value 'eight'")])
+def test_a_key_typo_names_the_nearest_key_on_the_command_line(tmp_path, override, near):
+    res = _cli(["experiment=quick", override, f"hydra.run.dir={tmp_path / 'r'}"], tmp_path)
+    assert res.returncode == 2 and near in res.stderr, res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_a_finished_run_is_never_overwritten(tmp_path):
+    # A folder that holds a finished run: the CLI refuses before Hydra writes its config there.
+    old = tmp_path / "old"
+    (old / ".hydra").mkdir(parents=True)
+    (old / ".hydra" / "overrides.yaml").write_text("- old\n")
+    (old / "status.json").write_text(json.dumps({"status": "ok"}))
+    res = _cli(["experiment=quick", *TINY, f"hydra.run.dir={old}"], tmp_path)
+    assert res.returncode == 2 and "runtime.overwrite=true" in res.stderr, res.stderr
+    assert (old / ".hydra" / "overrides.yaml").read_text() == "- old\n"
+    assert json.load(open(old / "status.json")) == {"status": "ok"}
+    # The library path refuses too; runtime.overwrite replaces the run and its outputs.
+    first = _app.run(_compose(["experiment=quick", *TINY]), str(tmp_path / "lib"))
+    with pytest.raises(_schema.ConfigError, match="hydra.run.dir"):
+        _app.run(_compose(["experiment=quick", *TINY]), str(tmp_path / "lib"))
+    stale = tmp_path / "lib" / "stale.csv"
+    (tmp_path / "lib" / "status.json").write_text(json.dumps(
+        {"status": "ok", "outputs": {"tables": [str(stale)]}}))
+    stale.write_text("a\n1\n")
+    again = _app.run(_compose(["experiment=quick", *TINY, "runtime.overwrite=true"]),
+                     str(tmp_path / "lib"))
+    assert again["tables"] == first["tables"] and not stale.exists()
+
+
+def test_a_rerun_into_a_failed_run_leaves_none_of_its_tables(tmp_path):
+    old = tmp_path / "old.csv"
+    old.write_text("a\n1\n")
+    (tmp_path / "status.json").write_text(json.dumps(
+        {"status": "failed", "outputs": {"partial": [str(old)]}}))
+    with pytest.raises(_schema.ConfigError, match="core.lanes"):
+        _app.run(_compose(["experiment=quick", "core.lanes=0"]), str(tmp_path))
+    assert not old.exists()
+    status = json.load(open(tmp_path / "status.json"))
+    assert status["status"] == "failed" and status["outputs"] == {"partial": []}
+
+
+def test_default_run_folders_are_unique_and_run_ids_carry_the_date(tmp_path):
+    env = dict(os.environ, JAX_PLATFORMS="cpu")
+    args = [sys.executable, "-m", "griffin_jax", "experiment=quick", *TINY,
+            "runtime.progress=false"]
+    procs = [subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=600) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    runs = sorted((tmp_path / "outputs").glob("*/*/status.json"))
+    assert len(runs) == 2
+    for path in runs:
+        status = json.load(open(path))
+        assert status["status"] == "ok"
+        assert status["run_id"].startswith(path.parent.parent.name)  # the date folder
+        assert any(str(path.parent) in o for o, _ in outs)  # quick prints its folder
 
 
 @pytest.mark.parametrize("launcher", ["basic", "joblib"])
@@ -138,3 +281,21 @@ def test_multirun_records_failures_collects_and_skips(tmp_path, launcher):
 
     assert collect_main([str(sweep)]) == 1
     assert (sweep / "collected" / "jobs.csv").exists()
+
+
+def test_submitit_local_sweep_runs_and_collects(tmp_path):
+    # submitit's local executor: the pickling, job folders and result handling of SLURM.
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
+    sweep = tmp_path / "sweep"
+    proc = _cli(["-m", "hydra/launcher=submitit_local", "experiment=quick", *TINY,
+                 "runtime.progress=false", "core.lanes=8,16", f"hydra.sweep.dir={sweep}"],
+                tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    from griffin_jax.cli import collect_main
+
+    assert collect_main([str(sweep)]) == 0
+    jobs = read_csv(sweep / "collected" / "jobs.csv")
+    assert len(jobs) == 2 and all(j["status"] == "ok" for j in jobs)
+    rows = read_csv(sweep / "collected" / "cycles.csv")
+    assert {r["lanes"] for r in rows} == {"8", "16"}
+    assert all(r["job"] and "core.lanes=" in r["overrides"] for r in rows)
