@@ -169,6 +169,7 @@ def _pareto_data(rows, x, y, label_kinds, network) -> dict:
         sub = [r for r in pts if r["category"] == cat]
         data[cat] = {
             "points": [(r["design"], r[x], r[y]) for r in sub],
+            "styles": [(str(r["kind"]), str(r["exploit"])) for r in sub],
             "front": [(r["design"], r[x], r[y]) for r in pareto_front(sub, x, y)],
             "labelled": [(r["design"], r[x], r[y], r["kind"]) for r in sub
                          if r["kind"] in label_kinds],
@@ -296,55 +297,186 @@ def _figure(figsize):
     return fig
 
 
+def _freeze_layout(fig) -> None:
+    """Run the constrained layout once and keep it: labels are placed in display space
+    afterwards, and a later layout pass would move the axes under them."""
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+
+
 def _save(fig, path) -> str:
     path = os.fspath(path)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=_DPI)
     return path
 
 
-_KIND_STYLE = {"preset": dict(marker="D", color="tab:blue", s=36, zorder=4),
-               "griffin": dict(marker="*", color="tab:red", s=140, zorder=5)}
+# Figures are sized in inches for a two-column paper page (7 in text width) and drawn with
+# fonts of 6.5-8 pt, so a PNG placed at its natural size reads like the rest of the page.
+_DPI = 200
+_FONT = {"label": 7.5, "tick": 7, "title": 8, "note": 6.5}
+_EXPLOIT_COLOR = {"none": "0.45", "W": "tab:blue", "A": "tab:green", "AW": "tab:purple"}
+_EXPLOIT_NAME = {"none": "dense (none)", "W": "weights (W)", "A": "activations (A)",
+                 "AW": "both (AW)"}
+_KIND_STYLE = {"space": {"marker": "o", "s": 7, "alpha": 0.55, "linewidths": 0, "zorder": 2},
+               "preset": {"marker": "D", "s": 22, "edgecolors": "black", "linewidths": 0.6,
+                          "zorder": 4},
+               "griffin": {"marker": "*", "s": 110, "edgecolors": "black", "linewidths": 0.5,
+                           "zorder": 5}}
+_KIND_NAME = {"space": "grid design", "preset": "prior design", "griffin": "Griffin"}
+
+
+def _style_axes(ax, x_label, y_label, title) -> None:
+    ax.set_title(title, fontsize=_FONT["title"])
+    ax.set_xlabel(x_label, fontsize=_FONT["label"])
+    ax.set_ylabel(y_label, fontsize=_FONT["label"])
+    ax.tick_params(labelsize=_FONT["tick"])
+
+
+def _overlaps(a, b, pad: float = 1.0) -> bool:
+    return (a.x0 < b.x1 + pad and b.x0 < a.x1 + pad and a.y0 < b.y1 + pad and b.y0 < a.y1 + pad)
+
+
+def _inside(box, frame) -> bool:
+    return (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0
+            and box.y1 <= frame.y1)
+
+
+def _place_labels(ax, texts, anchors, marker_pt, xs, ys) -> None:
+    """Move ``texts`` apart and off the points ``xs, ys``, then draw a leader line from each
+    moved label to its anchor point (``anchors[i]``, a marker ``marker_pt[i]`` points wide).
+
+    adjustText does the spreading (iteration-capped, so deterministic) but does not promise a
+    result without overlaps; a greedy pass then moves any label still overlapping another label
+    or an anchor's marker, or sticking out of the axes, to the nearest free slot on rings around
+    its anchor.
+    """
+    from matplotlib.transforms import Bbox
+
+    try:
+        from adjustText import adjust_text
+    except ImportError as err:
+        raise ImportError("study plots need adjustText: install the 'plot' extra "
+                          "(pip install 'griffin-jax[plot]')") from err
+    if not texts:
+        return
+    ax.set_autoscale_on(False)  # leader lines must not rescale the axes under placed labels
+    adjust_text(texts, x=list(xs), y=list(ys), ax=ax, iter_lim=300, time_lim=None,
+                expand=(1.2, 1.5), ensure_inside_axes=True)
+    renderer = ax.figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    to_data = ax.transData.inverted()
+    px_per_pt = ax.figure.dpi / 72
+    markers = []
+    for (px, py), size in zip(anchors, marker_pt):
+        (mx, my), r = ax.transData.transform((px, py)), size * px_per_pt / 2
+        markers.append(Bbox.from_extents(mx - r, my - r, mx + r, my + r))
+    for i, t in enumerate(texts):
+        others = boxes[:i] + boxes[i + 1:] + markers
+        if _inside(boxes[i], frame) and not any(_overlaps(boxes[i], o) for o in others):
+            continue
+        ax_, ay_ = ax.transData.transform(anchors[i])
+        w, h = boxes[i].width, boxes[i].height
+        for radius in range(int(h), int(frame.width + frame.height), max(2, int(h / 2))):
+            spots = []
+            for k in range(24):
+                ang = 2 * math.pi * k / 24
+                cx, cy = ax_ + radius * math.cos(ang), ay_ + radius * math.sin(ang)
+                spots.append(Bbox.from_bounds(cx - w / 2, cy - h / 2, w, h))
+            free = [b for b in spots if _inside(b, frame)
+                    and not any(_overlaps(b, o) for o in others)]
+            if free:
+                boxes[i] = free[0]
+                t.set_position(to_data.transform((boxes[i].x0, boxes[i].y0)))
+                t.set_horizontalalignment("left")
+                t.set_verticalalignment("bottom")
+                break
+    for t, box, (px, py) in zip(texts, boxes, anchors):
+        dx, dy = ax.transData.transform((px, py))
+        nx, ny = min(max(dx, box.x0), box.x1), min(max(dy, box.y0), box.y1)
+        if math.hypot(nx - dx, ny - dy) > 6:  # points: a label touching its marker needs none
+            lx, ly = to_data.transform([(dx, dy), (nx, ny)]).T
+            ax.plot(lx, ly, color="0.35", linewidth=0.5, zorder=5.5)
+
+
+def _pareto_legend(fig, kinds, exploits):
+    from matplotlib.lines import Line2D
+
+    def marker(kind, color):
+        st = _KIND_STYLE[kind]
+        size = math.sqrt(st["s"]) * (1.6 if kind == "space" else 1.0)
+        return Line2D([], [], linestyle="", marker=st["marker"], markersize=size,
+                      markerfacecolor=color, markeredgecolor=st.get("edgecolors", color),
+                      markeredgewidth=st["linewidths"])
+
+    handles = [marker("space", _EXPLOIT_COLOR[e]) for e in exploits]
+    labels = [f"exploits {_EXPLOIT_NAME[e]}" for e in exploits]
+    for kind in kinds:
+        if kind != "space":
+            handles.append(marker(kind, "tab:red" if kind == "griffin" else "white"))
+            labels.append(_KIND_NAME[kind])
+    handles.append(Line2D([], [], color="black", linewidth=1.0))
+    labels.append("Pareto front (labelled)")
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=_FONT["note"],
+               frameon=False, title="colour: what the design exploits; marker: its origin",
+               title_fontsize=_FONT["note"])
+
+
+def _draw_pareto(data, x, y, network):
+    fig = _figure((7.0, 7.0))
+    axes = fig.subplots(2, 2).ravel()
+    kinds, exploits = {}, {}
+    for ax, cat in zip(axes, CATEGORY_ORDER):
+        d = data[cat]
+        _style_axes(ax, _label(x), _label(y), _CATEGORY_TITLE[cat])
+        if not d["points"]:
+            ax.text(0.5, 0.5, "no rows", ha="center", va="center", transform=ax.transAxes,
+                    fontsize=_FONT["label"])
+            continue
+        for kind in _KIND_STYLE:
+            for exploit in _EXPLOIT_COLOR:
+                pts = [p for p, st in zip(d["points"], d["styles"]) if st == (kind, exploit)]
+                if not pts:
+                    continue
+                kinds[kind] = exploits[exploit] = True
+                color = "tab:red" if kind == "griffin" else _EXPLOIT_COLOR[exploit]
+                ax.scatter([p[1] for p in pts], [p[2] for p in pts], color=color,
+                           **_KIND_STYLE[kind])
+        ax.step([p[1] for p in d["front"]], [p[2] for p in d["front"]], where="post",
+                color="black", linewidth=1.0, zorder=3)
+    _pareto_legend(fig, [k for k in _KIND_STYLE if k in kinds],
+                   [e for e in _EXPLOIT_COLOR if e in exploits])
+    where = f" on {network}" if network is not None else ""
+    fig.suptitle(f"{_label(y)} vs {_label(x)}{where}: every design, the Pareto front (upper "
+                 "left) and prior designs named", fontsize=_FONT["title"])
+    _freeze_layout(fig)
+    for ax, cat in zip(axes, CATEGORY_ORDER):
+        d = data[cat]
+        named = dict.fromkeys([p[:3] for p in d["labelled"]] + list(d["front"]))
+        kind_of = {p: st[0] for p, st in zip(d["points"], d["styles"])}
+        texts = [ax.text(px, py, name, fontsize=_FONT["note"], zorder=6) for name, px, py in named]
+        _place_labels(ax, texts, [(px, py) for _, px, py in named],
+                      [math.sqrt(_KIND_STYLE[kind_of.get(p, "space")]["s"]) for p in named],
+                      [p[1] for p in d["points"]], [p[2] for p in d["points"]])
+    return fig
 
 
 def pareto_plot(rows: Sequence[Mapping], path, *, x: str = "area_mm2", y: str = "tops_per_w",
                 label_kinds: Sequence[str] = ("preset", "griffin"), network=None) -> Plot:
-    """Per model category (2 x 2 panels): every design as a dot, the Pareto front (minimal
-    ``x``, maximal ``y``) as a step line, designs of ``label_kinds`` highlighted and named.
+    """Per model category (2 x 2 panels): every design as a dot coloured by what it exploits,
+    the Pareto front (minimal ``x``, maximal ``y``) as a step line, designs of ``label_kinds``
+    and of the front named (labels moved apart, with leader lines).
 
     Args:
       rows: ``summary`` rows (several networks of a category are combined; see module doc).
       path: PNG to write. x, y: numeric columns. network: plot one network only.
     Returns: ``Plot``; ``data[category]`` has ``points`` and ``front`` (lists of
-      ``(design, x, y)``) and ``labelled`` (``(design, x, y, kind)``).
+      ``(design, x, y)``), ``styles`` (``(kind, exploit)`` per point) and ``labelled``
+      (``(design, x, y, kind)``).
     """
     data = _pareto_data(rows, x, y, tuple(label_kinds), network)
-    fig = _figure((11, 8.5))
-    axes = fig.subplots(2, 2).ravel()
-    for ax, cat in zip(axes, CATEGORY_ORDER):
-        d = data[cat]
-        ax.set_title(_CATEGORY_TITLE[cat])
-        ax.set_xlabel(_label(x))
-        ax.set_ylabel(_label(y))
-        if not d["points"]:
-            ax.text(0.5, 0.5, "no rows", ha="center", va="center", transform=ax.transAxes)
-            continue
-        ax.scatter([p[1] for p in d["points"]], [p[2] for p in d["points"]], s=6,
-                   color="0.6", label="designs", zorder=2)
-        ax.step([p[1] for p in d["front"]], [p[2] for p in d["front"]], where="post",
-                color="black", linewidth=1.2, label="Pareto front", zorder=3)
-        for kind in dict.fromkeys(k for *_, k in d["labelled"]):
-            pts = [p for p in d["labelled"] if p[3] == kind]
-            ax.scatter([p[1] for p in pts], [p[2] for p in pts], label=kind,
-                       **_KIND_STYLE.get(kind, dict(marker="s", color="tab:green", s=30,
-                                                    zorder=4)))
-            for name, px, py, _ in pts:
-                ax.annotate(name, (px, py), textcoords="offset points", xytext=(4, 4),
-                            fontsize=7)
-        ax.legend(fontsize=7, loc="best")
-    where = f" on {network}" if network is not None else ""
-    fig.suptitle(f"{_label(y)} vs {_label(x)}{where}")
-    return Plot(_save(fig, path), data)
+    return Plot(_save(_draw_pareto(data, x, y, network), path), data)
 
 
 def category_bars(rows: Sequence[Mapping], path, *, metric: str = "tops_per_w",
