@@ -439,7 +439,9 @@ def _draw_pareto(data, x, y, network):
                 pts = [p for p, st in zip(d["points"], d["styles"]) if st == (kind, exploit)]
                 if not pts:
                     continue
-                kinds[kind] = exploits[exploit] = True
+                kinds[kind] = True
+                if kind != "griffin":  # Griffin is always the red star
+                    exploits[exploit] = True
                 color = "tab:red" if kind == "griffin" else _EXPLOIT_COLOR[exploit]
                 ax.scatter([p[1] for p in pts], [p[2] for p in pts], color=color,
                            **_KIND_STYLE[kind])
@@ -494,11 +496,15 @@ def category_bars(rows: Sequence[Mapping], path, *, metric: str = "tops_per_w",
       ``data["best_space"][category]`` the grid design behind "best grid".
     """
     data = _bars_data(rows, metric, designs, network)
+    return Plot(_save(_draw_bars(data, metric, network), path), data)
+
+
+def _draw_bars(data, metric, network):
     cats = [c for c in CATEGORY_ORDER if c in data["values"]]
     series = data["series"]
-    fig = _figure((max(6.0, 1.5 + len(cats) * (0.6 + 0.35 * len(series))), 4.8))
+    fig = _figure((7.0, 3.4))
     ax = fig.subplots()
-    width = 0.8 / max(1, len(series))
+    width = 0.84 / max(1, len(series))
     # Griffin and the best grid design have fixed colours; the others take the remaining tab10
     # colours in order, so no two series share one.
     fixed = {"griffin": "tab:red", "best grid": "0.45"}
@@ -510,20 +516,25 @@ def category_bars(rows: Sequence[Mapping], path, *, metric: str = "tops_per_w",
         xs = [i + (j - (len(series) - 1) / 2) * width for i, c in enumerate(cats)
               if name in data["values"][c]]
         hs = [data["values"][c][name] for c in cats if name in data["values"][c]]
-        bars = ax.bar(xs, hs, width=width, label=name, color=colors.get(name))
-        if name == "best grid":
-            for bar, c in zip(bars, [c for c in cats if name in data["values"][c]]):
-                ax.annotate(data["best_space"][c], (bar.get_x() + bar.get_width() / 2,
-                                                    bar.get_height()),
-                            textcoords="offset points", xytext=(0, 3), ha="center",
-                            fontsize=6, rotation=90)
-    ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--", label="dense")
+        ax.bar(xs, hs, width=width, label=name, color=colors.get(name),
+               hatch="///" if name == "best grid" else None, edgecolor="white", linewidth=0.3)
+    ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--", label="dense core (= 1)")
     ax.set_xticks(range(len(cats)), [_CATEGORY_TITLE[c] for c in cats])
-    ax.set_ylabel(f"{_label(metric)} / dense")
+    ax.set_xlim(-0.5, len(cats) - 0.5)
+    top = max([v for c in cats for v in data["values"][c].values()] + [1.0])
     where = f" on {network}" if network is not None else ""
-    ax.set_title(f"{_label(metric)} relative to the dense core{where}")
-    ax.legend(fontsize=7, ncols=2)
-    return Plot(_save(fig, path), data)
+    _style_axes(ax, "", f"{_label(metric)} / dense",
+                f"{_label(metric)} relative to the dense core{where}")
+    # The grid design behind each "best grid" bar, written flat above its category's bars (a
+    # rotated label would not fit, and outside the axes it would collide with the title).
+    notes = [(i, f"best grid:\n{data['best_space'][c]}") for i, c in enumerate(cats)
+             if c in data["best_space"] and "best grid" in data["values"][c]]
+    ax.set_ylim(0, top * (1.22 if notes else 1.08))
+    for i, text in notes:
+        ax.text(i, top * 1.03, text, ha="center", va="bottom", fontsize=_FONT["note"],
+                linespacing=1.1)
+    fig.legend(loc="outside right upper", fontsize=_FONT["note"], frameon=False)
+    return fig
 
 
 def speedup_heatmap(rows: Sequence[Mapping], path, *, x: str = "box_time", y: str = "box_lane",
@@ -539,27 +550,35 @@ def speedup_heatmap(rows: Sequence[Mapping], path, *, x: str = "box_time", y: st
     design), ``data["designs"][i][j]`` the design that reaches it.
     """
     data = _heatmap_data(rows, x, y, exploit, category, fix, value)
-    fig = _figure((1.2 * len(data["x"]) + 3, 1.0 * len(data["y"]) + 2.2))
+    return Plot(_save(_draw_heatmap(data, x, y, exploit, category), path), data)
+
+
+def _draw_heatmap(data, x, y, exploit, category):
+    nx, ny = len(data["x"]), len(data["y"])
+    fig = _figure((min(7.0, 0.62 * nx + 2.6), 0.42 * ny + 1.9))
     ax = fig.subplots()
     im = ax.imshow(data["values"], origin="lower", cmap="viridis", aspect="auto")
-    fig.colorbar(im, ax=ax, label=_label(value))
-    ax.set_xticks(range(len(data["x"])), [str(v) for v in data["x"]])
-    ax.set_yticks(range(len(data["y"])), [str(v) for v in data["y"]])
-    ax.set_xlabel(_label(x))
-    ax.set_ylabel(_label(y))
+    bar = fig.colorbar(im, ax=ax)
+    bar.set_label(_label(data["value"]), fontsize=_FONT["label"])
+    bar.ax.tick_params(labelsize=_FONT["tick"])
+    ax.set_xticks(range(nx), [str(v) for v in data["x"]])
+    ax.set_yticks(range(ny), [str(v) for v in data["y"]])
     finite = [v for row in data["values"] for v in row if not math.isnan(v)]
     mid = (min(finite) + max(finite)) / 2
     for i, row in enumerate(data["values"]):
         for j, v in enumerate(row):
             if not math.isnan(v):
-                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8,
+                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=_FONT["note"],
                         color="black" if v > mid else "white")
     notes = [f"{k}={v}" for k, v in data["fix"].items()]
     if data["max_over"]:
-        notes.append("max over " + ", ".join(data["max_over"]))
-    ax.set_title(f"{exploit} designs on {_CATEGORY_TITLE.get(category, category)}"
-                 + (f" ({'; '.join(notes)})" if notes else ""), fontsize=9)
-    return Plot(_save(fig, path), data)
+        notes.append("each cell: the best over " + ", ".join(data["max_over"]))
+    what = _label(data["value"])
+    title = (f"{what[:1].upper()}{what[1:]} of {exploit}-exploiting box designs\n"
+             f"on {_CATEGORY_TITLE.get(category, category)}"
+             + (f" ({'; '.join(notes)})" if notes else ""))
+    _style_axes(ax, _label(x), _label(y), title)
+    return fig
 
 
 __all__ = ["CATEGORY_ORDER", "LOWER_IS_BETTER", "Plot", "category_bars", "pareto_front",
