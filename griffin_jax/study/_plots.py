@@ -2,9 +2,11 @@
 
 Every plotting function first computes what it will draw (pure Python, validated), then draws
 it on a matplotlib Agg canvas and writes a PNG. It returns a ``Plot``: the path and the numbers
-drawn, so tests and reports can check a figure without reading pixels. matplotlib (the ``plot``
-extra) is imported only inside the drawing step, through the object-oriented API: no pyplot
-state, and the caller's backend is left alone. ``pareto_front`` is pure.
+drawn, so tests and reports can check a figure without reading pixels. matplotlib and adjustText
+(the ``plot`` extra) are imported only inside the drawing step, through the object-oriented API:
+no pyplot figures, and the caller's backend is left alone. ``pareto_front`` is pure. Figures are
+sized for a 7 in page width with 6.5-8 pt text, and labels are placed so that none overlaps
+another or leaves its axes.
 
 Rows: flat dicts as ``run_study`` writes them or as ``read_csv`` reads them back (numbers given
 as strings are accepted). Columns used: ``design``, ``kind`` ("space", "preset", "griffin"),
@@ -450,8 +452,8 @@ def _draw_pareto(data, x, y, network):
     _pareto_legend(fig, [k for k in _KIND_STYLE if k in kinds],
                    [e for e in _EXPLOIT_COLOR if e in exploits])
     where = f" on {network}" if network is not None else ""
-    fig.suptitle(f"{_label(y)} vs {_label(x)}{where}: every design, the Pareto front (upper "
-                 "left) and prior designs named", fontsize=_FONT["title"])
+    fig.suptitle(f"{_label(y)} vs {_label(x)}{where}: every design; prior designs and the "
+                 "Pareto front (upper left) named", fontsize=_FONT["title"])
     _freeze_layout(fig)
     for ax, cat in zip(axes, CATEGORY_ORDER):
         d = data[cat]

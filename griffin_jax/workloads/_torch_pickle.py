@@ -163,7 +163,8 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
             raise CheckpointError(f"_rebuild_tensor_v2: {field} must be a tuple of non-negative "
                                   f"int64s, got {_brief(v)}")
     if len(size) != len(stride):
-        raise CheckpointError(f"_rebuild_tensor_v2: size {size} and stride {stride} differ in rank")
+        raise CheckpointError(f"_rebuild_tensor_v2: size {_brief(size)} and stride "
+                              f"{_brief(stride)} differ in rank")
     if not isinstance(requires_grad, bool):
         raise CheckpointError("_rebuild_tensor_v2: requires_grad must be a bool, got "
                               f"{_brief(requires_grad)}")

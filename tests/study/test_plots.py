@@ -6,7 +6,12 @@ import sys
 import pytest
 
 from griffin_jax.study import _plots
-from griffin_jax.study._plots import category_bars, pareto_front, pareto_plot, speedup_heatmap
+from griffin_jax.study._plots import (
+    category_bars,
+    pareto_front,
+    pareto_plot,
+    speedup_heatmap,
+)
 from griffin_jax.study._tables import read_csv, write_csv
 
 CATS = ("dense", "W", "A", "AW")
