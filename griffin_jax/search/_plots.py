@@ -15,36 +15,36 @@ def plot_history(result, path) -> str:
 
     Lines: the relaxed objective of the incumbent iterate per step; markers: the exact objective
     of its rounding at the checkpoints; dashed: the best exact design found. Returns the path.
-    Needs matplotlib (extra ``plot``).
+    Needs matplotlib (extra ``plot``). Drawn on its own Agg canvas (no pyplot state, the
+    caller's backend is left alone), 5 in wide with 7-8 pt fonts, so it prints at its size.
     """
     if not getattr(result, "history", None):
         raise ValueError("result has no history to plot (only gradient searches record one)")
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
     except ImportError as e:
         raise ImportError("plot_history needs matplotlib: pip install 'griffin_jax[plot]'") from e
+    fig = Figure(figsize=(5.0, 3.1), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
     steps = [h.step for h in result.history]
-    fig, ax = plt.subplots(figsize=(6.4, 4.0))
     ax.plot(steps, [h.relaxed for h in result.history], label="relaxed (incumbent iterate)")
     ex = [(h.step, h.exact) for h in result.history if not math.isnan(h.exact)]
     if ex:
-        ax.plot(*zip(*ex), "o", label="exact (rounded incumbent)")
+        ax.plot(*zip(*ex), "o", markersize=4, label="exact (rounded incumbent)")
     if result.best_value is not None:
         ax.axhline(result.best_value, ls="--", color="gray",
                    label=f"best exact: {result.best.label} ({result.n_exact} exact evals)")
-    ax.set_xlabel("descent step")
-    ax.set_ylabel(_UNITS.get(result.objective, result.objective))
+    ax.set_xlabel("descent step", fontsize=7.5)
+    ax.set_ylabel(_UNITS.get(result.objective, result.objective), fontsize=7.5)
+    ax.tick_params(labelsize=7)
     title = f"gradient search: {result.objective}"
     if result.area_budget_mm2 is not None:
-        title += f" (area <= {result.area_budget_mm2:.3g} mm^2)"
-    ax.set_title(title)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+        title += f" (area <= {result.area_budget_mm2:.3g} mm$^2$)"
+    ax.set_title(title, fontsize=8)
+    ax.legend(fontsize=6.5)
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    fig.savefig(path, dpi=200)
     return str(path)

@@ -2,9 +2,11 @@
 
 Every plotting function first computes what it will draw (pure Python, validated), then draws
 it on a matplotlib Agg canvas and writes a PNG. It returns a ``Plot``: the path and the numbers
-drawn, so tests and reports can check a figure without reading pixels. matplotlib (the ``plot``
-extra) is imported only inside the drawing step, through the object-oriented API: no pyplot
-state, and the caller's backend is left alone. ``pareto_front`` is pure.
+drawn, so tests and reports can check a figure without reading pixels. matplotlib and adjustText
+(the ``plot`` extra) are imported only inside the drawing step, through the object-oriented API:
+no pyplot figures, and the caller's backend is left alone. ``pareto_front`` is pure. Figures are
+sized for a 7 in page width with 6.5-8 pt text, and labels are placed so that none overlaps
+another or leaves its axes.
 
 Rows: flat dicts as ``run_study`` writes them or as ``read_csv`` reads them back (numbers given
 as strings are accepted). Columns used: ``design``, ``kind`` ("space", "preset", "griffin"),
@@ -169,6 +171,7 @@ def _pareto_data(rows, x, y, label_kinds, network) -> dict:
         sub = [r for r in pts if r["category"] == cat]
         data[cat] = {
             "points": [(r["design"], r[x], r[y]) for r in sub],
+            "styles": [(str(r["kind"]), str(r["exploit"])) for r in sub],
             "front": [(r["design"], r[x], r[y]) for r in pareto_front(sub, x, y)],
             "labelled": [(r["design"], r[x], r[y], r["kind"]) for r in sub
                          if r["kind"] in label_kinds],
@@ -296,55 +299,188 @@ def _figure(figsize):
     return fig
 
 
+def _freeze_layout(fig) -> None:
+    """Run the constrained layout once and keep it: labels are placed in display space
+    afterwards, and a later layout pass would move the axes under them."""
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+
+
 def _save(fig, path) -> str:
     path = os.fspath(path)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=_DPI)
     return path
 
 
-_KIND_STYLE = {"preset": dict(marker="D", color="tab:blue", s=36, zorder=4),
-               "griffin": dict(marker="*", color="tab:red", s=140, zorder=5)}
+# Figures are sized in inches for a two-column paper page (7 in text width) and drawn with
+# fonts of 6.5-8 pt, so a PNG placed at its natural size reads like the rest of the page.
+_DPI = 200
+_FONT = {"label": 7.5, "tick": 7, "title": 8, "note": 6.5}
+_EXPLOIT_COLOR = {"none": "0.45", "W": "tab:blue", "A": "tab:green", "AW": "tab:purple"}
+_EXPLOIT_NAME = {"none": "dense (none)", "W": "weights (W)", "A": "activations (A)",
+                 "AW": "both (AW)"}
+_KIND_STYLE = {"space": {"marker": "o", "s": 7, "alpha": 0.55, "linewidths": 0, "zorder": 2},
+               "preset": {"marker": "D", "s": 22, "edgecolors": "black", "linewidths": 0.6,
+                          "zorder": 4},
+               "griffin": {"marker": "*", "s": 110, "edgecolors": "black", "linewidths": 0.5,
+                           "zorder": 5}}
+_KIND_NAME = {"space": "grid design", "preset": "prior design", "griffin": "Griffin"}
+
+
+def _style_axes(ax, x_label, y_label, title) -> None:
+    ax.set_title(title, fontsize=_FONT["title"])
+    ax.set_xlabel(x_label, fontsize=_FONT["label"])
+    ax.set_ylabel(y_label, fontsize=_FONT["label"])
+    ax.tick_params(labelsize=_FONT["tick"])
+
+
+def _overlaps(a, b, pad: float = 1.0) -> bool:
+    return (a.x0 < b.x1 + pad and b.x0 < a.x1 + pad and a.y0 < b.y1 + pad and b.y0 < a.y1 + pad)
+
+
+def _inside(box, frame) -> bool:
+    return (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0
+            and box.y1 <= frame.y1)
+
+
+def _place_labels(ax, texts, anchors, marker_pt, xs, ys) -> None:
+    """Move ``texts`` apart and off the points ``xs, ys``, then draw a leader line from each
+    moved label to its anchor point (``anchors[i]``, a marker ``marker_pt[i]`` points wide).
+
+    adjustText does the spreading (iteration-capped, so deterministic) but does not promise a
+    result without overlaps; a greedy pass then moves any label still overlapping another label
+    or an anchor's marker, or sticking out of the axes, to the nearest free slot on rings around
+    its anchor.
+    """
+    from matplotlib.transforms import Bbox
+
+    try:
+        from adjustText import adjust_text
+    except ImportError as err:
+        raise ImportError("study plots need adjustText: install the 'plot' extra "
+                          "(pip install 'griffin-jax[plot]')") from err
+    if not texts:
+        return
+    ax.set_autoscale_on(False)  # leader lines must not rescale the axes under placed labels
+    adjust_text(texts, x=list(xs), y=list(ys), ax=ax, iter_lim=300, time_lim=None,
+                expand=(1.2, 1.5), ensure_inside_axes=True)
+    renderer = ax.figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    to_data = ax.transData.inverted()
+    px_per_pt = ax.figure.dpi / 72
+    markers = []
+    for (px, py), size in zip(anchors, marker_pt):
+        (mx, my), r = ax.transData.transform((px, py)), size * px_per_pt / 2
+        markers.append(Bbox.from_extents(mx - r, my - r, mx + r, my + r))
+    for i, t in enumerate(texts):
+        others = boxes[:i] + boxes[i + 1:] + markers
+        if _inside(boxes[i], frame) and not any(_overlaps(boxes[i], o) for o in others):
+            continue
+        ax_, ay_ = ax.transData.transform(anchors[i])
+        w, h = boxes[i].width, boxes[i].height
+        for radius in range(int(h), int(frame.width + frame.height), max(2, int(h / 2))):
+            spots = []
+            for k in range(24):
+                ang = 2 * math.pi * k / 24
+                cx, cy = ax_ + radius * math.cos(ang), ay_ + radius * math.sin(ang)
+                spots.append(Bbox.from_bounds(cx - w / 2, cy - h / 2, w, h))
+            free = [b for b in spots if _inside(b, frame)
+                    and not any(_overlaps(b, o) for o in others)]
+            if free:
+                boxes[i] = free[0]
+                t.set_position(to_data.transform((boxes[i].x0, boxes[i].y0)))
+                t.set_horizontalalignment("left")
+                t.set_verticalalignment("bottom")
+                break
+    for t, box, (px, py) in zip(texts, boxes, anchors):
+        dx, dy = ax.transData.transform((px, py))
+        nx, ny = min(max(dx, box.x0), box.x1), min(max(dy, box.y0), box.y1)
+        if math.hypot(nx - dx, ny - dy) > 6:  # points: a label touching its marker needs none
+            lx, ly = to_data.transform([(dx, dy), (nx, ny)]).T
+            ax.plot(lx, ly, color="0.35", linewidth=0.5, zorder=5.5)
+
+
+def _pareto_legend(fig, kinds, exploits):
+    from matplotlib.lines import Line2D
+
+    def marker(kind, color):
+        st = _KIND_STYLE[kind]
+        size = math.sqrt(st["s"]) * (1.6 if kind == "space" else 1.0)
+        return Line2D([], [], linestyle="", marker=st["marker"], markersize=size,
+                      markerfacecolor=color, markeredgecolor=st.get("edgecolors", color),
+                      markeredgewidth=st["linewidths"])
+
+    handles = [marker("space", _EXPLOIT_COLOR[e]) for e in exploits]
+    labels = [f"exploits {_EXPLOIT_NAME[e]}" for e in exploits]
+    for kind in kinds:
+        if kind != "space":
+            handles.append(marker(kind, "tab:red" if kind == "griffin" else "white"))
+            labels.append(_KIND_NAME[kind])
+    handles.append(Line2D([], [], color="black", linewidth=1.0))
+    labels.append("Pareto front (labelled)")
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=_FONT["note"],
+               frameon=False, title="colour: what the design exploits; marker: its origin",
+               title_fontsize=_FONT["note"])
+
+
+def _draw_pareto(data, x, y, network):
+    fig = _figure((7.0, 7.0))
+    axes = fig.subplots(2, 2).ravel()
+    kinds, exploits = {}, {}
+    for ax, cat in zip(axes, CATEGORY_ORDER):
+        d = data[cat]
+        _style_axes(ax, _label(x), _label(y), _CATEGORY_TITLE[cat])
+        if not d["points"]:
+            ax.text(0.5, 0.5, "no rows", ha="center", va="center", transform=ax.transAxes,
+                    fontsize=_FONT["label"])
+            continue
+        for kind in _KIND_STYLE:
+            for exploit in _EXPLOIT_COLOR:
+                pts = [p for p, st in zip(d["points"], d["styles"]) if st == (kind, exploit)]
+                if not pts:
+                    continue
+                kinds[kind] = True
+                if kind != "griffin":  # Griffin is always the red star
+                    exploits[exploit] = True
+                color = "tab:red" if kind == "griffin" else _EXPLOIT_COLOR[exploit]
+                ax.scatter([p[1] for p in pts], [p[2] for p in pts], color=color,
+                           **_KIND_STYLE[kind])
+        ax.step([p[1] for p in d["front"]], [p[2] for p in d["front"]], where="post",
+                color="black", linewidth=1.0, zorder=3)
+    _pareto_legend(fig, [k for k in _KIND_STYLE if k in kinds],
+                   [e for e in _EXPLOIT_COLOR if e in exploits])
+    where = f" on {network}" if network is not None else ""
+    fig.suptitle(f"{_label(y)} vs {_label(x)}{where}: every design; prior designs and the "
+                 "Pareto front (upper left) named", fontsize=_FONT["title"])
+    _freeze_layout(fig)
+    for ax, cat in zip(axes, CATEGORY_ORDER):
+        d = data[cat]
+        named = dict.fromkeys([p[:3] for p in d["labelled"]] + list(d["front"]))
+        kind_of = {p: st[0] for p, st in zip(d["points"], d["styles"])}
+        texts = [ax.text(px, py, name, fontsize=_FONT["note"], zorder=6) for name, px, py in named]
+        _place_labels(ax, texts, [(px, py) for _, px, py in named],
+                      [math.sqrt(_KIND_STYLE[kind_of.get(p, "space")]["s"]) for p in named],
+                      [p[1] for p in d["points"]], [p[2] for p in d["points"]])
+    return fig
 
 
 def pareto_plot(rows: Sequence[Mapping], path, *, x: str = "area_mm2", y: str = "tops_per_w",
                 label_kinds: Sequence[str] = ("preset", "griffin"), network=None) -> Plot:
-    """Per model category (2 x 2 panels): every design as a dot, the Pareto front (minimal
-    ``x``, maximal ``y``) as a step line, designs of ``label_kinds`` highlighted and named.
+    """Per model category (2 x 2 panels): every design as a dot coloured by what it exploits,
+    the Pareto front (minimal ``x``, maximal ``y``) as a step line, designs of ``label_kinds``
+    and of the front named (labels moved apart, with leader lines).
 
     Args:
       rows: ``summary`` rows (several networks of a category are combined; see module doc).
       path: PNG to write. x, y: numeric columns. network: plot one network only.
     Returns: ``Plot``; ``data[category]`` has ``points`` and ``front`` (lists of
-      ``(design, x, y)``) and ``labelled`` (``(design, x, y, kind)``).
+      ``(design, x, y)``), ``styles`` (``(kind, exploit)`` per point) and ``labelled``
+      (``(design, x, y, kind)``).
     """
     data = _pareto_data(rows, x, y, tuple(label_kinds), network)
-    fig = _figure((11, 8.5))
-    axes = fig.subplots(2, 2).ravel()
-    for ax, cat in zip(axes, CATEGORY_ORDER):
-        d = data[cat]
-        ax.set_title(_CATEGORY_TITLE[cat])
-        ax.set_xlabel(_label(x))
-        ax.set_ylabel(_label(y))
-        if not d["points"]:
-            ax.text(0.5, 0.5, "no rows", ha="center", va="center", transform=ax.transAxes)
-            continue
-        ax.scatter([p[1] for p in d["points"]], [p[2] for p in d["points"]], s=6,
-                   color="0.6", label="designs", zorder=2)
-        ax.step([p[1] for p in d["front"]], [p[2] for p in d["front"]], where="post",
-                color="black", linewidth=1.2, label="Pareto front", zorder=3)
-        for kind in dict.fromkeys(k for *_, k in d["labelled"]):
-            pts = [p for p in d["labelled"] if p[3] == kind]
-            ax.scatter([p[1] for p in pts], [p[2] for p in pts], label=kind,
-                       **_KIND_STYLE.get(kind, dict(marker="s", color="tab:green", s=30,
-                                                    zorder=4)))
-            for name, px, py, _ in pts:
-                ax.annotate(name, (px, py), textcoords="offset points", xytext=(4, 4),
-                            fontsize=7)
-        ax.legend(fontsize=7, loc="best")
-    where = f" on {network}" if network is not None else ""
-    fig.suptitle(f"{_label(y)} vs {_label(x)}{where}")
-    return Plot(_save(fig, path), data)
+    return Plot(_save(_draw_pareto(data, x, y, network), path), data)
 
 
 def category_bars(rows: Sequence[Mapping], path, *, metric: str = "tops_per_w",
@@ -362,11 +498,15 @@ def category_bars(rows: Sequence[Mapping], path, *, metric: str = "tops_per_w",
       ``data["best_space"][category]`` the grid design behind "best grid".
     """
     data = _bars_data(rows, metric, designs, network)
+    return Plot(_save(_draw_bars(data, metric, network), path), data)
+
+
+def _draw_bars(data, metric, network):
     cats = [c for c in CATEGORY_ORDER if c in data["values"]]
     series = data["series"]
-    fig = _figure((max(6.0, 1.5 + len(cats) * (0.6 + 0.35 * len(series))), 4.8))
+    fig = _figure((7.0, 3.4))
     ax = fig.subplots()
-    width = 0.8 / max(1, len(series))
+    width = 0.84 / max(1, len(series))
     # Griffin and the best grid design have fixed colours; the others take the remaining tab10
     # colours in order, so no two series share one.
     fixed = {"griffin": "tab:red", "best grid": "0.45"}
@@ -378,20 +518,25 @@ def category_bars(rows: Sequence[Mapping], path, *, metric: str = "tops_per_w",
         xs = [i + (j - (len(series) - 1) / 2) * width for i, c in enumerate(cats)
               if name in data["values"][c]]
         hs = [data["values"][c][name] for c in cats if name in data["values"][c]]
-        bars = ax.bar(xs, hs, width=width, label=name, color=colors.get(name))
-        if name == "best grid":
-            for bar, c in zip(bars, [c for c in cats if name in data["values"][c]]):
-                ax.annotate(data["best_space"][c], (bar.get_x() + bar.get_width() / 2,
-                                                    bar.get_height()),
-                            textcoords="offset points", xytext=(0, 3), ha="center",
-                            fontsize=6, rotation=90)
-    ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--", label="dense")
+        ax.bar(xs, hs, width=width, label=name, color=colors.get(name),
+               hatch="///" if name == "best grid" else None, edgecolor="white", linewidth=0.3)
+    ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--", label="dense core (= 1)")
     ax.set_xticks(range(len(cats)), [_CATEGORY_TITLE[c] for c in cats])
-    ax.set_ylabel(f"{_label(metric)} / dense")
+    ax.set_xlim(-0.5, len(cats) - 0.5)
+    top = max([v for c in cats for v in data["values"][c].values()] + [1.0])
     where = f" on {network}" if network is not None else ""
-    ax.set_title(f"{_label(metric)} relative to the dense core{where}")
-    ax.legend(fontsize=7, ncols=2)
-    return Plot(_save(fig, path), data)
+    _style_axes(ax, "", f"{_label(metric)} / dense",
+                f"{_label(metric)} relative to the dense core{where}")
+    # The grid design behind each "best grid" bar, written flat above its category's bars (a
+    # rotated label would not fit, and outside the axes it would collide with the title).
+    notes = [(i, f"best grid:\n{data['best_space'][c]}") for i, c in enumerate(cats)
+             if c in data["best_space"] and "best grid" in data["values"][c]]
+    ax.set_ylim(0, top * (1.22 if notes else 1.08))
+    for i, text in notes:
+        ax.text(i, top * 1.03, text, ha="center", va="bottom", fontsize=_FONT["note"],
+                linespacing=1.1)
+    fig.legend(loc="outside right upper", fontsize=_FONT["note"], frameon=False)
+    return fig
 
 
 def speedup_heatmap(rows: Sequence[Mapping], path, *, x: str = "box_time", y: str = "box_lane",
@@ -407,27 +552,35 @@ def speedup_heatmap(rows: Sequence[Mapping], path, *, x: str = "box_time", y: st
     design), ``data["designs"][i][j]`` the design that reaches it.
     """
     data = _heatmap_data(rows, x, y, exploit, category, fix, value)
-    fig = _figure((1.2 * len(data["x"]) + 3, 1.0 * len(data["y"]) + 2.2))
+    return Plot(_save(_draw_heatmap(data, x, y, exploit, category), path), data)
+
+
+def _draw_heatmap(data, x, y, exploit, category):
+    nx, ny = len(data["x"]), len(data["y"])
+    fig = _figure((min(7.0, 0.62 * nx + 2.6), 0.42 * ny + 1.9))
     ax = fig.subplots()
     im = ax.imshow(data["values"], origin="lower", cmap="viridis", aspect="auto")
-    fig.colorbar(im, ax=ax, label=_label(value))
-    ax.set_xticks(range(len(data["x"])), [str(v) for v in data["x"]])
-    ax.set_yticks(range(len(data["y"])), [str(v) for v in data["y"]])
-    ax.set_xlabel(_label(x))
-    ax.set_ylabel(_label(y))
+    bar = fig.colorbar(im, ax=ax)
+    bar.set_label(_label(data["value"]), fontsize=_FONT["label"])
+    bar.ax.tick_params(labelsize=_FONT["tick"])
+    ax.set_xticks(range(nx), [str(v) for v in data["x"]])
+    ax.set_yticks(range(ny), [str(v) for v in data["y"]])
     finite = [v for row in data["values"] for v in row if not math.isnan(v)]
     mid = (min(finite) + max(finite)) / 2
     for i, row in enumerate(data["values"]):
         for j, v in enumerate(row):
             if not math.isnan(v):
-                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8,
+                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=_FONT["note"],
                         color="black" if v > mid else "white")
     notes = [f"{k}={v}" for k, v in data["fix"].items()]
     if data["max_over"]:
-        notes.append("max over " + ", ".join(data["max_over"]))
-    ax.set_title(f"{exploit} designs on {_CATEGORY_TITLE.get(category, category)}"
-                 + (f" ({'; '.join(notes)})" if notes else ""), fontsize=9)
-    return Plot(_save(fig, path), data)
+        notes.append("each cell: the best over " + ", ".join(data["max_over"]))
+    what = _label(data["value"])
+    title = (f"{what[:1].upper()}{what[1:]} of {exploit}-exploiting box designs\n"
+             f"on {_CATEGORY_TITLE.get(category, category)}"
+             + (f" ({'; '.join(notes)})" if notes else ""))
+    _style_axes(ax, _label(x), _label(y), title)
+    return fig
 
 
 __all__ = ["CATEGORY_ORDER", "LOWER_IS_BETTER", "Plot", "category_bars", "pareto_front",

@@ -130,6 +130,11 @@ def digits_workload(variant: str = "dense", n_images: int | None = None, *, data
     """
     if variant not in _VARIANTS:
         raise ValueError(f"variant must be one of {_VARIANTS}, got {variant!r}")
+    if n_images is not None and (isinstance(n_images, (bool, np.bool_))
+                                 or not isinstance(n_images, (int, np.integer))):
+        # True would pass a range check as 1 and 2.0 would fail later as a slice bound
+        raise ValueError(f"n_images must be an integer, got {n_images!r} "
+                         f"({type(n_images).__name__})")
     meta, arrays = _load_raw(None if data_dir is None else str(data_dir))
     n_all = meta["dataset"]["mask_images"]
     if n_images is None:

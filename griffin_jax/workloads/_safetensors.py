@@ -7,18 +7,25 @@ follows the header) plus an optional ``"__metadata__"`` string map, then the byt
 Everything is checked before any tensor is read: the header length against a 100 MB cap and the
 file size, the JSON shape of every entry, a dtype allow-list, ``prod(shape) * itemsize ==
 end - begin``, offsets inside the buffer, and that the tensors tile the buffer without overlap or
-holes (the format's own rule). Any violation raises ``SafetensorsError`` (a ``ValueError``).
+holes (the format's own rule). Integers longer than a u64's 20 digits are refused while the JSON
+is parsed. Any violation, and any requested tensor name the file lacks, raises
+``SafetensorsError`` (a ``ValueError``).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
+from collections.abc import Iterable
 
 import numpy as np
 
 MAX_HEADER_BYTES = 100 * 1024 * 1024  # the reference implementation's cap
+# Offsets and shape entries are u64 in the reference implementation: at most 20 decimal digits.
+# Longer integers are refused while parsing (Python refuses past 4300 digits with a bare
+# ValueError, and multiplying huge ones is slow).
+_MAX_INT_DIGITS = 20
+_U64_MAX = 2**64 - 1
 
 # safetensors dtype -> (numpy dtype of the stored bytes, itemsize). BF16 is widened to float32
 # on read (numpy has no bfloat16); everything is little-endian on disk.
@@ -48,6 +55,36 @@ def _is_int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+def _parse_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > _MAX_INT_DIGITS:
+        raise SafetensorsError(f"header: integer of {digits} digits (a u64 has at most "
+                               f"{_MAX_INT_DIGITS})")
+    return int(text)
+
+
+def _nbytes(shape: list[int], itemsize: int, limit: int) -> int:
+    """``prod(shape) * itemsize``, stopping once past ``limit`` (any such size is wrong anyway)."""
+    if 0 in shape:
+        return 0
+    n = itemsize
+    for d in shape:
+        n *= d
+        if n > limit:
+            break
+    return n
+
+
+def _brief(v) -> str:
+    """A short description of an untrusted header value for error messages."""
+    if isinstance(v, list) and len(v) <= 8 and all(_is_int(x) for x in v):
+        return repr(v)
+    if isinstance(v, (list, dict)):
+        return f"<{type(v).__name__} of {len(v)} items>"
+    r = repr(v)
+    return r if len(r) <= 80 else r[:77] + "..."
+
+
 def read_safetensors_header(path) -> tuple[dict, dict, int]:
     """Validate a file's header. Returns ``(entries, metadata, data_start)``; ``entries[name]`` is
     ``{"dtype", "shape" (tuple), "begin", "end"}`` with offsets relative to ``data_start``."""
@@ -58,15 +95,19 @@ def read_safetensors_header(path) -> tuple[dict, dict, int]:
             raise SafetensorsError(f"{path}: truncated: {size} bytes, no 8-byte header length")
         n = int.from_bytes(raw, "little")
         if n > MAX_HEADER_BYTES:
-            raise SafetensorsError(f"{path}: header length {n} exceeds the {MAX_HEADER_BYTES}-byte cap")
+            raise SafetensorsError(f"{path}: header length {n} exceeds the {MAX_HEADER_BYTES}-byte "
+                                   "cap")
         if 8 + n > size:
-            raise SafetensorsError(f"{path}: truncated: header length {n} but only {size - 8} bytes "
-                                   "follow")
+            raise SafetensorsError(f"{path}: truncated: header length {n} but only {size - 8} "
+                                   "bytes follow")
         header = f.read(n)
     if not header.startswith(b"{"):
         raise SafetensorsError(f"{path}: header does not start with '{{'")
     try:
-        parsed = json.loads(header.decode("utf-8"), object_pairs_hook=_no_duplicates)
+        parsed = json.loads(header.decode("utf-8"), object_pairs_hook=_no_duplicates,
+                            parse_int=_parse_int)
+    except SafetensorsError as e:
+        raise SafetensorsError(f"{path}: {e}") from None
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise SafetensorsError(f"{path}: header is not UTF-8 JSON: {e}") from None
     if not isinstance(parsed, dict):
@@ -82,17 +123,19 @@ def read_safetensors_header(path) -> tuple[dict, dict, int]:
         if not isinstance(e, dict) or set(e) != {"dtype", "shape", "data_offsets"}:
             raise SafetensorsError(f"{where}: entry must have exactly dtype, shape, data_offsets")
         dtype, shape, offs = e["dtype"], e["shape"], e["data_offsets"]
-        if dtype not in _DTYPES:
-            raise SafetensorsError(f"{where}: dtype {dtype!r} not in {sorted(_DTYPES)}")
+        if not isinstance(dtype, str) or dtype not in _DTYPES:  # a list or dict is unhashable
+            raise SafetensorsError(f"{where}: dtype {_brief(dtype)} not in {sorted(_DTYPES)}")
         if not isinstance(shape, list) or not all(_is_int(d) and d >= 0 for d in shape):
             raise SafetensorsError(f"{where}: shape must be a list of non-negative integers, got "
-                                   f"{shape!r}")
+                                   f"{_brief(shape)}")
         if (not isinstance(offs, list) or len(offs) != 2 or not all(_is_int(o) for o in offs)
                 or not 0 <= offs[0] <= offs[1] <= data_len):
-            raise SafetensorsError(f"{where}: data_offsets {offs!r} outside the {data_len}-byte buffer")
-        nbytes = math.prod(shape) * _DTYPES[dtype][1]
+            raise SafetensorsError(f"{where}: data_offsets {_brief(offs)} outside the "
+                                   f"{data_len}-byte buffer")
+        nbytes = _nbytes(shape, _DTYPES[dtype][1], _U64_MAX)
         if offs[1] - offs[0] != nbytes:
-            raise SafetensorsError(f"{where}: shape {shape} x {dtype} needs {nbytes} bytes, "
+            need = nbytes if nbytes <= _U64_MAX else "more than 2**64"
+            raise SafetensorsError(f"{where}: shape {_brief(shape)} x {dtype} needs {need} bytes, "
                                    f"data_offsets span {offs[1] - offs[0]}")
         entries[name] = {"dtype": dtype, "shape": tuple(shape), "begin": offs[0], "end": offs[1]}
     pos = 0
@@ -110,13 +153,21 @@ def read_safetensors_header(path) -> tuple[dict, dict, int]:
 def load_safetensors(path, names=None) -> dict[str, np.ndarray]:
     """Read (a subset ``names`` of) the tensors of a safetensors file as numpy arrays (copies).
 
-    BF16 tensors come back as float32 (exact widening); other dtypes as stored.
+    ``names`` is a collection of tensor names (a bare string is refused: it would read as its
+    characters); a name the file lacks raises ``SafetensorsError``. BF16 tensors come back as
+    float32 (exact widening); other dtypes as stored.
     """
+    if names is not None:
+        listed = (list(names) if isinstance(names, Iterable) and not isinstance(names, (str, bytes))
+                  else None)
+        if listed is None or not all(isinstance(n, str) for n in listed):
+            raise SafetensorsError(f"names must be a collection of strings, got {_brief(names)}")
+        names = listed
     entries, _, start = read_safetensors_header(path)
     if names is not None:
         missing = sorted(set(names) - set(entries))
         if missing:
-            raise KeyError(f"{path}: no tensors named {missing}")
+            raise SafetensorsError(f"{path}: no tensors named {missing}")
         entries = {k: entries[k] for k in names}
     out = {}
     with open(path, "rb") as f:
@@ -148,7 +199,8 @@ def save_safetensors(path, tensors: dict[str, np.ndarray],
         if key is None:
             raise ValueError(f"tensors[{name!r}]: dtype {arr.dtype} has no safetensors equivalent")
         blob = np.ascontiguousarray(arr, arr.dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": key, "shape": list(arr.shape), "data_offsets": [pos, pos + len(blob)]}
+        header[name] = {"dtype": key, "shape": list(arr.shape),
+                        "data_offsets": [pos, pos + len(blob)]}
         blobs.append(blob)
         pos += len(blob)
     raw = json.dumps(header, separators=(",", ":")).encode()

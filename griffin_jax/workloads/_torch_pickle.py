@@ -22,6 +22,14 @@ Tensors are first built as lazy references and only materialised after every sto
 offset and stride has been checked against the bytes actually present, so truncated or
 inconsistent files raise ``CheckpointError`` (both are ``ValueError``) instead of returning
 garbage. Only little-endian files are accepted.
+
+Hostile structure is refused before it costs anything: the opcode walk also replays the pickle's
+stack symbolically (containers as graph nodes, memo references as shared edges) and refuses cycles,
+nesting deeper than ``MAX_DEPTH`` and more than ``max_items`` container entries, all before the
+real unpickler runs (hashing a 200k-deep tuple key inside it would overflow the C stack).
+Materialisation then shares objects by identity, so a file that references one list twice at
+each of 24 levels costs 24 steps, not 2**24, and error messages describe untrusted values with a
+bounded summary instead of ``repr`` (which can be exponential on such files).
 """
 
 from __future__ import annotations
@@ -49,6 +57,16 @@ STORAGE_DTYPES = {
 }
 
 
+# ASSUMPTION: torch state dicts nest a handful of levels (dict -> tensor -> args -> persistent id
+# -> view); 100 leaves room for nested checkpoints while staying far below both Python's recursion
+# limit and the depth at which hashing a nested tuple overflows the C stack.
+MAX_DEPTH = 100
+# ASSUMPTION: a state-dict pickle holds about ten container entries per tensor; 2**22 admits
+# ~400k tensors, beyond any checkpoint this package reads, and bounds flattening shared sub-dicts.
+MAX_ITEMS = 1 << 22
+_INT64_LIMIT = 1 << 63  # torch sizes, strides, offsets and storage sizes are int64
+
+
 class CheckpointError(ValueError):
     """A checkpoint that is malformed, truncated, or outside what this reader accepts."""
 
@@ -57,8 +75,36 @@ class UnsafePickleError(CheckpointError):
     """A pickle that names a global outside the allow-list (it was not called)."""
 
 
+def _brief(v, level: int = 0) -> str:
+    """A bounded description of an untrusted value for error messages: ``repr`` of a hostile
+    structure can take exponential time (shared sub-lists), overflow the stack (deep nesting) or
+    refuse outright (ints past 4300 digits)."""
+    if isinstance(v, int) and v.bit_length() > 64:
+        return f"<int of {v.bit_length()} bits>"
+    if v is None or isinstance(v, (bool, int, float)):
+        return repr(v)
+    if isinstance(v, (str, bytes)):
+        return repr(v[:60]) + ("..." if len(v) > 60 else "")
+    if isinstance(v, (tuple, list)) and level < 2 and len(v) <= 8:
+        inner = ", ".join(_brief(x, level + 1) for x in v)
+        return f"({inner}{',' if len(v) == 1 else ''})" if isinstance(v, tuple) else f"[{inner}]"
+    if isinstance(v, (tuple, list, dict)):
+        return f"<{type(v).__name__} of {len(v)} items>"
+    return f"<{type(v).__name__}>"
+
+
+class _NoBuild:
+    """Refuses pickle's BUILD opcode: without a ``__setstate__`` the unpickler writes the state
+    straight into ``__dict__``, which would rewrite a frozen stand-in after it was validated."""
+
+    __slots__ = ()
+
+    def __setstate__(self, state):
+        raise CheckpointError(f"pickle BUILD on {type(self).__name__.lstrip('_')} refused")
+
+
 @dataclasses.dataclass(frozen=True)
-class _StorageType:
+class _StorageType(_NoBuild):
     name: str
 
     @property
@@ -67,7 +113,7 @@ class _StorageType:
 
 
 @dataclasses.dataclass(frozen=True)
-class _StorageRef:
+class _StorageRef(_NoBuild):
     key: str
     stype: _StorageType
     numel: int  # of the root storage
@@ -75,15 +121,32 @@ class _StorageRef:
 
 
 @dataclasses.dataclass(frozen=True)
-class _TensorRef:
+class _TensorRef(_NoBuild):
     storage: _StorageRef
     offset: int
     size: tuple[int, ...]
     stride: tuple[int, ...]
 
 
+class _Callable(_NoBuild):
+    """An allow-listed global as the unpickler sees it: callable, but immune to BUILD (a bare
+    function would let the pickle set attributes such as ``__defaults__`` on the module's own)."""
+
+    __slots__ = ("_fn",)
+
+    def __init__(self, fn):
+        self._fn = fn
+
+    def __call__(self, *args):
+        return self._fn(*args)
+
+
 def _is_int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_index(v) -> bool:
+    return _is_int(v) and 0 <= v < _INT64_LIMIT
 
 
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False,
@@ -92,17 +155,19 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
     if not isinstance(storage, _StorageRef):
         raise CheckpointError("_rebuild_tensor_v2: storage must come from a persistent id, got "
                               f"{type(storage).__name__}")
-    if not _is_int(storage_offset) or storage_offset < 0:
-        raise CheckpointError("_rebuild_tensor_v2: storage_offset must be a non-negative int, got "
-                              f"{storage_offset!r}")
+    if not _is_index(storage_offset):
+        raise CheckpointError("_rebuild_tensor_v2: storage_offset must be a non-negative int64, "
+                              f"got {_brief(storage_offset)}")
     for field, v in (("size", size), ("stride", stride)):
-        if not isinstance(v, tuple) or not all(_is_int(d) and d >= 0 for d in v):
-            raise CheckpointError(f"_rebuild_tensor_v2: {field} must be a tuple of non-negative ints, "
-                                  f"got {v!r}")
+        if not isinstance(v, tuple) or not all(_is_index(d) for d in v):
+            raise CheckpointError(f"_rebuild_tensor_v2: {field} must be a tuple of non-negative "
+                                  f"int64s, got {_brief(v)}")
     if len(size) != len(stride):
-        raise CheckpointError(f"_rebuild_tensor_v2: size {size} and stride {stride} differ in rank")
+        raise CheckpointError(f"_rebuild_tensor_v2: size {_brief(size)} and stride "
+                              f"{_brief(stride)} differ in rank")
     if not isinstance(requires_grad, bool):
-        raise CheckpointError(f"_rebuild_tensor_v2: requires_grad must be a bool, got {requires_grad!r}")
+        raise CheckpointError("_rebuild_tensor_v2: requires_grad must be a bool, got "
+                              f"{_brief(requires_grad)}")
     if backward_hooks is not None and not (isinstance(backward_hooks, dict) and not backward_hooks):
         raise CheckpointError("_rebuild_tensor_v2: backward hooks are not supported")
     return _TensorRef(storage, storage_offset, tuple(size), tuple(stride))
@@ -111,35 +176,167 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
 def _rebuild_parameter(data, requires_grad=False, backward_hooks=None):
     """Stand-in for torch._utils._rebuild_parameter (an nn.Parameter is just its tensor here)."""
     if not isinstance(data, _TensorRef):
-        raise CheckpointError(f"_rebuild_parameter: data must be a tensor, got {type(data).__name__}")
+        raise CheckpointError("_rebuild_parameter: data must be a tensor, got "
+                              f"{type(data).__name__}")
     return data
 
 
 # Opcodes a tensor checkpoint pickle (protocol 2, as torch.save writes; a few protocol-4 forms
-# too) needs. Object-construction paths that never occur in tensor archives (INST, OBJ, NEWOBJ*,
-# the copyreg extension registry EXT*) and protocol 5's out-of-band buffers are refused outright,
-# before the unpickler runs.
-_ALLOWED_OPCODES = frozenset("""
-    MARK STOP POP POP_MARK DUP INT BININT BININT1 BININT2 LONG LONG1 LONG4 STRING BINSTRING
-    SHORT_BINSTRING BINBYTES SHORT_BINBYTES UNICODE BINUNICODE SHORT_BINUNICODE NONE NEWTRUE
-    NEWFALSE FLOAT BINFLOAT EMPTY_LIST APPEND APPENDS LIST EMPTY_TUPLE TUPLE TUPLE1 TUPLE2 TUPLE3
-    EMPTY_DICT DICT SETITEM SETITEMS GET BINGET LONG_BINGET PUT BINPUT LONG_BINPUT MEMOIZE GLOBAL
-    STACK_GLOBAL REDUCE BUILD PERSID BINPERSID PROTO FRAME
-""".split())
+# too) needs; any other is refused before the unpickler runs. Object-construction paths that never
+# occur in tensor archives (INST, OBJ, NEWOBJ*, the copyreg extension registry EXT*) and protocol
+# 5's out-of-band buffers are among those refused.
+_LEAF, _EMPTY = "leaf", (True, 0)
+# What each allowed opcode does to the symbolic stack of ``_replay``: ``_LEAF`` pushes a leaf;
+# ``(new, n)`` takes n entries (-1: up to the mark) into a new node (new) or into the container
+# below them; "other" opcodes are handled by name.
+_OPCODE_KINDS = {
+    **dict.fromkeys("""INT BININT BININT1 BININT2 LONG LONG1 LONG4 STRING BINSTRING SHORT_BINSTRING
+        BINBYTES SHORT_BINBYTES UNICODE BINUNICODE SHORT_BINUNICODE NONE NEWTRUE NEWFALSE FLOAT
+        BINFLOAT GLOBAL PERSID""".split(), _LEAF),
+    **dict.fromkeys(["EMPTY_LIST", "EMPTY_DICT", "EMPTY_TUPLE"], _EMPTY),
+    **dict.fromkeys(["LIST", "TUPLE", "DICT"], (True, -1)),
+    **dict.fromkeys(["TUPLE1", "BINPERSID"], (True, 1)),
+    **dict.fromkeys(["TUPLE2", "REDUCE"], (True, 2)),
+    "TUPLE3": (True, 3),
+    **dict.fromkeys(["APPEND", "BUILD"], (False, 1)),
+    "SETITEM": (False, 2),
+    **dict.fromkeys(["APPENDS", "SETITEMS"], (False, -1)),
+    **dict.fromkeys("""STACK_GLOBAL MARK POP POP_MARK DUP PUT BINPUT LONG_BINPUT MEMOIZE GET BINGET
+        LONG_BINGET PROTO FRAME STOP""".split(), "other"),
+}
 
 
-def _check_opcodes(stream: io.BytesIO, what: str) -> None:
+def _replay(ops, what: str, max_items: int) -> list[list[int]]:
+    """Replay the pickle machine on symbols and return its object graph: a stack entry is
+    ``None`` (a leaf: scalar, global, persistent id) or a node id, and ``kids[node]`` lists the
+    nodes it may hold. Every edge the real objects can have is here (a call's result holds its
+    arguments, BUILD's target its state), so depths measured on it bound the real ones."""
+    kids: list[list[int]] = []
+    height: list[int] = []  # a lower bound of each node's depth, to fail early on deep nesting
+    stack: list[int | None] = []
+    marks: list[int] = []
+    memo: dict[int, int | None] = {}
+    items = 0
+
+    def fail(why):
+        raise CheckpointError(f"{what}: {why}")
+
+    def pop(n):  # n items above the innermost mark
+        if len(stack) - n < (marks[-1] if marks else 0):
+            fail("unreadable pickle (stack underflow)")
+        out = stack[len(stack) - n:]
+        del stack[len(stack) - n:]
+        return out
+
+    def pop_mark():
+        if not marks:
+            fail("unreadable pickle (no MARK)")
+        start = marks.pop()
+        out = stack[start:]
+        del stack[start:]
+        return out
+
+    for op, arg, _ in ops:
+        name = op.name
+        kind = _OPCODE_KINDS.get(name)
+        if kind is None:
+            raise UnsafePickleError(f"{what}: refused pickle opcode {name}")
+        if kind is _LEAF:
+            stack.append(None)
+            continue
+        if kind is _EMPTY:  # the commonest container opcodes, kept short
+            kids.append([])
+            height.append(1)
+            stack.append(len(kids) - 1)
+            continue
+        members = None  # the entries a new node or a mutated target gains
+        if type(kind) is tuple:
+            new, n = kind
+            members = pop_mark() if n < 0 else pop(n) if n else ()
+        elif name == "STACK_GLOBAL":
+            pop(2)
+            stack.append(None)
+        elif name == "MARK":
+            if len(marks) >= MAX_DEPTH:  # each open mark is a container being built
+                fail(f"marks nest deeper than {MAX_DEPTH} levels")
+            marks.append(len(stack))
+        elif name == "POP":
+            if marks and marks[-1] == len(stack):
+                marks.pop()
+            else:
+                pop(1)
+        elif name == "POP_MARK":
+            pop_mark()
+        elif name in ("DUP", "PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE"):
+            if len(stack) <= (marks[-1] if marks else 0):
+                fail(f"unreadable pickle ({name} on an empty stack)")
+            if name == "DUP":
+                stack.append(stack[-1])
+            else:
+                memo[len(memo) if name == "MEMOIZE" else arg] = stack[-1]
+        elif name in ("GET", "BINGET", "LONG_BINGET"):
+            if arg not in memo:
+                fail(f"unreadable pickle (memo key {arg} missing)")
+            stack.append(memo[arg])
+        # PROTO, FRAME and STOP leave the stack alone
+        if members is None:
+            continue
+        items += len(members)
+        if items > max_items:
+            fail(f"more than max_items={max_items} container entries")
+        nodes = [m for m in members if m is not None]
+        h = 1 + max((height[m] for m in nodes), default=0)
+        if h > MAX_DEPTH:
+            fail(f"objects nest deeper than {MAX_DEPTH} levels")
+        if new:
+            kids.append(nodes)
+            height.append(h)
+            stack.append(len(kids) - 1)
+        else:
+            if len(stack) <= (marks[-1] if marks else 0) or stack[-1] is None:
+                fail(f"unreadable pickle ({name} on a scalar or a global)")
+            kids[stack[-1]].extend(nodes)
+            height[stack[-1]] = max(height[stack[-1]], h)
+    return kids
+
+
+def _check_graph(kids: list[list[int]], what: str, max_depth: int) -> None:
+    """Refuse cycles and paths longer than ``max_depth`` (iterative DFS, linear in edges)."""
+    state = [0] * len(kids)  # 0 unseen, 1 on the current path, 2 done
+    for root in range(len(kids)):
+        if state[root]:
+            continue
+        state[root] = 1
+        path = [(root, 0)]
+        while path:
+            node, i = path[-1]
+            if i == len(kids[node]):
+                state[node] = 2
+                path.pop()
+                continue
+            path[-1] = (node, i + 1)
+            kid = kids[node][i]
+            if state[kid] == 1:
+                raise CheckpointError(f"{what}: the pickle's objects form a cycle")
+            if state[kid] == 0:
+                if len(path) >= max_depth:
+                    raise CheckpointError(f"{what}: objects nest deeper than {max_depth} levels")
+                state[kid] = 1
+                path.append((kid, 0))
+
+
+def _check_opcodes(stream: io.BytesIO, what: str, max_items: int) -> None:
     """Walk one pickle's opcodes (no execution) from the stream's position and rewind; refuses
-    opcodes outside ``_ALLOWED_OPCODES`` and pickles that do not parse up to STOP."""
+    opcodes outside ``_OPCODE_KINDS``, pickles that do not parse up to STOP, and object graphs
+    with a cycle, more than ``MAX_DEPTH`` levels or more than ``max_items`` container entries."""
     start = stream.tell()
     try:
-        for op, _, _ in pickletools.genops(stream):
-            if op.name not in _ALLOWED_OPCODES:
-                raise UnsafePickleError(f"{what}: refused pickle opcode {op.name}")
+        kids = _replay(pickletools.genops(stream), what, max_items)
     except CheckpointError:
         raise
     except Exception as e:  # noqa: BLE001 - malformed opcode stream
         raise CheckpointError(f"{what}: unreadable pickle ({type(e).__name__}: {e})") from None
+    _check_graph(kids, what, MAX_DEPTH)
     stream.seek(start)
 
 
@@ -154,11 +351,11 @@ class _RestrictedUnpickler(pickle.Unpickler):
     def find_class(self, module, name):
         if self._allow_storages:
             if (module, name) == ("collections", "OrderedDict"):
-                return collections.OrderedDict
+                return _Callable(collections.OrderedDict)
             if (module, name) == ("torch._utils", "_rebuild_tensor_v2"):
-                return _rebuild_tensor_v2
+                return _Callable(_rebuild_tensor_v2)
             if (module, name) == ("torch._utils", "_rebuild_parameter"):
-                return _rebuild_parameter
+                return _Callable(_rebuild_parameter)
             if module == "torch" and name in STORAGE_DTYPES:
                 return _StorageType(name)
         raise UnsafePickleError(f"refused global {module}.{name}: not in the tensor-checkpoint "
@@ -168,23 +365,25 @@ class _RestrictedUnpickler(pickle.Unpickler):
         if not self._allow_storages:
             raise CheckpointError("persistent id outside the object pickle")
         if not (isinstance(pid, tuple) and len(pid) in (5, 6) and pid[0] == "storage"):
-            raise CheckpointError(f"unsupported persistent id {pid!r:.200}")
+            raise CheckpointError(f"unsupported persistent id {_brief(pid)}")
         _, stype, key, location, numel = pid[:5]
         view = pid[5] if len(pid) == 6 else None
         if not isinstance(stype, _StorageType):
             raise CheckpointError("persistent id: storage type must be a torch storage class, got "
-                                  f"{stype!r:.100}")
+                                  f"{_brief(stype)}")
         if not isinstance(key, str) or not key or not key.isprintable() or "/" in key:
-            raise CheckpointError(f"persistent id: bad storage key {key!r:.100}")
+            raise CheckpointError(f"persistent id: bad storage key {_brief(key)}")
         if not isinstance(location, str):
-            raise CheckpointError(f"persistent id: location must be a string, got {location!r:.100}")
-        if not _is_int(numel) or numel < 0:
-            raise CheckpointError(f"persistent id: numel must be a non-negative int, got {numel!r:.100}")
+            raise CheckpointError("persistent id: location must be a string, got "
+                                  f"{_brief(location)}")
+        if not _is_index(numel):
+            raise CheckpointError("persistent id: numel must be a non-negative int64, got "
+                                  f"{_brief(numel)}")
         if view is not None:
             if not (isinstance(view, tuple) and len(view) == 3 and isinstance(view[0], str)
                     and _is_int(view[1]) and _is_int(view[2]) and view[1] >= 0 and view[2] >= 0
                     and view[1] + view[2] <= numel):
-                raise CheckpointError(f"persistent id: bad view metadata {view!r:.100} for a "
+                raise CheckpointError(f"persistent id: bad view metadata {_brief(view)} for a "
                                       f"{numel}-element storage")
             view = (view[1], view[2])
         ref = _StorageRef(key, stype, numel, view)
@@ -194,9 +393,9 @@ class _RestrictedUnpickler(pickle.Unpickler):
         return ref
 
 
-def _unpickle(data: bytes, *, allow_storages: bool, what: str):
+def _unpickle(data: bytes, *, allow_storages: bool, what: str, max_items: int):
     stream = io.BytesIO(data)
-    _check_opcodes(stream, what)
+    _check_opcodes(stream, what, max_items)
     up = _RestrictedUnpickler(stream, allow_storages=allow_storages)
     try:
         return up.load(), up
@@ -206,11 +405,11 @@ def _unpickle(data: bytes, *, allow_storages: bool, what: str):
         raise CheckpointError(f"{what}: unreadable pickle ({type(e).__name__}: {e})") from None
 
 
-def _load_legacy(path, raw: bytes):
+def _load_legacy(path, raw: bytes, max_items: int):
     stream = io.BytesIO(raw)
 
     def next_pickle(what, allow_storages=False):
-        _check_opcodes(stream, f"{path}: {what}")
+        _check_opcodes(stream, f"{path}: {what}", max_items)
         up = _RestrictedUnpickler(stream, allow_storages=allow_storages)
         try:
             return up.load(), up
@@ -222,23 +421,24 @@ def _load_legacy(path, raw: bytes):
 
     magic, _ = next_pickle("magic number")
     if magic != LEGACY_MAGIC:
-        raise CheckpointError(f"{path}: not a torch checkpoint (neither a zip archive nor the legacy "
-                              "magic number)")
+        raise CheckpointError(f"{path}: not a torch checkpoint (neither a zip archive nor the "
+                              "legacy magic number)")
     proto, _ = next_pickle("protocol version")
     if proto != LEGACY_PROTOCOL:
-        raise CheckpointError(f"{path}: legacy protocol version {proto!r}, expected {LEGACY_PROTOCOL}")
+        raise CheckpointError(f"{path}: legacy protocol version {_brief(proto)}, expected "
+                              f"{LEGACY_PROTOCOL}")
     info, _ = next_pickle("system info")
     if not isinstance(info, dict) or info.get("little_endian") is not True:
         raise CheckpointError(f"{path}: only little-endian checkpoints are supported (system info "
-                              f"{info!r:.200})")
+                              f"{_brief(info)})")
     obj, up = next_pickle("object", allow_storages=True)
     keys, _ = next_pickle("storage keys")
     if (not isinstance(keys, list) or not all(isinstance(k, str) for k in keys)
             or len(set(keys)) != len(keys)):
         raise CheckpointError(f"{path}: storage key list must be a list of distinct strings")
     if set(keys) != set(up.storages):
-        raise CheckpointError(f"{path}: the storage key list does not match the storages the object "
-                              "uses")
+        raise CheckpointError(f"{path}: the storage key list does not match the storages the "
+                              "object uses")
     data = {}
     for key in keys:
         ref = up.storages[key]
@@ -247,20 +447,20 @@ def _load_legacy(path, raw: bytes):
             raise CheckpointError(f"{path}: truncated before storage {key!r}")
         count = int.from_bytes(head, "little", signed=True)
         if count != ref.numel:
-            raise CheckpointError(f"{path}: storage {key!r} holds {count} elements, the object expects "
-                                  f"{ref.numel}")
+            raise CheckpointError(f"{path}: storage {key!r} holds {count} elements, the object "
+                                  f"expects {ref.numel}")
         nbytes = count * ref.stype.dtype.itemsize
         buf = stream.read(nbytes)
         if len(buf) != nbytes:
-            raise CheckpointError(f"{path}: truncated: storage {key!r} needs {nbytes} bytes, {len(buf)} "
-                                  "left")
+            raise CheckpointError(f"{path}: truncated: storage {key!r} needs {nbytes} bytes, "
+                                  f"{len(buf)} left")
         data[key] = np.frombuffer(buf, ref.stype.dtype)
     if stream.read(1):
         raise CheckpointError(f"{path}: trailing bytes after the last storage")
     return obj, data
 
 
-def _load_zip(path, raw: bytes):
+def _load_zip(path, raw: bytes, max_items: int):
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
         infos = zf.infolist()
@@ -271,16 +471,17 @@ def _load_zip(path, raw: bytes):
         raise CheckpointError(f"{path}: duplicate entries in the zip archive")
     pkls = [n for n in names if n.count("/") == 1 and n.endswith("/data.pkl")]
     if len(pkls) != 1:
-        raise CheckpointError(f"{path}: expected exactly one '<archive>/data.pkl', found {len(pkls)}")
+        raise CheckpointError(f"{path}: expected exactly one '<archive>/data.pkl', found "
+                              f"{len(pkls)}")
     prefix = pkls[0][: -len("data.pkl")]
     by_name = {i.filename: i for i in infos}
     for i in infos:
         if i.compress_type != zipfile.ZIP_STORED:
-            raise CheckpointError(f"{path}: entry {i.filename!r} is compressed; torch stores entries "
-                                  "uncompressed")
+            raise CheckpointError(f"{path}: entry {i.filename!r} is compressed; torch stores "
+                                  "entries uncompressed")
         if i.header_offset + i.compress_size > len(raw):
-            raise CheckpointError(f"{path}: truncated: entry {i.filename!r} extends past the end of the "
-                                  "file")
+            raise CheckpointError(f"{path}: truncated: entry {i.filename!r} extends past the end "
+                                  "of the file")
 
     def read(name):
         try:
@@ -291,7 +492,8 @@ def _load_zip(path, raw: bytes):
 
     if prefix + "byteorder" in by_name and read(prefix + "byteorder").strip() != b"little":
         raise CheckpointError(f"{path}: only little-endian checkpoints are supported")
-    obj, up = _unpickle(read(prefix + "data.pkl"), allow_storages=True, what=f"{path}: data.pkl")
+    obj, up = _unpickle(read(prefix + "data.pkl"), allow_storages=True, what=f"{path}: data.pkl",
+                        max_items=max_items)
     data = {}
     for key, ref in up.storages.items():
         if ref.view is not None:
@@ -308,69 +510,134 @@ def _load_zip(path, raw: bytes):
     return obj, data
 
 
-def _materialise(obj, data, budget: list[int], path):
-    if isinstance(obj, _TensorRef):
-        ref = obj.storage
-        flat = data[ref.key]
-        if ref.view is not None:
-            flat = flat[ref.view[0]: ref.view[0] + ref.view[1]]
-        n = math.prod(obj.size)
-        if n and obj.offset + sum((d - 1) * s for d, s in zip(obj.size, obj.stride)) >= flat.size:
-            raise CheckpointError(f"{path}: tensor of size {obj.size}, stride {obj.stride}, offset "
-                                  f"{obj.offset} reaches past its {flat.size}-element storage")
-        budget[0] -= n * flat.dtype.itemsize
-        if budget[0] < 0:
-            raise CheckpointError(f"{path}: tensors would need more memory than max_bytes allows")
+def _is_scalar(v) -> bool:
+    return (v is None or isinstance(v, (bool, float, str, bytes))
+            or (isinstance(v, int) and v.bit_length() <= 64))
+
+
+def _tensor(obj: _TensorRef, data, budget: list[int], path):
+    ref = obj.storage
+    flat = data[ref.key]
+    if ref.view is not None:
+        flat = flat[ref.view[0]: ref.view[0] + ref.view[1]]
+    n = math.prod(obj.size)
+    if n and obj.offset + sum((d - 1) * s for d, s in zip(obj.size, obj.stride)) >= flat.size:
+        raise CheckpointError(f"{path}: tensor of size {_brief(obj.size)}, stride "
+                              f"{_brief(obj.stride)}, offset {obj.offset} reaches past its "
+                              f"{flat.size}-element storage")
+    budget[0] -= n * flat.dtype.itemsize
+    if budget[0] < 0:
+        raise CheckpointError(f"{path}: tensors would need more memory than max_bytes allows")
+    try:
         if n == 0:
             arr = np.zeros(obj.size, flat.dtype)
         else:
             item = flat.dtype.itemsize
             arr = np.lib.stride_tricks.as_strided(
-                flat[obj.offset:], obj.size, tuple(s * item for s in obj.stride), writeable=False).copy()
-        if ref.stype.name == "BFloat16Storage":
-            arr = (arr.astype(np.uint32) << 16).view(np.float32)
-        return arr.astype(arr.dtype.newbyteorder("="), copy=False)
-    if isinstance(obj, _StorageRef):
-        raise CheckpointError(f"{path}: bare storages (outside tensors) are not supported")
-    if isinstance(obj, dict):
-        out = type(obj)() if isinstance(obj, collections.OrderedDict) else {}
-        for k, v in obj.items():
-            out[k] = _materialise(v, data, budget, path)
+                flat[obj.offset:], obj.size, tuple(s * item for s in obj.stride),
+                writeable=False).copy()
+    except (ValueError, OverflowError) as e:  # rank past numpy's limit, strides past int64
+        raise CheckpointError(f"{path}: tensor of size {_brief(obj.size)} cannot be built "
+                              f"({type(e).__name__}: {e})") from None
+    if ref.stype.name == "BFloat16Storage":
+        arr = (arr.astype(np.uint32) << 16).view(np.float32)
+    return arr.astype(arr.dtype.newbyteorder("="), copy=False)
+
+
+def _materialise(root, data, budget: list[int], path, max_items: int = MAX_ITEMS):
+    """Replace tensor refs by arrays throughout ``root``. An object reached twice is built once
+    and shared (as torch shares tied weights), so work is linear in the distinct objects; cycles,
+    nesting past ``MAX_DEPTH`` and more than ``max_items`` entries raise ``CheckpointError``
+    (the opcode walk refuses them first; this guards any other path in)."""
+    done: dict[int, object] = {}  # id -> result; ``root`` keeps every id alive meanwhile
+    active: set[int] = set()
+    items = [0]
+
+    def build(obj, depth):
+        if id(obj) in done:
+            return done[id(obj)]
+        if _is_scalar(obj):
+            return obj
+        if isinstance(obj, _TensorRef):
+            out = _tensor(obj, data, budget, path)
+        elif isinstance(obj, _StorageRef):
+            raise CheckpointError(f"{path}: bare storages (outside tensors) are not supported")
+        elif isinstance(obj, (dict, list, tuple)):
+            if id(obj) in active:
+                raise CheckpointError(f"{path}: the checkpoint's objects form a cycle")
+            if depth >= MAX_DEPTH:
+                raise CheckpointError(f"{path}: objects nest deeper than {MAX_DEPTH} levels")
+            items[0] += len(obj)
+            if items[0] > max_items:
+                raise CheckpointError(f"{path}: more than max_items={max_items} container "
+                                      "entries")
+            active.add(id(obj))
+            if isinstance(obj, dict):
+                out = collections.OrderedDict() if isinstance(obj, collections.OrderedDict) else {}
+                for k, v in obj.items():
+                    if not (_is_scalar(k) or (isinstance(k, tuple) and all(map(_is_scalar, k)))):
+                        raise CheckpointError(f"{path}: unsupported dict key {_brief(k)}")
+                    out[k] = build(v, depth + 1)
+            else:
+                out = type(obj)(build(v, depth + 1) for v in obj)
+            active.discard(id(obj))
+        else:
+            raise CheckpointError(f"{path}: unsupported object of type {type(obj).__name__} in "
+                                  "the checkpoint")
+        done[id(obj)] = out
         return out
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_materialise(v, data, budget, path) for v in obj)
-    if obj is None or isinstance(obj, (bool, int, float, str, bytes)):
-        return obj
-    raise CheckpointError(f"{path}: unsupported object of type {type(obj).__name__} in the checkpoint")
+
+    return build(root, 0)
 
 
-def load_torch_checkpoint(path, *, max_bytes: int | None = None):
+def load_torch_checkpoint(path, *, max_bytes: int | None = None, max_items: int = MAX_ITEMS):
     """Load a ``torch.save`` file (zip or legacy) with tensors as numpy arrays, without torch.
 
-    Returns the saved structure (dicts, lists, tuples, numbers, strings, arrays). Raises
+    Returns the saved structure (dicts, lists, tuples, numbers, strings, arrays); an object the
+    file references twice (tied weights) comes back as one shared object. Raises
     ``UnsafePickleError`` for any global outside the tensor allow-list (nothing is executed) and
-    ``CheckpointError`` for malformed or truncated files. ``max_bytes`` caps the memory of the
-    materialised tensors (default: 4x the file size + 1 MiB; strided views may legally expand a
-    storage, a crafted file could otherwise ask for terabytes).
+    ``CheckpointError`` for malformed or truncated files, cyclic or deeper than ``MAX_DEPTH``
+    structures, and pickles with more than ``max_items`` container entries. ``max_bytes`` caps
+    the memory of the materialised tensors (default: 4x the file size + 1 MiB; strided views may
+    legally expand a storage, a crafted file could otherwise ask for terabytes).
     """
+    if not _is_int(max_items) or max_items < 0:
+        raise ValueError(f"max_items must be a non-negative int, got {max_items!r}")
     size = os.path.getsize(path)
     with open(path, "rb") as f:
         raw = f.read()
     if len(raw) != size:
         raise CheckpointError(f"{path}: file changed while reading")
     if raw[:4] == b"PK\x03\x04":
-        obj, data = _load_zip(path, raw)
+        obj, data = _load_zip(path, raw, max_items)
     elif raw[:1] == b"\x80":
-        obj, data = _load_legacy(path, raw)
+        obj, data = _load_legacy(path, raw, max_items)
     else:
-        raise CheckpointError(f"{path}: not a torch checkpoint (neither a zip archive nor a pickle)")
+        raise CheckpointError(f"{path}: not a torch checkpoint (neither a zip archive nor a "
+                              "pickle)")
     budget = [4 * size + (1 << 20) if max_bytes is None else int(max_bytes)]
-    return _materialise(obj, data, budget, path)
+    return _materialise(obj, data, budget, path, max_items)
 
 
-def load_torch_state_dict(path, *, max_bytes: int | None = None) -> dict[str, np.ndarray]:
+def load_torch_state_dict(path, *, max_bytes: int | None = None,
+                          max_items: int = MAX_ITEMS) -> dict[str, np.ndarray]:
     """The tensors of a checkpoint as a flat ``{name: array}``: nested dicts join their keys with
-    '.', non-tensor entries (epochs, hyper-parameters) are dropped."""
+    '.', non-tensor entries (epochs, hyper-parameters) are dropped. A sub-dict the file shares
+    appears under each of its names; when that would make more than ``max_items`` names (a file
+    sharing one dict twice at each of many levels) it raises ``CheckpointError`` up front."""
+    root = load_torch_checkpoint(path, max_bytes=max_bytes, max_items=max_items)
+    sizes: dict[int, int] = {}
+
+    def flat_size(obj):  # names under obj, counted once per distinct dict (depth <= MAX_DEPTH)
+        if not isinstance(obj, dict):
+            return 1
+        if id(obj) not in sizes:
+            sizes[id(obj)] = 1 + sum(flat_size(v) for v in obj.values())
+        return sizes[id(obj)]
+
+    if flat_size(root) > max_items:
+        raise CheckpointError(f"{path}: flattening makes more than max_items={max_items} names "
+                              "(shared sub-dicts)")
     out: dict[str, np.ndarray] = {}
 
     def walk(prefix, obj):
@@ -380,5 +647,5 @@ def load_torch_state_dict(path, *, max_bytes: int | None = None) -> dict[str, np
             for k, v in obj.items():
                 walk(f"{prefix}.{k}" if prefix else str(k), v)
 
-    walk("", load_torch_checkpoint(path, max_bytes=max_bytes))
+    walk("", root)
     return out

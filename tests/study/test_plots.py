@@ -5,7 +5,13 @@ import sys
 
 import pytest
 
-from griffin_jax.study._plots import category_bars, pareto_front, pareto_plot, speedup_heatmap
+from griffin_jax.study import _plots
+from griffin_jax.study._plots import (
+    category_bars,
+    pareto_front,
+    pareto_plot,
+    speedup_heatmap,
+)
 from griffin_jax.study._tables import read_csv, write_csv
 
 CATS = ("dense", "W", "A", "AW")
@@ -252,3 +258,142 @@ def test_missing_matplotlib_asks_for_the_plot_extra(tmp_path, monkeypatch):
     for fn in (pareto_plot, category_bars, speedup_heatmap):
         with pytest.raises(ImportError, match="'plot' extra"):
             fn(_table(), tmp_path / "x.png")
+
+
+def test_missing_adjusttext_asks_for_the_plot_extra(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    monkeypatch.setitem(sys.modules, "adjustText", None)
+    with pytest.raises(ImportError, match="adjustText.*'plot' extra"):
+        pareto_plot(_table(), tmp_path / "x.png")
+
+
+# -- readability: what a reader sees at print size ----------------------------------------------
+def _text_boxes(fig, ax):
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    return ax.get_window_extent(renderer), [(t.get_text(), t.get_window_extent(renderer))
+                                            for t in ax.texts if t.get_text()]
+
+
+def _assert_apart_and_inside(frame, boxes):
+    for name, box in boxes:
+        assert (box.x0 >= frame.x0 - 0.5 and box.x1 <= frame.x1 + 0.5
+                and box.y0 >= frame.y0 - 0.5 and box.y1 <= frame.y1 + 0.5), name
+    for i, (a, ba) in enumerate(boxes):
+        for b, bb in boxes[i + 1:]:
+            assert not ba.overlaps(bb), f"labels {a!r} and {b!r} overlap"
+
+
+def _crowded_table():
+    """Eight prior designs within a hair of one another: labels must still come apart."""
+    rows = [r for r in _table() if r["network"] == "net1"]
+    for k in range(8):
+        for ci, cat in enumerate(CATS):
+            rows.append(_row(f"crowded_design_{k}", "preset", "AW", cat, "net1",
+                             1.25 + 0.001 * k, 2.6 + 0.001 * k, 1.2))
+    return rows
+
+
+@pytest.mark.parametrize("table", [_table, _crowded_table])
+def test_pareto_labels_are_apart_inside_and_name_the_front(table):
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("adjustText")
+    data = _plots._pareto_data(table(), "area_mm2", "tops_per_w", ("preset", "griffin"), None)
+    fig = _plots._draw_pareto(data, "area_mm2", "tops_per_w", None)
+    for ax, cat in zip(fig.axes, CATS):
+        assert ax.get_title() == _plots._CATEGORY_TITLE[cat]
+        frame, boxes = _text_boxes(fig, ax)
+        _assert_apart_and_inside(frame, boxes)
+        named = [name for name, _ in boxes]
+        expect = {p[0] for p in data[cat]["labelled"]} | {p[0] for p in data[cat]["front"]}
+        assert set(named) == expect and len(named) == len(set(named))
+        for label in ax.get_xticklabels() + ax.get_yticklabels():
+            assert label.get_rotation() == 0
+    # one legend for the figure: every exploit shown, the prior designs, Griffin, the front
+    (legend,) = fig.legends
+    entries = [t.get_text() for t in legend.get_texts()]
+    assert entries == ["exploits dense (none)", "exploits weights (W)", "exploits both (AW)",
+                       "prior design", "Griffin", "Pareto front (labelled)"]
+    assert "Pareto front" in fig.get_suptitle()
+
+
+def test_label_fallback_separates_what_adjusttext_leaves(monkeypatch):
+    """With adjustText doing nothing, the greedy pass alone must still part stacked labels."""
+    pytest.importorskip("matplotlib")
+    adjust_text = pytest.importorskip("adjustText")
+    monkeypatch.setattr(adjust_text, "adjust_text", lambda *args, **kwargs: None)
+    data = _plots._pareto_data(_crowded_table(), "area_mm2", "tops_per_w", ("preset",), None)
+    fig = _plots._draw_pareto(data, "area_mm2", "tops_per_w", None)
+    for ax in fig.axes:
+        frame, boxes = _text_boxes(fig, ax)
+        assert len(boxes) >= 8
+        _assert_apart_and_inside(frame, boxes)
+
+
+def test_pareto_points_are_coloured_by_exploit():
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("adjustText")
+    from matplotlib.colors import to_rgba
+
+    rows = _table()
+    data = _plots._pareto_data(rows, "area_mm2", "tops_per_w", ("preset", "griffin"), None)
+    fig = _plots._draw_pareto(data, "area_mm2", "tops_per_w", None)
+    ax = fig.axes[CATS.index("AW")]
+    colours = {}
+    for coll in ax.collections:
+        rgba = tuple(coll.get_facecolors()[0])
+        for px, py in coll.get_offsets():
+            colours[(round(px, 9), round(py, 9))] = rgba
+    for (name, px, py), (kind, exploit) in zip(data["AW"]["points"], data["AW"]["styles"]):
+        expect = "tab:red" if kind == "griffin" else _plots._EXPLOIT_COLOR[exploit]
+        assert colours[(round(px, 9), round(py, 9))][:3] == to_rgba(expect)[:3], name
+        assert (kind, exploit) == next((r["kind"], r["exploit"]) for r in rows
+                                       if r["design"] == name and r["category"] == "AW")
+
+
+def test_bars_labels_are_flat_inside_and_apart(tmp_path):
+    pytest.importorskip("matplotlib")
+    data = _plots._bars_data(_table(), "tops_per_w", None, None)
+    fig = _plots._draw_bars(data, "tops_per_w", None)
+    (ax,) = fig.axes
+    frame, boxes = _text_boxes(fig, ax)
+    _assert_apart_and_inside(frame, boxes)
+    assert [name for name, _ in boxes] == [f"best grid:\n{data['best_space'][c]}" for c in CATS]
+    tallest = max(p.get_height() for p in ax.patches)
+    renderer = fig.canvas.get_renderer()
+    bar_top = ax.transData.transform((0, tallest))[1]
+    assert all(box.y0 > bar_top for _, box in boxes)  # the notes sit above every bar
+    for label in ax.get_xticklabels() + ax.get_yticklabels():
+        assert label.get_rotation() == 0
+    ticks = [t.get_window_extent(renderer) for t in ax.get_xticklabels()]
+    assert all(not a.overlaps(b) for a, b in zip(ticks, ticks[1:]))
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["dense core (= 1)"] + data["series"]
+    assert ax.get_title() == "power efficiency (TOPS/W) relative to the dense core"
+
+
+def test_heatmap_title_says_what_it_shows():
+    pytest.importorskip("matplotlib")
+    data = _plots._heatmap_data(_table(), "box_time", "box_lane", "AW", "AW", None, "speedup")
+    fig = _plots._draw_heatmap(data, "box_time", "box_lane", "AW", "AW")
+    ax = fig.axes[0]
+    title = ax.get_title()
+    assert title.startswith("Speedup over the dense core")
+    assert "AW-exploiting box designs" in title and "dual-sparse models" in title
+    assert "best over box_group" in title
+    assert ax.get_xlabel() == "box time reach (steps)"
+    _, boxes = _text_boxes(fig, ax)
+    assert len(boxes) == sum(not math.isnan(v) for row in data["values"] for v in row)
+
+
+def test_figures_are_print_sized(tmp_path):
+    """At most a 7 in text width, so a PNG placed at its natural size keeps its 6.5-8 pt fonts."""
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("adjustText")
+    rows = _table()
+    for fn in (pareto_plot, category_bars, speedup_heatmap):
+        path = fn(rows, tmp_path / f"{fn.__name__}.png").path
+        with open(path, "rb") as f:
+            head = f.read(24)
+        width_px = int.from_bytes(head[16:20], "big")
+        assert width_px <= 7.0 * _plots._DPI + 1, fn.__name__

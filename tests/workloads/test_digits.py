@@ -301,3 +301,11 @@ def test_script_end_to_end(tmp_path):
             a_old = digits_workload(v)
             for (_, an, _), (_, ao, _) in zip(a_new, a_old):
                 assert (an == ao).mean() > 0.9
+
+
+@pytest.mark.parametrize("n_images", [True, 2.0, "2", np.float64(2.0)])
+def test_n_images_must_be_an_integer(n_images):
+    with pytest.raises(ValueError, match="n_images"):
+        digits_workload("dense", n_images=n_images)
+    assert len(digits_workload("dense", n_images=np.int64(2))[0][1]) == len(
+        digits_workload("dense", n_images=2)[0][1])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import struct
+import time
 
 import numpy as np
 import pytest
@@ -49,8 +50,12 @@ def test_roundtrip(tmp_path):
     assert start % 8 == 0 and entries["f32"]["dtype"] == "F32" and entries["f32"]["shape"] == (3, 4)
     sub = load_safetensors(path, names=["u8"])
     assert list(sub) == ["u8"]
-    with pytest.raises(KeyError, match="nope"):
+    with pytest.raises(SafetensorsError, match="nope"):
         load_safetensors(path, names=["nope"])
+    assert list(load_safetensors(path, names=(n for n in ["f32", "u8"]))) == ["f32", "u8"]
+    for names in ["u8", b"u8", 3, [1], [["u8"]]]:  # a bare string would read as its characters
+        with pytest.raises(SafetensorsError, match="names"):
+            load_safetensors(path, names=names)
 
 
 def test_non_native_input_is_written_little_endian(tmp_path):
@@ -104,11 +109,26 @@ F8 = np.arange(2, dtype=np.float32).tobytes()  # 8 bytes
     ({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "__metadata__": {"k": 1}},
      F8, "__metadata__"),
     ({"a": {"dtype": "F32", "shape": [2**40, 2**40], "data_offsets": [0, 8]}}, F8, "needs"),
+    # hostile values: unhashable dtypes, integers past u64 (and past Python's 4300-digit parse
+    # limit), a shape whose product would be a 100k-digit number
+    ({"a": {"dtype": ["F32"], "shape": [2], "data_offsets": [0, 8]}}, F8, "dtype <list"),
+    ({"a": {"dtype": {"F32": 1}, "shape": [2], "data_offsets": [0, 8]}}, F8, "dtype <dict"),
+    (b'{"a": {"dtype": "F32", "shape": [1' + b"0" * 5000 + b'], "data_offsets": [0, 8]}}', F8,
+     "5001 digits"),
+    (b'{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, -1' + b"0" * 30 + b']}}', F8,
+     "31 digits"),
+    ({"a": {"dtype": "F32", "shape": [2**64 - 1] * 20_000, "data_offsets": [0, 8]}}, F8,
+     "needs more than 2\\*\\*64 bytes"),
 ])
 def test_invalid_headers(tmp_path, header, data, match):
-    path = _write(tmp_path / "bad.safetensors", header, data)
+    if isinstance(header, bytes):  # JSON that json.dumps will not write
+        path = _write(tmp_path / "bad.safetensors", None, data, raw_header=header)
+    else:
+        path = _write(tmp_path / "bad.safetensors", header, data)
+    t = time.perf_counter()
     with pytest.raises(SafetensorsError, match=match):
         load_safetensors(path)
+    assert time.perf_counter() - t < 5.0  # a guard against hanging, not a benchmark
 
 
 @pytest.mark.parametrize("raw,match", [

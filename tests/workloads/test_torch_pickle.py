@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import pickle
 import struct
+import time
 import zipfile
 
 import numpy as np
@@ -20,7 +21,13 @@ from griffin_jax.workloads import (
     load_torch_checkpoint,
     load_torch_state_dict,
 )
-from griffin_jax.workloads._torch_pickle import LEGACY_MAGIC, LEGACY_PROTOCOL
+from griffin_jax.workloads._torch_pickle import (
+    LEGACY_MAGIC,
+    LEGACY_PROTOCOL,
+    MAX_DEPTH,
+    _materialise,
+    _rebuild_tensor_v2,
+)
 
 # ------------------------------------------------------------------ a tiny protocol-2 assembler
 
@@ -34,8 +41,11 @@ def S(text):
     return b"X" + struct.pack("<I", len(raw)) + raw
 
 
-def I(n):  # noqa: E743 - reads like the opcode
-    return b"J" + struct.pack("<i", n)
+def I(n):  # reads like the opcode
+    if -(2**31) <= n < 2**31:
+        return b"J" + struct.pack("<i", n)
+    raw = n.to_bytes(n.bit_length() // 8 + 1, "little", signed=True)
+    return b"\x8a" + bytes([len(raw)]) + raw  # LONG1
 
 
 def T(*items):
@@ -103,7 +113,8 @@ BF = np.array([0x3FC0, 0xC000], dtype=np.uint16)  # bfloat16 bits of 1.5, -2.0
 def reference_entries():
     return {
         "w": tensor("FloatStorage", "0", 12, 0, (3, 4), (4, 1)),
-        "w_t": tensor("FloatStorage", "0", 12, 0, (4, 3), (1, 4)),  # a transposed view, same storage
+        # a transposed view of the same storage
+        "w_t": tensor("FloatStorage", "0", 12, 0, (4, 3), (1, 4)),
         "tail": tensor("FloatStorage", "0", 12, 8, (2, 2), (2, 1)),  # storage offset
         "scalar": tensor("FloatStorage", "0", 12, 5, (), ()),
         "empty": tensor("FloatStorage", "0", 12, 0, (0, 4), (4, 1)),
@@ -206,7 +217,8 @@ def _payloads(sentinel):
     yield "eval", pickle.dumps(_Evil(eval, code), protocol=2)
     yield "exec", pickle.dumps(_Evil(exec, code), protocol=2)
     yield "builtins.open", pickle.dumps(_Evil(open, str(sentinel), "w"), protocol=2)
-    yield "getattr", b"\x80\x02" + G("builtins", "getattr") + T(G("os", "path"), S("exists")) + b"R."
+    yield "getattr", (b"\x80\x02" + G("builtins", "getattr") + T(G("os", "path"), S("exists"))
+                      + b"R.")
     # protocol 4 STACK_GLOBAL and protocol 0 INST reach find_class by other opcodes
     yield "stack_global", pickle.dumps(_Evil(os.system, cmd), protocol=4)
     yield "inst", b"(" + S(cmd) + b"ios\nsystem\n."
@@ -252,7 +264,8 @@ def test_allowed_names_outside_the_object_pickle_are_refused(tmp_path):
 
 
 def test_refusal_is_a_value_error():
-    assert issubclass(UnsafePickleError, CheckpointError) and issubclass(CheckpointError, ValueError)
+    assert issubclass(UnsafePickleError, CheckpointError)
+    assert issubclass(CheckpointError, ValueError)
 
 
 @pytest.mark.parametrize("payload,match", [
@@ -294,7 +307,8 @@ def test_stride_zero_expansion_is_capped(tmp_path):
     with pytest.raises(CheckpointError, match="max_bytes"):
         load_torch_checkpoint(path)
     small = tmp_path / "expand.pt"
-    write_zip(small, state_dict({"x": tensor("FloatStorage", "0", 12, 0, (3, 2), (0, 1))}), {"0": F})
+    expand = tensor("FloatStorage", "0", 12, 0, (3, 2), (0, 1))
+    write_zip(small, state_dict({"x": expand}), {"0": F})
     np.testing.assert_array_equal(load_torch_checkpoint(small)["x"], np.tile(F[:2], (3, 1)))
 
 
@@ -310,7 +324,8 @@ def test_zip_storage_size_mismatch(tmp_path):
 
 def test_zip_missing_storage(tmp_path):
     path = tmp_path / "missing.pt"
-    write_zip(path, state_dict(reference_entries()), {k: v for k, v in STORAGES.items() if k != "3"})
+    storages = {k: v for k, v in STORAGES.items() if k != "3"}
+    write_zip(path, state_dict(reference_entries()), storages)
     with pytest.raises(CheckpointError, match="missing storage"):
         load_torch_checkpoint(path)
 
@@ -388,3 +403,141 @@ def test_random_corruption_never_escapes(tmp_path, fmt, request):
             load_torch_checkpoint(path)
         except CheckpointError:
             pass
+
+
+# ------------------------------------------------------------------ hostile structure, refused fast
+# Each file is small; before the structural checks they cost minutes, gigabytes, a RecursionError
+# or (a deep tuple used as a dict key) a segfault inside the C unpickler. The time bound only guards
+# against hanging: the point is failing in well under a second instead of 68 s.
+
+FAST_S = 5.0
+
+
+def timed(fn, *args, **kwargs):
+    t = time.perf_counter()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        assert time.perf_counter() - t < FAST_S
+
+
+def doubled(leaf, levels, *, as_dict=False):
+    """Opcodes for x[0] = leaf, x[i+1] = [x[i], x[i]] (or {"a": x[i], "b": x[i]}): 9-12 bytes a
+    level, 2**levels leaves when walked as a tree."""
+    out = leaf + b"q\x00" + b"0"  # BINPUT 0, POP
+    pair = (S("a") + b"h\x00" + S("b") + b"h\x00" + b"d") if as_dict else b"h\x00h\x00l"
+    for _ in range(levels):
+        out += b"(" + pair + b"q\x00" + b"0"
+    return out + b"h\x00"
+
+
+W12 = tensor("FloatStorage", "0", 12, 0, (12,), (1,))
+
+
+def test_shared_sublists_are_built_once(tmp_path):
+    path = tmp_path / "doubling.pt"
+    write_zip(path, b"\x80\x02" + doubled(W12, 24) + b".", {"0": F})
+    assert path.stat().st_size < 1000
+    obj = timed(load_torch_checkpoint, path)
+    for _ in range(24):  # shared by identity, as torch.load shares it
+        assert obj[0] is obj[1]
+        obj = obj[0]
+    np.testing.assert_array_equal(obj, F)
+
+
+def test_shared_subdicts_exceed_the_flattening_budget(tmp_path):
+    path = tmp_path / "doubling_dict.pt"
+    write_zip(path, b"\x80\x02" + doubled(W12, 24, as_dict=True) + b".", {"0": F})
+    obj = timed(load_torch_checkpoint, path)
+    assert obj["a"] is obj["b"]
+    with pytest.raises(CheckpointError, match="max_items"):
+        timed(load_torch_state_dict, path)
+    # a few levels flatten to every path, the one tensor shared by all of them
+    small = tmp_path / "doubling_small.pt"
+    write_zip(small, b"\x80\x02" + doubled(W12, 3, as_dict=True) + b".", {"0": F})
+    sd = load_torch_state_dict(small)
+    assert sorted(sd) == sorted(f"{i}.{j}.{k}" for i in "ab" for j in "ab" for k in "ab")
+    assert all(v is sd["a.a.a"] for v in sd.values())
+
+
+DEPTH = 200_000
+
+
+@pytest.mark.parametrize("payload,match", [
+    (b"]q\x00h\x00a", "cycle"),  # l = []; l.append(l)
+    (b"}q\x00" + S("me") + b"h\x00s", "cycle"),  # d = {}; d["me"] = d
+    (b"]q\x00]h\x00aa", "cycle"),  # a = []; b = [a]; a.append(b)
+    (ODICT + b"q\x00}" + S("x") + b"h\x00sb", "cycle"),  # BUILD with a state holding the target
+    (b"]" * DEPTH + b"a" * (DEPTH - 1), "deeper"),  # [[[...]]] 200k deep
+    (b"(" * DEPTH + b"t" * DEPTH, "deeper"),  # ((...),) from marks
+    (b"}" + b")" + b"\x85" * DEPTH + b"Ns", "deeper"),  # a deep tuple as a key: a C-stack overflow
+    (b"]" + b"(" + I(1) * 1000 + b"e", "max_items=100"),
+])
+def test_hostile_structure_is_refused_fast(tmp_path, payload, match):
+    for container in ("zip", "legacy"):
+        path = tmp_path / f"hostile_{container}.pt"
+        pkl = b"\x80\x02" + payload + b"."
+        if container == "zip":
+            write_zip(path, pkl, {})
+        else:
+            write_legacy(path, pkl, {})
+        with pytest.raises(CheckpointError, match=match):
+            timed(load_torch_checkpoint, path, max_items=100 if "max_items" in match else 10**6)
+
+
+def test_hostile_structure_in_the_legacy_header_pickles(tmp_path):
+    path = tmp_path / "legacy_magic.pt"
+    write_legacy(path, state_dict(reference_entries()), STORAGES)
+    raw = path.read_bytes()
+    magic_len = len(pickle.dumps(LEGACY_MAGIC, protocol=2))
+    path.write_bytes(b"\x80\x02" + b"]" * DEPTH + b"a" * (DEPTH - 1) + b"." + raw[magic_len:])
+    with pytest.raises(CheckpointError, match="magic number: objects nest deeper"):
+        timed(load_torch_checkpoint, path)
+
+
+@pytest.mark.parametrize("payload,match", [
+    # BUILD could rewrite a validated (frozen) tensor ref: here a negative offset
+    (tensor("FloatStorage", "0", 12, 0, (2,), (1,)) + b"}" + S("offset") + I(-5) + b"sb",
+     "BUILD on TensorRef"),
+    # ... or set attributes on the reader's own functions
+    (G("torch._utils", "_rebuild_tensor_v2") + b"N}" + S("__defaults__") + T(I(1)) + b"s\x86b",
+     "BUILD on a scalar or a global"),
+    (G("torch", "FloatStorage") + b"}" + S("name") + S("DoubleStorage") + b"sb",
+     "BUILD on a scalar or a global"),
+    # integers past int64, and past the 4300 digits Python will even parse
+    (tensor("FloatStorage", "0", 12, 2**64, (2,), (1,)), "int64"),
+    (b"L" + b"9" * 5000 + b"L\n", "unreadable pickle"),
+    # an error message about a value shared 2**24 times over is still immediate
+    (doubled(b"N", 24) + b"Q", r"unsupported persistent id \[\[<list of 2 items>, <list"),
+])
+def test_hostile_values_are_refused_fast(tmp_path, payload, match):
+    path = tmp_path / "hostile.pt"
+    write_zip(path, b"\x80\x02" + payload + b".", {"0": F})
+    with pytest.raises(CheckpointError, match=match):
+        timed(load_torch_checkpoint, path)
+    assert _rebuild_tensor_v2.__defaults__ == (False, None, None)
+
+
+def test_max_items_is_checked():
+    with pytest.raises(ValueError, match="max_items"):
+        load_torch_checkpoint("unused.pt", max_items=-1)
+
+
+def test_materialise_guards_its_own_input():
+    """The opcode walk refuses these first; materialisation checks again for any other path in."""
+    loop = []
+    loop.append(loop)
+    deep = []
+    for _ in range(MAX_DEPTH + 5):
+        deep = [deep]
+    shared = [[1, 2]] * 3
+    with pytest.raises(CheckpointError, match="cycle"):
+        _materialise(loop, {}, [0], "p")
+    with pytest.raises(CheckpointError, match="deeper"):
+        _materialise(deep, {}, [0], "p")
+    with pytest.raises(CheckpointError, match="max_items=4"):
+        _materialise([[1, 2], [3, 4]], {}, [0], "p", max_items=4)
+    out = _materialise(shared, {}, [0], "p", max_items=5)  # the shared list counts once
+    assert out == shared and out[0] is out[1] is out[2]
+    with pytest.raises(CheckpointError, match="dict key"):
+        _materialise({(1, (2,)): 0}, {}, [0], "p")
