@@ -300,9 +300,15 @@ def _replay(ops, what: str, max_items: int) -> list[list[int]]:
     return kids
 
 
-def _check_graph(kids: list[list[int]], what: str, max_depth: int) -> None:
-    """Refuse cycles and paths longer than ``max_depth`` (iterative DFS, linear in edges)."""
+def _check_graph(kids: list[list[int]], what: str, max_depth: int, max_items: int) -> None:
+    """Refuse cycles, paths longer than ``max_depth`` and graphs that hold more than
+    ``max_items`` entries when walked as a tree (iterative DFS, linear in edges).
+
+    The tree size counts a shared object once per reference: objects are built once (shared by
+    identity), but any consumer that walks the result (flattening, printing, comparing) pays the
+    tree size, so ``x[i+1] = [x[i], x[i]]`` nested 24 times is refused here, not after minutes."""
     state = [0] * len(kids)  # 0 unseen, 1 on the current path, 2 done
+    tree = [0] * len(kids)  # entries below each finished node, counted as a tree (capped)
     for root in range(len(kids)):
         if state[root]:
             continue
@@ -312,6 +318,12 @@ def _check_graph(kids: list[list[int]], what: str, max_depth: int) -> None:
             node, i = path[-1]
             if i == len(kids[node]):
                 state[node] = 2
+                tree[node] = min(len(kids[node]) + sum(tree[k] for k in kids[node]),
+                                 max_items + 1)
+                if tree[node] > max_items:
+                    raise CheckpointError(f"{what}: walked as a tree, the objects hold more "
+                                          f"than max_items={max_items} entries (shared "
+                                          "references multiply)")
                 path.pop()
                 continue
             path[-1] = (node, i + 1)
@@ -336,7 +348,7 @@ def _check_opcodes(stream: io.BytesIO, what: str, max_items: int) -> None:
         raise
     except Exception as e:  # noqa: BLE001 - malformed opcode stream
         raise CheckpointError(f"{what}: unreadable pickle ({type(e).__name__}: {e})") from None
-    _check_graph(kids, what, MAX_DEPTH)
+    _check_graph(kids, what, MAX_DEPTH, max_items)
     stream.seek(start)
 
 

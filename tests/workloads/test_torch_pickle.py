@@ -435,24 +435,28 @@ W12 = tensor("FloatStorage", "0", 12, 0, (12,), (1,))
 
 
 def test_shared_sublists_are_built_once(tmp_path):
-    path = tmp_path / "doubling.pt"
-    write_zip(path, b"\x80\x02" + doubled(W12, 24) + b".", {"0": F})
-    assert path.stat().st_size < 1000
+    path = tmp_path / "doubling_small.pt"
+    write_zip(path, b"\x80\x02" + doubled(W12, 8) + b".", {"0": F})
     obj = timed(load_torch_checkpoint, path)
-    for _ in range(24):  # shared by identity, as torch.load shares it
+    for _ in range(8):  # shared by identity, as torch.load shares it
         assert obj[0] is obj[1]
         obj = obj[0]
     np.testing.assert_array_equal(obj, F)
 
 
-def test_shared_subdicts_exceed_the_flattening_budget(tmp_path):
-    path = tmp_path / "doubling_dict.pt"
-    write_zip(path, b"\x80\x02" + doubled(W12, 24, as_dict=True) + b".", {"0": F})
-    obj = timed(load_torch_checkpoint, path)
-    assert obj["a"] is obj["b"]
+@pytest.mark.parametrize("as_dict", [False, True])
+def test_shared_references_that_multiply_are_refused(tmp_path, as_dict):
+    # 331-ish bytes that expand to 2**24 entries when walked: refused before unpickling
+    path = tmp_path / "doubling.pt"
+    write_zip(path, b"\x80\x02" + doubled(W12, 24, as_dict=as_dict) + b".", {"0": F})
+    assert path.stat().st_size < 1200
+    with pytest.raises(CheckpointError, match="max_items"):
+        timed(load_torch_checkpoint, path)
     with pytest.raises(CheckpointError, match="max_items"):
         timed(load_torch_state_dict, path)
-    # a few levels flatten to every path, the one tensor shared by all of them
+
+
+def test_shared_subdicts_flatten_to_every_path(tmp_path):
     small = tmp_path / "doubling_small.pt"
     write_zip(small, b"\x80\x02" + doubled(W12, 3, as_dict=True) + b".", {"0": F})
     sd = load_torch_state_dict(small)
@@ -507,8 +511,8 @@ def test_hostile_structure_in_the_legacy_header_pickles(tmp_path):
     # integers past int64, and past the 4300 digits Python will even parse
     (tensor("FloatStorage", "0", 12, 2**64, (2,), (1,)), "int64"),
     (b"L" + b"9" * 5000 + b"L\n", "unreadable pickle"),
-    # an error message about a value shared 2**24 times over is still immediate
-    (doubled(b"N", 24) + b"Q", r"unsupported persistent id \[\[<list of 2 items>, <list"),
+    # an error message about a value shared 2**12 times over is still immediate
+    (doubled(b"N", 12) + b"Q", r"unsupported persistent id \[\[<list of 2 items>, <list"),
 ])
 def test_hostile_values_are_refused_fast(tmp_path, payload, match):
     path = tmp_path / "hostile.pt"
