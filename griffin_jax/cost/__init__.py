@@ -11,16 +11,26 @@
 from griffin_jax.cost._area import (
     COMPONENTS,
     Inventory,
+    WindowTerms,
     act_fan_in,
     area_breakdown,
+    area_components,
+    build_inventory,
+    fan_ins,
     inventory,
+    selector_levels,
     tree_adder_widths,
     wgt_fan_in,
+    window_terms,
 )
 from griffin_jax.cost._energy import (
     ENERGY_COMPONENTS,
+    Counts,
     Schedule,
     busy_dpu_cycles,
+    energy_components,
+    group_to_dpu_cycles,
+    layer_counts,
     extra_tree_cycles,
     group_offset_products,
     layer_energy,
@@ -35,14 +45,23 @@ from griffin_jax.cost._evaluate import (
     evaluate_layer,
     layer_costs,
 )
-from griffin_jax.cost._events import Events, compact_24, layer_events, selector_bits
+from griffin_jax.cost._events import (
+    Events,
+    compact_24,
+    frame_selector_bits,
+    layer_events,
+    selector_bits,
+)
+from griffin_jax.cost._prices import Prices, prices
 from griffin_jax.cost._tech import Tech, available_techs, load_tech, scale_tech, tech_from_dict
 
 __all__ = [
-    "COMPONENTS", "ENERGY_COMPONENTS", "CostReport", "Events", "Inventory", "Schedule", "Tech",
-    "act_fan_in", "area_breakdown", "available_techs", "busy_dpu_cycles", "extra_tree_cycles", "category_masks",
-    "combine", "compact_24", "evaluate", "evaluate_layer", "group_offset_products", "inventory",
-    "layer_costs", "layer_energy", "layer_events", "load_tech", "mux_bypass_energy",
-    "mux_select_energy", "scale_tech", "selector_bits", "tech_from_dict", "tree_adder_widths",
-    "wgt_fan_in",
+    "COMPONENTS", "ENERGY_COMPONENTS", "CostReport", "Counts", "Events", "Inventory", "Prices",
+    "Schedule", "Tech", "WindowTerms", "act_fan_in", "area_breakdown", "area_components",
+    "available_techs", "build_inventory", "busy_dpu_cycles", "category_masks", "combine",
+    "compact_24", "energy_components", "evaluate", "evaluate_layer", "extra_tree_cycles",
+    "fan_ins", "frame_selector_bits", "group_offset_products", "group_to_dpu_cycles",
+    "inventory", "layer_costs", "layer_counts", "layer_energy", "layer_events", "load_tech",
+    "mux_bypass_energy", "mux_select_energy", "prices", "scale_tech", "selector_bits",
+    "selector_levels", "tech_from_dict", "tree_adder_widths", "wgt_fan_in", "window_terms",
 ]

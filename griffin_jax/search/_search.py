@@ -55,7 +55,6 @@ from griffin_jax.search._relax import (
     check_objective,
     check_workloads,
     relax,
-    relaxed_area,
     relaxed_loss,
     value_from_loss,
 )
@@ -296,15 +295,16 @@ def _feasible(evaluator, point, objective, budget) -> bool:
 _OPT = optax.chain(optax.zero_nans(), optax.inject_hyperparams(optax.adam)(learning_rate=0.1))
 
 
-@functools.partial(jax.jit, static_argnames=("exploit", "consts", "maxima"))
-def _step(data, theta, state, lo, hi, objective, budget, *, exploit, consts, maxima):
+@functools.partial(jax.jit, static_argnames=("exploit", "core", "prices", "maxima"))
+def _step(data, theta, state, lo, hi, objective, budget, *, exploit, core, prices, maxima):
     """One projected Adam step on ``theta [B, 3]``: the new iterates (clipped onto the bounds),
     the new state and the relaxed losses at ``theta``. ``objective`` (index in ``OBJECTIVES``),
     ``budget`` and the learning rate (in ``state``) are traced: one compile per exploit serves
     every objective, seed and step count."""
 
     def loss_fn(t):
-        return relaxed_loss(_metrics_impl(data, t, exploit, consts, *maxima), objective, budget)
+        return relaxed_loss(_metrics_impl(data, t, exploit, core, prices, *maxima), objective,
+                            budget)
 
     loss, grad = jax.vmap(jax.value_and_grad(loss_fn))(theta)
     updates, state = _OPT.update(grad, state, theta)
@@ -319,7 +319,8 @@ def _descend(rel: Relaxation, exploit, theta0, objective, budget, learning_rate,
     zero_nans, adam = _OPT.init(theta)
     hyper = dict(adam.hyperparams, learning_rate=jnp.asarray(learning_rate, jnp.float32))
     state = (zero_nans, adam._replace(hyperparams=hyper))
-    args = dict(exploit=exploit, consts=rel.consts, maxima=_maxima(rel.space))
+    args = dict(exploit=exploit, core=rel.space.core, prices=rel.prices,
+                maxima=_maxima(rel.space))
     obj = jnp.int32(OBJECTIVES.index(objective))
     b = jnp.float32(1.0 if budget is None else budget)
     thetas, losses = [], []
@@ -441,7 +442,7 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
         inc.append((e, theta, point))
     relaxed_vals = [
         float(value_from_loss(runs[e][1][s].min(), objective,
-                              float(relaxed_area(e, t, rel.consts)), budget))
+                              float(rel.area(e, t)), budget))
         for s, (e, t, _) in enumerate(inc)]
     checkpoints = [] if exact_every == 0 else \
         sorted(set(range(0, steps + 1, exact_every)) | {steps})
