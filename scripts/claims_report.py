@@ -21,13 +21,13 @@ import time
 import numpy as np
 
 from griffin_jax.study import claims_report
+from griffin_jax.workloads import CATEGORIES
 
 # (layer name, M, K, N, multiplicity): small conv-like and fc-like GEMMs.
 SYNTH = {
     "synth_cnn": [("conv3x3", 196, 576, 64, 2), ("conv1x1", 196, 256, 128, 1)],
     "synth_mlp": [("fc1", 32, 512, 256, 1), ("fc2", 32, 1024, 128, 1)],
 }
-CATEGORIES = ("dense", "W", "A", "AW")
 
 
 def _defaults():

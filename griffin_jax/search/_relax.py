@@ -47,8 +47,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
-from typing import Sequence
 
 import jax
 import jax.numpy as jnp
@@ -61,8 +59,8 @@ from griffin_jax.cost._events import frame_selector_bits, layer_events
 from griffin_jax.cost._prices import Prices, prices
 from griffin_jax.cost._tech import load_tech
 from griffin_jax.design._core import Core, Design, Window
-from griffin_jax.design._griffin import check_category
 from griffin_jax.search._space import Space
+from griffin_jax.workloads._workload import CATEGORIES, as_workloads
 
 OBJECTIVES = ("tops_per_w", "edp", "perf_under_area")
 # Whether larger is better.
@@ -88,41 +86,20 @@ def check_objective(objective: str, area_budget_mm2=None) -> str:
 
 # -- workloads ------------------------------------------------------------------------------------
 def check_workloads(workloads) -> list:
-    """Validate a workload mix: ``[(name, layers, category, weight), ...]`` with ``layers`` as
-    ``[(layer_name, a_mask bool [M, K], w_mask bool [K, N], multiplicity), ...]``. Returns it as
-    a list of tuples with the masks densified for the category (``cost.category_masks``)."""
-    if isinstance(workloads, (str, bytes)) or not isinstance(workloads, Sequence) or not workloads:
-        raise ValueError("workloads must be a non-empty list of (name, layers, category, weight)")
+    """Validate a workload mix: ``Workload``s with a category (``weight``: how often each runs),
+    or ``(name, layers, category, weight)`` tuples with ``layers`` as ``GemmLayer``s or
+    ``(layer_name, a_mask bool [M, K], w_mask bool [K, N], multiplicity)``. Returns a list of
+    ``Workload`` with the masks densified for the category (``cost.category_masks``)."""
     out = []
-    for i, item in enumerate(workloads):
-        if not isinstance(item, (tuple, list)) or len(item) != 4:
-            raise ValueError(f"workloads[{i}] must be (name, layers, category, weight)")
-        name, layers, category, weight = item
-        try:
-            check_category(category)
-        except ValueError as e:
-            raise ValueError(f"workloads[{i}] ({name}): {e}") from None
-        if (isinstance(weight, bool) or not isinstance(weight, (int, float, np.number))
-                or not weight > 0 or not math.isfinite(weight)):
-            raise ValueError(f"workloads[{i}] ({name}): weight must be a positive number, "
-                             f"got {weight!r}")
-        if not isinstance(layers, Sequence) or not layers:
-            raise ValueError(f"workloads[{i}] ({name}): layers must be a non-empty list")
-        checked = []
-        for j, layer in enumerate(layers):
-            if not isinstance(layer, (tuple, list)) or len(layer) != 4:
-                raise ValueError(f"workloads[{i}] ({name}) layers[{j}] must be "
-                                 "(layer_name, a_mask, w_mask, multiplicity)")
-            lname, a, w, mult = layer
-            if isinstance(mult, bool) or not isinstance(mult, (int, np.integer)) or mult < 1:
-                raise ValueError(f"workloads[{i}] ({name}) layers[{j}]: multiplicity must be an "
-                                 f"int >= 1, got {mult!r}")
-            try:
-                a, w = category_masks(a, w, category)
-            except ValueError as e:
-                raise ValueError(f"workloads[{i}] ({name}) layers[{j}]: {e}") from None
-            checked.append((str(lname), a, w, int(mult)))
-        out.append((str(name), checked, category, float(weight)))
+    for i, wl in enumerate(as_workloads(workloads)):
+        if wl.category is None:
+            raise ValueError(f"workloads[{i}] ({wl.name}): category must be one of "
+                             f"{CATEGORIES}, got None")
+        layers = tuple(
+            layer.replace(**dict(zip(("a_mask", "w_mask"),
+                                     category_masks(layer.a_mask, layer.w_mask, wl.category))))
+            for layer in wl.layers)
+        out.append(wl.replace(layers=layers))
     return out
 
 
@@ -589,8 +566,8 @@ def relax(workloads, space: Space | None = None, tech="horowitz45",
     if not isinstance(space, Space):
         raise ValueError(f"space must be a Space, got {type(space).__name__}")
     tech = load_tech(tech)
-    layers = [(a, w, weight * mult) for _, lays, _, weight in check_workloads(workloads)
-              for _, a, w, mult in lays]
+    layers = [(layer.a_mask, layer.w_mask, wl.weight * layer.multiplicity)
+              for wl in check_workloads(workloads) for layer in wl.layers]
     data = {ex: exploit_data(ex, space.core, layers, tech.operand_bits, max_tiles)
             for ex in space.exploits}
     return Relaxation(space=space, prices=prices(tech, space.core.lanes), data=data)

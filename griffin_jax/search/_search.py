@@ -135,9 +135,9 @@ def exact_metrics(points, workloads, space: Space, tech="horowitz45") -> list[Me
         accels = [points[i].accelerator(space.core, capacity=cap) for i in idx]
         tot = np.zeros((len(idx), 4))
         area = None
-        for _, layers, category, weight in workloads:
-            reps = evaluate(accels, category, layers, tech)
-            tot += weight * np.array([[r.energy_pj, r.cycles, r.dense_cycles, r.ops]
+        for wl in workloads:
+            reps = evaluate(accels, wl.category, wl, tech)
+            tot += wl.weight * np.array([[r.energy_pj, r.cycles, r.dense_cycles, r.ops]
                                       for r in reps])
             area = [r.area_mm2 for r in reps]
         for j, i in enumerate(idx):

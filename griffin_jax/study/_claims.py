@@ -50,7 +50,8 @@ from typing import Mapping, Sequence
 from griffin_jax.cost._evaluate import evaluate
 from griffin_jax.cost._tech import load_tech
 from griffin_jax.design._core import Core, Window
-from griffin_jax.design._griffin import CATEGORIES, DEFAULT_CORE, Accelerator, check_category
+from griffin_jax.design._griffin import DEFAULT_CORE, Accelerator
+from griffin_jax.workloads._workload import CATEGORIES, as_workloads
 from griffin_jax.design._presets import PRIOR_PRESETS, custom, preset
 
 PAPER_LOSS = (0.20, 0.30)
@@ -89,15 +90,12 @@ def _geomean(xs) -> float:
 
 
 def _check_workloads(workloads) -> list:
-    out = []
-    for i, wl in enumerate(workloads):
-        if not isinstance(wl, (tuple, list)) or len(wl) != 3:
-            raise ValueError(f"workloads[{i}] must be (network name, category, layers)")
-        name, cat, layers = wl
-        check_category(cat)
-        out.append((str(name), cat, list(layers)))
-    if not out:
-        raise ValueError("workloads must hold at least one (network, category, layers)")
+    """``Workload``s, each with a category (tuples ``(network, category, layers)`` accepted)."""
+    out = as_workloads(workloads)
+    for i, wl in enumerate(out):
+        if wl.category is None:
+            raise ValueError(f"workloads[{i}] ({wl.name}): category must be one of "
+                             f"{CATEGORIES}, got None")
     return out
 
 
@@ -164,13 +162,14 @@ def claims_report(workloads, designs: Mapping[str, Sequence[Accelerator]] | None
     names = list(accels)
 
     eff, area_eff, speed = {}, {}, {}
-    for net, cat, layers in workloads:
-        for rep in evaluate([accels[n] for n in names], cat, layers, tech, densify=densify,
+    for wl in workloads:
+        cat = wl.category
+        for rep in evaluate([accels[n] for n in names], cat, wl, tech, densify=densify,
                             sim=sim):
             eff.setdefault((rep.name, cat), []).append(rep.tops_per_w)
             area_eff.setdefault((rep.name, cat), []).append(rep.tops_per_mm2)
             speed.setdefault((rep.name, cat), []).append(rep.speedup)
-    cats = [c for c in CATEGORIES if any(wc == c for _, wc, _ in workloads)]
+    cats = [c for c in CATEGORIES if any(wl.category == c for wl in workloads)]
     score = {k: _geomean(v) for k, v in eff.items()}
 
     def best(kind, cat):
