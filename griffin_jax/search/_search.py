@@ -396,6 +396,33 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
         ``evaluator.fresh()``; results already in the evaluator's table are not recomputed).
     Returns: ``SearchResult`` (``method="gradient"``).
     """
+    space, seed, steps, restarts, exact_every, candidates, refine_top, max_exact, budget = \
+        _check_search_args(objective, area_budget_mm2, space, seed, steps, restarts,
+                           exact_every, candidates, refine_top, learning_rate, max_exact)
+    for name, obj in (("evaluator", evaluator), ("relaxation", relaxation)):
+        if obj is not None and obj.space != space:
+            raise ValueError(f"{name} was built for another space")
+    ev = ExactEvaluator(workloads, space, tech) if evaluator is None else evaluator.fresh()
+    rel = relax(workloads, space, tech, max_tiles) if relaxation is None else relaxation
+    _check_budget_fits(ev, objective, budget)
+    exact = _Budgeted(ev, max_exact, objective, budget)
+
+    runs = _descents(rel, objective, budget, seed, steps, restarts, learning_rate)
+    inc, relaxed_vals = _incumbents(rel, runs, steps, objective, budget)
+    checkpoints = [] if exact_every == 0 else \
+        sorted(set(range(0, steps + 1, exact_every)) | {steps})
+    # the final incumbent's rounding first, then the earlier checkpoints, latest first
+    exact.evaluate([inc[s][2] for s in reversed(checkpoints)])
+    scores, ranked = _rank_candidates(rel, runs, steps, exact, objective, budget)
+    exact.evaluate(ranked[:candidates])
+    _refine(rel, exact, scores, ranked, refine_top)
+    history = _history(inc, relaxed_vals, checkpoints, ev, objective, budget)
+    return _result("gradient", ev, objective, budget, history, seed)
+
+
+def _check_search_args(objective, area_budget_mm2, space, seed, steps, restarts, exact_every,
+                       candidates, refine_top, learning_rate, max_exact) -> tuple:
+    """``run_search``'s arguments checked and normalised (``ValueError`` naming the field)."""
     check_objective(objective, area_budget_mm2)
     space = Space() if space is None else space
     if not isinstance(space, Space):
@@ -413,14 +440,35 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
         max_exact = max(1, space.size // 10)
     max_exact = _int_arg("max_exact", max_exact, 1)
     budget = None if area_budget_mm2 is None else float(area_budget_mm2)
-    for name, obj in (("evaluator", evaluator), ("relaxation", relaxation)):
-        if obj is not None and obj.space != space:
-            raise ValueError(f"{name} was built for another space")
-    ev = ExactEvaluator(workloads, space, tech) if evaluator is None else evaluator.fresh()
-    rel = relax(workloads, space, tech, max_tiles) if relaxation is None else relaxation
-    _check_budget_fits(ev, objective, budget)
+    return (space, seed, steps, restarts, exact_every, candidates, refine_top, max_exact,
+            budget)
 
-    # 1. one projected descent per sparse exploit, restarts vmapped
+
+class _Budgeted:
+    """Exact evaluations under the search's budget: only feasible points not evaluated yet,
+    at most ``max_exact`` distinct ones in all."""
+
+    def __init__(self, ev: ExactEvaluator, max_exact: int, objective: str, budget):
+        self.ev, self.max_exact, self.objective, self.budget = ev, max_exact, objective, budget
+
+    @property
+    def room(self) -> int:
+        return self.max_exact - self.ev.count
+
+    def feasible(self, p) -> bool:
+        return _feasible(self.ev, p, self.objective, self.budget)
+
+    def evaluate(self, points) -> None:
+        todo = [p for p in dict.fromkeys(points) if p not in self.ev.cache and self.feasible(p)]
+        if self.room > 0 and todo:
+            self.ev(todo[:self.room])
+
+
+def _descents(rel: Relaxation, objective, budget, seed, steps, restarts, learning_rate) -> dict:
+    """Phase 1: one projected descent per sparse exploit, restarts vmapped; the dense design
+    competes with its exact (parameter-free) relaxed loss. ``exploit -> (thetas [steps + 1, B,
+    3], losses [steps + 1, B])``."""
+    space = rel.space
     rng = np.random.default_rng(seed)
     runs = {}
     for e in space.sparse_exploits:
@@ -431,35 +479,31 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
         dense_loss = float(rel.loss("none", np.zeros(3, np.float32), objective, budget))
         runs["none"] = (np.zeros((steps + 1, 1, 3), np.float32),
                         np.full((steps + 1, 1), dense_loss, np.float32))
+    return runs
 
-    # 2. incumbents per step and their roundings
+
+def _incumbents(rel: Relaxation, runs: dict, steps: int, objective, budget) -> tuple:
+    """Phase 2: per step, the iterate with the lowest relaxed loss over exploits and restarts,
+    ``(exploit, theta, rounding)``, and its relaxed objective in natural units."""
     inc = []
     for s in range(steps + 1):
         e, r = min(((e, int(np.argmin(runs[e][1][s]))) for e in runs),
                    key=lambda er: runs[er[0]][1][s, er[1]])
         theta = runs[e][0][s, r]
-        point = DesignPoint("none") if e == "none" else space.round(e, theta)
+        point = DesignPoint("none") if e == "none" else rel.space.round(e, theta)
         inc.append((e, theta, point))
     relaxed_vals = [
-        float(value_from_loss(runs[e][1][s].min(), objective,
-                              float(rel.area(e, t)), budget))
+        float(value_from_loss(runs[e][1][s].min(), objective, float(rel.area(e, t)), budget))
         for s, (e, t, _) in enumerate(inc)]
-    checkpoints = [] if exact_every == 0 else \
-        sorted(set(range(0, steps + 1, exact_every)) | {steps})
+    return inc, relaxed_vals
 
-    def feasible(p):
-        return _feasible(ev, p, objective, budget)
 
-    def evaluate_some(points):
-        room = max_exact - (ev.count)
-        todo = [p for p in dict.fromkeys(points) if p not in ev.cache and feasible(p)]
-        if room > 0 and todo:
-            ev(todo[:room])
-
-    # the final incumbent's rounding first, then the earlier checkpoints, latest first
-    evaluate_some([inc[s][2] for s in reversed(checkpoints)])
-
-    # 3. candidates around every restart's final and best iterates, ranked by the relaxation
+def _rank_candidates(rel: Relaxation, runs: dict, steps: int, exact: _Budgeted, objective,
+                     budget) -> tuple:
+    """Phase 3: the integer corners around every restart's final and best iterates (and the
+    dense design), feasible ones only, ranked by the relaxed loss. Returns ``(scores: point ->
+    relaxed loss, ranked points)``."""
+    space = rel.space
     cands = []
     for e in space.sparse_exploits:
         thetas, losses = runs[e]
@@ -468,27 +512,31 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
                 cands += space.neighbours(e, thetas[s, r])
     if "none" in space.exploits:
         cands.append(DesignPoint("none"))
-    cands = [p for p in dict.fromkeys(cands) if feasible(p)]
+    cands = [p for p in dict.fromkeys(cands) if exact.feasible(p)]
     score = _relaxed_scores(rel, cands, objective, budget)
     ranked = [p for _, p in sorted(zip(score, cands), key=lambda sp: sp[0])]
-    evaluate_some(ranked[:candidates])
+    return dict(zip(cands, score)), ranked
 
-    # 4. refinement around the best exact designs (module doc)
-    scores = dict(zip(cands, score))
+
+def _refine(rel: Relaxation, exact: _Budgeted, scores: dict, ranked: list,
+            refine_top: int) -> None:
+    """Phase 4: refinement around the best exact designs while evaluations remain (module
+    doc). ``scores`` (point -> relaxed loss) is extended in place."""
+    ev, space, objective, budget = exact.ev, rel.space, exact.objective, exact.budget
 
     def relaxed_of(points):
         new = [p for p in points if p not in scores]
         scores.update(zip(new, _relaxed_scores(rel, new, objective, budget)))
         return [scores[p] for p in points]
 
-    while ev.count < max_exact:
+    while ev.count < exact.max_exact:
         done = [(p, m) for p, m in ev.cache.items()
                 if exact_value(m, objective, budget) is not None]
         if not done:
             todo = [p for p in ranked if p not in ev.cache]
             if not todo:
                 break
-            evaluate_some(todo[:1])
+            exact.evaluate(todo[:1])
             continue
         exact_loss = {p: float(relaxed_loss(m, objective, budget)) for p, m in done}
         # the most favourable relaxed-vs-exact discrepancy seen so far
@@ -496,19 +544,23 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
         best_loss = min(exact_loss.values())
         top = sorted(exact_loss, key=exact_loss.get)
         # first: the best design's axis neighbours, all of them (a local-optimum check) ...
-        near = [q for q in _neighbours_of(space, top[0]) if q not in ev.cache and feasible(q)]
+        near = [q for q in _neighbours_of(space, top[0])
+                if q not in ev.cache and exact.feasible(q)]
         # ... then the cubes around the best few, where a neighbour could still win
         for p in ([] if near else top[:refine_top]):
             near = [q for q in _neighbours_of(space, p, diagonal=True)
-                    if q not in ev.cache and feasible(q)]
+                    if q not in ev.cache and exact.feasible(q)]
             near = [q for q, r in zip(near, relaxed_of(near)) if r + offset < best_loss]
             if near:
                 break
         if not near:
             break
         near_scores = relaxed_of(near)
-        evaluate_some([q for _, q in sorted(zip(near_scores, near), key=lambda sq: sq[0])][:2])
+        exact.evaluate([q for _, q in sorted(zip(near_scores, near), key=lambda sq: sq[0])][:2])
 
+
+def _history(inc, relaxed_vals, checkpoints, ev: ExactEvaluator, objective, budget) -> list:
+    """Phase 5: one ``HistoryRow`` per descent step (exact values at the checkpoints)."""
     history = []
     for s, ((e, theta, point), rv) in enumerate(zip(inc, relaxed_vals)):
         exact = math.nan
@@ -517,7 +569,7 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
             exact = math.nan if v is None else v
         history.append(HistoryRow(step=s, exploit=e, theta=tuple(float(x) for x in theta),
                                   relaxed=float(rv), design=point.label, exact=exact))
-    return _result("gradient", ev, objective, budget, history, seed)
+    return history
 
 
 def _relaxed_scores(rel: Relaxation, points, objective, budget) -> list[float]:
