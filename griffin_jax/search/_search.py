@@ -60,7 +60,7 @@ from griffin_jax.search._relax import (
 )
 from griffin_jax.search._space import DesignPoint, Space
 
-EXACT_CHUNK = 12  # designs per exact cost-model call
+EXACT_CHUNK = 12  # designs per exact cost-model call (a kernel design-count bucket)
 
 
 # -- objective values -----------------------------------------------------------------------------
@@ -121,8 +121,8 @@ def exact_metrics(points, workloads, space: Space, tech="horowitz45") -> list[Me
     out: list = [None] * len(points)
     # One exploit per call and every window padded to the space's largest capacity, so calls
     # share compiled kernel buckets; each chunk runs the deepest windows alongside the shallow
-    # ones (ordered time-fastest), so the kernel's depth bucket rarely changes either. Chunks stay
-    # short: ``layer_costs`` deduplicates modes by pairwise comparison, quadratic in the list.
+    # ones (ordered time-fastest), so the kernel's depth bucket rarely changes either. Fixed-size
+    # chunks keep the kernel's design-count bucket fixed too (one compiled program per exploit).
     widest = Window.box(space.time[1], space.lane[1], space.group[1])
     cap = widest.capacity
     groups: dict = {}
