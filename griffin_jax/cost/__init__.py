@@ -29,10 +29,10 @@ from griffin_jax.cost._energy import (
     Schedule,
     busy_dpu_cycles,
     energy_components,
-    group_to_dpu_cycles,
-    layer_counts,
     extra_tree_cycles,
     group_offset_products,
+    group_to_dpu_cycles,
+    layer_counts,
     layer_energy,
     mux_bypass_energy,
     mux_select_energy,
@@ -53,7 +53,13 @@ from griffin_jax.cost._events import (
     selector_bits,
 )
 from griffin_jax.cost._prices import Prices, prices
-from griffin_jax.cost._tech import Tech, available_techs, load_tech, scale_tech, tech_from_dict
+from griffin_jax.cost._tech import (
+    Tech,
+    available_techs,
+    load_tech,
+    scale_tech,
+    tech_from_dict,
+)
 
 __all__ = [
     "COMPONENTS", "ENERGY_COMPONENTS", "CostReport", "Counts", "Events", "Inventory", "Prices",
