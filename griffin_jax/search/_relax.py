@@ -12,11 +12,14 @@ the evaluation budget before the search starts and would not scale with the numb
 Continuous parameters ``theta = (d1, d2, d3)`` stand for ``Window.box(time=d1, lane=d2,
 group=d3)``:
 
-* **Area and window-dependent energy** (``relaxed_area``, ``layer_energy_terms``): the cost
-  model's formulas with window size ``S = d1 (2 d2 + 1)(2 d3 + 1)``, distinct ``(dt, dl)`` pairs
-  ``d1 (2 d2 + 1)``, distinct ``dg != 0`` count ``2 d3`` and depth ``D = d1`` as real numbers; the
-  mux selector's ``ceil(log2 F)`` levels are interpolated linearly between consecutive integer
-  fan-ins. At integer points these equal ``griffin_jax.cost`` to rounding (tested).
+* **Area and energy** (``relaxed_area``, ``layer_energy_terms``): no formula of their own. The
+  relaxed design is the cost model's ``Inventory`` built by ``cost.build_inventory`` from the
+  box's ``WindowTerms`` as real numbers (``box_terms``: size ``S = d1 (2 d2 + 1)(2 d3 + 1)``,
+  distinct ``(dt, dl)`` pairs ``d1 (2 d2 + 1)``, distinct ``dg != 0`` count ``2 d3``, depth
+  ``D = d1``), priced by ``cost.area_components`` and, with the relaxed schedule counts below as
+  ``cost.Counts``, by ``cost.energy_components``; the mux selector's ``ceil(log2 F)`` levels are
+  interpolated linearly between consecutive integer fan-ins (``cost.selector_levels``). At
+  integer points relaxed and exact costs are therefore equal by construction (tested).
 * **Cycles** (``tile_cycles``): per tile, ``tau(r)``, the cycle after which the shared step pointer
   has passed step ``r``, obeys ``tau(r) = max(done(r), tau(r - D - 1) + 1)`` (MODEL.md 3.3: the
   pointer jumps at most ``D + 1`` steps, and only over drained steps), and a multiplier that

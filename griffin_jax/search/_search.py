@@ -1,26 +1,27 @@
 """Search a design space: optax descent on the relaxation, then exact re-evaluation.
 
-``run_search`` (the gradient search):
+``run_search`` (the gradient search), one function per phase:
 
-1. For every sparse exploit of the space (a categorical choice: one descent per exploit), start
-   ``restarts`` points uniformly at random inside the exploit's bounds and follow
+1. ``_descents``: for every sparse exploit of the space (a categorical choice: one descent per
+   exploit), start ``restarts`` points uniformly at random inside the exploit's bounds and follow
    ``optax.adam`` on the relaxed loss (``_relax.relaxed_loss``) for ``steps`` steps, projecting
    (clipping) onto the bounds after every step; all restarts of one exploit run as one
    ``vmap``-ed, ``scan``-ned, compiled program. The dense design (``exploit="none"``), when in
    the space, has no parameter: its relaxed value is exact and it competes as is.
-2. At every step the *incumbent* is the iterate with the lowest relaxed loss over exploits and
-   restarts; every ``exact_every`` steps (and at the last) its rounding is evaluated exactly, which
-   gives the exact curve of the history plot.
-3. Candidates: the integer corners of the unit cell around every restart's final and best
+2. ``_incumbents``: at every step the *incumbent* is the iterate with the lowest relaxed loss
+   over exploits and restarts; every ``exact_every`` steps (and at the last) its rounding is
+   evaluated exactly, which gives the exact curve of the history plot.
+3. ``_rank_candidates``: the integer corners of the unit cell around every restart's final and best
    iterate, ranked by the relaxed loss at those integer points (free: the relaxation, not the
    exact model); designs over the area budget are dropped first (area is a pure function of the
    design, computed by ``cost.area_breakdown``, not an exact evaluation). The best-ranked ones
    are evaluated exactly.
-4. Refinement: while evaluations remain, first the untried axis neighbours of the exact best
+4. ``_refine``: while evaluations remain, first the untried axis neighbours of the exact best
    (one step along one window axis, or another exploit at the same window), then the untried
    points of the 3 x 3 x 3 cubes around the best ``refine_top`` exact designs whose relaxed
    loss, corrected by the most favourable relaxed-vs-exact gap seen so far, could still beat the
    exact best; best relaxed rank first, two at a time. It stops when no such point is left.
+5. ``_history``: one row per descent step, exact values at the checkpoints.
 
 Every exact evaluation goes through one ``ExactEvaluator``, which caches by design point and
 counts distinct designs: ``SearchResult.n_exact`` is that count, and the budget ``max_exact``
@@ -370,9 +371,9 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
     """Gradient-guided search of ``space`` for the best design on a workload mix.
 
     Args:
-      workloads: ``[(name, [(layer_name, a_mask bool [M, K], w_mask bool [K, N],
-        multiplicity), ...], category, weight), ...]``; the mix totals are weighted sums of the
-        workloads' energy, cycles and ops (``weight``: how often each runs). Masks are densified
+      workloads: ``workloads.Workload``s, each with a ``category`` and a ``weight`` (how often
+        it runs), or ``(name, layers, category, weight)`` tuples (``check_workloads``); the mix
+        totals are weighted sums of the workloads' energy, cycles and ops. Masks are densified
         for the category as ``cost.category_masks`` does.
       objective: ``"tops_per_w"`` (maximise dense-equivalent TOPS/W), ``"edp"`` (minimise energy
         x delay, pJ x ns) or ``"perf_under_area"`` (maximise speedup over the dense core subject
