@@ -6,6 +6,16 @@
     accels = [gj.design.preset(n) for n in ("dense", "tensordash_like", "griffin")]
     reports = cost.evaluate(accels, "AW", [("fc", a_mask, w_mask, 1)], tech)
     reports[0].area, reports[0].energy, reports[0].tops_per_w, reports[0].tops_per_mm2
+
+Every cost formula is written once, here, and accepts plain numbers or JAX arrays (the search's
+relaxation calls the same functions with continuous window terms):
+
+* ``_prices.py``: ``Prices``, the per-cell figures of a ``Tech`` (a new priced cell: one field);
+* ``_area.py``: ``WindowTerms`` -> ``build_inventory`` (what a design builds) ->
+  ``area_components`` (a new area component: one key there);
+* ``_energy.py``: ``layer_counts`` (events + schedule -> ``Counts``) -> ``energy_components``
+  (a new energy component: one key there, and its count in ``Counts`` if new);
+* ``_evaluate.py``: the one per-layer loop (``evaluate``) over a ``workloads.Workload``.
 """
 
 from griffin_jax.cost._area import (
