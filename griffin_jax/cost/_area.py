@@ -136,6 +136,14 @@ class Inventory:
         return (self.act_buffers + self.wgt_buffers) * self.depth * self.lanes * self.bits
 
 
+def _built(count: int, size) -> int:
+    """``count`` parts, none when their size is an exact 0 (a 1:1 mux, a depth-0 buffer). A
+    continuous size keeps the count: the part's area then vanishes with its size."""
+    if isinstance(size, (int, np.integer)) and size == 0:
+        return 0
+    return count
+
+
 def build_inventory(core: Core, exploit: str, terms: WindowTerms, *, sync: str = "core",
                     structured: str | None = None, bits: int = 8,
                     acc_bits: int = 32) -> Inventory:
@@ -151,11 +159,11 @@ def build_inventory(core: Core, exploit: str, terms: WindowTerms, *, sync: str =
         return Inventory(mults, dpus, L, bits, acc_bits, mults, 4, False, 0, 1, 0, 0, 0, 0, 1, 0)
     a_f, w_f = fan_ins(exploit, terms)
     shared = exploit == "A"
-    a_count = {"A": C * L, "W": mults, "AW": mults}.get(exploit, 0)
-    w_count = mults if exploit in ("A", "AW") else 0
+    a_count = _built({"A": C * L, "W": mults, "AW": mults}.get(exploit, 0), a_f - 1)
+    w_count = _built(mults if exploit in ("A", "AW") else 0, w_f - 1)
     per_group = sync == "group"
-    act_buf = (dpus if per_group else C) if exploit in ("W", "AW") else 0
-    wgt_buf = (dpus if per_group else R) if exploit in ("A", "AW") else 0
+    act_buf = _built((dpus if per_group else C) if exploit in ("W", "AW") else 0, terms.depth)
+    wgt_buf = _built((dpus if per_group else R) if exploit in ("A", "AW") else 0, terms.depth)
     scheds = {"A": C, "AW": dpus}.get(exploit, 0)
     return Inventory(
         multipliers=mults, dpus=dpus, lanes=L, bits=bits, acc_bits=acc_bits,
