@@ -32,6 +32,7 @@ from typing import Mapping
 
 from griffin_jax.design._core import Core, Design, Window
 from griffin_jax.workloads._workload import CATEGORIES, check_category
+
 # The exploit a category's mode runs when nothing else is asked for.
 CATEGORY_EXPLOIT = {"dense": "none", "W": "W", "A": "A", "AW": "AW"}
 # Which mode exploits a hardware exploit can run.

@@ -1,8 +1,8 @@
 """Many designs over the layers of a network: exact (or tile-sampled) cycles and activity.
 
 A layer is a ``workloads.GemmLayer`` (or a ``(name, a_mask [M, K], w_mask [K, N],
-multiplicity)`` tuple); ``multiplicity`` counts the identical GEMMs it stands for (``groups x count`` of a layer table), so network totals are
-``sum(multiplicity x layer cycles)``. Memory stays bounded by the chunk size, whatever the number
+multiplicity)`` tuple); ``multiplicity`` counts the identical GEMMs it stands for (``groups x
+count`` of a layer table), so network totals are ``sum(multiplicity x layer cycles)``. Memory stays bounded by the chunk size, whatever the number
 of designs: designs of a bucket run one after another inside one compiled program.
 """
 
