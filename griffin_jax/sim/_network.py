@@ -2,8 +2,9 @@
 
 A layer is a ``workloads.GemmLayer`` (or a ``(name, a_mask [M, K], w_mask [K, N],
 multiplicity)`` tuple); ``multiplicity`` counts the identical GEMMs it stands for (``groups x
-count`` of a layer table), so network totals are ``sum(multiplicity x layer cycles)``. Memory stays bounded by the chunk size, whatever the number
-of designs: designs of a bucket run one after another inside one compiled program.
+count`` of a layer table), so network totals are ``sum(multiplicity x layer cycles)``. Memory
+stays bounded by the chunk size, whatever the number of designs: designs of a bucket run one
+after another inside one compiled program.
 """
 
 from __future__ import annotations
