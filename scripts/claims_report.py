@@ -21,13 +21,13 @@ import time
 import numpy as np
 
 from griffin_jax.study import claims_report
+from griffin_jax.workloads import CATEGORIES, GemmLayer, Workload
 
 # (layer name, M, K, N, multiplicity): small conv-like and fc-like GEMMs.
 SYNTH = {
     "synth_cnn": [("conv3x3", 196, 576, 64, 2), ("conv1x1", 196, 256, 128, 1)],
     "synth_mlp": [("fc1", 32, 512, 256, 1), ("fc2", 32, 1024, 128, 1)],
 }
-CATEGORIES = ("dense", "W", "A", "AW")
 
 
 def _defaults():
@@ -64,8 +64,8 @@ def synthetic_workloads(seed: int, a_density: float, w_density: float):
                     w = _nm24(rng, K, N)
                 else:
                     w = rng.random((K, N)) < w_density if w_on else np.ones((K, N), bool)
-                layers.append((name, a, w, mult))
-            out.append((net, cat, layers))
+                layers.append(GemmLayer(name, a, w, mult))
+            out.append(Workload(net, layers, cat))
     return out
 
 
@@ -76,8 +76,8 @@ def network_workloads(names, seed: int, max_layers: int):
     for cat in CATEGORIES:
         for net in names:
             rows = network_workload(net, cat, seed)[:max_layers]
-            out.append((net, cat, [(layer.name, a, w, layer.groups * layer.count)
-                                   for layer, a, w in rows]))
+            out.append(Workload(net, [GemmLayer(layer.name, a, w, layer.groups * layer.count)
+                                      for layer, a, w in rows], cat))
     return out
 
 

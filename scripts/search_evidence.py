@@ -42,25 +42,25 @@ from griffin_jax.search import (
     run_search,
     tpe_search,
 )
-from griffin_jax.workloads import digits_workload
+from griffin_jax.workloads import GemmLayer, Workload, digits_workload
 
 OBJECTIVES = ("tops_per_w", "edp", "perf_under_area")
 
 
 def mixes(n_images: int) -> dict:
     """Three mixes of three digits workloads each, plus a held-out mix on the next
-    ``n_images`` images (same layer shapes, so compiled programs are shared). Each workload is
-    ``(name, layers, category, weight)``; the category densifies the operand it keeps dense
+    ``n_images`` images (same layer shapes, so compiled programs are shared). Each is a
+    ``Workload`` with a category and a weight; the category densifies the operand it keeps dense
     (``cost.category_masks``)."""
 
     def wl(variant, category, weight, held_out=False):
         if not held_out:
-            layers = [(n, a, w, 1) for n, a, w in digits_workload(variant, n_images=n_images)]
+            layers = [GemmLayer(n, a, w) for n, a, w in digits_workload(variant, n_images=n_images)]
         else:  # the activation masks of images n_images+1 .. 2 n_images (rows are per image)
-            layers = [(n, a[a.shape[0] // 2:], w, 1)
+            layers = [GemmLayer(n, a[a.shape[0] // 2:], w)
                       for n, a, w in digits_workload(variant, n_images=2 * n_images)]
         tag = " (held-out images)" if held_out else ""
-        return (f"digits-{variant}@{category}{tag}", layers, category, weight)
+        return Workload(f"digits-{variant}@{category}{tag}", layers, category, weight)
 
     return {
         "act-sparse": [wl("dense", "A", 2.0), wl("p50", "A", 1.0), wl("p75", "AW", 1.0)],

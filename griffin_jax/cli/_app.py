@@ -176,15 +176,16 @@ def _workloads(cfg):
         return out
     if wl.kind == "synthetic":
         from griffin_jax.cost import category_masks
-        from griffin_jax.workloads import bernoulli_mask
+        from griffin_jax.workloads import GemmLayer, bernoulli_mask
 
         a = bernoulli_mask((wl.M, wl.K), wl.a_density, wl.seed)
         w = bernoulli_mask((wl.K, wl.N), wl.w_density, wl.seed + 1)
+        name = f"synthetic_{wl.M}x{wl.K}x{wl.N}"
 
         def layers(category):
-            yield ("gemm", *category_masks(a, w, category), 1)
+            yield GemmLayer("gemm", *category_masks(a, w, category), 1, name, category)
 
-        return [Workload(f"synthetic_{wl.M}x{wl.K}x{wl.N}", layers)]
+        return [Workload(name, layers)]
     raise ValueError(f"workload.kind: unknown {wl.kind!r}; known: digits, network, synthetic")
 
 

@@ -17,56 +17,102 @@ Models (``b`` operand bits, ``L`` lanes, ``F`` mux fan-in, ``D`` lookahead depth
 * scheduler (A: one per column; AW: one per DPU; W: none, the schedule is offline):
   ``L x F`` priority cells plus a ``(D + 1) x L`` pending-mask register.
 * extra adder tree + accumulator port (an ``acc``-bit adder) per DPU per distinct ``dg != 0``.
+
+A window enters only through four numbers (``WindowTerms``): its size, its distinct ``(dt, dl)``
+pairs, its distinct ``dg != 0`` and its depth. They are ints for a real window; the search passes
+floats or JAX scalars (a relaxed box window) to the same ``build_inventory`` and
+``area_components``, so relaxed and exact area agree at integer points by construction. A new
+area component is one key in ``area_components``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+from typing import Any, NamedTuple
 
-from griffin_jax.design._core import Design, Window
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from griffin_jax.cost._prices import Prices, prices, tree_adder_widths
+from griffin_jax.design._core import Core, Design, Window
 from griffin_jax.design._griffin import Accelerator
 
 COMPONENTS = ("multipliers", "adder_trees", "accumulators", "act_mux", "wgt_mux", "staging",
               "schedulers", "extra_trees")
 
 
+class WindowTerms(NamedTuple):
+    """What the cost model reads of a window: ``size`` (offsets), ``steps`` (distinct
+    ``(dt, dl)``), ``extra_trees`` (distinct ``dg != 0``), ``depth``. Ints for a real window;
+    floats or JAX scalars for a relaxed one."""
+
+    size: Any
+    steps: Any
+    extra_trees: Any
+    depth: Any
+
+
+def window_terms(window: Window) -> WindowTerms:
+    """The ``WindowTerms`` of a real window (ints)."""
+    offs = window.as_tuples()
+    return WindowTerms(size=window.size, steps=len({(t, l) for t, l, _ in offs}),
+                       extra_trees=len({g for _, _, g in offs if g != 0}), depth=window.depth)
+
+
 def distinct_steps(window: Window) -> int:
     """Number of distinct ``(dt, dl)`` pairs in ``window``."""
-    return len({(t, l) for t, l, _ in window.as_tuples()})
+    return window_terms(window).steps
 
 
 def distinct_dg(window: Window) -> int:
     """Number of distinct ``dg != 0`` in ``window`` (each needs its own extra adder tree)."""
-    return len({g for _, _, g in window.as_tuples() if g != 0})
+    return window_terms(window).extra_trees
+
+
+def fan_ins(exploit: str, terms: WindowTerms) -> tuple:
+    """``(activation, weight)`` mux fan-in of a design running ``exploit`` (1: no mux)."""
+    if exploit in ("A", "AW"):
+        return 1 + terms.size, 1 + terms.steps
+    if exploit == "W":
+        return 1 + terms.steps, 1
+    return 1, 1
 
 
 def act_fan_in(exploit: str, window: Window) -> int:
     """Activation-side mux fan-in of a design running ``exploit`` with ``window`` (1: no mux)."""
-    if exploit in ("A", "AW"):
-        return 1 + window.size
-    if exploit == "W":
-        return 1 + distinct_steps(window)
-    return 1
+    return fan_ins(exploit, window_terms(window))[0]
 
 
 def wgt_fan_in(exploit: str, window: Window) -> int:
     """Weight-side mux fan-in (1: no mux)."""
-    return 1 + distinct_steps(window) if exploit in ("A", "AW") else 1
+    return fan_ins(exploit, window_terms(window))[1]
 
 
-def tree_adder_widths(lanes: int, product_bits: int) -> tuple[int, ...]:
-    """Widths of the ``lanes - 1`` adders of a balanced adder tree over ``lanes`` products."""
-    widths, n, w = [], lanes, product_bits
-    while n > 1:
-        widths += [w] * (n // 2)
-        n = n // 2 + n % 2
-        w += 1
-    return tuple(widths)
+def selector_levels(fan_in):
+    """Levels of 2:1 cells an operand crosses in a ``F``:1 mux tree: ``ceil(log2 F)`` (0 for
+    ``F <= 1``). A JAX ``F`` (a relaxed fan-in) is interpolated linearly between consecutive
+    integers, exact at integers; a plain number is exact."""
+    if isinstance(fan_in, (int, float, np.integer, np.floating)):
+        return math.ceil(math.log2(fan_in)) if fan_in > 1 else 0
+    f = jnp.maximum(jnp.asarray(fan_in, jnp.float32), 1.0)
+    n = jnp.floor(f)
+    frac = f - n
+    n_i = n.astype(jnp.int32)
+    lo = 32 - jax.lax.clz(n_i - 1)  # bit length of n - 1 = ceil(log2 n) for n >= 1
+    hi = 32 - jax.lax.clz(n_i)
+    return lo + frac * (hi - lo)
 
 
 @dataclasses.dataclass(frozen=True)
 class Inventory:
-    """Counts of the built parts of an accelerator (its ``hardware`` design)."""
+    """Counts of the built parts of an accelerator (its ``hardware`` design).
+
+    Counts of parts are ints (they follow from the core and the exploit); the window-dependent
+    fields (fan-ins, ``depth``, ``scheduler_fan_in``, ``extra_trees_per_dpu``) are ints for a
+    real design and floats or JAX scalars for a relaxed one (``build_inventory``).
+    """
 
     multipliers: int
     dpus: int
@@ -74,20 +120,58 @@ class Inventory:
     bits: int
     acc_bits: int
     act_mux_count: int
-    act_mux_fan_in: int
+    act_mux_fan_in: Any
     act_mux_shared: bool  # one per column-lane (A hardware) instead of one per multiplier
     wgt_mux_count: int
-    wgt_mux_fan_in: int
+    wgt_mux_fan_in: Any
     act_buffers: int
     wgt_buffers: int
-    depth: int
+    depth: Any
     schedulers: int
-    scheduler_fan_in: int
-    extra_trees_per_dpu: int
+    scheduler_fan_in: Any
+    extra_trees_per_dpu: Any
 
     @property
-    def staging_bits(self) -> int:
+    def staging_bits(self):
         return (self.act_buffers + self.wgt_buffers) * self.depth * self.lanes * self.bits
+
+
+def _built(count: int, size) -> int:
+    """``count`` parts, none when their size is an exact 0 (a 1:1 mux, a depth-0 buffer). A
+    continuous size keeps the count: the part's area then vanishes with its size."""
+    if isinstance(size, (int, np.integer)) and size == 0:
+        return 0
+    return count
+
+
+def build_inventory(core: Core, exploit: str, terms: WindowTerms, *, sync: str = "core",
+                    structured: str | None = None, bits: int = 8,
+                    acc_bits: int = 32) -> Inventory:
+    """The parts a design ``(core, exploit, window with terms)`` builds (module doc).
+
+    Which parts exist depends only on ``exploit`` and ``structured`` (static); their sizes
+    follow ``terms``, which may be continuous: a part whose size is zero (fan-in 1, depth 0)
+    costs nothing whatever its count.
+    """
+    R, C, L = core.rows, core.cols, core.lanes
+    mults, dpus = core.multipliers, R * C
+    if structured == "2:4":
+        return Inventory(mults, dpus, L, bits, acc_bits, mults, 4, False, 0, 1, 0, 0, 0, 0, 1, 0)
+    a_f, w_f = fan_ins(exploit, terms)
+    shared = exploit == "A"
+    a_count = _built({"A": C * L, "W": mults, "AW": mults}.get(exploit, 0), a_f - 1)
+    w_count = _built(mults if exploit in ("A", "AW") else 0, w_f - 1)
+    per_group = sync == "group"
+    act_buf = _built((dpus if per_group else C) if exploit in ("W", "AW") else 0, terms.depth)
+    wgt_buf = _built((dpus if per_group else R) if exploit in ("A", "AW") else 0, terms.depth)
+    scheds = {"A": C, "AW": dpus}.get(exploit, 0)
+    return Inventory(
+        multipliers=mults, dpus=dpus, lanes=L, bits=bits, acc_bits=acc_bits,
+        act_mux_count=a_count, act_mux_fan_in=a_f, act_mux_shared=shared,
+        wgt_mux_count=w_count, wgt_mux_fan_in=w_f, act_buffers=act_buf, wgt_buffers=wgt_buf,
+        depth=terms.depth, schedulers=scheds, scheduler_fan_in=1 + terms.size,
+        extra_trees_per_dpu=terms.extra_trees,
+    )
 
 
 def inventory(accel: Accelerator, bits: int = 8, acc_bits: int = 32) -> Inventory:
@@ -95,27 +179,8 @@ def inventory(accel: Accelerator, bits: int = 8, acc_bits: int = 32) -> Inventor
     if not isinstance(accel, Accelerator):
         raise ValueError(f"accel must be an Accelerator, got {type(accel).__name__}")
     hw: Design = accel.hardware
-    core, ex, win = hw.core, hw.exploit, hw.window
-    R, C, L = core.rows, core.cols, core.lanes
-    mults, dpus = core.multipliers, R * C
-    if accel.structured == "2:4":
-        return Inventory(mults, dpus, L, bits, acc_bits, mults, 4, False, 0, 1, 0, 0, 0, 0, 1, 0)
-    a_f, w_f = act_fan_in(ex, win), wgt_fan_in(ex, win)
-    shared = ex == "A"
-    a_count = 0 if a_f == 1 else (C * L if shared else mults)
-    w_count = 0 if w_f == 1 else mults
-    D = win.depth
-    per_group = hw.sync == "group"
-    act_buf = (dpus if per_group else C) if ex in ("W", "AW") and D else 0
-    wgt_buf = (dpus if per_group else R) if ex in ("A", "AW") and D else 0
-    scheds = {"A": C, "AW": dpus}.get(ex, 0)
-    return Inventory(
-        multipliers=mults, dpus=dpus, lanes=L, bits=bits, acc_bits=acc_bits,
-        act_mux_count=a_count, act_mux_fan_in=a_f, act_mux_shared=shared,
-        wgt_mux_count=w_count, wgt_mux_fan_in=w_f, act_buffers=act_buf, wgt_buffers=wgt_buf,
-        depth=D, schedulers=scheds, scheduler_fan_in=1 + win.size,
-        extra_trees_per_dpu=distinct_dg(win),
-    )
+    return build_inventory(hw.core, hw.exploit, window_terms(hw.window), sync=hw.sync,
+                           structured=accel.structured, bits=bits, acc_bits=acc_bits)
 
 
 def tree_area(tech, lanes: int) -> float:
@@ -123,29 +188,37 @@ def tree_area(tech, lanes: int) -> float:
     return sum(tech.adder_area(w) for w in tree_adder_widths(lanes, 2 * tech.operand_bits))
 
 
-def mux_area(tech, fan_in: int) -> float:
-    """um^2 of one ``fan_in``:1 operand mux of ``tech.operand_bits`` bits."""
-    return (fan_in - 1) * tech.operand_bits * tech.mux2_area
+def mux_area(p, fan_in):
+    """um^2 of one ``fan_in``:1 operand mux of ``operand_bits`` bits (``p``: Prices or Tech)."""
+    return (fan_in - 1) * p.operand_bits * p.mux2_area
 
 
-def scheduler_area(tech, lanes: int, fan_in: int, depth: int) -> float:
+def scheduler_area(p, lanes: int, fan_in, depth):
     """um^2 of one scheduler: ``L x F`` priority cells and a ``(D + 1) x L`` pending mask."""
-    return lanes * fan_in * tech.priority_cell_area + (depth + 1) * lanes * tech.dff_area
+    return lanes * fan_in * p.priority_cell_area + (depth + 1) * lanes * p.dff_area
+
+
+def area_components(inv: Inventory, p: Prices) -> dict:
+    """Area per component in um^2 (keys ``COMPONENTS``) of the parts ``inv`` at ``p``'s prices;
+    plain arithmetic, so ``inv`` may hold JAX scalars."""
+    if p.lanes != inv.lanes:
+        raise ValueError(f"prices are for {p.lanes} lanes, the inventory has {inv.lanes}")
+    acc = inv.acc_bits
+    return {
+        "multipliers": inv.multipliers * p.mult8_area,
+        "adder_trees": inv.dpus * p.tree_area,
+        "accumulators": inv.dpus * (p.acc_adder_area + acc * p.dff_area),
+        "act_mux": inv.act_mux_count * mux_area(p, inv.act_mux_fan_in),
+        "wgt_mux": inv.wgt_mux_count * mux_area(p, inv.wgt_mux_fan_in),
+        "staging": inv.staging_bits * p.dff_area,
+        "schedulers": inv.schedulers * scheduler_area(p, inv.lanes, inv.scheduler_fan_in,
+                                                      inv.depth),
+        "extra_trees": inv.dpus * inv.extra_trees_per_dpu * (p.tree_area + p.acc_adder_area),
+    }
 
 
 def area_breakdown(accel: Accelerator, tech) -> dict:
     """Area per component in mm^2 (keys: ``COMPONENTS``)."""
     inv = inventory(accel, tech.operand_bits, tech.accumulator_bits)
-    L, acc = inv.lanes, inv.acc_bits
-    um2 = {
-        "multipliers": inv.multipliers * tech.mult8_area,
-        "adder_trees": inv.dpus * tree_area(tech, L),
-        "accumulators": inv.dpus * (tech.adder_area(acc) + acc * tech.dff_area),
-        "act_mux": inv.act_mux_count * mux_area(tech, inv.act_mux_fan_in),
-        "wgt_mux": inv.wgt_mux_count * mux_area(tech, inv.wgt_mux_fan_in),
-        "staging": inv.staging_bits * tech.dff_area,
-        "schedulers": inv.schedulers * scheduler_area(tech, L, inv.scheduler_fan_in, inv.depth),
-        "extra_trees": inv.dpus * inv.extra_trees_per_dpu
-        * (tree_area(tech, L) + tech.adder_area(acc)),
-    }
+    um2 = area_components(inv, prices(tech, inv.lanes))
     return {k: um2[k] * 1e-6 for k in COMPONENTS}

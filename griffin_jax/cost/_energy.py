@@ -43,15 +43,33 @@ Events and their prices (``b`` operand bits, ``L`` lanes, cells priced by ``Tech
   schedule runs: ``group_cycles`` less the padded rows, each of which (no work) runs exactly
   ``ceil(T / (D + 1))`` cycles (MODEL.md 3.5).
 * ``leakage``: ``leakage_power_density x total area x cycles / clock``.
+
+Two steps: ``layer_counts`` turns (events, schedule) into the counted events of one layer
+(``Counts``), and ``energy_components`` prices them. ``energy_components`` is plain arithmetic
+over the hardware ``Inventory``, the mode's ``WindowTerms`` and ``Counts``, so the search's
+relaxation builds the same three from continuous parameters and calls it too. A new energy
+component is one key in ``energy_components`` (and its count, if new, one field of ``Counts``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
+from typing import Any
 
-from griffin_jax.cost._area import act_fan_in, inventory, tree_adder_widths, wgt_fan_in
+import jax
+import jax.numpy as jnp
+
+from griffin_jax.cost._area import (
+    Inventory,
+    WindowTerms,
+    fan_ins,
+    inventory,
+    selector_levels,
+    tree_adder_widths,
+    window_terms,
+)
 from griffin_jax.cost._events import Events
+from griffin_jax.cost._prices import Prices, prices
 from griffin_jax.design._core import Design
 from griffin_jax.design._griffin import Accelerator
 
@@ -89,15 +107,28 @@ class Schedule:
                    row_cycles=int(activity.row_cycles[index]))
 
 
-def _group_to_dpu_cycles(mode: Design, events: Events, group_cycles: int) -> int:
+def _div(a, b):
+    """Exact integer division for ints (the conversions below are exact), else true division."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a // b
+    return a / b
+
+
+def group_to_dpu_cycles(exploit: str, group_cycles, M, N, m_tiles, n_tiles):
     """Schedule-group-cycles -> DPU-cycles. AW groups are DPUs. An A group is a column and its
     schedule (activations only) repeats identically in every output-channel tile, so summing
-    each tile's real rows gives ``/ n_tiles * N`` exactly; W likewise with columns and M."""
-    if mode.exploit == "A":
-        return group_cycles * events.N // events.n_tiles
-    if mode.exploit == "W":
-        return group_cycles * events.M // events.m_tiles
+    each tile's real rows gives ``/ n_tiles * N`` exactly; W likewise with columns and M.
+    Ints or arrays."""
+    if exploit == "A":
+        return _div(group_cycles * N, n_tiles)
+    if exploit == "W":
+        return _div(group_cycles * M, m_tiles)
     return group_cycles
+
+
+def _group_to_dpu_cycles(mode: Design, events: Events, group_cycles: int) -> int:
+    return group_to_dpu_cycles(mode.exploit, group_cycles, events.M, events.N, events.m_tiles,
+                               events.n_tiles)
 
 
 def busy_dpu_cycles(mode: Design, events: Events, schedule: Schedule) -> int:
@@ -134,68 +165,49 @@ def tree_energy(tech, lanes: int) -> float:
     return sum(tech.adder_energy(w) for w in tree_adder_widths(lanes, 2 * tech.operand_bits))
 
 
-def mux_select_energy(tech, wired_fan_in: int, live_fan_in: int) -> float:
-    """pJ of one operand selection through a wired ``F``:1 mux with ``F_on`` live inputs."""
-    levels = math.ceil(math.log2(wired_fan_in)) if wired_fan_in > 1 else 0
-    return tech.operand_bits * tech.mux2_energy * (levels + live_fan_in - 1)
+def mux_select_energy(p, wired_fan_in, live_fan_in):
+    """pJ of one operand selection through a wired ``F``:1 mux with ``F_on`` live inputs
+    (``p``: a ``Tech`` or ``Prices``)."""
+    return p.operand_bits * p.mux2_energy * (selector_levels(wired_fan_in) + live_fan_in - 1)
 
 
-def mux_bypass_energy(tech, wired_fan_in: int) -> float:
+def mux_bypass_energy(p, wired_fan_in):
     """pJ of one operand crossing a bypassed ``F``:1 mux."""
-    return mux_select_energy(tech, wired_fan_in, 1)
+    return mux_select_energy(p, wired_fan_in, 1)
 
 
-def _mux_energy(accel, inv, mode: Design, ev: Events, tech) -> tuple[float, float]:
+@dataclasses.dataclass(frozen=True)
+class Counts:
+    """Counted events of one layer (ints or floats; arrays over layers in the relaxation).
+
+    ``products``: multiplies charged; ``executed`` / ``items``: products and schedule items;
+    ``act_reads``: activation reads of the GEMM per output-channel tile (``M K n_tiles``);
+    ``busy_dpu_cycles`` / ``tree_dpu_cycles``: as ``busy_dpu_cycles`` / ``extra_tree_cycles``;
+    ``scheduler_cycles``: cycles of the active schedulers summed over them; ``staged_rows``:
+    operand rows written per active staging buffer (``tiles x steps``); ``value_bits`` /
+    ``meta_bits`` / ``out_bits``: SRAM bits read and written; ``cycles``: cycles run;
+    ``structured_ok``: a 2:4 datapath's weights fit the pattern.
+    """
+
+    products: Any
+    executed: Any
+    items: Any
+    act_reads: Any
+    busy_dpu_cycles: Any
+    tree_dpu_cycles: Any
+    scheduler_cycles: Any
+    staged_rows: Any
+    value_bits: Any
+    meta_bits: Any
+    out_bits: Any
+    cycles: Any
+    structured_ok: bool = False
+
+
+def layer_counts(accel: Accelerator, mode: Design, events: Events, schedule: Schedule) -> Counts:
+    """The ``Counts`` of ``accel`` running ``mode`` on one GEMM (module doc)."""
     ex = mode.exploit
-    act = wgt = 0.0
-    if inv.act_mux_count:
-        F = inv.act_mux_fan_in
-        if accel.structured is not None:
-            per = mux_select_energy(tech, F, F) if ev.structured_ok else mux_bypass_energy(tech, F)
-            act = ev.executed * per
-        elif inv.act_mux_shared:
-            if ex == "A":
-                act = ev.items * mux_select_energy(tech, F, act_fan_in(ex, mode.window))
-            else:  # every activation read crosses the shared mux once per tile
-                act = ev.M * ev.K * ev.n_tiles * mux_bypass_energy(tech, F)
-        elif ex in ("W", "AW"):
-            act = ev.executed * mux_select_energy(tech, F, act_fan_in(ex, mode.window))
-        elif ex == "A":
-            act = (ev.items * mux_select_energy(tech, F, act_fan_in(ex, mode.window))
-                   + ev.executed * mux_bypass_energy(tech, F))
-        else:
-            act = ev.executed * mux_bypass_energy(tech, F)
-    if inv.wgt_mux_count:
-        F = inv.wgt_mux_fan_in
-        if ex in ("A", "AW"):
-            wgt = ev.executed * mux_select_energy(tech, F, wgt_fan_in(ex, mode.window))
-        else:
-            wgt = ev.executed * mux_bypass_energy(tech, F)
-    return act, wgt
-
-
-def layer_energy(accel: Accelerator, mode: Design, events: Events, schedule: Schedule, tech,
-                 area_mm2: float) -> dict:
-    """Energy per component (pJ; keys ``ENERGY_COMPONENTS``) of ``accel`` running ``mode`` on
-    one GEMM whose ``events`` and ``schedule`` are given; ``area_mm2`` is the total area."""
-    inv = inventory(accel, tech.operand_bits, tech.accumulator_bits)
-    ex, L, b = mode.exploit, inv.lanes, tech.operand_bits
-    cycles = schedule.cycles
-    products = events.effectual + (0 if accel.gate_zero_products else events.zero_operand_products)
-    busy = busy_dpu_cycles(mode, events, schedule)
-    acc_e = tech.adder_energy(inv.acc_bits)
-    act_mux, wgt_mux = _mux_energy(accel, inv, mode, events, tech)
-
-    D = mode.window.depth
-    buffers = (inv.act_buffers if ex in ("W", "AW") else 0) + \
-              (inv.wgt_buffers if ex in ("A", "AW") else 0)
-    # A mode: one scheduler per column drives it (on AW hardware the others are gated); the
-    # mode's schedule groups are exactly its active schedulers.
-    scheduled = ex in ("A", "AW") and inv.schedulers > 0
-    per_sched = (L * (1 + mode.window.size) * tech.priority_cell_energy
-                 + (D + 1) * L * tech.dff_energy)
-
-    read_bit, write_bit = tech.sram_read_energy_per_bit, tech.sram_write_energy_per_bit
+    scheduled = ex in ("A", "AW") and accel.hardware.exploit in ("A", "AW")
     value_bits = events.act_value_bits + events.wgt_value_bits
     meta_bits = events.act_meta_bits + events.wgt_meta_bits
     if events.wgt_frame_bits or events.wgt_frame_meta_bits:
@@ -204,17 +216,89 @@ def layer_energy(accel: Accelerator, mode: Design, events: Events, schedule: Sch
         rows = _frame_row_cycles(mode, events, schedule)
         value_bits += rows * events.wgt_frame_bits * per_row
         meta_bits += rows * events.wgt_frame_meta_bits * per_row
+    return Counts(
+        products=events.effectual + (0 if accel.gate_zero_products
+                                     else events.zero_operand_products),
+        executed=events.executed, items=events.items,
+        act_reads=events.M * events.K * events.n_tiles,
+        busy_dpu_cycles=busy_dpu_cycles(mode, events, schedule),
+        tree_dpu_cycles=extra_tree_cycles(mode, events, schedule),
+        scheduler_cycles=schedule.group_cycles if scheduled else 0,
+        staged_rows=events.tiles * events.steps, value_bits=value_bits, meta_bits=meta_bits,
+        out_bits=events.out_bits, cycles=schedule.cycles, structured_ok=events.structured_ok)
+
+
+def _minimum(a, b):
+    return jnp.minimum(a, b) if isinstance(a, jax.Array) else min(a, b)
+
+
+def _mux_energy(hw: Inventory, structured, ex: str, terms: WindowTerms, c: Counts,
+                p: Prices) -> tuple:
+    act = wgt = 0.0
+    a_live, w_live = fan_ins(ex, terms)
+    if hw.act_mux_count:
+        F = hw.act_mux_fan_in
+        if structured is not None:
+            per = mux_select_energy(p, F, F) if c.structured_ok else mux_bypass_energy(p, F)
+            act = c.executed * per
+        elif hw.act_mux_shared:
+            if ex == "A":
+                act = c.items * mux_select_energy(p, F, a_live)
+            else:  # every activation read crosses the shared mux once per tile
+                act = c.act_reads * mux_bypass_energy(p, F)
+        elif ex in ("W", "AW"):
+            act = c.executed * mux_select_energy(p, F, a_live)
+        elif ex == "A":
+            act = (c.items * mux_select_energy(p, F, a_live)
+                   + c.executed * mux_bypass_energy(p, F))
+        else:
+            act = c.executed * mux_bypass_energy(p, F)
+    if hw.wgt_mux_count:
+        F = hw.wgt_mux_fan_in
+        if ex in ("A", "AW"):
+            wgt = c.executed * mux_select_energy(p, F, w_live)
+        else:
+            wgt = c.executed * mux_bypass_energy(p, F)
+    return act, wgt
+
+
+def energy_components(hw: Inventory, exploit: str, terms: WindowTerms, counts: Counts,
+                      p: Prices, area_mm2, *, structured: str | None = None) -> dict:
+    """Energy per component in pJ (keys ``ENERGY_COMPONENTS``) of hardware ``hw`` running a mode
+    of ``exploit`` with window ``terms`` through the counted events; ``area_mm2``: total area
+    (leakage). Plain arithmetic: JAX scalars or arrays (over layers) pass through."""
+    ex, L, b = exploit, hw.lanes, p.operand_bits
+    acc_e = p.acc_adder_energy
+    act_mux, wgt_mux = _mux_energy(hw, structured, ex, terms, counts, p)
+    D = terms.depth
+    # The sides the mode stages (W: activations, A: weights, AW: both), none without a window.
+    buffers = (hw.act_buffers if ex in ("W", "AW") else 0) + \
+              (hw.wgt_buffers if ex in ("A", "AW") else 0)
+    # A mode: one scheduler per column drives it (on AW hardware the others are gated); the
+    # mode's schedule groups are exactly its active schedulers.
+    per_sched = (L * (1 + terms.size) * p.priority_cell_energy
+                 + (D + 1) * L * p.dff_energy)
+    read_bit = p.sram_read_energy_per_bit
     return {
-        "mult": products * tech.mult8_energy,
-        "adder_trees": busy * tree_energy(tech, L),
-        "accumulators": busy * (acc_e + inv.acc_bits * tech.dff_energy),
-        "extra_trees": extra_tree_cycles(mode, events, schedule) * (tree_energy(tech, L) + acc_e),
+        "mult": counts.products * p.mult8_energy,
+        "adder_trees": counts.busy_dpu_cycles * p.tree_energy,
+        "accumulators": counts.busy_dpu_cycles * (acc_e + hw.acc_bits * p.dff_energy),
+        "extra_trees": counts.tree_dpu_cycles * (p.tree_energy + acc_e),
         "act_mux": act_mux,
         "wgt_mux": wgt_mux,
-        "staging": (events.tiles * events.steps * buffers * L * b * tech.dff_energy
-                    if D else 0.0),
-        "schedulers": (schedule.group_cycles if scheduled else 0) * per_sched,
-        "sram": value_bits * read_bit + events.out_bits * write_bit,
-        "metadata": meta_bits * read_bit,
-        "leakage": tech.leakage_power_density * area_mm2 * cycles / tech.clock_ghz,
+        "staging": counts.staged_rows * buffers * L * b * p.dff_energy * _minimum(D, 1),
+        "schedulers": counts.scheduler_cycles * per_sched,
+        "sram": counts.value_bits * read_bit + counts.out_bits * p.sram_write_energy_per_bit,
+        "metadata": counts.meta_bits * read_bit,
+        "leakage": p.leakage_power_density * area_mm2 * counts.cycles / p.clock_ghz,
     }
+
+
+def layer_energy(accel: Accelerator, mode: Design, events: Events, schedule: Schedule, tech,
+                 area_mm2: float) -> dict:
+    """Energy per component (pJ; keys ``ENERGY_COMPONENTS``) of ``accel`` running ``mode`` on
+    one GEMM whose ``events`` and ``schedule`` are given; ``area_mm2`` is the total area."""
+    hw = inventory(accel, tech.operand_bits, tech.accumulator_bits)
+    return energy_components(hw, mode.exploit, window_terms(mode.window),
+                             layer_counts(accel, mode, events, schedule),
+                             prices(tech, hw.lanes), area_mm2, structured=accel.structured)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import types
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from griffin_jax.cost._tech import load_tech
 from griffin_jax.design._core import Design
 from griffin_jax.design._griffin import Accelerator, check_category
 from griffin_jax.sim._gemm import check_masks, gemm_activity_batch
+from griffin_jax.workloads._workload import GemmLayer, Workload, iter_layers
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,20 +114,6 @@ def _check_accels(accels) -> tuple:
                              "accels must be a non-empty sequence of Accelerator"))
 
 
-def _check_layers(layers) -> list:
-    out = []
-    for i, layer in enumerate(layers):
-        if not isinstance(layer, (tuple, list)) or len(layer) != 4:
-            raise ValueError(f"layers[{i}] must be (name, a_mask, w_mask, multiplicity)")
-        name, a, w, mult = layer
-        if isinstance(mult, bool) or not isinstance(mult, (int, np.integer)) or mult <= 0:
-            raise ValueError(f"layers[{i}] multiplicity must be a positive int, got {mult!r}")
-        out.append((str(name), a, w, int(mult)))
-    if not out:
-        raise ValueError("layers must hold at least one (name, a_mask, w_mask, multiplicity)")
-    return out
-
-
 def layer_costs(accels: Sequence[Accelerator], category: str, a_mask, w_mask,
                 tech="horowitz45", *, sim: dict | None = None) -> list:
     """Cost of each accelerator on ONE GEMM (a_mask bool ``[M, K]``, w_mask bool ``[K, N]``),
@@ -136,17 +123,20 @@ def layer_costs(accels: Sequence[Accelerator], category: str, a_mask, w_mask,
     tech = load_tech(tech)
     a, w = check_masks(a_mask, w_mask)
     modes = [acc.mode(category) for acc in accels]
-    to_run = []
-    for acc, mode in zip(accels, modes):
-        if not _runs_every_step(acc, mode) and mode not in to_run:
-            to_run.append(mode)
+    # Each distinct operating design is scheduled once (designs hash by value; order kept).
+    index = {m: i for i, m in enumerate(dict.fromkeys(
+        m for acc, m in zip(accels, modes) if not _runs_every_step(acc, m)))}
     # sim: options of the scheduler run (chunk, devices, sample, seed); with ``sample`` the
     # schedule-dependent counts are tile-sampled estimates (see ``Activity.sampled_tiles``).
-    act = gemm_activity_batch(to_run, a, w, **(sim or {})) if to_run else None
-    reports = []
+    act = gemm_activity_batch(list(index), a, w, **(sim or {})) if index else None
+    reports, events = [], {}
     for acc, mode in zip(accels, modes):
-        ev = layer_events(mode, a, w, bits=tech.operand_bits, structured=acc.structured)
-        idx = None if _runs_every_step(acc, mode) else to_run.index(mode)
+        key = (mode, acc.structured)
+        if key not in events:
+            events[key] = layer_events(mode, a, w, bits=tech.operand_bits,
+                                       structured=acc.structured)
+        ev = events[key]
+        idx = index.get(mode)
         sched = _schedule(acc, mode, ev, act, idx)
         area = area_breakdown(acc, tech)
         energy = layer_energy(acc, mode, ev, sched, tech, math.fsum(area.values()))
@@ -178,27 +168,40 @@ def combine(reports: Sequence[CostReport], multiplicities: Sequence[int]) -> Cos
 
 
 def evaluate(accels: Sequence[Accelerator], category: str, layers, tech="horowitz45", *,
-             densify: bool = False, sim: dict | None = None) -> list:
-    """Cost of each accelerator on a network of ``category``.
+             densify: bool = False, sim: dict | None = None,
+             on_layer: Callable[[GemmLayer, list], None] | None = None) -> list:
+    """Cost of each accelerator on a network of ``category``: every layer priced
+    (``layer_costs``), then summed with its multiplicity (``combine``).
 
     Args:
       accels: accelerators (each runs ``accel.mode(category)``).
       category: one of ``CATEGORIES`` ("dense", "W", "A", "AW").
-      layers: ``[(layer_name, a_mask [M, K], w_mask [K, N], multiplicity), ...]``.
+      layers: a ``Workload`` or an iterable of ``GemmLayer`` (or ``(layer_name, a_mask [M, K],
+        w_mask [K, N], multiplicity)`` tuples); consumed lazily, one layer's masks at a time.
       tech: a ``Tech`` or a config name (``available_techs()``).
       densify: first apply ``category_masks`` (treat the network as a model of ``category``).
       sim: scheduler options passed to ``gemm_activity_batch`` (chunk, devices, sample, seed).
+      on_layer: called as ``on_layer(layer, reports)`` after each layer (one ``CostReport``
+        per accelerator, for ONE instance of the layer).
     Returns: one network ``CostReport`` per accelerator, in order.
     """
     accels = _check_accels(accels)
     check_category(category)
     tech = load_tech(tech)
+    if isinstance(layers, Workload):
+        layers = layers.layers
     per_layer, mults = [], []
-    for _, a, w, mult in _check_layers(layers):
+    for layer in iter_layers(layers):
+        a, w = layer.a_mask, layer.w_mask
         if densify:
             a, w = category_masks(a, w, category)
-        per_layer.append(layer_costs(accels, category, a, w, tech, sim=sim))
-        mults.append(mult)
+        reports = layer_costs(accels, category, a, w, tech, sim=sim)
+        per_layer.append(reports)
+        mults.append(layer.multiplicity)
+        if on_layer is not None:
+            on_layer(layer, reports)
+    if not per_layer:
+        raise ValueError("layers must hold at least one layer")
     return [combine([layer[i] for layer in per_layer], mults) for i in range(len(accels))]
 
 

@@ -27,10 +27,10 @@ Conventions (per GEMM ``Out[M, N] = A[M, K] @ W[K, N]``, core ``R x C x L``):
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 
+from griffin_jax.cost._area import selector_levels
 from griffin_jax.design._core import Design
 from griffin_jax.sim._gemm import check_masks
 
@@ -101,7 +101,13 @@ def compact_24(w_mask: np.ndarray) -> tuple[bool, int]:
 
 def selector_bits(fan_in: int) -> int:
     """Metadata bits that name one of ``fan_in`` mux inputs."""
-    return math.ceil(math.log2(fan_in)) if fan_in > 1 else 0
+    return selector_levels(fan_in)
+
+
+def frame_selector_bits(frame_bits, bits: int, fan_in):
+    """Selector metadata of a W-static frame of ``frame_bits`` value bits: one selector of
+    ``fan_in`` inputs per ``bits``-bit slot (``fan_in`` may be a relaxed JAX scalar)."""
+    return frame_bits / bits * selector_levels(fan_in)
 
 
 def layer_events(design: Design, a_mask, w_mask, *, bits: int = 8,
@@ -157,7 +163,7 @@ def layer_events(design: Design, a_mask, w_mask, *, bits: int = 8,
         # exact when R divides N and L divides K, or when K <= L and N <= R.
         slots = N / n_tiles * K / steps
         frame = slots * bits
-        frame_meta = slots * selector_bits(design.window.fan_in)
+        frame_meta = frame_selector_bits(frame, bits, design.window.fan_in)
     else:  # AW
         executed = items = effectual
         a_vals, a_meta = a_nz * bits * n_tiles, M * K * n_tiles

@@ -31,8 +31,8 @@ import dataclasses
 from typing import Mapping
 
 from griffin_jax.design._core import Core, Design, Window
+from griffin_jax.workloads._workload import CATEGORIES, check_category
 
-CATEGORIES = ("dense", "W", "A", "AW")
 # The exploit a category's mode runs when nothing else is asked for.
 CATEGORY_EXPLOIT = {"dense": "none", "W": "W", "A": "A", "AW": "AW"}
 # Which mode exploits a hardware exploit can run.
@@ -40,12 +40,6 @@ _RUNNABLE = {"none": ("none",), "W": ("none", "W"), "A": ("none", "A"),
              "AW": ("none", "W", "A", "AW")}
 STRUCTURED = (None, "2:4")
 DEFAULT_CORE = Core(rows=8, cols=8, lanes=16)
-
-
-def check_category(category) -> str:
-    if category not in CATEGORIES:
-        raise ValueError(f"category must be one of {CATEGORIES}, got {category!r}")
-    return category
 
 
 def wired_input(hw_exploit: str, mode_exploit: str, offset) -> tuple:

@@ -12,11 +12,14 @@ the evaluation budget before the search starts and would not scale with the numb
 Continuous parameters ``theta = (d1, d2, d3)`` stand for ``Window.box(time=d1, lane=d2,
 group=d3)``:
 
-* **Area and window-dependent energy** (``relaxed_area``, ``layer_energy_terms``): the cost
-  model's formulas with window size ``S = d1 (2 d2 + 1)(2 d3 + 1)``, distinct ``(dt, dl)`` pairs
-  ``d1 (2 d2 + 1)``, distinct ``dg != 0`` count ``2 d3`` and depth ``D = d1`` as real numbers; the
-  mux selector's ``ceil(log2 F)`` levels are interpolated linearly between consecutive integer
-  fan-ins. At integer points these equal ``griffin_jax.cost`` to rounding (tested).
+* **Area and energy** (``relaxed_area``, ``layer_energy_terms``): no formula of their own. The
+  relaxed design is the cost model's ``Inventory`` built by ``cost.build_inventory`` from the
+  box's ``WindowTerms`` as real numbers (``box_terms``: size ``S = d1 (2 d2 + 1)(2 d3 + 1)``,
+  distinct ``(dt, dl)`` pairs ``d1 (2 d2 + 1)``, distinct ``dg != 0`` count ``2 d3``, depth
+  ``D = d1``), priced by ``cost.area_components`` and, with the relaxed schedule counts below as
+  ``cost.Counts``, by ``cost.energy_components``; the mux selector's ``ceil(log2 F)`` levels are
+  interpolated linearly between consecutive integer fan-ins (``cost.selector_levels``). At
+  integer points relaxed and exact costs are therefore equal by construction (tested).
 * **Cycles** (``tile_cycles``): per tile, ``tau(r)``, the cycle after which the shared step pointer
   has passed step ``r``, obeys ``tau(r) = max(done(r), tau(r - D - 1) + 1)`` (MODEL.md 3.3: the
   pointer jumps at most ``D + 1`` steps, and only over drained steps), and a multiplier that
@@ -47,20 +50,20 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
-from typing import Sequence
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from griffin_jax.cost._area import tree_adder_widths
+from griffin_jax.cost._area import WindowTerms, area_components, build_inventory
+from griffin_jax.cost._energy import Counts, energy_components, group_to_dpu_cycles
 from griffin_jax.cost._evaluate import category_masks
-from griffin_jax.cost._events import layer_events
-from griffin_jax.cost._tech import Tech, load_tech
+from griffin_jax.cost._events import frame_selector_bits, layer_events
+from griffin_jax.cost._prices import Prices, prices
+from griffin_jax.cost._tech import load_tech
 from griffin_jax.design._core import Core, Design, Window
-from griffin_jax.design._griffin import check_category
 from griffin_jax.search._space import Space
+from griffin_jax.workloads._workload import CATEGORIES, as_workloads
 
 OBJECTIVES = ("tops_per_w", "edp", "perf_under_area")
 # Whether larger is better.
@@ -86,41 +89,20 @@ def check_objective(objective: str, area_budget_mm2=None) -> str:
 
 # -- workloads ------------------------------------------------------------------------------------
 def check_workloads(workloads) -> list:
-    """Validate a workload mix: ``[(name, layers, category, weight), ...]`` with ``layers`` as
-    ``[(layer_name, a_mask bool [M, K], w_mask bool [K, N], multiplicity), ...]``. Returns it as
-    a list of tuples with the masks densified for the category (``cost.category_masks``)."""
-    if isinstance(workloads, (str, bytes)) or not isinstance(workloads, Sequence) or not workloads:
-        raise ValueError("workloads must be a non-empty list of (name, layers, category, weight)")
+    """Validate a workload mix: ``Workload``s with a category (``weight``: how often each runs),
+    or ``(name, layers, category, weight)`` tuples with ``layers`` as ``GemmLayer``s or
+    ``(layer_name, a_mask bool [M, K], w_mask bool [K, N], multiplicity)``. Returns a list of
+    ``Workload`` with the masks densified for the category (``cost.category_masks``)."""
     out = []
-    for i, item in enumerate(workloads):
-        if not isinstance(item, (tuple, list)) or len(item) != 4:
-            raise ValueError(f"workloads[{i}] must be (name, layers, category, weight)")
-        name, layers, category, weight = item
-        try:
-            check_category(category)
-        except ValueError as e:
-            raise ValueError(f"workloads[{i}] ({name}): {e}") from None
-        if (isinstance(weight, bool) or not isinstance(weight, (int, float, np.number))
-                or not weight > 0 or not math.isfinite(weight)):
-            raise ValueError(f"workloads[{i}] ({name}): weight must be a positive number, "
-                             f"got {weight!r}")
-        if not isinstance(layers, Sequence) or not layers:
-            raise ValueError(f"workloads[{i}] ({name}): layers must be a non-empty list")
-        checked = []
-        for j, layer in enumerate(layers):
-            if not isinstance(layer, (tuple, list)) or len(layer) != 4:
-                raise ValueError(f"workloads[{i}] ({name}) layers[{j}] must be "
-                                 "(layer_name, a_mask, w_mask, multiplicity)")
-            lname, a, w, mult = layer
-            if isinstance(mult, bool) or not isinstance(mult, (int, np.integer)) or mult < 1:
-                raise ValueError(f"workloads[{i}] ({name}) layers[{j}]: multiplicity must be an "
-                                 f"int >= 1, got {mult!r}")
-            try:
-                a, w = category_masks(a, w, category)
-            except ValueError as e:
-                raise ValueError(f"workloads[{i}] ({name}) layers[{j}]: {e}") from None
-            checked.append((str(lname), a, w, int(mult)))
-        out.append((str(name), checked, category, float(weight)))
+    for i, wl in enumerate(as_workloads(workloads)):
+        if wl.category is None:
+            raise ValueError(f"workloads[{i}] ({wl.name}): category must be one of "
+                             f"{CATEGORIES}, got None")
+        layers = tuple(
+            layer.replace(**dict(zip(("a_mask", "w_mask"),
+                                     category_masks(layer.a_mask, layer.w_mask, wl.category))))
+            for layer in wl.layers)
+        out.append(wl.replace(layers=layers))
     return out
 
 
@@ -192,105 +174,32 @@ def value_from_loss(loss, objective: str, area_mm2=None, area_budget_mm2=None):
     return np.exp(-(loss - AREA_PENALTY * over))
 
 
-# -- constants ------------------------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
-class Consts:
-    """Per-cell figures of a technology on one core (Python floats; static under jit)."""
-
-    R: int
-    C: int
-    L: int
-    bits: int
-    acc_bits: int
-    mult8_area: float
-    mult8_energy: float
-    tree_area: float
-    tree_energy: float
-    acc_adder_area: float
-    acc_adder_energy: float
-    dff_area: float
-    dff_energy: float
-    mux2_area: float
-    mux2_energy: float
-    prio_area: float
-    prio_energy: float
-    read_bit: float
-    write_bit: float
-    leak: float
-    clock_ghz: float
-
-
-def make_consts(core: Core, tech: Tech) -> Consts:
-    widths = tree_adder_widths(core.lanes, 2 * tech.operand_bits)
-    return Consts(
-        R=core.rows, C=core.cols, L=core.lanes, bits=tech.operand_bits,
-        acc_bits=tech.accumulator_bits, mult8_area=tech.mult8_area,
-        mult8_energy=tech.mult8_energy,
-        tree_area=sum(tech.adder_area(w) for w in widths),
-        tree_energy=sum(tech.adder_energy(w) for w in widths),
-        acc_adder_area=tech.adder_area(tech.accumulator_bits),
-        acc_adder_energy=tech.adder_energy(tech.accumulator_bits),
-        dff_area=tech.dff_area, dff_energy=tech.dff_energy, mux2_area=tech.mux2_area,
-        mux2_energy=tech.mux2_energy, prio_area=tech.priority_cell_area,
-        prio_energy=tech.priority_cell_energy, read_bit=tech.sram_read_energy_per_bit,
-        write_bit=tech.sram_write_energy_per_bit, leak=tech.leakage_power_density,
-        clock_ghz=tech.clock_ghz,
-    )
-
-
-def selector_levels(fan_in):
-    """``ceil(log2 F)`` at integer ``F >= 1``, linear in between (continuous, piecewise)."""
-    f = jnp.maximum(jnp.asarray(fan_in, jnp.float32), 1.0)
-    n = jnp.floor(f)
-    frac = f - n
-    n_i = n.astype(jnp.int32)
-    lo = 32 - jax.lax.clz(n_i - 1)  # bit length of n - 1 = ceil(log2 n) for n >= 1
-    hi = 32 - jax.lax.clz(n_i)
-    return lo + frac * (hi - lo)
-
-
-def window_terms(theta):
-    """``(S, St, Ng, D)``: window size, distinct (dt, dl) pairs, distinct dg != 0, depth."""
+# -- the relaxed design ---------------------------------------------------------------------------
+def box_terms(theta) -> WindowTerms:
+    """The ``WindowTerms`` of ``Window.box(d1, d2, d3)`` at real ``theta = (d1, d2, d3)``:
+    size ``d1 (2 d2 + 1)(2 d3 + 1)``, distinct ``(dt, dl)`` ``d1 (2 d2 + 1)``, distinct
+    ``dg != 0`` ``2 d3``, depth ``d1`` (the box's counts, continued to real reach)."""
     d1, d2, d3 = theta[..., 0], theta[..., 1], theta[..., 2]
     st = d1 * (2.0 * d2 + 1.0)
-    return st * (2.0 * d3 + 1.0), st, 2.0 * d3, d1
+    return WindowTerms(size=st * (2.0 * d3 + 1.0), steps=st, extra_trees=2.0 * d3, depth=d1)
 
 
-def _fan_ins(exploit, S, St):
-    if exploit in ("A", "AW"):
-        return 1.0 + S, 1.0 + St
-    if exploit == "W":
-        return 1.0 + St, 1.0
-    return 1.0, 1.0
+def _terms(exploit: str, theta) -> WindowTerms:
+    return WindowTerms(0, 0, 0, 0) if exploit == "none" else box_terms(theta)
 
 
-def _n_sched(exploit, k: Consts):
-    return {"A": k.C, "AW": k.R * k.C}.get(exploit, 0)
+def relaxed_inventory(exploit: str, theta, core: Core, p: Prices):
+    """The cost model's ``Inventory`` of the fixed design ``(exploit, box(theta))``."""
+    return build_inventory(core, exploit, _terms(exploit, theta), bits=p.operand_bits,
+                           acc_bits=p.accumulator_bits)
 
 
-def relaxed_area(exploit: str, theta, k: Consts):
-    """Area in mm^2 of the fixed design ``(exploit, box(theta))`` (``cost.area_breakdown``
-    with continuous window terms). ``theta`` float ``[3]``; ignored for ``exploit="none"``."""
+def relaxed_area(exploit: str, theta, core: Core, p: Prices):
+    """Area in mm^2 of the fixed design ``(exploit, box(theta))``: ``cost.area_components`` of
+    its relaxed inventory. ``theta`` float ``[3]``; ignored for ``exploit="none"``."""
     if not isinstance(theta, jax.Array):
         theta = np.asarray(theta, np.float64)
-    R, C, L, b = k.R, k.C, k.L, k.bits
-    dpus, mults = R * C, R * C * L
-    base = (mults * k.mult8_area + dpus * k.tree_area
-            + dpus * (k.acc_adder_area + k.acc_bits * k.dff_area))
-    if exploit == "none":
-        return base * 1e-6
-    S, St, Ng, D = window_terms(theta)
-    fa, fw = _fan_ins(exploit, S, St)
-    act_count = C * L if exploit == "A" else mults
-    wgt_count = mults if exploit in ("A", "AW") else 0
-    bufs = (C if exploit in ("W", "AW") else 0) + (R if exploit in ("A", "AW") else 0)
-    um2 = (base
-           + act_count * (fa - 1.0) * b * k.mux2_area
-           + wgt_count * (fw - 1.0) * b * k.mux2_area
-           + bufs * D * L * b * k.dff_area
-           + _n_sched(exploit, k) * (L * (1.0 + S) * k.prio_area + (D + 1.0) * L * k.dff_area)
-           + dpus * Ng * (k.tree_area + k.acc_adder_area))
-    return um2 * 1e-6
+    return sum(area_components(relaxed_inventory(exploit, theta, core, p), p).values()) * 1e-6
 
 
 # -- per-layer data -------------------------------------------------------------------------------
@@ -512,57 +421,47 @@ def block_counts(blk: TileBlock, theta, n_layers: int, lane_max: int, group_max:
                                num_segments=n_layers)
 
 
-def layer_energy_terms(exploit: str, theta, ev: dict, cycles, busy, trees, row_cycles,
-                       k: Consts):
-    """Energy (pJ) of layer instances without leakage: the formulas of ``cost.layer_energy``
-    for a fixed (non-reconfigurable) design, with the schedule counts given and continuous
-    window terms. ``ev``: the ``_EVENT_FIELDS`` of ``cost.layer_events`` (numbers or arrays
-    over layers, like the counts); ``busy`` and ``trees``: busy and extra-tree schedule-group
-    cycles; ``row_cycles``: cycles x real rows of DPUs (reads of a W-static weight frame)."""
-    b, L = k.bits, k.L
-    S, St, Ng, D = window_terms(theta)
-    fa, fw = _fan_ins(exploit, S, St)
-    acc_e = k.acc_adder_energy
-    if exploit == "none":
-        busy_dpu = ev["steps"] * ev["M"] * ev["N"]
-    elif exploit == "A":  # group-cycles -> DPU-cycles, as the cost model scales them
-        busy_dpu = busy * ev["N"] / ev["n_tiles"]
-        trees = trees * ev["N"] / ev["n_tiles"]
-    elif exploit == "W":
-        busy_dpu = busy * ev["M"] / ev["m_tiles"]
-        trees = trees * ev["M"] / ev["m_tiles"]
+def relaxed_counts(exploit: str, theta, ev: dict, cycles, busy, trees, row_cycles,
+                   inv) -> Counts:
+    """The cost model's ``Counts`` of layer instances of the fixed design ``(exploit,
+    box(theta))`` from the relaxed schedule counts. ``ev``: the ``_EVENT_FIELDS`` of
+    ``cost.layer_events`` (numbers or arrays over layers, like the counts); ``busy`` and
+    ``trees``: busy and extra-tree schedule-group cycles; ``row_cycles``: cycles x real rows of
+    DPUs (reads of a W-static weight frame); ``inv``: the design's ``relaxed_inventory``."""
+    M, N, mt, nt = ev["M"], ev["N"], ev["m_tiles"], ev["n_tiles"]
+    if exploit == "none":  # runs every step
+        busy_dpu, tree_dpu = ev["steps"] * M * N, 0.0
     else:
-        busy_dpu = busy
-
-    def select(fan):  # one selection through a fan:1 mux with every input live
-        return b * k.mux2_energy * (selector_levels(fan) + fan - 1.0)
-
-    if exploit == "none":
-        act_mux = wgt_mux = staging = sched = extra = 0.0
-    else:
-        act_mux = (ev["items"] if exploit == "A" else ev["executed"]) * select(fa)
-        wgt_mux = ev["executed"] * select(fw) if exploit in ("A", "AW") else 0.0
-        bufs = (k.C if exploit in ("W", "AW") else 0) + (k.R if exploit in ("A", "AW") else 0)
-        tiles = ev["m_tiles"] * ev["n_tiles"]
-        staging = tiles * ev["steps"] * bufs * L * b * k.dff_energy * jnp.minimum(D, 1.0)
-        sched = cycles * _n_sched(exploit, k) * (L * (1.0 + S) * k.prio_energy
-                                                 + (D + 1.0) * L * k.dff_energy)
-        extra = trees * (k.tree_energy + acc_e)
+        busy_dpu = group_to_dpu_cycles(exploit, busy, M, N, mt, nt)
+        tree_dpu = group_to_dpu_cycles(exploit, trees, M, N, mt, nt)
     frame_meta = 0.0
-    if exploit == "W":  # selector metadata per frame slot: ceil(log2(1 + |window|)) bits
-        frame_meta = ev["wgt_frame_bits"] / b * selector_levels(1.0 + S)
+    if exploit == "W":  # the events were built for one window: selectors follow this one's
+        frame_meta = frame_selector_bits(ev["wgt_frame_bits"], inv.bits,
+                                         1.0 + _terms(exploit, theta).size)
     # the frame (averaged over a tile's real rows) is read once per real row-cycle
-    frame_rows = row_cycles * ev["n_tiles"] / ev["N"]
-    value_bits = ev["act_value_bits"] + ev["wgt_value_bits"] + frame_rows * ev["wgt_frame_bits"]
-    meta_bits = ev["act_meta_bits"] + ev["wgt_meta_bits"] + frame_rows * frame_meta
-    return (ev["executed"] * k.mult8_energy
-            + busy_dpu * (k.tree_energy + acc_e + k.acc_bits * k.dff_energy)
-            + extra + act_mux + wgt_mux + staging + sched
-            + value_bits * k.read_bit + ev["out_bits"] * k.write_bit
-            + meta_bits * k.read_bit)
+    frame_rows = row_cycles * nt / N
+    return Counts(
+        products=ev["executed"], executed=ev["executed"], items=ev["items"],
+        act_reads=M * ev["K"] * nt, busy_dpu_cycles=busy_dpu, tree_dpu_cycles=tree_dpu,
+        scheduler_cycles=cycles * inv.schedulers, staged_rows=mt * nt * ev["steps"],
+        value_bits=(ev["act_value_bits"] + ev["wgt_value_bits"]
+                    + frame_rows * ev["wgt_frame_bits"]),
+        meta_bits=ev["act_meta_bits"] + ev["wgt_meta_bits"] + frame_rows * frame_meta,
+        out_bits=ev["out_bits"], cycles=cycles)
 
 
-def _metrics_impl(data: ExploitData, theta, exploit, k, lane_max, group_max, depth_max
+def layer_energy_terms(exploit: str, theta, ev: dict, cycles, busy, trees, row_cycles,
+                       core: Core, p: Prices, area_mm2):
+    """Energy (pJ) of layer instances of the fixed design ``(exploit, box(theta))``:
+    ``cost.energy_components`` of its relaxed inventory and counts (``relaxed_counts``),
+    summed; ``area_mm2`` prices leakage."""
+    inv = relaxed_inventory(exploit, theta, core, p)
+    counts = relaxed_counts(exploit, theta, ev, cycles, busy, trees, row_cycles, inv)
+    parts = energy_components(inv, exploit, _terms(exploit, theta), counts, p, area_mm2)
+    return sum(parts.values())
+
+
+def _metrics_impl(data: ExploitData, theta, exploit, core, p, lane_max, group_max, depth_max
                   ) -> Metrics:
     ev = {f: data.events[:, i] for i, f in enumerate(_EVENT_FIELDS)}
     tiles = ev["m_tiles"] * ev["n_tiles"]
@@ -573,24 +472,23 @@ def _metrics_impl(data: ExploitData, theta, exploit, k, lane_max, group_max, dep
         counts = sum(block_counts(blk, theta, n_layers, lane_max, group_max, depth_max)
                      for blk in data.blocks)
         cycles, busy, trees, rows = (counts[:, i] for i in range(4))
-    energy = layer_energy_terms(exploit, theta, ev, cycles, busy, trees, rows, k)
+    area = relaxed_area(exploit, theta, core, p)
+    energy = layer_energy_terms(exploit, theta, ev, cycles, busy, trees, rows, core, p, area)
     w = data.weights
-    cycles_total = (w * cycles).sum()
-    area = relaxed_area(exploit, theta, k)
-    energy_total = (w * energy).sum() + k.leak * area * cycles_total / k.clock_ghz
     f32 = jnp.float32
-    return Metrics(f32(energy_total), f32(cycles_total), f32((w * tiles * ev["steps"]).sum()),
-                   f32((w * ev["ops"]).sum()), f32(area), k.clock_ghz)
+    return Metrics(f32((w * energy).sum()), f32((w * cycles).sum()),
+                   f32((w * tiles * ev["steps"]).sum()), f32((w * ev["ops"]).sum()), f32(area),
+                   p.clock_ghz)
 
 
-_STATIC = (2, 3, 4, 5, 6)
+_STATIC = (2, 3, 4, 5, 6, 7)
 _BATCH = 32
 _metrics = jax.jit(_metrics_impl, static_argnums=_STATIC)
 
 
 @functools.partial(jax.jit, static_argnums=_STATIC)
-def _batch_metrics(data, thetas, exploit, k, lane_max, group_max, depth_max) -> Metrics:
-    return jax.vmap(lambda t: _metrics_impl(data, t, exploit, k, lane_max, group_max,
+def _batch_metrics(data, thetas, exploit, core, p, lane_max, group_max, depth_max) -> Metrics:
+    return jax.vmap(lambda t: _metrics_impl(data, t, exploit, core, p, lane_max, group_max,
                                             depth_max))(thetas)
 
 
@@ -604,17 +502,21 @@ class Relaxation:
     """The surrogate of one workload mix on one space: ``data[exploit]`` (``ExploitData``).
 
     Built by ``relax``; evaluate with ``metrics``, ``loss``, ``batch_metrics`` or
-    ``point_metrics``. Static: the space and the technology constants.
+    ``point_metrics``. Static: the space and the technology's ``cost.Prices``.
     """
 
     space: Space
-    consts: Consts
+    prices: Prices
     data: dict
+
+    def area(self, exploit: str, theta):
+        """Relaxed area (mm^2) at ``theta [3]`` (``relaxed_area``)."""
+        return relaxed_area(exploit, theta, self.space.core, self.prices)
 
     def metrics(self, exploit: str, theta) -> Metrics:
         """Relaxed mix ``Metrics`` at ``theta`` float ``[3]`` (JAX scalars; differentiable)."""
         return _metrics(self.data[exploit], jnp.asarray(theta, jnp.float32), exploit,
-                        self.consts, *_maxima(self.space))
+                        self.space.core, self.prices, *_maxima(self.space))
 
     def loss(self, exploit: str, theta, objective: str, area_budget_mm2=None):
         """Relaxed loss (``relaxed_loss``) at ``theta [3]``."""
@@ -630,7 +532,7 @@ class Relaxation:
         total = -(-n // size) * size
         padded = np.concatenate([thetas, np.repeat(thetas[-1:], total - n, 0)], 0)
         parts = [_batch_metrics(self.data[exploit], jnp.asarray(padded[i:i + size]), exploit,
-                                self.consts, *_maxima(self.space))
+                                self.space.core, self.prices, *_maxima(self.space))
                  for i in range(0, total, size)]
         return jax.tree_util.tree_map(lambda *v: np.concatenate([np.asarray(x) for x in v])[:n],
                                       *parts)
@@ -667,8 +569,8 @@ def relax(workloads, space: Space | None = None, tech="horowitz45",
     if not isinstance(space, Space):
         raise ValueError(f"space must be a Space, got {type(space).__name__}")
     tech = load_tech(tech)
-    layers = [(a, w, weight * mult) for _, lays, _, weight in check_workloads(workloads)
-              for _, a, w, mult in lays]
+    layers = [(layer.a_mask, layer.w_mask, wl.weight * layer.multiplicity)
+              for wl in check_workloads(workloads) for layer in wl.layers]
     data = {ex: exploit_data(ex, space.core, layers, tech.operand_bits, max_tiles)
             for ex in space.exploits}
-    return Relaxation(space=space, consts=make_consts(space.core, tech), data=data)
+    return Relaxation(space=space, prices=prices(tech, space.core.lanes), data=data)

@@ -1,26 +1,27 @@
 """Search a design space: optax descent on the relaxation, then exact re-evaluation.
 
-``run_search`` (the gradient search):
+``run_search`` (the gradient search), one function per phase:
 
-1. For every sparse exploit of the space (a categorical choice: one descent per exploit), start
-   ``restarts`` points uniformly at random inside the exploit's bounds and follow
+1. ``_descents``: for every sparse exploit of the space (a categorical choice: one descent per
+   exploit), start ``restarts`` points uniformly at random inside the exploit's bounds and follow
    ``optax.adam`` on the relaxed loss (``_relax.relaxed_loss``) for ``steps`` steps, projecting
    (clipping) onto the bounds after every step; all restarts of one exploit run as one
    ``vmap``-ed, ``scan``-ned, compiled program. The dense design (``exploit="none"``), when in
    the space, has no parameter: its relaxed value is exact and it competes as is.
-2. At every step the *incumbent* is the iterate with the lowest relaxed loss over exploits and
-   restarts; every ``exact_every`` steps (and at the last) its rounding is evaluated exactly, which
-   gives the exact curve of the history plot.
-3. Candidates: the integer corners of the unit cell around every restart's final and best
+2. ``_incumbents``: at every step the *incumbent* is the iterate with the lowest relaxed loss
+   over exploits and restarts; every ``exact_every`` steps (and at the last) its rounding is
+   evaluated exactly, which gives the exact curve of the history plot.
+3. ``_rank_candidates``: the integer corners of the unit cell around every restart's final and best
    iterate, ranked by the relaxed loss at those integer points (free: the relaxation, not the
    exact model); designs over the area budget are dropped first (area is a pure function of the
    design, computed by ``cost.area_breakdown``, not an exact evaluation). The best-ranked ones
    are evaluated exactly.
-4. Refinement: while evaluations remain, first the untried axis neighbours of the exact best
+4. ``_refine``: while evaluations remain, first the untried axis neighbours of the exact best
    (one step along one window axis, or another exploit at the same window), then the untried
    points of the 3 x 3 x 3 cubes around the best ``refine_top`` exact designs whose relaxed
    loss, corrected by the most favourable relaxed-vs-exact gap seen so far, could still beat the
    exact best; best relaxed rank first, two at a time. It stops when no such point is left.
+5. ``_history``: one row per descent step, exact values at the checkpoints.
 
 Every exact evaluation goes through one ``ExactEvaluator``, which caches by design point and
 counts distinct designs: ``SearchResult.n_exact`` is that count, and the budget ``max_exact``
@@ -54,13 +55,12 @@ from griffin_jax.search._relax import (
     check_objective,
     check_workloads,
     relax,
-    relaxed_area,
     relaxed_loss,
     value_from_loss,
 )
 from griffin_jax.search._space import DesignPoint, Space
 
-EXACT_CHUNK = 12  # designs per exact cost-model call
+EXACT_CHUNK = 12  # designs per exact cost-model call (a kernel design-count bucket)
 
 
 # -- objective values -----------------------------------------------------------------------------
@@ -120,8 +120,8 @@ def exact_metrics(points, workloads, space: Space, tech="horowitz45") -> list[Me
     points = list(points)
     out: list = [None] * len(points)
     # One exploit per call; each chunk runs the deepest windows alongside the shallow ones
-    # (ordered time-fastest), so the kernel's depth bucket rarely changes. Chunks stay short:
-    # ``layer_costs`` deduplicates modes by pairwise comparison, quadratic in the list.
+    # (ordered time-fastest), so the kernel's depth bucket rarely changes. Fixed-size chunks keep
+    # the kernel's design-count bucket fixed too (one compiled program per exploit).
     groups: dict = {}
     for i in sorted(range(len(points)), key=lambda i: (points[i].lane, points[i].group,
                                                        points[i].time)):
@@ -132,9 +132,9 @@ def exact_metrics(points, workloads, space: Space, tech="horowitz45") -> list[Me
         accels = [points[i].accelerator(space.core) for i in idx]
         tot = np.zeros((len(idx), 4))
         area = None
-        for _, layers, category, weight in workloads:
-            reps = evaluate(accels, category, layers, tech)
-            tot += weight * np.array([[r.energy_pj, r.cycles, r.dense_cycles, r.ops]
+        for wl in workloads:
+            reps = evaluate(accels, wl.category, wl, tech)
+            tot += wl.weight * np.array([[r.energy_pj, r.cycles, r.dense_cycles, r.ops]
                                       for r in reps])
             area = [r.area_mm2 for r in reps]
         for j, i in enumerate(idx):
@@ -292,15 +292,16 @@ def _feasible(evaluator, point, objective, budget) -> bool:
 _OPT = optax.chain(optax.zero_nans(), optax.inject_hyperparams(optax.adam)(learning_rate=0.1))
 
 
-@functools.partial(jax.jit, static_argnames=("exploit", "consts", "maxima"))
-def _step(data, theta, state, lo, hi, objective, budget, *, exploit, consts, maxima):
+@functools.partial(jax.jit, static_argnames=("exploit", "core", "prices", "maxima"))
+def _step(data, theta, state, lo, hi, objective, budget, *, exploit, core, prices, maxima):
     """One projected Adam step on ``theta [B, 3]``: the new iterates (clipped onto the bounds),
     the new state and the relaxed losses at ``theta``. ``objective`` (index in ``OBJECTIVES``),
     ``budget`` and the learning rate (in ``state``) are traced: one compile per exploit serves
     every objective, seed and step count."""
 
     def loss_fn(t):
-        return relaxed_loss(_metrics_impl(data, t, exploit, consts, *maxima), objective, budget)
+        return relaxed_loss(_metrics_impl(data, t, exploit, core, prices, *maxima), objective,
+                            budget)
 
     loss, grad = jax.vmap(jax.value_and_grad(loss_fn))(theta)
     updates, state = _OPT.update(grad, state, theta)
@@ -315,7 +316,8 @@ def _descend(rel: Relaxation, exploit, theta0, objective, budget, learning_rate,
     zero_nans, adam = _OPT.init(theta)
     hyper = dict(adam.hyperparams, learning_rate=jnp.asarray(learning_rate, jnp.float32))
     state = (zero_nans, adam._replace(hyperparams=hyper))
-    args = dict(exploit=exploit, consts=rel.consts, maxima=_maxima(rel.space))
+    args = dict(exploit=exploit, core=rel.space.core, prices=rel.prices,
+                maxima=_maxima(rel.space))
     obj = jnp.int32(OBJECTIVES.index(objective))
     b = jnp.float32(1.0 if budget is None else budget)
     thetas, losses = [], []
@@ -365,9 +367,9 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
     """Gradient-guided search of ``space`` for the best design on a workload mix.
 
     Args:
-      workloads: ``[(name, [(layer_name, a_mask bool [M, K], w_mask bool [K, N],
-        multiplicity), ...], category, weight), ...]``; the mix totals are weighted sums of the
-        workloads' energy, cycles and ops (``weight``: how often each runs). Masks are densified
+      workloads: ``workloads.Workload``s, each with a ``category`` and a ``weight`` (how often
+        it runs), or ``(name, layers, category, weight)`` tuples (``check_workloads``); the mix
+        totals are weighted sums of the workloads' energy, cycles and ops. Masks are densified
         for the category as ``cost.category_masks`` does.
       objective: ``"tops_per_w"`` (maximise dense-equivalent TOPS/W), ``"edp"`` (minimise energy
         x delay, pJ x ns) or ``"perf_under_area"`` (maximise speedup over the dense core subject
@@ -391,6 +393,33 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
         ``evaluator.fresh()``; results already in the evaluator's table are not recomputed).
     Returns: ``SearchResult`` (``method="gradient"``).
     """
+    space, seed, steps, restarts, exact_every, candidates, refine_top, max_exact, budget = \
+        _check_search_args(objective, area_budget_mm2, space, seed, steps, restarts,
+                           exact_every, candidates, refine_top, learning_rate, max_exact)
+    for name, obj in (("evaluator", evaluator), ("relaxation", relaxation)):
+        if obj is not None and obj.space != space:
+            raise ValueError(f"{name} was built for another space")
+    ev = ExactEvaluator(workloads, space, tech) if evaluator is None else evaluator.fresh()
+    rel = relax(workloads, space, tech, max_tiles) if relaxation is None else relaxation
+    _check_budget_fits(ev, objective, budget)
+    exact = _Budgeted(ev, max_exact, objective, budget)
+
+    runs = _descents(rel, objective, budget, seed, steps, restarts, learning_rate)
+    inc, relaxed_vals = _incumbents(rel, runs, steps, objective, budget)
+    checkpoints = [] if exact_every == 0 else \
+        sorted(set(range(0, steps + 1, exact_every)) | {steps})
+    # the final incumbent's rounding first, then the earlier checkpoints, latest first
+    exact.evaluate([inc[s][2] for s in reversed(checkpoints)])
+    scores, ranked = _rank_candidates(rel, runs, steps, exact, objective, budget)
+    exact.evaluate(ranked[:candidates])
+    _refine(rel, exact, scores, ranked, refine_top)
+    history = _history(inc, relaxed_vals, checkpoints, ev, objective, budget)
+    return _result("gradient", ev, objective, budget, history, seed)
+
+
+def _check_search_args(objective, area_budget_mm2, space, seed, steps, restarts, exact_every,
+                       candidates, refine_top, learning_rate, max_exact) -> tuple:
+    """``run_search``'s arguments checked and normalised (``ValueError`` naming the field)."""
     check_objective(objective, area_budget_mm2)
     space = Space() if space is None else space
     if not isinstance(space, Space):
@@ -408,14 +437,35 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
         max_exact = max(1, space.size // 10)
     max_exact = _int_arg("max_exact", max_exact, 1)
     budget = None if area_budget_mm2 is None else float(area_budget_mm2)
-    for name, obj in (("evaluator", evaluator), ("relaxation", relaxation)):
-        if obj is not None and obj.space != space:
-            raise ValueError(f"{name} was built for another space")
-    ev = ExactEvaluator(workloads, space, tech) if evaluator is None else evaluator.fresh()
-    rel = relax(workloads, space, tech, max_tiles) if relaxation is None else relaxation
-    _check_budget_fits(ev, objective, budget)
+    return (space, seed, steps, restarts, exact_every, candidates, refine_top, max_exact,
+            budget)
 
-    # 1. one projected descent per sparse exploit, restarts vmapped
+
+class _Budgeted:
+    """Exact evaluations under the search's budget: only feasible points not evaluated yet,
+    at most ``max_exact`` distinct ones in all."""
+
+    def __init__(self, ev: ExactEvaluator, max_exact: int, objective: str, budget):
+        self.ev, self.max_exact, self.objective, self.budget = ev, max_exact, objective, budget
+
+    @property
+    def room(self) -> int:
+        return self.max_exact - self.ev.count
+
+    def feasible(self, p) -> bool:
+        return _feasible(self.ev, p, self.objective, self.budget)
+
+    def evaluate(self, points) -> None:
+        todo = [p for p in dict.fromkeys(points) if p not in self.ev.cache and self.feasible(p)]
+        if self.room > 0 and todo:
+            self.ev(todo[:self.room])
+
+
+def _descents(rel: Relaxation, objective, budget, seed, steps, restarts, learning_rate) -> dict:
+    """Phase 1: one projected descent per sparse exploit, restarts vmapped; the dense design
+    competes with its exact (parameter-free) relaxed loss. ``exploit -> (thetas [steps + 1, B,
+    3], losses [steps + 1, B])``."""
+    space = rel.space
     rng = np.random.default_rng(seed)
     runs = {}
     for e in space.sparse_exploits:
@@ -426,35 +476,31 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
         dense_loss = float(rel.loss("none", np.zeros(3, np.float32), objective, budget))
         runs["none"] = (np.zeros((steps + 1, 1, 3), np.float32),
                         np.full((steps + 1, 1), dense_loss, np.float32))
+    return runs
 
-    # 2. incumbents per step and their roundings
+
+def _incumbents(rel: Relaxation, runs: dict, steps: int, objective, budget) -> tuple:
+    """Phase 2: per step, the iterate with the lowest relaxed loss over exploits and restarts,
+    ``(exploit, theta, rounding)``, and its relaxed objective in natural units."""
     inc = []
     for s in range(steps + 1):
         e, r = min(((e, int(np.argmin(runs[e][1][s]))) for e in runs),
                    key=lambda er: runs[er[0]][1][s, er[1]])
         theta = runs[e][0][s, r]
-        point = DesignPoint("none") if e == "none" else space.round(e, theta)
+        point = DesignPoint("none") if e == "none" else rel.space.round(e, theta)
         inc.append((e, theta, point))
     relaxed_vals = [
-        float(value_from_loss(runs[e][1][s].min(), objective,
-                              float(relaxed_area(e, t, rel.consts)), budget))
+        float(value_from_loss(runs[e][1][s].min(), objective, float(rel.area(e, t)), budget))
         for s, (e, t, _) in enumerate(inc)]
-    checkpoints = [] if exact_every == 0 else \
-        sorted(set(range(0, steps + 1, exact_every)) | {steps})
+    return inc, relaxed_vals
 
-    def feasible(p):
-        return _feasible(ev, p, objective, budget)
 
-    def evaluate_some(points):
-        room = max_exact - (ev.count)
-        todo = [p for p in dict.fromkeys(points) if p not in ev.cache and feasible(p)]
-        if room > 0 and todo:
-            ev(todo[:room])
-
-    # the final incumbent's rounding first, then the earlier checkpoints, latest first
-    evaluate_some([inc[s][2] for s in reversed(checkpoints)])
-
-    # 3. candidates around every restart's final and best iterates, ranked by the relaxation
+def _rank_candidates(rel: Relaxation, runs: dict, steps: int, exact: _Budgeted, objective,
+                     budget) -> tuple:
+    """Phase 3: the integer corners around every restart's final and best iterates (and the
+    dense design), feasible ones only, ranked by the relaxed loss. Returns ``(scores: point ->
+    relaxed loss, ranked points)``."""
+    space = rel.space
     cands = []
     for e in space.sparse_exploits:
         thetas, losses = runs[e]
@@ -463,27 +509,31 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
                 cands += space.neighbours(e, thetas[s, r])
     if "none" in space.exploits:
         cands.append(DesignPoint("none"))
-    cands = [p for p in dict.fromkeys(cands) if feasible(p)]
+    cands = [p for p in dict.fromkeys(cands) if exact.feasible(p)]
     score = _relaxed_scores(rel, cands, objective, budget)
     ranked = [p for _, p in sorted(zip(score, cands), key=lambda sp: sp[0])]
-    evaluate_some(ranked[:candidates])
+    return dict(zip(cands, score)), ranked
 
-    # 4. refinement around the best exact designs (module doc)
-    scores = dict(zip(cands, score))
+
+def _refine(rel: Relaxation, exact: _Budgeted, scores: dict, ranked: list,
+            refine_top: int) -> None:
+    """Phase 4: refinement around the best exact designs while evaluations remain (module
+    doc). ``scores`` (point -> relaxed loss) is extended in place."""
+    ev, space, objective, budget = exact.ev, rel.space, exact.objective, exact.budget
 
     def relaxed_of(points):
         new = [p for p in points if p not in scores]
         scores.update(zip(new, _relaxed_scores(rel, new, objective, budget)))
         return [scores[p] for p in points]
 
-    while ev.count < max_exact:
+    while ev.count < exact.max_exact:
         done = [(p, m) for p, m in ev.cache.items()
                 if exact_value(m, objective, budget) is not None]
         if not done:
             todo = [p for p in ranked if p not in ev.cache]
             if not todo:
                 break
-            evaluate_some(todo[:1])
+            exact.evaluate(todo[:1])
             continue
         exact_loss = {p: float(relaxed_loss(m, objective, budget)) for p, m in done}
         # the most favourable relaxed-vs-exact discrepancy seen so far
@@ -491,19 +541,23 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
         best_loss = min(exact_loss.values())
         top = sorted(exact_loss, key=exact_loss.get)
         # first: the best design's axis neighbours, all of them (a local-optimum check) ...
-        near = [q for q in _neighbours_of(space, top[0]) if q not in ev.cache and feasible(q)]
+        near = [q for q in _neighbours_of(space, top[0])
+                if q not in ev.cache and exact.feasible(q)]
         # ... then the cubes around the best few, where a neighbour could still win
         for p in ([] if near else top[:refine_top]):
             near = [q for q in _neighbours_of(space, p, diagonal=True)
-                    if q not in ev.cache and feasible(q)]
+                    if q not in ev.cache and exact.feasible(q)]
             near = [q for q, r in zip(near, relaxed_of(near)) if r + offset < best_loss]
             if near:
                 break
         if not near:
             break
         near_scores = relaxed_of(near)
-        evaluate_some([q for _, q in sorted(zip(near_scores, near), key=lambda sq: sq[0])][:2])
+        exact.evaluate([q for _, q in sorted(zip(near_scores, near), key=lambda sq: sq[0])][:2])
 
+
+def _history(inc, relaxed_vals, checkpoints, ev: ExactEvaluator, objective, budget) -> list:
+    """Phase 5: one ``HistoryRow`` per descent step (exact values at the checkpoints)."""
     history = []
     for s, ((e, theta, point), rv) in enumerate(zip(inc, relaxed_vals)):
         exact = math.nan
@@ -512,7 +566,7 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
             exact = math.nan if v is None else v
         history.append(HistoryRow(step=s, exploit=e, theta=tuple(float(x) for x in theta),
                                   relaxed=float(rv), design=point.label, exact=exact))
-    return _result("gradient", ev, objective, budget, history, seed)
+    return history
 
 
 def _relaxed_scores(rel: Relaxation, points, objective, budget) -> list[float]:

@@ -1,9 +1,10 @@
 """Many designs over the layers of a network: exact (or tile-sampled) cycles and activity.
 
-A layer is ``(name, a_mask [M, K], w_mask [K, N], multiplicity)``; ``multiplicity`` counts the
-identical GEMMs it stands for (``groups x count`` of a layer table), so network totals are
-``sum(multiplicity x layer cycles)``. Memory stays bounded by the chunk size, whatever the number
-of designs: designs of a bucket run one after another inside one compiled program.
+A layer is a ``workloads.GemmLayer`` (or a ``(name, a_mask [M, K], w_mask [K, N],
+multiplicity)`` tuple); ``multiplicity`` counts the identical GEMMs it stands for (``groups x
+count`` of a layer table), so network totals are ``sum(multiplicity x layer cycles)``. Memory
+stays bounded by the chunk size, whatever the number of designs: designs of a bucket run one
+after another inside one compiled program.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from griffin_jax.design._core import Design
 from griffin_jax.sim._gemm import DEFAULT_CHUNK, Activity, _check_designs, gemm_activity_batch
 from griffin_jax.sim._sampling import CycleEstimate, estimate_gemm_cycles
+from griffin_jax.workloads._workload import Workload, iter_layers
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,15 +40,6 @@ class LayerResult:
         return src.dense_cycles
 
 
-def _check_layer(i, layer):
-    if not (isinstance(layer, (tuple, list)) and len(layer) == 4):
-        raise ValueError(f"layers[{i}] must be (name, a_mask, w_mask, multiplicity)")
-    name, a, w, mult = layer
-    if isinstance(mult, bool) or not isinstance(mult, (int, np.integer)) or mult < 1:
-        raise ValueError(f"layers[{i}] ({name}): multiplicity must be an int >= 1, got {mult!r}")
-    return str(name), a, w, int(mult)
-
-
 def simulate_layers(
     designs: Sequence[Design],
     layers: Iterable,
@@ -64,8 +57,9 @@ def simulate_layers(
 
     Args:
       designs: D designs.
-      layers: iterable of ``(name, a_mask bool [M, K], w_mask bool [K, N], multiplicity)``;
-        consumed lazily, so a generator keeps only one layer's masks in memory.
+      layers: a ``Workload`` or an iterable of ``GemmLayer`` (or ``(name, a_mask bool [M, K],
+        w_mask bool [K, N], multiplicity)``); consumed lazily, so a generator keeps only one
+        layer's masks in memory.
       activity: exact activity counters too (only without ``sample``).
       sample: None for exact cycles; else the tile fraction of ``estimate_gemm_cycles``.
       progress: called as ``progress(i, name)`` after each layer.
@@ -74,8 +68,10 @@ def simulate_layers(
     """
     designs = _check_designs(designs)
     out = []
-    for i, layer in enumerate(layers):
-        name, a, w, mult = _check_layer(i, layer)
+    if isinstance(layers, Workload):
+        layers = layers.layers
+    for i, layer in enumerate(iter_layers(layers)):
+        name, a, w, mult = layer.name, layer.a_mask, layer.w_mask, layer.multiplicity
         if sample is None:
             act = gemm_activity_batch(designs, a, w, chunk=chunk, activity=activity,
                                       devices=devices, strategy=strategy)

@@ -50,8 +50,9 @@ from typing import Mapping, Sequence
 from griffin_jax.cost._evaluate import evaluate
 from griffin_jax.cost._tech import load_tech
 from griffin_jax.design._core import Core, Window
-from griffin_jax.design._griffin import CATEGORIES, DEFAULT_CORE, Accelerator, check_category
+from griffin_jax.design._griffin import DEFAULT_CORE, Accelerator
 from griffin_jax.design._presets import PRIOR_PRESETS, custom, preset
+from griffin_jax.workloads._workload import CATEGORIES, as_workloads
 
 PAPER_LOSS = (0.20, 0.30)
 PAPER_RATIO = {"dense": 1.2, "W": 3.0, "A": 3.1, "AW": 1.4}
@@ -89,15 +90,12 @@ def _geomean(xs) -> float:
 
 
 def _check_workloads(workloads) -> list:
-    out = []
-    for i, wl in enumerate(workloads):
-        if not isinstance(wl, (tuple, list)) or len(wl) != 3:
-            raise ValueError(f"workloads[{i}] must be (network name, category, layers)")
-        name, cat, layers = wl
-        check_category(cat)
-        out.append((str(name), cat, list(layers)))
-    if not out:
-        raise ValueError("workloads must hold at least one (network, category, layers)")
+    """``Workload``s, each with a category (tuples ``(network, category, layers)`` accepted)."""
+    out = as_workloads(workloads)
+    for i, wl in enumerate(out):
+        if wl.category is None:
+            raise ValueError(f"workloads[{i}] ({wl.name}): category must be one of "
+                             f"{CATEGORIES}, got None")
     return out
 
 
@@ -133,8 +131,8 @@ def claims_report(workloads, designs: Mapping[str, Sequence[Accelerator]] | None
     """Measure claims (a) and (b) on ``workloads``.
 
     Args:
-      workloads: ``[(network name, category, [(layer name, a_mask, w_mask, multiplicity), ...])]``
-        with category in ``("dense", "W", "A", "AW")``.
+      workloads: ``Workload``s with a category in ``("dense", "W", "A", "AW")`` (or
+        ``(network name, category, [GemmLayer or (layer name, a_mask, w_mask, multiplicity)])``).
       designs: kind -> accelerators (default ``candidate_designs()``); kinds ``KINDS``; names
         must be unique per accelerator.
       tech: a ``Tech`` or config name.
@@ -147,6 +145,19 @@ def claims_report(workloads, designs: Mapping[str, Sequence[Accelerator]] | None
     """
     workloads = _check_workloads(workloads)
     tech = load_tech(tech)
+    designs, accels, kinds_of = _check_designs(designs)
+    score, area_eff, speed = _scores(workloads, accels, tech, densify, sim)
+    cats = [c for c in CATEGORIES if any(wl.category == c for wl in workloads)]
+    claims = (_loss_claims(designs, score, cats)
+              + _ratio_claims(designs, score, cats, tolerance))
+    table = _design_table(accels, kinds_of, score, area_eff, speed, cats)
+    return ClaimsReport(claims=tuple(claims), table=tuple(table), tech=tech.name,
+                        tolerance=tolerance)
+
+
+def _check_designs(designs) -> tuple:
+    """``(designs by kind, accelerators by name, kinds of each name)``; every kind non-empty,
+    names unique per accelerator."""
     designs = dict(candidate_designs() if designs is None else designs)
     for kind in KINDS:
         if not designs.get(kind):
@@ -161,27 +172,36 @@ def claims_report(workloads, designs: Mapping[str, Sequence[Accelerator]] | None
                 raise ValueError(f"two different designs are named {acc.name!r}")
             accels[acc.name] = acc
             kinds_of.setdefault(acc.name, []).append(kind)
-    names = list(accels)
+    return designs, accels, kinds_of
 
+
+def _scores(workloads, accels: dict, tech, densify, sim) -> tuple:
+    """Every design on every workload: ``score[(name, category)]`` (geometric mean of TOPS/W
+    over the category's networks) and the per-network TOPS/mm^2 and speedups."""
+    names = list(accels)
     eff, area_eff, speed = {}, {}, {}
-    for net, cat, layers in workloads:
-        for rep in evaluate([accels[n] for n in names], cat, layers, tech, densify=densify,
+    for wl in workloads:
+        cat = wl.category
+        for rep in evaluate([accels[n] for n in names], cat, wl, tech, densify=densify,
                             sim=sim):
             eff.setdefault((rep.name, cat), []).append(rep.tops_per_w)
             area_eff.setdefault((rep.name, cat), []).append(rep.tops_per_mm2)
             speed.setdefault((rep.name, cat), []).append(rep.speedup)
-    cats = [c for c in CATEGORIES if any(wc == c for _, wc, _ in workloads)]
-    score = {k: _geomean(v) for k, v in eff.items()}
+    return {k: _geomean(v) for k, v in eff.items()}, area_eff, speed
 
-    def best(kind, cat):
-        return max((a.name for a in designs[kind]), key=lambda n: score[(n, cat)])
 
+def _best(designs, score, kind, cat) -> str:
+    return max((a.name for a in designs[kind]), key=lambda n: score[(n, cat)])
+
+
+def _loss_claims(designs, score, cats) -> list:
+    """Claim (a): the best dual-sparse design's loss on each single-sparse category."""
     claims = []
     for cat in ("W", "A"):
         if cat not in cats:
             continue
-        single = best(cat, cat)
-        dual = best("AW", "AW" if "AW" in cats else cat)
+        single = _best(designs, score, cat, cat)
+        dual = _best(designs, score, "AW", "AW" if "AW" in cats else cat)
         loss = 1.0 - score[(dual, cat)] / score[(single, cat)]
         lo, hi = PAPER_LOSS
         claims.append({
@@ -192,12 +212,19 @@ def claims_report(workloads, designs: Mapping[str, Sequence[Accelerator]] | None
                       f"({score[(single, cat)]:.3f}) TOPS/W",
             "design": dual, "baseline": single,
         })
+    return claims
+
+
+def _ratio_claims(designs, score, cats, tolerance) -> list:
+    """Claim (b): Griffin against the best prior, the best prior dual-sparse and the dense
+    core, per category."""
     griffin_name = designs["griffin"][0].name
     prior_dual = [a.name for a in designs["prior"] if a.hardware.exploit == "AW"]
     dense_name = designs["dense"][0].name
+    claims = []
     for cat in cats:
         g = score[(griffin_name, cat)]
-        prior = best("prior", cat)
+        prior = _best(designs, score, "prior", cat)
         ratio = g / score[(prior, cat)]
         paper = PAPER_RATIO[cat]
         extra = ""
@@ -212,15 +239,15 @@ def claims_report(workloads, designs: Mapping[str, Sequence[Accelerator]] | None
             extra += f"; vs best prior dual-sparse {pd}: {row['ratio_vs_prior_dual']:.2f}x"
         row["ratio_vs_dense"] = g / score[(dense_name, cat)]
         extra += f"; vs {dense_name}: {row['ratio_vs_dense']:.2f}x"
-        row["detail"] = f"{griffin_name} ({g:.3f}) vs {prior} ({score[(prior, cat)]:.3f}) TOPS/W{extra}"
+        row["detail"] = (f"{griffin_name} ({g:.3f}) vs {prior} ({score[(prior, cat)]:.3f}) "
+                         f"TOPS/W{extra}")
         claims.append(row)
+    return claims
 
-    table = []
-    for cat in cats:
-        for n in names:
-            table.append({"design": n, "kinds": ",".join(kinds_of[n]), "category": cat,
-                          "tops_per_w": score[(n, cat)],
-                          "tops_per_mm2": _geomean(area_eff[(n, cat)]),
-                          "speedup": _geomean(speed[(n, cat)])})
-    return ClaimsReport(claims=tuple(claims), table=tuple(table), tech=tech.name,
-                        tolerance=tolerance)
+
+def _design_table(accels, kinds_of, score, area_eff, speed, cats) -> list:
+    """One row per (design, category): geometric means of TOPS/W, TOPS/mm^2 and speedup."""
+    return [{"design": n, "kinds": ",".join(kinds_of[n]), "category": cat,
+             "tops_per_w": score[(n, cat)], "tops_per_mm2": _geomean(area_eff[(n, cat)]),
+             "speedup": _geomean(speed[(n, cat)])}
+            for cat in cats for n in accels]

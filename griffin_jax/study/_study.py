@@ -18,11 +18,13 @@ import dataclasses
 import math
 from typing import Callable, Iterable, Sequence
 
-from griffin_jax.cost._evaluate import category_masks, combine, layer_costs
+from griffin_jax import workloads
+from griffin_jax.cost._evaluate import category_masks, evaluate
 from griffin_jax.design._core import Core, Design
-from griffin_jax.design._griffin import CATEGORIES, Accelerator, check_category
+from griffin_jax.design._griffin import Accelerator
 from griffin_jax.design._presets import PRESETS, custom, preset
 from griffin_jax.study._space import grid_points
+from griffin_jax.workloads._workload import CATEGORIES, check_category
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,10 +43,15 @@ class Entry:
 @dataclasses.dataclass(frozen=True)
 class Workload:
     """A named network whose layers, for a category, come from ``layers(category)``: an iterable
-    of ``(layer_name, a_mask bool [M, K], w_mask bool [K, N], multiplicity)``."""
+    of ``GemmLayer`` (or ``(layer_name, a_mask bool [M, K], w_mask bool [K, N], multiplicity)``),
+    made per category so that only one category's masks are in memory at a time."""
 
     network: str
     layers: Callable[[str], Iterable]
+
+    def for_category(self, category: str) -> workloads.Workload:
+        """The network's layers for ``category`` as one ``workloads.Workload``."""
+        return workloads.Workload(self.network, tuple(self.layers(category)), category)
 
 
 def grid_entries(core: Core, exploits=("A", "W", "AW"), time=(1, 2, 3, 4), lane=(0, 1, 2, 3),
@@ -82,7 +89,7 @@ def digits_study_workload(variant: str = "p75", n_images: int | None = 64) -> Wo
     def per_category(category):
         for name, a, w in layers:
             a2, w2 = category_masks(a, w, category)
-            yield name, a2, w2, 1
+            yield workloads.GemmLayer(name, a2, w2, 1, f"digits_{variant}", category)
 
     return Workload(f"digits_{variant}", per_category)
 
@@ -94,7 +101,8 @@ def network_study_workload(name: str, seed: int = 0, batch: int = 1, **kwargs) -
 
     def per_category(category):
         for layer, a, w in iter_workload(name, category, seed, batch=batch, **kwargs):
-            yield layer.name, a, w, layer.groups * layer.count
+            yield workloads.GemmLayer(layer.name, a, w, layer.groups * layer.count, name,
+                                      category)
 
     return Workload(name, per_category)
 
@@ -154,25 +162,34 @@ def run_study(
     results, summary = [], []
     for wl in workloads:
         for category in categories:
-            per_layer = []  # (multiplicity, [CostReport per accel])
-            for name, a, w, mult in wl.layers(category):
-                reports = layer_costs(accels, category, a, w, tech, sim=sim)
-                per_layer.append((mult, reports))
-                for e, rep in zip(entries, reports):
-                    results.append({**_design_columns(e, category), "category": category,
-                                    "network": wl.network, "layer": name,
-                                    "multiplicity": int(mult), **_metric_columns(rep), **meta})
-                if progress is not None:
-                    progress(f"{wl.network}/{category}/{name}")
-            if not per_layer:
-                raise ValueError(f"workload {wl.network!r} has no layers for {category!r}")
-            mults = [m for m, _ in per_layer]
-            for j, e in enumerate(entries):
-                net = combine([reps[j] for _, reps in per_layer], mults)
-                summary.append({**_design_columns(e, category), "category": category,
-                                "network": wl.network, "layers": len(per_layer),
-                                **_metric_columns(net), **meta})
+            results += _network_rows(wl, category, entries, accels, tech, sim, meta, progress,
+                                     summary)
     return results, summary
+
+
+def _network_rows(wl, category, entries, accels, tech, sim, meta, progress, summary) -> list:
+    """One network under one category: its layer rows (returned) and its summary rows
+    (appended to ``summary``), through the one per-layer loop of ``cost.evaluate``."""
+    rows, n_layers = [], [0]
+
+    def on_layer(layer, reports):
+        n_layers[0] += 1
+        for e, rep in zip(entries, reports):
+            rows.append({**_design_columns(e, category), "category": category,
+                         "network": wl.network, "layer": layer.name,
+                         "multiplicity": layer.multiplicity, **_metric_columns(rep), **meta})
+        if progress is not None:
+            progress(f"{wl.network}/{category}/{layer.name}")
+
+    try:
+        nets = evaluate(accels, category, wl.layers(category), tech, sim=sim, on_layer=on_layer)
+    except ValueError as e:
+        raise ValueError(f"workload {wl.network!r}, category {category!r}: {e}") from None
+    for e, net in zip(entries, nets):
+        summary.append({**_design_columns(e, category), "category": category,
+                        "network": wl.network, "layers": n_layers[0], **_metric_columns(net),
+                        **meta})
+    return rows
 
 
 def best_by(rows: Sequence[dict], metric: str = "tops_per_w", *, group=("network", "category"),

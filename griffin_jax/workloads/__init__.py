@@ -82,4 +82,18 @@ _REAL_API = (
     "sample_images",
 )
 
-__all__ = list(_NETWORK_API + _REAL_API)
+# --- the shared vocabulary: GEMM layers and workloads (one validator for every evaluator) ---
+from griffin_jax.workloads._workload import (  # noqa: E402
+    GemmLayer,
+    Workload,
+    as_layer,
+    as_layers,
+    as_workload,
+    as_workloads,
+    check_category,
+)
+
+_VOCABULARY_API = ("GemmLayer", "Workload", "as_layer", "as_layers", "as_workload",
+                   "as_workloads", "check_category")
+
+__all__ = list(_NETWORK_API + _REAL_API + _VOCABULARY_API)

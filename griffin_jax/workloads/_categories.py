@@ -43,8 +43,8 @@ from griffin_jax.workloads._sparsity import (
     nm_mask,
     parse_nm,
 )
+from griffin_jax.workloads._workload import CATEGORIES, check_category
 
-CATEGORIES = ("dense", "W", "A", "AW")
 CATEGORY_NAMES = {
     "dense": "dense", "W": "weight-only sparse", "A": "activation-only sparse", "AW": "dual sparse",
 }
@@ -55,9 +55,7 @@ DEFAULT_A_DENSITY = 0.56
 DEFAULT_W_DENSITY = round(statistics.median(r[3] for r in HAN2015_VGG16 if r[1] == "conv") / 100, 2)
 
 
-def _check_category(category: str) -> None:
-    if category not in CATEGORIES:
-        raise ValueError(f"category must be one of {CATEGORIES}, got {category!r}")
+_check_category = check_category
 
 
 def _sparse_sides(category: str) -> tuple[bool, bool]:

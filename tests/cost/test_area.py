@@ -121,3 +121,28 @@ def test_griffin_area_is_its_hardware():
 def test_inventory_rejects_non_accelerators():
     with pytest.raises(ValueError, match="accel"):
         cost.inventory(gj.Design(CORE, "A", gj.Window.box(1)))
+
+
+@pytest.mark.parametrize("exploit", ["A", "W", "AW"])
+def test_area_components_take_continuous_window_terms(exploit):
+    """One formula: JAX window terms at an integer point give the exact area, and the area is
+    differentiable in them (the search's relaxation calls the same functions)."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    win = gj.Window.box(2, 1, 1)
+    acc = custom("x", CORE, exploit, win)
+    tech = cost.load_tech("horowitz45")
+    want = cost.area_breakdown(acc, tech)
+    p = cost.prices(tech, CORE.lanes)
+
+    def total(t):
+        terms = cost.WindowTerms(*(t[i] for i in range(4)))
+        inv = cost.build_inventory(CORE, exploit, terms, bits=8, acc_bits=32)
+        return sum(cost.area_components(inv, p).values()) * 1e-6
+
+    t = jnp.asarray(cost.window_terms(win), jnp.float32)
+    assert float(total(t)) == pytest.approx(sum(want.values()), rel=1e-6)
+    grad = jax.grad(total)(t)
+    assert np.isfinite(np.asarray(grad)).all() and float(grad[3]) > 0  # deeper costs more

@@ -21,12 +21,8 @@ from griffin_jax.search import (
     relaxed_area,
     relaxed_loss,
 )
-from griffin_jax.search._relax import (
-    _EVENT_FIELDS,
-    layer_energy_terms,
-    make_consts,
-    selector_levels,
-)
+from griffin_jax.cost import selector_levels
+from griffin_jax.search._relax import _EVENT_FIELDS, layer_energy_terms
 
 TECH = cost.load_tech("horowitz45")
 CORE = gj.Core(4, 4, 8)
@@ -48,10 +44,10 @@ def tiny():
 
 
 def test_relaxed_area_equals_the_cost_model_at_every_integer_point():
-    k = make_consts(CORE, TECH)
+    k = cost.prices(TECH, CORE.lanes)
     for p in Space(core=CORE, time=(1, 4), lane=(0, 3), group=(0, 2)).points():
         exact = math.fsum(cost.area_breakdown(p.accelerator(CORE), TECH).values())
-        assert relaxed_area(p.exploit, p.theta, k) == pytest.approx(exact, rel=1e-9)
+        assert relaxed_area(p.exploit, p.theta, CORE, k) == pytest.approx(exact, rel=1e-9)
 
 
 def test_selector_levels_interpolate_ceil_log2():
@@ -73,7 +69,7 @@ def test_energy_formulas_equal_the_cost_model_given_exact_schedule_counts(point)
     report = cost.layer_costs([acc], "AW", a, w, TECH)[0]
     ev = cost.layer_events(design, a, w, bits=TECH.operand_bits)
     evd = {f: float(getattr(ev, f)) for f in _EVENT_FIELDS}
-    k = make_consts(CORE, TECH)
+    k = cost.prices(TECH, CORE.lanes)
     if point.exploit == "none":
         cycles, busy, trees, rows = ev.analytic_cycles, 0.0, 0.0, 0.0
     else:
@@ -81,8 +77,9 @@ def test_energy_formulas_equal_the_cost_model_given_exact_schedule_counts(point)
         cycles, busy = float(act.cycles[0]), float(act.busy_group_cycles[0])
         trees, rows = float(act.tree_group_cycles[0].sum()), float(act.row_cycles[0])
     theta = jnp.asarray(point.theta, jnp.float32)
-    energy = float(layer_energy_terms(point.exploit, theta, evd, cycles, busy, trees, rows, k))
-    energy += k.leak * float(relaxed_area(point.exploit, point.theta, k)) * cycles / k.clock_ghz
+    area = relaxed_area(point.exploit, point.theta, CORE, k)
+    energy = float(layer_energy_terms(point.exploit, theta, evd, cycles, busy, trees, rows, CORE,
+                                      k, area))
     assert energy == pytest.approx(report.energy_pj, rel=1e-5)
 
 

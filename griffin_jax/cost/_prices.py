@@ -1,0 +1,68 @@
+"""Per-cell prices of one technology on a core of ``L`` lanes: what every cost formula reads.
+
+``Prices`` holds plain floats and is hashable, so a jitted relaxation can take it as a static
+argument, and the exact model and the search price parts with the same numbers. Field names
+follow ``Tech`` where a field is a ``Tech`` figure, so the small pricing helpers (e.g.
+``mux_select_energy``) accept either. A new priced cell is one field here, read by the one
+formula that uses it (``_area.area_components`` or ``_energy.energy_components``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+def tree_adder_widths(lanes: int, product_bits: int) -> tuple[int, ...]:
+    """Widths of the ``lanes - 1`` adders of a balanced adder tree over ``lanes`` products."""
+    widths, n, w = [], lanes, product_bits
+    while n > 1:
+        widths += [w] * (n // 2)
+        n = n // 2 + n % 2
+        w += 1
+    return tuple(widths)
+
+
+@dataclasses.dataclass(frozen=True)
+class Prices:
+    """um^2 and pJ per cell (``tree_*``: one adder tree over ``lanes`` products; ``acc_adder_*``:
+    the ``accumulator_bits`` adder; ``*_per_bit``: SRAM access per bit)."""
+
+    lanes: int
+    operand_bits: int
+    accumulator_bits: int
+    mult8_area: float
+    mult8_energy: float
+    tree_area: float
+    tree_energy: float
+    acc_adder_area: float
+    acc_adder_energy: float
+    dff_area: float
+    dff_energy: float
+    mux2_area: float
+    mux2_energy: float
+    priority_cell_area: float
+    priority_cell_energy: float
+    sram_read_energy_per_bit: float
+    sram_write_energy_per_bit: float
+    leakage_power_density: float
+    clock_ghz: float
+
+
+def prices(tech, lanes: int) -> Prices:
+    """The ``Prices`` of ``tech`` (a ``Tech``) for a core of ``lanes`` lanes."""
+    widths = tree_adder_widths(lanes, 2 * tech.operand_bits)
+    return Prices(
+        lanes=int(lanes), operand_bits=tech.operand_bits, accumulator_bits=tech.accumulator_bits,
+        mult8_area=tech.mult8_area, mult8_energy=tech.mult8_energy,
+        tree_area=sum(tech.adder_area(w) for w in widths),
+        tree_energy=sum(tech.adder_energy(w) for w in widths),
+        acc_adder_area=tech.adder_area(tech.accumulator_bits),
+        acc_adder_energy=tech.adder_energy(tech.accumulator_bits),
+        dff_area=tech.dff_area, dff_energy=tech.dff_energy,
+        mux2_area=tech.mux2_area, mux2_energy=tech.mux2_energy,
+        priority_cell_area=tech.priority_cell_area,
+        priority_cell_energy=tech.priority_cell_energy,
+        sram_read_energy_per_bit=tech.sram_read_energy_per_bit,
+        sram_write_energy_per_bit=tech.sram_write_energy_per_bit,
+        leakage_power_density=tech.leakage_power_density, clock_ghz=tech.clock_ghz,
+    )

@@ -1,0 +1,26 @@
+"""simulate_layers takes the shared workload vocabulary (GemmLayer, Workload, tuples) alike."""
+
+import numpy as np
+import pytest
+
+import griffin_jax as gj
+from griffin_jax.sim._network import network_cycles, simulate_layers
+from griffin_jax.workloads import GemmLayer, Workload
+
+CORE = gj.Core(4, 4, 8)
+
+
+def test_layer_forms_agree(rng):
+    designs = [gj.Design(CORE, "AW", gj.Window.box(1, 1)), gj.Design(CORE, "A", gj.Window.box(2))]
+    layers = [GemmLayer(f"l{i}", rng.random((8, 20)) < 0.5, rng.random((20, 6)) < 0.4, i + 1)
+              for i in range(2)]
+    tuples = [(x.name, x.a_mask, x.w_mask, x.multiplicity) for x in layers]
+    runs = [simulate_layers(designs, src)
+            for src in (layers, iter(tuples), Workload("n", layers, "AW"))]
+    for res in runs:
+        assert [(r.name, r.multiplicity) for r in res] == [("l0", 1), ("l1", 2)]
+    nets = [network_cycles(r) for r in runs]
+    for n in nets[1:]:
+        np.testing.assert_array_equal(n.cycles, nets[0].cycles)
+    with pytest.raises(ValueError, match=r"layers\[0\].*multiplicity"):
+        simulate_layers(designs, [("x", layers[0].a_mask, layers[0].w_mask, 0)])

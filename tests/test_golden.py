@@ -1,0 +1,173 @@
+"""Golden results: exact counts, cost reports and one search on the shipped digits workload.
+
+``tests/data/golden.json`` was written by the code before the architecture refactor (issue 11:
+one cost model, one workload type); a refactor must reproduce it: integers exactly, floats to a
+relative 1e-9. Regenerate only when a change of the model's answers is intended, and say so in
+the commit:
+
+    PYTHONPATH=$PWD python tests/test_golden.py --write
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import pathlib
+import sys
+
+import numpy as np
+
+GOLDEN = pathlib.Path(__file__).parent / "data" / "golden.json"
+N_IMAGES = 4
+VARIANT = "p75"
+CATEGORIES = ("dense", "W", "A", "AW")
+# Grid designs beyond the presets: every sparse exploit, time/lane/group reach, group sync.
+GRID = (("A", 1, 0, 0), ("A", 3, 1, 0), ("W", 2, 1, 0), ("W", 1, 0, 1), ("AW", 1, 1, 0),
+        ("AW", 2, 1, 1), ("AW", 3, 0, 2))
+REL = 1e-9
+# The relaxation runs in float32: its descent iterates and relaxed values (the search history)
+# match to float32 precision; every exact figure (and the search's exact results) to REL.
+REL_F32 = 1e-5
+
+
+def _accels():
+    import griffin_jax as gj
+    from griffin_jax.design import preset
+    from griffin_jax.design._presets import PRESETS, custom
+
+    core = gj.design.DEFAULT_CORE
+    out = [preset(n) for n in PRESETS]
+    out += [custom(f"{e}_box{t}{l}{g}", core, e, gj.Window.box(t, l, g)) for e, t, l, g in GRID]
+    out.append(custom("AW_box210_group", core, "AW", gj.Window.box(2, 1, 0), "group"))
+    return out
+
+
+def _layers():
+    from griffin_jax.workloads import digits_workload
+
+    return digits_workload(VARIANT, n_images=N_IMAGES)
+
+
+def _report(r) -> dict:
+    return {"name": r.name, "category": r.category, "area": dict(r.area),
+            "energy": dict(r.energy), "cycles": int(r.cycles),
+            "dense_cycles": int(r.dense_cycles), "ops": int(r.ops)}
+
+
+def _activity(accels, layers) -> dict:
+    """Scheduler counters of every distinct operating design, per category and layer."""
+    from griffin_jax.cost._evaluate import category_masks
+    from griffin_jax.sim import gemm_activity_batch
+
+    out = {}
+    for cat in CATEGORIES:
+        modes = []
+        for acc in accels:
+            m = acc.mode(cat)
+            if m.exploit != "none" and acc.structured is None and m not in modes:
+                modes.append(m)
+        for name, a, w in layers:
+            a2, w2 = category_masks(a, w, cat)
+            act = gemm_activity_batch(modes, a2, w2)
+            for i, m in enumerate(modes):
+                n = m.window.size + 1
+                out[f"{cat}/{name}/{m.label()}"] = {
+                    "cycles": int(act.cycles[i]), "dense_cycles": int(act.dense_cycles[i]),
+                    "taken": [int(x) for x in act.taken[i, :n]],
+                    "tree_group_cycles": [int(x) for x in act.tree_group_cycles[i, :n]],
+                    "busy_group_cycles": int(act.busy_group_cycles[i]),
+                    "group_cycles": int(act.group_cycles[i]),
+                    "row_cycles": int(act.row_cycles[i]), "work": int(act.work[i])}
+    return out
+
+
+def _costs(accels, layers) -> dict:
+    from griffin_jax.cost import evaluate
+    from griffin_jax.cost._evaluate import category_masks, layer_costs
+
+    out = {}
+    for cat in CATEGORIES:
+        for name, a, w in layers:
+            a2, w2 = category_masks(a, w, cat)
+            for r in layer_costs(accels, cat, a2, w2):
+                out[f"{cat}/{name}/{r.name}"] = _report(r)
+        net = evaluate(accels, cat, [(n, a, w, 1) for n, a, w in layers], densify=True)
+        for r in net:
+            out[f"{cat}/network/{r.name}"] = _report(r)
+    return out
+
+
+def _search(layers) -> dict:
+    from griffin_jax import search
+
+    space = search.Space(time=(1, 3), lane=(0, 1), group=(0, 1))
+    wl = [(f"digits-{VARIANT}", [(n, a, w, 1) for n, a, w in layers], "AW", 1.0)]
+    res = search.run_search(wl, "tops_per_w", space, seed=0, steps=6, restarts=2,
+                            max_exact=6, candidates=3, exact_every=3, max_tiles=4)
+    return {"best": res.best.label, "best_value": res.best_value, "n_exact": res.n_exact,
+            "evaluated": [[p.label, v] for p, v in res.evaluated],
+            "history": [[h.step, h.exploit, list(h.theta), h.relaxed, h.design, h.exact]
+                        for h in res.history]}
+
+
+def compute() -> dict:
+    accels, layers = _accels(), _layers()
+    return {"activity": _activity(accels, layers), "costs": _costs(accels, layers),
+            "search": _search(layers)}
+
+
+def _diff(path, want, got, out, rel):
+    if isinstance(want, dict):
+        if not isinstance(got, dict) or set(want) != set(got):
+            out.append(f"{path}: keys {sorted(want) if isinstance(want, dict) else want} != "
+                       f"{sorted(got) if isinstance(got, dict) else got}")
+            return
+        for k in want:
+            _diff(f"{path}/{k}", want[k], got[k], out, rel)
+    elif isinstance(want, list):
+        if not isinstance(got, list) or len(want) != len(got):
+            out.append(f"{path}: {want} != {got}")
+            return
+        for i, (a, b) in enumerate(zip(want, got)):
+            _diff(f"{path}[{i}]", a, b, out, rel)
+    elif isinstance(want, float) or isinstance(got, float):
+        if path.startswith("/search/history"):
+            rel = max(rel, REL_F32)
+        if want is None or got is None or not (
+                (math.isnan(want) and math.isnan(got)) or math.isclose(want, got, rel_tol=rel,
+                                                                       abs_tol=1e-12)):
+            out.append(f"{path}: {want!r} != {got!r}")
+    elif want != got:
+        out.append(f"{path}: {want!r} != {got!r}")
+
+
+def _roundtrip(d):
+    return json.loads(json.dumps(d, allow_nan=True))
+
+
+def test_golden_results_unchanged():
+    want = json.loads(GOLDEN.read_text())
+    got = _roundtrip(compute())
+    diffs = []
+    _diff("", want, got, diffs, REL)
+    assert not diffs, f"{len(diffs)} differences, first: " + "\n".join(diffs[:20])
+
+
+def test_diff_detects_a_change():
+    """The comparison itself can fail (a perturbed float, a changed count)."""
+    want = {"a": 1.0, "b": [1, 2], "c": {"x": 3}}
+    diffs = []
+    _diff("", want, {"a": 1.0 + 1e-6, "b": [1, 3], "c": {"x": 3}}, diffs, REL)
+    assert len(diffs) == 2
+    diffs = []
+    _diff("/search/history", [1.0, 2.0], [1.0 + 1e-6, 2.0 + 1e-4], diffs, REL)
+    assert len(diffs) == 1
+
+
+if __name__ == "__main__":
+    if "--write" not in sys.argv:
+        sys.exit("usage: python tests/test_golden.py --write")
+    np.set_printoptions(precision=17)
+    GOLDEN.parent.mkdir(exist_ok=True)
+    GOLDEN.write_text(json.dumps(compute(), indent=1, sort_keys=True) + "\n")
+    print(f"wrote {GOLDEN}")
