@@ -35,6 +35,19 @@ def _bucket(n: int, floor: int = 8) -> int:
     return size
 
 
+def schedule_groups(core: "Core", exploit: str) -> int:
+    """Groups of multipliers that follow one schedule (docs/model.md table 3.1): a column for
+    ``A``, a row for ``W``, a DPU for ``AW``; 1 for the dense core."""
+    return {"none": 1, "A": core.cols, "W": core.rows, "AW": core.rows * core.cols}[exploit]
+
+
+def group_axis(core: "Core", exploit: str) -> int:
+    """Length of the axis ``dg`` moves along (docs/model.md table 3.1): columns for ``A``,
+    rows for ``W``, the columns of one row for ``AW`` (DPUs borrow only within their row);
+    1 for the dense core, which never borrows."""
+    return {"none": 1, "A": core.cols, "W": core.rows, "AW": core.cols}[exploit]
+
+
 @dataclasses.dataclass(frozen=True)
 class Core:
     """A ``rows`` x ``cols`` grid of dot-product units with ``lanes`` multipliers each.
@@ -226,9 +239,8 @@ class Design:
 
     @property
     def groups(self) -> int:
-        """Number of schedule groups G for this exploit (spec table 3.1)."""
-        c = self.core
-        return {"none": 1, "A": c.cols, "W": c.rows, "AW": c.rows * c.cols}[self.exploit]
+        """Number of schedule groups G for this exploit (docs/model.md table 3.1)."""
+        return schedule_groups(self.core, self.exploit)
 
     def label(self) -> str:
         return f"{self.exploit}:{self.window.label()}" + (":group" if self.sync == "group" else "")
