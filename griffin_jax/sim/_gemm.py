@@ -33,6 +33,10 @@ DEFAULT_CHUNK = None
 CHUNK_MAP = 512
 CHUNK_VMAP = 65536
 
+# Tiles one chunk's counter sums may stand for (int32-safe bound applied on top by chunk_for);
+# a test lowers it to exercise the splitting of large classes.
+MAX_CHUNK_TILES = 2**31
+
 # Counts traces of the batched program: a test reads it to prove one compile serves a bucket.
 TRACE_COUNT = {"gemm": 0, "tile": 0}
 
@@ -405,7 +409,7 @@ def _evaluate_group(designs, a, w, chunk: int | None, activity: bool = True, dev
     real_c = np.minimum(C, M - (ids // n_nt) * C)
     # Units first (their number sets the chunk), then split classes so that no chunk's
     # count-weighted int32 sums can overflow: chunk * max_count tiles at most per chunk.
-    budget = chunk_for(T, R * C * L, 2**31)
+    budget = chunk_for(T, R * C * L, MAX_CHUNK_TILES)
     units = _units(d0.exploit, a_rows, w_rows, ids, n_nt, real_r, real_c, distinct, n_tiles)
     chunk = chunk_for(T, R * C * L, min(chunk, _bucket(len(units.count), floor=1)))
     mesh, chunk = _mesh(devices, n_designs, chunk)
