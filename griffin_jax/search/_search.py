@@ -44,7 +44,6 @@ import optax
 from griffin_jax.cost._area import area_breakdown
 from griffin_jax.cost._evaluate import evaluate
 from griffin_jax.cost._tech import load_tech
-from griffin_jax.design._core import Window
 from griffin_jax.search._relax import (
     MAXIMISE,
     OBJECTIVES,
@@ -120,12 +119,10 @@ def exact_metrics(points, workloads, space: Space, tech="horowitz45") -> list[Me
     tech = load_tech(tech)
     points = list(points)
     out: list = [None] * len(points)
-    # One exploit per call and every window padded to the space's largest capacity, so calls
-    # share compiled kernel buckets; each chunk runs the deepest windows alongside the shallow
-    # ones (ordered time-fastest), so the kernel's depth bucket rarely changes either. Chunks stay
-    # short: ``layer_costs`` deduplicates modes by pairwise comparison, quadratic in the list.
-    widest = Window.box(space.time[1], space.lane[1], space.group[1])
-    cap = widest.capacity
+    # One exploit per call (the simulator buckets windows itself); each chunk runs the deepest
+    # windows alongside the shallow ones (ordered time-fastest), so the kernel's depth bucket
+    # rarely changes. Chunks stay short: ``layer_costs`` deduplicates modes by pairwise
+    # comparison, quadratic in the list.
     groups: dict = {}
     for i in sorted(range(len(points)), key=lambda i: (points[i].lane, points[i].group,
                                                        points[i].time)):
@@ -133,7 +130,7 @@ def exact_metrics(points, workloads, space: Space, tech="horowitz45") -> list[Me
     chunks = [idx[j:j + EXACT_CHUNK] for idx in groups.values()
               for j in range(0, len(idx), EXACT_CHUNK)]
     for idx in chunks:
-        accels = [points[i].accelerator(space.core, capacity=cap) for i in idx]
+        accels = [points[i].accelerator(space.core) for i in idx]
         tot = np.zeros((len(idx), 4))
         area = None
         for _, layers, category, weight in workloads:

@@ -54,18 +54,17 @@ class DesignPoint:
     def theta(self) -> tuple[float, float, float]:
         return (float(self.time), float(self.lane), float(self.group))
 
-    def window(self, capacity: int | None = None) -> Window:
-        """The box window (empty for ``none``); ``capacity`` pads it to share a kernel bucket."""
+    def window(self) -> Window:
+        """The box window (empty for ``none``)."""
         if self.exploit == "none":
             return Window.empty()
-        win = Window.box(self.time, self.lane, self.group)
-        return win if capacity is None else win.padded(max(capacity, win.capacity))
+        return Window.box(self.time, self.lane, self.group)
 
-    def design(self, core: Core, capacity: int | None = None) -> Design:
-        return Design(core=core, exploit=self.exploit, window=self.window(capacity))
+    def design(self, core: Core) -> Design:
+        return Design(core=core, exploit=self.exploit, window=self.window())
 
-    def accelerator(self, core: Core, capacity: int | None = None) -> Accelerator:
-        return custom(self.label, core, self.exploit, self.window(capacity),
+    def accelerator(self, core: Core) -> Accelerator:
+        return custom(self.label, core, self.exploit, self.window(),
                       mechanism="search space point")
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from jax import lax
 
 from griffin_jax._checks import nonempty_of
-from griffin_jax.design._core import Core, Design, Window, _bucket, group_axis
+from griffin_jax.design._core import Core, Design, Window, group_axis
 from griffin_jax.sim import _bits
 from griffin_jax.sim._kernel import TileShape, tile_kernel_sync
 
@@ -135,6 +135,14 @@ def _pack_rows(mask_rows: np.ndarray, n_rows: int, steps_b: int, L: int) -> np.n
     padded = np.zeros((n_rows, steps_b * L), bool)
     padded[:n, :K] = mask_rows
     return _bits.pack_lanes_np(padded.reshape(n_rows, steps_b, L), L)
+
+
+def _bucket(n: int, floor: int = 8) -> int:
+    """Smallest power of two >= max(n, floor): the padded size that decides recompiles."""
+    size = floor
+    while size < n:
+        size *= 2
+    return size
 
 
 @dataclasses.dataclass(frozen=True)

@@ -26,7 +26,7 @@ def test_tile_matches_reference(rng, gen):
                 offs = gen.random_offsets(rng, lanes, max_dg=0 if sync == "group" else 2,
                                           shape=SHAPES[j % 3])
                 ref = gj.reference_tile(pending[None], offs, sync)
-                got = gj.tile_activity(pending, gj.Window.from_offsets(offs, capacity=32), sync)
+                got = gj.tile_activity(pending, gj.Window.from_offsets(offs), sync)
                 assert got["cycles"] == ref["cycles"], (pending.shape, offs, sync)
                 assert got["taken"] == tuple(ref["taken"]), (pending.shape, offs, sync)
                 assert got["busy_group_cycles"] == ref["busy_group_cycles"]
@@ -55,7 +55,7 @@ def test_gemm_matches_reference(geom, rng, gen):
         for sync in ("core", "group"):
             for shape in SHAPES + ("any",):
                 offs = gen.random_offsets(rng, L, max_dg=0 if sync == "group" else 2, shape=shape)
-                win = gj.Window.from_offsets(offs, capacity=32)
+                win = gj.Window.from_offsets(offs)
                 designs.append(gj.Design(core, exploit, win, sync))
     # One batch per mask pair: every (exploit, sync) bucket compiles once for the geometry.
     for _ in range(3 if not gen.FULL else 10):
