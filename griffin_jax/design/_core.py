@@ -151,7 +151,8 @@ class Window:
             return out
 
         return cls(
-            [(dt, dl, dg) for dt in range(1, time + 1) for dg in signed(group) for dl in signed(lane)]
+            [(dt, dl, dg) for dt in range(1, time + 1) for dg in signed(group)
+             for dl in signed(lane)]
         )
 
     @classmethod

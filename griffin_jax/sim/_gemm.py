@@ -65,6 +65,8 @@ class Activity:
       sampled_tiles: tiles actually scheduled; below ``tiles`` only when the batch ran with
         ``sample``: every schedule-dependent count is then an ESTIMATE (the sampled sum scaled by
         tiles / sampled_tiles, rounded), while dense_cycles and work stay exact.
+      stderr: float; the standard error of ``cycles`` (finite-population, over the sampled
+        tiles' cycles); 0 where exact. ``estimate_gemm_cycles`` adds confidence intervals.
     Activity counters are zero for ``exploit="none"`` (the dense core has no schedule) and when
     the batch ran with ``activity=False``.
     """
@@ -81,6 +83,7 @@ class Activity:
     work: np.ndarray
     tiles: np.ndarray
     sampled_tiles: np.ndarray
+    stderr: np.ndarray
 
     @property
     def exact(self) -> np.ndarray:
@@ -117,6 +120,33 @@ def check_masks(a_mask, w_mask):
     if a.shape[1] != w.shape[0]:
         raise ValueError(f"a_mask is [M, K={a.shape[1]}] but w_mask is [K={w.shape[0]}, N]")
     return a, w
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def check_options(*, chunk=None, activity=True, devices=None, sample=None, min_tiles=32, seed=0,
+                  strategy=None) -> tuple:
+    """Check the scheduler options shared by every entry point (one wording per mistake);
+    returns the devices as a tuple (default: every device of JAX's default backend)."""
+    if chunk is not None and (not _is_int(chunk) or chunk <= 0):
+        raise ValueError(f"chunk must be None or a positive int, got {chunk!r}")
+    if not isinstance(activity, (bool, np.bool_)):
+        raise ValueError(f"activity must be a bool, got {activity!r}")
+    if sample is not None and (isinstance(sample, bool) or not isinstance(sample, (int, float))
+                               or not 0 < sample <= 1):
+        raise ValueError(f"sample must be None or a fraction in (0, 1], got {sample!r}")
+    if not _is_int(min_tiles) or min_tiles < 2:
+        raise ValueError(f"min_tiles must be an int >= 2, got {min_tiles!r}")
+    if not _is_int(seed) or seed < 0:
+        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    if strategy not in (None, "map", "vmap"):
+        raise ValueError(f"strategy must be None, 'map' or 'vmap', got {strategy!r}")
+    if devices is None:
+        return tuple(jax.devices())
+    return tuple(nonempty_of("devices", devices, jax.Device, "a jax.Device",
+                             "devices must name at least one device"))
 
 
 def _check_designs(designs) -> tuple:
@@ -497,7 +527,8 @@ def sample_tiles(core, n_tiles: int, fraction: float, min_tiles: int, seed: int)
     return np.sort(rng.choice(n_tiles, size=k, replace=False))
 
 
-def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int | None = DEFAULT_CHUNK,
+def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *,
+                        chunk: int | None = DEFAULT_CHUNK,
                         activity: bool = True, devices=None, sample: float | None = None,
                         min_tiles: int = 32, seed: int = 0, strategy: str | None = None,
                         _distinct: bool = True) -> Activity:
@@ -512,26 +543,19 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
         then zero): a faster program when only cycles are needed.
       devices: devices to shard designs and tiles over (default: every device of JAX's default
         backend); one device runs unsharded. Results do not depend on the device count.
-      sample: None (exact) or a tile fraction in (0, 1]: schedule only a random sample of
-        ``max(min_tiles, sample * tiles)`` tiles and scale the counts (see ``Activity``);
-        ``estimate_gemm_cycles`` gives confidence intervals for the cycles.
+      sample: None (exact) or a tile fraction in (0, 1]: schedule only a uniform random sample
+        (without replacement, over all tiles) of ``max(min_tiles, sample * tiles)`` tiles and
+        scale the counts (see ``Activity``; ``stderr`` is the cycles' standard error). The
+        sample's distinct tiles are scheduled once each, like the whole layer's.
+      min_tiles: int >= 2; seed: int >= 0 (one tile sample per core geometry and seed).
       strategy: None (by device: "map" on CPU, "vmap" on accelerators), "map" or "vmap": how
         designs of a bucket are laid out in the compiled program (same results either way).
     Returns: ``Activity`` with per-design arrays of shape ``[D]`` (``taken``: ``[D, W + 1]``).
     """
     designs = _check_designs(designs)
     a, w = check_masks(a_mask, w_mask)
-    if chunk is not None and (isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer))
-                              or chunk <= 0):
-        raise ValueError(f"chunk must be None or a positive int, got {chunk!r}")
-    devices = tuple(jax.devices() if devices is None else devices)
-    if not devices:
-        raise ValueError("devices must name at least one device")
-    if sample is not None and (isinstance(sample, bool) or not isinstance(sample, (int, float))
-                               or not 0 < sample <= 1):
-        raise ValueError(f"sample must be None or a fraction in (0, 1], got {sample!r}")
-    if strategy not in (None, "map", "vmap"):
-        raise ValueError(f"strategy must be None, 'map' or 'vmap', got {strategy!r}")
+    devices = check_options(chunk=chunk, activity=activity, devices=devices, sample=sample,
+                            min_tiles=min_tiles, seed=seed, strategy=strategy)
     D = len(designs)
     M, K = a.shape
     N = w.shape[1]
@@ -539,6 +563,7 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
     per = {k: np.zeros(D, np.int64) for k in
            ("cycles", "dense", "busy", "group_cycles", "row_cycles", "col_cycles", "work",
             "tiles", "sampled_tiles")}
+    per["stderr"] = np.zeros(D)
     per["taken"] = np.zeros((D, width + 1), np.int64)
     per["trees"] = np.zeros((D, width + 1), np.int64)
     groups: dict = {}
@@ -565,6 +590,7 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
                 if key not in ("tiles", "tile_cycles", "units"):
                     out[key] = np.rint(out[key] * (n / len(ids))).astype(np.int64)
             per["sampled_tiles"][idx] = len(ids)
+            per["stderr"][idx] = _stderr(out["tile_cycles"], n)
         for key in ("cycles", "busy", "group_cycles", "row_cycles", "col_cycles"):
             per[key][idx] = out[key]
         per["taken"][idx, : out["taken"].shape[1]] = out["taken"]
@@ -572,10 +598,21 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
             per["trees"][i] = _trees_per_offset(designs[i].window, out["trees"][j], width)
     return Activity(designs, per["cycles"], per["dense"], per["taken"], per["busy"],
                     per["trees"], per["group_cycles"], per["row_cycles"], per["col_cycles"],
-                    per["work"], per["tiles"], per["sampled_tiles"])
+                    per["work"], per["tiles"], per["sampled_tiles"], per["stderr"])
 
 
-def simulate_gemm_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int | None = DEFAULT_CHUNK,
+def _stderr(tile_cycles: np.ndarray, n: int) -> np.ndarray:
+    """Standard error ``[k]`` of ``n * mean`` over a uniform sample without replacement of
+    ``tile_cycles`` ``[k, s]`` out of ``n`` tiles (finite-population correction)."""
+    s = tile_cycles.shape[1]
+    if s >= n or s < 2:
+        return np.zeros(tile_cycles.shape[0])
+    var = tile_cycles.astype(np.float64).var(axis=1, ddof=1)
+    return n * np.sqrt((1 - s / n) * var / s)
+
+
+def simulate_gemm_batch(designs: Sequence[Design], a_mask, w_mask, *,
+                        chunk: int | None = DEFAULT_CHUNK,
                         devices=None, strategy: str | None = None) -> np.ndarray:
     """Exact cycle counts of many designs on one GEMM.
 
@@ -587,7 +624,8 @@ def simulate_gemm_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
                                devices=devices, strategy=strategy).cycles
 
 
-def simulate_gemm(design: Design, a_mask, w_mask, *, chunk: int | None = DEFAULT_CHUNK) -> GemmResult:
+def simulate_gemm(design: Design, a_mask, w_mask, *,
+                  chunk: int | None = DEFAULT_CHUNK) -> GemmResult:
     """Exact schedule of one design on one GEMM (a_mask bool ``[M, K]``, w_mask bool ``[K, N]``)."""
     if not isinstance(design, Design):
         raise ValueError(f"design must be a Design, got {type(design).__name__}")

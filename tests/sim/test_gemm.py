@@ -138,7 +138,8 @@ def test_vmap_strategy_matches_map(geom, rng):
     designs = [gj.Design(core, "none")]
     for exploit in ("A", "W", "AW"):
         for sync in ("core", "group"):
-            designs.append(gj.Design(core, exploit, gj.Window.box(2, 1, 0 if sync == "group" else 1),
+            designs.append(gj.Design(core, exploit,
+                                     gj.Window.box(2, 1, 0 if sync == "group" else 1),
                                      sync))
             designs.append(gj.Design(core, exploit, gj.Window.box(3, 0, 0), sync))
     a, w = rng.random((M, K)) < 0.5, rng.random((K, N)) < 0.5
@@ -247,3 +248,34 @@ def test_huge_window_depth_is_bounded(rng):
     deep = gj.Window.from_offsets([(10**6, 0, 0), (1, 1, 0)])
     assert gj.tile_cycles(pending, deep) == gj.reference_tile(pending[None], deep.as_tuples())[
         "cycles"]
+
+
+@pytest.mark.parametrize("kw, field", [
+    ({"strategy": "pmap"}, "strategy"),
+    ({"chunk": 2.0}, "chunk"),
+    ({"chunk": True}, "chunk"),
+    ({"devices": ["cpu"]}, r"devices\[0\]"),
+    ({"devices": []}, "devices"),
+    ({"min_tiles": 1}, "min_tiles"),
+    ({"min_tiles": 2.5}, "min_tiles"),
+    ({"seed": -1}, "seed"),
+    ({"activity": 1}, "activity"),
+    ({"sample": 0}, "sample"),
+    ({"sample": True}, "sample"),
+])
+def test_scheduler_options_are_checked_by_name(kw, field):
+    a, w = np.ones((3, 4), bool), np.ones((4, 2), bool)
+    with pytest.raises(ValueError, match=field):
+        gj.gemm_activity_batch([DESIGN], a, w, **kw)
+    est_kw = {("fraction" if k == "sample" else k): v for k, v in kw.items() if k != "activity"}
+    if est_kw:
+        # The estimator is a view of the same path: the same checks, the same words.
+        with pytest.raises(ValueError, match="fraction" if "sample" in kw else field):
+            gj.estimate_gemm_cycles([DESIGN], a, w, **est_kw)
+
+
+def test_a_bare_design_where_a_list_is_expected_is_refused():
+    a, w = np.ones((3, 4), bool), np.ones((4, 2), bool)
+    for fn in (gj.gemm_activity_batch, gj.simulate_gemm_batch, gj.estimate_gemm_cycles):
+        with pytest.raises(ValueError, match="designs must be a sequence of Design"):
+            fn(DESIGN, a, w)
