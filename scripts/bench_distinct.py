@@ -9,7 +9,10 @@ prints tiles, distinct units and seconds (best of ``--repeats`` after one warm-u
   3. AW designs on the first ``--aw-layers`` layers of the W-category model (dense activations:
      an AW design sees one pending array per channel tile and pixel-tile kind).
 
-    python scripts/bench_distinct.py [--repeats 2] [--aw-layers 4]
+  4. with ``--network``: every layer of ResNet-50 exact (with activity counters, as the study
+     runs it), per model category, for dense + 4 A + 4 W + 4 AW box designs.
+
+    python scripts/bench_distinct.py [--repeats 2] [--aw-layers 4] [--network]
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ def timed(fn, repeats):
 
 
 def compare(label, designs, layers, repeats):
+    """Both paths on every layer of ``layers`` [(name, a, w)]; prints one line."""
     def run(distinct):
         return [gj.gemm_activity_batch(designs, a, w, _distinct=distinct) for _, a, w in layers]
 
@@ -60,6 +64,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=2)
     p.add_argument("--aw-layers", type=int, default=4)
+    p.add_argument("--network", action="store_true")
     args = p.parse_args(argv)
     core = gj.Core(8, 8, 16)
     boxes = [(1, 1, 0), (2, 1, 0), (2, 2, 1), (3, 1, 1)]
@@ -83,6 +88,13 @@ def main(argv=None) -> int:
     designs = [gj.Design(core, "AW", gj.Window.box(*b)) for b in boxes]
     ok &= compare(f"AW x{len(designs)}, resnet50 first {len(w_model)} layers (W-cat.)", designs,
                   w_model, args.repeats)
+    if args.network:
+        designs = [gj.Design(core, "none")] + [gj.Design(core, e, gj.Window.box(*b))
+                                                for e in ("A", "W", "AW") for b in boxes]
+        for category in ("W", "A", "AW"):
+            layers = [(L.name, a, w) for L, a, w in iter_workload("resnet50", category, 0)]
+            ok &= compare(f"13 designs, resnet50 all {len(layers)} layers, {category}-cat.",
+                          designs, layers, 1)
     return 0 if ok else 1
 
 

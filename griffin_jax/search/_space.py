@@ -28,7 +28,7 @@ from typing import Iterator
 
 import numpy as np
 
-from griffin_jax.design._core import EXPLOITS, Core, Design, Window
+from griffin_jax.design._core import EXPLOITS, Core, Design, Window, group_axis
 from griffin_jax.design._griffin import DEFAULT_CORE, Accelerator
 from griffin_jax.design._presets import custom
 
@@ -79,11 +79,6 @@ def _range(name: str, value) -> tuple[int, int]:
     if lo > hi:
         raise ValueError(f"Space.{name}: low {lo} > high {hi}")
     return int(lo), int(hi)
-
-
-def group_axis(core: Core, exploit: str) -> int:
-    """Groups along the ``dg`` axis for ``exploit`` (MODEL.md table 3.1; AW: columns)."""
-    return {"A": core.cols, "W": core.rows, "AW": core.cols}.get(exploit, 1)
 
 
 @dataclasses.dataclass(frozen=True)

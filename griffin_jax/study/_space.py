@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Iterable, Sequence
 
-from griffin_jax.design._core import EXPLOITS, Core, Design, Window
+from griffin_jax.design._core import EXPLOITS, Core, Design, Window, group_axis
 
 
 def box_space(
@@ -42,7 +42,7 @@ def box_space(
         if e == "none":
             add(Design(core, "none"))
             continue
-        n_groups = {"A": core.cols, "W": core.rows, "AW": core.cols}[e]
+        n_groups = group_axis(core, e)
         for win in wins:
             tup = win.as_tuples()
             if any(abs(dl) >= core.lanes for _, dl, _ in tup):
