@@ -9,8 +9,8 @@ prints tiles, distinct units and seconds (best of ``--repeats`` after one warm-u
   3. AW designs on the first ``--aw-layers`` layers of the W-category model (dense activations:
      an AW design sees one pending array per channel tile and pixel-tile kind).
 
-  4. with ``--network``: every layer of ResNet-50 exact (with activity counters, as the study
-     runs it), per model category, for dense + 4 A + 4 W + 4 AW box designs.
+  4. ``--network`` (instead of 1-3): every layer of ResNet-50 exact (with activity counters, as
+     the study runs it), per model category, for dense + 4 A + 4 W + 4 AW box designs.
 
     python scripts/bench_distinct.py [--repeats 2] [--aw-layers 4] [--network]
 """
@@ -54,9 +54,13 @@ def compare(label, designs, layers, repeats):
     same = all(np.array_equal(getattr(x, f), getattr(y, f)) for x, y in zip(new, old)
                for f in FIELDS)
     tiles = sum(int(x.tiles[0]) for x in new)
-    units = sum(_gemm._evaluate_group(designs[:1], a, w, None)["units"] for _, a, w in layers)
-    print(f"{label:44s} tiles {tiles:6d} units {units:6d}  every tile {t_old:8.3f} s  "
-          f"distinct {t_new:8.3f} s  x{t_old / t_new:6.1f}  equal: {same}")
+    units = {}  # distinct units per exploit (the first design of each)
+    for d in designs:
+        if d.exploit != "none" and d.exploit not in units:
+            units[d.exploit] = sum(_gemm._evaluate_group([d], a, w, None)["units"]
+                                   for _, a, w in layers)
+    print(f"{label:44s} tiles {tiles:6d} units {units}  every tile {t_old:8.3f} s  "
+          f"distinct {t_new:8.3f} s  x{t_old / t_new:6.1f}  equal: {same}", flush=True)
     return same
 
 
@@ -78,6 +82,14 @@ def main(argv=None) -> int:
         return out
 
     ok = True
+    if args.network:
+        designs = [gj.Design(core, "none")] + [gj.Design(core, e, gj.Window.box(*b))
+                                                for e in ("A", "W", "AW") for b in boxes]
+        for category in ("W", "A", "AW"):
+            layers = [(L.name, a, w) for L, a, w in iter_workload("resnet50", category, 0)]
+            ok &= compare(f"13 designs, resnet50 all {len(layers)} layers, {category}-cat.",
+                          designs, layers, 1)
+        return 0 if ok else 1
     w_model = first("W", max(1, args.aw_layers))
     a_model = first("A", 1)
     for exploit, layers, what in (("W", w_model[:1], "W-category"),
@@ -88,13 +100,6 @@ def main(argv=None) -> int:
     designs = [gj.Design(core, "AW", gj.Window.box(*b)) for b in boxes]
     ok &= compare(f"AW x{len(designs)}, resnet50 first {len(w_model)} layers (W-cat.)", designs,
                   w_model, args.repeats)
-    if args.network:
-        designs = [gj.Design(core, "none")] + [gj.Design(core, e, gj.Window.box(*b))
-                                                for e in ("A", "W", "AW") for b in boxes]
-        for category in ("W", "A", "AW"):
-            layers = [(L.name, a, w) for L, a, w in iter_workload("resnet50", category, 0)]
-            ok &= compare(f"13 designs, resnet50 all {len(layers)} layers, {category}-cat.",
-                          designs, layers, 1)
     return 0 if ok else 1
 
 

@@ -1,13 +1,24 @@
-"""GEMM-level evaluation: tiling (spec section 2), batching over tiles x designs, exact totals.
+"""GEMM-level evaluation: tiling (docs/model.md section 2), batching over tiles x designs, exact
+totals.
+
+Only distinct tiles are scheduled: a tile's schedule depends only on its pending array
+(docs/model.md 3.5), so the output tiles are grouped into *units* by their packed operand words
+(``_units``: pixel tiles for ``A``, channel tiles for ``W``, the pair for ``AW``), each unit is
+scheduled once and its cycles and counters are multiplied by the number of tiles it stands for.
+``row_cycles`` / ``col_cycles`` use the unit's summed real rows / columns, so padded edge tiles
+stay exact. ``gemm_activity_batch(_distinct=False)`` schedules every tile (the reference layout
+the tests and ``scripts/bench_distinct.py`` compare against).
 
 The kernel (``_kernel.tile_kernel``) is written for one tile and one design; here it is
-``vmap``-ed over the tiles of a chunk and over the designs of a bucket, and ``jit``-ed once per
-shape bucket. A bucket is keyed on (core geometry, exploit, sync, step bucket, window capacity,
-depth cap, design-count bucket, chunk size): designs that differ only in their window offsets, and
-GEMMs whose step count rounds to the same bucket, reuse one compiled program.
+``vmap``-ed over the units of a chunk and over the designs of a bucket, and ``jit``-ed once per
+shape bucket. A bucket (``_ProgramKey``) is keyed on core geometry, exploit, sync, the window
+bucket (``_Bucket.of``: step bucket, offset capacity, depth cap, group pad), design-count bucket
+and chunk size: designs that differ only in their window offsets, and GEMMs whose step count
+rounds to the same bucket, reuse one compiled program.
 
-Per-chunk sums are int32 (a chunk is small enough that they cannot overflow); totals are
-accumulated on the host in int64 / Python ints, so a full network never overflows.
+Per-chunk sums are int32 (a chunk stands for few enough tiles that they cannot overflow, see
+``MAX_CHUNK_TILES``); totals are accumulated on the host in int64, so a full network never
+overflows.
 """
 
 from __future__ import annotations
