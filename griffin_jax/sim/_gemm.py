@@ -44,6 +44,10 @@ DEFAULT_CHUNK = None
 CHUNK_MAP = 512
 CHUNK_VMAP = 65536
 
+# Smallest chunk bucket: layers with few distinct tiles then share one program instead of one per
+# power of two (a padding unit costs little; a compile costs seconds).
+MIN_CHUNK = 32
+
 # Tiles one chunk's counter sums may stand for (int32-safe bound applied on top by chunk_for);
 # a test lowers it to exercise the splitting of large classes.
 MAX_CHUNK_TILES = 2**31
@@ -460,7 +464,8 @@ def _evaluate_group(designs, a, w, chunk: int | None, activity: bool = True, dev
     # count-weighted int32 sums can overflow: chunk * max_count tiles at most per chunk.
     budget = chunk_for(T, R * C * L, MAX_CHUNK_TILES)
     units = _units(d0.exploit, a_rows, w_rows, ids, n_nt, real_r, real_c, distinct, n_tiles)
-    chunk = chunk_for(T, R * C * L, min(chunk, _bucket(len(units.count), floor=1)))
+    chunk = chunk_for(T, R * C * L, min(chunk, budget,
+                                        _bucket(len(units.count), floor=MIN_CHUNK)))
     mesh, chunk = _mesh(devices, n_designs, chunk)
     if units.count.max() * chunk > budget:
         units = _units(d0.exploit, a_rows, w_rows, ids, n_nt, real_r, real_c, distinct,
