@@ -395,7 +395,7 @@ def _units(exploit: str, a_rows, w_rows, ids, n_nt: int, real_r, real_c, distinc
     A tile's schedule depends only on its pending array (docs/model.md 3.5). For ``A`` that is
     its packed activation rows, for ``W`` its weight columns, for ``AW`` the pair: tiles are
     grouped by exact equality of those packed words (so identical pixel tiles, e.g. of a dense
-    operand, merge too). ``distinct=False`` keeps one unit per tile (the reference layout).
+    operand, merge too), and every ``AW`` pair with an all-zero side is one all-zero unit. ``distinct=False`` keeps one unit per tile (the reference layout).
     No unit counts more than ``max_count`` tiles (a bigger class is split), so that int32
     per-chunk sums stay safe.
     """
@@ -409,6 +409,11 @@ def _units(exploit: str, a_rows, w_rows, ids, n_nt: int, real_r, real_c, distinc
     else:
         ia, iw = _distinct_rows(a_rows), _distinct_rows(w_rows)
         key = ia[mt].astype(np.int64) * (int(iw.max()) + 1) + iw[nt]
+        # An all-zero operand tile makes the pending array all-zero whatever the other one is:
+        # every such pair is one unit (e.g. blank image regions, pruned channel tiles).
+        a_zero = ~a_rows.reshape(len(a_rows), -1).any(1)
+        w_zero = ~w_rows.reshape(len(w_rows), -1).any(1)
+        key = np.where(a_zero[mt] | w_zero[nt], -1, key)
     order = np.argsort(key, kind="stable")
     ks = key[order]
     new_class = np.r_[True, ks[1:] != ks[:-1]]

@@ -216,6 +216,9 @@ def test_distinct_units_follow_distinct_operand_tiles(rng):
     assert units("A", a_dense) == 1  # every pixel tile identical
     assert units("AW", a) == 60
     assert units("AW", a_dense) == 3  # dense activations: one AW schedule per channel tile
+    a_blank = a.copy()
+    a_blank[:10] = False  # 5 blank pixel tiles: their 15 AW tiles have no work at all
+    assert units("AW", a_blank) == 15 * 3 + 1
 
 
 def test_large_classes_are_split_exactly(rng, monkeypatch):
