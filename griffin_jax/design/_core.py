@@ -1,9 +1,9 @@
 """Designs as data: the core geometry, the borrowing window and the design point.
 
-All three are frozen dataclasses registered as JAX pytrees. Geometry, exploit and sync are
-*static* (changing them recompiles); the window's offsets are *leaves* held in padded arrays with
-a valid mask, so designs that differ only in their window share one compiled program as long as
-their windows fit the same capacity (a power of two, see ``Window.capacity``).
+``Core`` and ``Design`` are frozen dataclasses (``Design`` a pytree whose fields are all static
+metadata); ``Window`` is a plain immutable value (a tuple of offsets). Compile buckets are the
+simulator's business: ``griffin_jax.sim`` pads windows into arrays so that designs differing
+only in their window share one compiled program.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 EXPLOITS = ("none", "A", "W", "AW")
 SYNCS = ("core", "group")
 MAX_LANES = 64
+_INT32 = 2**31
 
 
 def _positive_int(name: str, value) -> int:
@@ -27,12 +28,17 @@ def _positive_int(name: str, value) -> int:
     return int(value)
 
 
-def _bucket(n: int, floor: int = 8) -> int:
-    """Smallest power of two >= max(n, floor): the padded size that decides recompiles."""
-    size = floor
-    while size < n:
-        size *= 2
-    return size
+def schedule_groups(core: "Core", exploit: str) -> int:
+    """Groups of multipliers that follow one schedule (docs/model.md table 3.1): a column for
+    ``A``, a row for ``W``, a DPU for ``AW``; 1 for the dense core."""
+    return {"none": 1, "A": core.cols, "W": core.rows, "AW": core.rows * core.cols}[exploit]
+
+
+def group_axis(core: "Core", exploit: str) -> int:
+    """Length of the axis ``dg`` moves along (docs/model.md table 3.1): columns for ``A``,
+    rows for ``W``, the columns of one row for ``AW`` (DPUs borrow only within their row);
+    1 for the dense core, which never borrows."""
+    return {"none": 1, "A": core.cols, "W": core.rows, "AW": core.cols}[exploit]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,64 +57,85 @@ class Core:
             object.__setattr__(self, name, _positive_int(f"Core.{name}", getattr(self, name)))
         if self.lanes > MAX_LANES:
             raise ValueError(f"Core.lanes must be <= {MAX_LANES}, got {self.lanes}")
+        # The simulator counts one tile's multiplier slots in int32.
+        for name in ("rows", "cols"):
+            if getattr(self, name) >= _INT32:
+                raise ValueError(f"Core.{name} must be < 2**31, got {getattr(self, name)}")
+        if self.multipliers >= _INT32:
+            raise ValueError(f"Core rows x cols x lanes must be < 2**31, got {self.multipliers}")
 
     @property
     def multipliers(self) -> int:
         return self.rows * self.cols * self.lanes
 
 
+def _as_offset(i: int, off) -> tuple[int, int, int]:
+    """One ``(dt, dl[, dg])`` entry as a checked int triple (``ValueError`` naming it)."""
+    try:
+        off = tuple(off)
+    except TypeError:
+        raise ValueError(f"window offset {i} must be (dt, dl[, dg]) ints, got {off!r}") from None
+    if len(off) == 2:
+        off = off + (0,)
+    if len(off) != 3 or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in off
+    ):
+        raise ValueError(f"window offset {i} must be (dt, dl[, dg]) ints, got {off!r}")
+    dt, dl, dg = (int(v) for v in off)
+    if dt < 1:
+        raise ValueError(
+            f"window offset {i} {off}: dt must be >= 1 (the own slot is implicit and "
+            "an offset with dt = 0 could never find work)"
+        )
+    if max(abs(dt), abs(dl), abs(dg)) >= _INT32:
+        raise ValueError(f"window offset {i} {off}: every entry must fit int32 (< 2**31)")
+    return dt, dl, dg
+
+
 class Window:
-    """An ordered list of borrowing offsets ``(dt, dl, dg)`` (spec section 3.2).
+    """An ordered list of borrowing offsets ``(dt, dl, dg)`` (docs/model.md section 3.2).
 
     The own slot ``(0, 0, 0)`` is implicit and always first; it is not stored. Every stored offset
     has ``dt >= 1`` and no duplicates; ``|dl| < lanes`` is checked against a core by ``Design``.
 
-    Pytree leaves: ``offsets`` int32 ``[capacity, 3]`` and ``valid`` bool ``[capacity]``; padding
-    rows are ``(0, 0, 0)`` and invalid. ``capacity`` is a power of two >= 8 so that windows of
-    similar sizes share one compiled program.
+    A plain, hashable value (a tuple of int triples): how windows are padded into arrays and
+    bucketed for compilation is the simulator's business (``griffin_jax.sim``). Build one with
+    ``box``, ``from_offsets`` or ``empty``.
     """
 
-    __slots__ = ("offsets", "valid")
+    __slots__ = ("_offsets",)
 
-    def __init__(self, offsets, valid):
-        object.__setattr__(self, "offsets", offsets)
-        object.__setattr__(self, "valid", valid)
+    def __init__(self, offsets=()):
+        triples = []
+        for i, off in enumerate(offsets):
+            off = _as_offset(i, off)
+            if off in triples:
+                raise ValueError(f"window offset {i} {off} is a duplicate")
+            triples.append(off)
+        object.__setattr__(self, "_offsets", tuple(triples))
 
     def __setattr__(self, name, value):
         raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
 
     # -- constructors ---------------------------------------------------------------------------
     @classmethod
-    def from_offsets(cls, offsets: Iterable[Sequence[int]], capacity: int | None = None) -> "Window":
-        """Window from an explicit priority-ordered list of ``(dt, dl)`` or ``(dt, dl, dg)``."""
-        triples = []
-        for i, off in enumerate(offsets):
-            off = tuple(off)
-            if len(off) == 2:
-                off = off + (0,)
-            if len(off) != 3 or not all(
-                isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in off
-            ):
-                raise ValueError(f"window offset {i} must be (dt, dl[, dg]) ints, got {off!r}")
-            dt, dl, dg = (int(v) for v in off)
-            if dt < 1:
-                raise ValueError(
-                    f"window offset {i} {off}: dt must be >= 1 (the own slot is implicit and "
-                    "an offset with dt = 0 could never find work)"
-                )
-            if (dt, dl, dg) in triples:
-                raise ValueError(f"window offset {i} {off} is a duplicate")
-            triples.append((dt, dl, dg))
-        n = len(triples)
-        cap = _bucket(n) if capacity is None else int(capacity)
-        if cap < n:
-            raise ValueError(f"window capacity {cap} is smaller than its {n} offsets")
-        arr = np.zeros((cap, 3), np.int32)
-        if n:
-            arr[:n] = np.asarray(triples, np.int32)
-        valid = np.zeros((cap,), bool)
-        valid[:n] = True
-        return cls(arr, valid)
+    def from_offsets(cls, offsets: Iterable[Sequence[int]], capacity=None) -> "Window":
+        """Window from an explicit priority-ordered list of ``(dt, dl)`` or ``(dt, dl, dg)``.
+
+        ``capacity`` is no longer accepted (the simulator buckets windows itself); passing it
+        raises ``ValueError``.
+        """
+        if capacity is not None:
+            raise ValueError(
+                f"Window.from_offsets: capacity ({capacity!r}) is no longer a window property; "
+                "the simulator chooses compile buckets itself, so drop the argument"
+            )
+        if isinstance(offsets, (str, bytes)) or not isinstance(offsets, Iterable):
+            raise ValueError(
+                f"Window.from_offsets: offsets must be a sequence of (dt, dl[, dg]), got "
+                f"{type(offsets).__name__}"
+            )
+        return cls(offsets)
 
     @classmethod
     def box(cls, time: int = 1, lane: int = 0, group: int = 0) -> "Window":
@@ -123,38 +150,33 @@ class Window:
                 out += [-i, i]
             return out
 
-        return cls.from_offsets(
-            [(dt, dl, dg) for dt in range(1, time + 1) for dg in signed(group) for dl in signed(lane)]
+        return cls(
+            [(dt, dl, dg) for dt in range(1, time + 1) for dg in signed(group)
+             for dl in signed(lane)]
         )
 
     @classmethod
     def empty(cls) -> "Window":
-        return cls.from_offsets([])
+        return cls()
 
     # -- views ----------------------------------------------------------------------------------
     def as_tuples(self) -> tuple[tuple[int, int, int], ...]:
-        """The offsets as Python tuples (host-side; not traceable)."""
-        arr = np.asarray(self.offsets)
-        ok = np.asarray(self.valid)
-        return tuple(tuple(int(v) for v in arr[i]) for i in range(arr.shape[0]) if ok[i])
-
-    @property
-    def capacity(self) -> int:
-        return int(np.shape(self.offsets)[0])
+        """The offsets as Python int triples, in priority order."""
+        return self._offsets
 
     @property
     def size(self) -> int:
-        return len(self.as_tuples())
+        return len(self._offsets)
 
     @property
     def depth(self) -> int:
         """Lookahead depth D = max dt (0 for the empty window)."""
-        return max((t[0] for t in self.as_tuples()), default=0)
+        return max((t[0] for t in self._offsets), default=0)
 
     @property
     def group_reach(self) -> int:
         """Largest ``|dg|`` of the window (0 when it never borrows across groups)."""
-        return max((abs(t[2]) for t in self.as_tuples()), default=0)
+        return max((abs(t[2]) for t in self._offsets), default=0)
 
     @property
     def fan_in(self) -> int:
@@ -163,38 +185,31 @@ class Window:
 
     @property
     def has_group_offsets(self) -> bool:
-        return any(t[2] != 0 for t in self.as_tuples())
-
-    def padded(self, capacity: int) -> "Window":
-        return Window.from_offsets(self.as_tuples(), capacity=capacity)
+        return any(t[2] != 0 for t in self._offsets)
 
     def __repr__(self):
-        return f"Window({list(self.as_tuples())})"
+        return f"Window({list(self._offsets)})"
 
     def __eq__(self, other):
-        return isinstance(other, Window) and self.as_tuples() == other.as_tuples()
+        return isinstance(other, Window) and self._offsets == other._offsets
 
     def __hash__(self):
-        return hash(self.as_tuples())
+        return hash(self._offsets)
+
+    def __reduce__(self):
+        return (Window, (self._offsets,))
 
     def label(self) -> str:
         """A short, stable name: ``box(t,l,g)`` when it is one, else the offset list."""
-        tup = self.as_tuples()
+        tup = self._offsets
         if not tup:
             return "none"
         d1 = max(t[0] for t in tup)
         d2 = max(abs(t[1]) for t in tup)
         d3 = max(abs(t[2]) for t in tup)
-        if Window.box(d1, d2, d3).as_tuples() == tup:
+        if len(tup) == d1 * (2 * d2 + 1) * (2 * d3 + 1) and Window.box(d1, d2, d3) == self:
             return f"box({d1},{d2},{d3})"
         return ";".join(f"{a},{b},{c}" for a, b, c in tup)
-
-
-jax.tree_util.register_pytree_node(
-    Window,
-    lambda w: ((w.offsets, w.valid), None),
-    lambda _, leaves: Window(*leaves),
-)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -220,15 +235,23 @@ class Design:
             raise ValueError(f"Design.sync must be one of {SYNCS}, got {self.sync!r}")
         if not isinstance(self.window, Window):
             raise ValueError(f"Design.window must be a Window, got {type(self.window).__name__}")
-        # Under jit/vmap the window leaves are tracers; they were validated when built.
-        if not isinstance(self.window.offsets, jax.core.Tracer):
-            validate_window(self.window, self.core.lanes, self.sync)
+        validate_window(self.window, self.core.lanes, self.sync)
+        if self.exploit == "none" and self.window.size:
+            # The dense core never borrows; a window would only be charged (muxes, trees).
+            raise ValueError(
+                f"Design.window must be empty for exploit 'none' (the dense core never "
+                f"borrows), got {self.window.label()}"
+            )
+        if self.window.has_group_offsets and group_axis(self.core, self.exploit) == 1:
+            raise ValueError(
+                f"Design.window has dg offsets but exploit {self.exploit!r} on this core has "
+                "one group on the dg axis: the neighbour never exists"
+            )
 
     @property
     def groups(self) -> int:
-        """Number of schedule groups G for this exploit (spec table 3.1)."""
-        c = self.core
-        return {"none": 1, "A": c.cols, "W": c.rows, "AW": c.rows * c.cols}[self.exploit]
+        """Number of schedule groups G for this exploit (docs/model.md table 3.1)."""
+        return schedule_groups(self.core, self.exploit)
 
     def label(self) -> str:
         return f"{self.exploit}:{self.window.label()}" + (":group" if self.sync == "group" else "")
@@ -246,6 +269,9 @@ def validate_window(window: Window, lanes: int, sync: str = "core") -> None:
         raise ValueError("sync='group' needs a window without group (dg) offsets")
 
 
+# Every field is static metadata (the window too: it is a hashable value): a Design is a pytree
+# with no leaves, so it can be passed through jit as a static description. The simulator never
+# traces over windows; it pads them into arrays per compile bucket itself.
 jax.tree_util.register_dataclass(
-    Design, data_fields=["window"], meta_fields=["core", "exploit", "sync"]
+    Design, data_fields=[], meta_fields=["core", "exploit", "window", "sync"]
 )

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 
-from griffin_jax.design._core import EXPLOITS, SYNCS, Core, Design, Window, validate_window
+from griffin_jax.design._core import (
+    EXPLOITS,
+    SYNCS,
+    Core,
+    Design,
+    Window,
+    group_axis,
+    validate_window,
+)
 from griffin_jax.design._griffin import Accelerator
 from griffin_jax.design._presets import custom
 
@@ -89,7 +97,7 @@ class DesignPoint:
             raise ValueError(f"sync: unknown {sync!r}; known: {SYNCS}")
         win = self.window()
         validate_window(win, core.lanes, sync)
-        n_groups = {"A": core.cols, "W": core.rows, "AW": core.cols}.get(self.exploit, 1)
+        n_groups = group_axis(core, self.exploit)
         if n_groups == 1 and win.has_group_offsets:
             raise ValueError(f"{self.label}: a group offset needs a neighbour group, but "
                              f"exploit {self.exploit} has one group on a "

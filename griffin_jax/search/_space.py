@@ -48,11 +48,6 @@ def _range(name: str, value) -> tuple[int, int]:
     return int(lo), int(hi)
 
 
-def group_axis(core: Core, exploit: str) -> int:
-    """Groups along the ``dg`` axis for ``exploit`` (MODEL.md table 3.1; AW: columns)."""
-    return {"A": core.cols, "W": core.rows, "AW": core.cols}.get(exploit, 1)
-
-
 @dataclasses.dataclass(frozen=True)
 class Space:
     """Exploit x box(time, lane, group) on one core (see the module doc for the counting rules).

@@ -68,7 +68,8 @@ def _shift_limbs(x, s, left: bool):
 
 
 def rotate_down(x, s, lanes: int, mask):
-    """Out lane ``l`` = in lane ``(l + s) % lanes`` (``0 <= s < lanes``); ``mask`` from ``lane_mask``."""
+    """Out lane ``l`` = in lane ``(l + s) % lanes`` (``0 <= s < lanes``); ``mask`` from
+    ``lane_mask``."""
     s = jnp.asarray(s, jnp.uint32)
     if x.shape[-1] == 1:
         # One limb: (L - s) % L keeps both shift amounts below 32, so no guard is needed.

@@ -1,13 +1,24 @@
-"""GEMM-level evaluation: tiling (spec section 2), batching over tiles x designs, exact totals.
+"""GEMM-level evaluation: tiling (docs/model.md section 2), batching over tiles x designs, exact
+totals.
+
+Only distinct tiles are scheduled: a tile's schedule depends only on its pending array
+(docs/model.md 3.5), so the output tiles are grouped into *units* by their packed operand words
+(``_units``: pixel tiles for ``A``, channel tiles for ``W``, the pair for ``AW``), each unit is
+scheduled once and its cycles and counters are multiplied by the number of tiles it stands for.
+``row_cycles`` / ``col_cycles`` use the unit's summed real rows / columns, so padded edge tiles
+stay exact. ``gemm_activity_batch(_distinct=False)`` schedules every tile (the reference layout
+the tests and ``scripts/bench_distinct.py`` compare against).
 
 The kernel (``_kernel.tile_kernel``) is written for one tile and one design; here it is
-``vmap``-ed over the tiles of a chunk and over the designs of a bucket, and ``jit``-ed once per
-shape bucket. A bucket is keyed on (core geometry, exploit, sync, step bucket, window capacity,
-depth cap, design-count bucket, chunk size): designs that differ only in their window offsets, and
-GEMMs whose step count rounds to the same bucket, reuse one compiled program.
+``vmap``-ed over the units of a chunk and over the designs of a bucket, and ``jit``-ed once per
+shape bucket. A bucket (``_ProgramKey``) is keyed on core geometry, exploit, sync, the window
+bucket (``_Bucket.of``: step bucket, offset capacity, depth cap, group pad), design-count bucket
+and chunk size: designs that differ only in their window offsets, and GEMMs whose step count
+rounds to the same bucket, reuse one compiled program.
 
-Per-chunk sums are int32 (a chunk is small enough that they cannot overflow); totals are
-accumulated on the host in int64 / Python ints, so a full network never overflows.
+Per-chunk sums are int32 (a chunk stands for few enough tiles that they cannot overflow, see
+``MAX_CHUNK_TILES``); totals are accumulated on the host in int64, so a full network never
+overflows.
 """
 
 from __future__ import annotations
@@ -23,7 +34,7 @@ import numpy as np
 from jax import lax
 
 from griffin_jax._checks import nonempty_of
-from griffin_jax.design._core import Core, Design, Window, _bucket
+from griffin_jax.design._core import Core, Design, Window, group_axis
 from griffin_jax.sim import _bits
 from griffin_jax.sim._kernel import TileShape, tile_kernel_sync
 
@@ -32,6 +43,14 @@ from griffin_jax.sim._kernel import TileShape, tile_kernel_sync
 DEFAULT_CHUNK = None
 CHUNK_MAP = 512
 CHUNK_VMAP = 65536
+
+# Smallest chunk bucket: layers with few distinct tiles then share one program instead of one per
+# power of two (a padding unit costs little; a compile costs seconds).
+MIN_CHUNK = 32
+
+# Tiles one chunk's counter sums may stand for (int32-safe bound applied on top by chunk_for);
+# a test lowers it to exercise the splitting of large classes.
+MAX_CHUNK_TILES = 2**31
 
 # Counts traces of the batched program: a test reads it to prove one compile serves a bucket.
 TRACE_COUNT = {"gemm": 0, "tile": 0}
@@ -61,6 +80,8 @@ class Activity:
       sampled_tiles: tiles actually scheduled; below ``tiles`` only when the batch ran with
         ``sample``: every schedule-dependent count is then an ESTIMATE (the sampled sum scaled by
         tiles / sampled_tiles, rounded), while dense_cycles and work stay exact.
+      stderr: float; the standard error of ``cycles`` (finite-population, over the sampled
+        tiles' cycles); 0 where exact. ``estimate_gemm_cycles`` adds confidence intervals.
     Activity counters are zero for ``exploit="none"`` (the dense core has no schedule) and when
     the batch ran with ``activity=False``.
     """
@@ -77,6 +98,7 @@ class Activity:
     work: np.ndarray
     tiles: np.ndarray
     sampled_tiles: np.ndarray
+    stderr: np.ndarray
 
     @property
     def exact(self) -> np.ndarray:
@@ -115,6 +137,33 @@ def check_masks(a_mask, w_mask):
     return a, w
 
 
+def _is_int(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def check_options(*, chunk=None, activity=True, devices=None, sample=None, min_tiles=32, seed=0,
+                  strategy=None) -> tuple:
+    """Check the scheduler options shared by every entry point (one wording per mistake);
+    returns the devices as a tuple (default: every device of JAX's default backend)."""
+    if chunk is not None and (not _is_int(chunk) or chunk <= 0):
+        raise ValueError(f"chunk must be None or a positive int, got {chunk!r}")
+    if not isinstance(activity, (bool, np.bool_)):
+        raise ValueError(f"activity must be a bool, got {activity!r}")
+    if sample is not None and (isinstance(sample, bool) or not isinstance(sample, (int, float))
+                               or not 0 < sample <= 1):
+        raise ValueError(f"sample must be None or a fraction in (0, 1], got {sample!r}")
+    if not _is_int(min_tiles) or min_tiles < 2:
+        raise ValueError(f"min_tiles must be an int >= 2, got {min_tiles!r}")
+    if not _is_int(seed) or seed < 0:
+        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    if strategy not in (None, "map", "vmap"):
+        raise ValueError(f"strategy must be None, 'map' or 'vmap', got {strategy!r}")
+    if devices is None:
+        return tuple(jax.devices())
+    return tuple(nonempty_of("devices", devices, jax.Device, "a jax.Device",
+                             "devices must name at least one device"))
+
+
 def _check_designs(designs) -> tuple:
     return tuple(nonempty_of("designs", designs, Design, "a Design",
                              "designs must be a non-empty sequence of Design"))
@@ -133,102 +182,142 @@ def _pack_rows(mask_rows: np.ndarray, n_rows: int, steps_b: int, L: int) -> np.n
     return _bits.pack_lanes_np(padded.reshape(n_rows, steps_b, L), L)
 
 
+def _bucket(n: int, floor: int = 8) -> int:
+    """Smallest power of two >= max(n, floor): the padded size that decides recompiles."""
+    size = floor
+    while size < n:
+        size *= 2
+    return size
+
+
 @dataclasses.dataclass(frozen=True)
 class _Bucket:
+    """The window part of a compile bucket, for one group of windows on a GEMM of ``T`` steps.
+
+    ``capacity``: padded offset rows (a power of two); ``depth_cap``: the largest lookahead the
+    program serves (a power of two); ``group_pad``: zero groups each side of the group axis;
+    ``steps_b``: padded step rows. Built only by ``of``, the one place that decides them.
+    """
+
+    steps_b: int
+    capacity: int
+    depth_cap: int
+    group_pad: int
+
+    @classmethod
+    def of(cls, windows: Sequence[Window], T: int) -> "_Bucket":
+        tuples = [w.as_tuples() for w in windows]
+        capacity = _bucket(max(len(t) for t in tuples))
+        # An offset with dt >= T never finds work and a lookahead of T already sees every step,
+        # so the kernel's depth is clamped to the tile's steps (see ``offsets``): a huge dt
+        # then costs nothing.
+        depth = min(T, max((o[0] for t in tuples for o in t), default=0))
+        depth_cap = _bucket(max(1, depth), floor=4)
+        reach = max((abs(o[2]) for t in tuples for o in t), default=0)
+        steps_b = _bucket(T, floor=8) + 2 * (depth_cap + 1)
+        return cls(steps_b, capacity, depth_cap, group_pad_for(reach))
+
+    def offsets(self, windows: Sequence[Window], n: int, T: int):
+        """int32 ``[n, capacity, 3]`` offsets (dt clamped to ``T``) and bool ``[n, capacity]``
+        valid rows (valid rows first; rows past ``len(windows)`` are empty windows)."""
+        offs = np.zeros((n, self.capacity, 3), np.int32)
+        valid = np.zeros((n, self.capacity), bool)
+        for i, w in enumerate(windows):
+            tup = np.asarray(w.as_tuples(), np.int64).reshape(-1, 3)
+            # dt >= T reads an all-zero row either way; clamping keeps it inside the buffer.
+            tup[:, 0] = np.minimum(tup[:, 0], T)
+            offs[i, : len(tup)] = tup
+            valid[i, : len(tup)] = True
+        return offs, valid
+
+
+@dataclasses.dataclass(frozen=True)
+class _ProgramKey:
+    """Everything a compiled GEMM program is keyed on."""
+
     exploit: str
     sync: str
     rows: int
     cols: int
     lanes: int
-    steps_b: int
-    capacity: int
-    depth_cap: int
-    group_pad: int
+    window: _Bucket
     n_designs: int
     chunk: int
     activity: bool = True
     mesh: tuple = ()  # (design shards, tile shards, devices...) when sharded, else ()
-    per_tile: bool = False  # cycles per tile (for sampling) instead of per-chunk sums
     # "map": designs one after another (CPU: least work, each design's loops end with its own
     # work); "vmap": designs side by side (accelerators: wider ops, fewer loop iterations).
     strategy: str = "map"
 
 
-def _tile_words(bucket: _Bucket, a_t, w_t):
+def _tile_words(exploit: str, a_t, w_t):
     """Pending words ``[Tb, Q, NW]`` of one tile from its packed operand rows.
 
     ``a_t``: uint32 ``[C, Tb, NW]``; ``w_t``: uint32 ``[R, Tb, NW]``.
     """
-    if bucket.exploit == "A":
+    if exploit == "A":
         return jnp.swapaxes(a_t, 0, 1)
-    if bucket.exploit == "W":
+    if exploit == "W":
         return jnp.swapaxes(w_t, 0, 1)
     # AW: DPU (r, c) has work where both operands are nonzero; Q = R*C, dg moves along c.
     both = w_t[:, None] & a_t[None, :]  # [R, C, Tb, NW]
     return jnp.moveaxis(both, 2, 0).reshape(both.shape[2], -1, both.shape[3])
 
 
-def _shape_of(bucket: _Bucket) -> TileShape:
-    if bucket.exploit == "A":
-        P, G = 1, bucket.cols
-    elif bucket.exploit == "W":
-        P, G = 1, bucket.rows
-    else:
-        P, G = bucket.rows, bucket.cols
-    return TileShape(blocks=P, groups=G, lanes=bucket.lanes, depth_cap=bucket.depth_cap,
-                     group_pad=bucket.group_pad)
+def _shape_of(key: _ProgramKey) -> TileShape:
+    # Blocks share the step pointer; dg moves along the group axis (design._core.group_axis).
+    P = key.rows if key.exploit == "AW" else 1
+    G = group_axis(Core(key.rows, key.cols, key.lanes), key.exploit)
+    return TileShape(blocks=P, groups=G, lanes=key.lanes, depth_cap=key.window.depth_cap,
+                     group_pad=key.window.group_pad)
 
 
 @functools.lru_cache(maxsize=None)
-def _program(bucket: _Bucket):
-    """The jitted program of one bucket: designs x tiles of one chunk -> per-design sums."""
-    shape = _shape_of(bucket)
+def _program(key: _ProgramKey):
+    """The jitted program of one bucket: designs x units of one chunk -> per-unit cycles
+    ``[n_designs, chunk]`` and per-design counter sums, each unit's counters times its count."""
+    shape = _shape_of(key)
 
-    def one(a_t, w_t, live, real, n_steps, offsets, valid):
-        words = _tile_words(bucket, a_t, w_t)
-        cycles, counters = tile_kernel_sync(shape, bucket.sync, words, n_steps, offsets, valid,
-                                            bucket.activity)
-        counters["row_cycles"] = cycles * real[0]
-        counters["col_cycles"] = cycles * real[1]
-        # Padding tiles of the last chunk count for nothing.
-        return cycles * live, {k: v * live for k, v in counters.items()}
+    def one(a_t, w_t, count, n_steps, offsets, valid):
+        words = _tile_words(key.exploit, a_t, w_t)
+        cycles, counters = tile_kernel_sync(shape, key.sync, words, n_steps, offsets, valid,
+                                            key.activity)
+        # A unit stands for ``count`` tiles with this pending array (0: chunk padding).
+        return cycles, {k: v * count for k, v in counters.items()}
 
-    over_tiles = jax.vmap(one, in_axes=(0, 0, 0, 0, None, None, None))
+    over_tiles = jax.vmap(one, in_axes=(0, 0, 0, None, None, None))
 
     # Designs go one after another (lax.map) and tiles side by side (vmap): the window is then
     # an unbatched scalar inside the kernel, so its rows and shifts are plain dynamic slices
     # rather than per-element gathers, and each design's loop ends with its own work.
-    def body(a_c, w_c, live, real, n_steps, offsets, valid):
+    def body(a_c, w_c, count, n_steps, offsets, valid):
         TRACE_COUNT["gemm"] += 1
 
         def per_design(window):
-            cycles, counters = over_tiles(a_c, w_c, live, real, n_steps, *window)
-            sums = {k: v.sum(0) for k, v in counters.items()}
-            return (cycles if bucket.per_tile else cycles.sum(0)), sums
+            cycles, counters = over_tiles(a_c, w_c, count, n_steps, *window)
+            return cycles, {k: v.sum(0) for k, v in counters.items()}
 
-        if bucket.strategy == "vmap":
+        if key.strategy == "vmap":
             return jax.vmap(per_design)((offsets, valid))
         return lax.map(per_design, (offsets, valid))
 
-    if not bucket.mesh:
+    if not key.mesh:
         return jax.jit(body)
 
     # Several devices: designs and tiles split over a 2-D mesh; every device runs the same
     # single-device program on its share and the per-design tile sums meet in one psum.
-    n_d, n_t, *devices = bucket.mesh
+    n_d, n_t, *devices = key.mesh
     mesh = jax.sharding.Mesh(np.array(devices).reshape(n_d, n_t), ("d", "t"))
     P = jax.sharding.PartitionSpec
 
     def sharded(*args):
         cycles, counters = body(*args)
-        if not bucket.per_tile:
-            cycles = lax.psum(cycles, "t")
         return cycles, {k: lax.psum(v, "t") for k, v in counters.items()}
 
     return jax.jit(jax.shard_map(
         sharded, mesh=mesh,
-        in_specs=(P("t"), P("t"), P("t"), P("t"), P(), P("d"), P("d")),
-        out_specs=(P("d", "t") if bucket.per_tile else P("d"), P("d")),
+        in_specs=(P("t"), P("t"), P("t"), P(), P("d"), P("d")),
+        out_specs=(P("d", "t"), P("d")),
         # Each device's loops are independent by construction; only the psum communicates.
         check_vma=False,
     ))
@@ -263,17 +352,6 @@ def chunk_for(steps: int, slots: int, chunk: int) -> int:
     return out
 
 
-def _stack_windows(windows: Sequence[Window], capacity: int, n: int):
-    offs = np.zeros((n, capacity, 3), np.int32)
-    valid = np.zeros((n, capacity), bool)
-    for i, w in enumerate(windows):
-        tup = w.as_tuples()
-        if tup:
-            offs[i, : len(tup)] = tup
-            valid[i, : len(tup)] = True
-    return offs, valid
-
-
 def default_strategy(devices) -> str:
     """"vmap" on accelerators (wide ops), "map" on CPU (least total work)."""
     return "map" if all(d.platform == "cpu" for d in devices) else "vmap"
@@ -285,12 +363,84 @@ def group_pad_for(reach: int) -> int:
     return 0 if reach == 0 else _bucket(reach, floor=1)
 
 
+# -- distinct tiles ---------------------------------------------------------------------------
+def _distinct_rows(x: np.ndarray) -> np.ndarray:
+    """Class id ``[n]`` of each ``x[i]`` (exact equality of its bytes), ids dense from 0."""
+    flat = np.ascontiguousarray(x.reshape(x.shape[0], -1))
+    keys = flat.view(np.dtype((np.void, flat.shape[1] * flat.itemsize))).ravel()
+    return np.unique(keys, return_inverse=True)[1].reshape(-1)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Units:
+    """The distinct schedules of a set of output tiles (every array host int64).
+
+    Unit ``u`` is scheduled once, on tile (``a_tile[u]``, ``w_tile[u]``), and stands for
+    ``count[u]`` tiles whose real DPU rows / columns sum to ``rows[u]`` / ``cols[u]``;
+    ``of_tile[i]`` is the unit of the i-th selected tile.
+    """
+
+    a_tile: np.ndarray
+    w_tile: np.ndarray
+    count: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    of_tile: np.ndarray
+
+
+def _units(exploit: str, a_rows, w_rows, ids, n_nt: int, real_r, real_c, distinct: bool,
+           max_count: int) -> _Units:
+    """Group the tiles ``ids`` (row-major over (pixel tile, channel tile)) by pending array.
+
+    A tile's schedule depends only on its pending array (docs/model.md 3.5). For ``A`` that is
+    its packed activation rows, for ``W`` its weight columns, for ``AW`` the pair: tiles are
+    grouped by exact equality of those packed words (so identical pixel tiles, e.g. of a dense
+    operand, merge too), and every ``AW`` pair with an all-zero side is one all-zero unit. ``distinct=False`` keeps one unit per tile (the reference layout).
+    No unit counts more than ``max_count`` tiles (a bigger class is split), so that int32
+    per-chunk sums stay safe.
+    """
+    mt, nt = ids // n_nt, ids % n_nt
+    if not distinct:
+        key = np.arange(len(ids))
+    elif exploit == "A":
+        key = _distinct_rows(a_rows)[mt]
+    elif exploit == "W":
+        key = _distinct_rows(w_rows)[nt]
+    else:
+        ia, iw = _distinct_rows(a_rows), _distinct_rows(w_rows)
+        key = ia[mt].astype(np.int64) * (int(iw.max()) + 1) + iw[nt]
+        # An all-zero operand tile makes the pending array all-zero whatever the other one is:
+        # every such pair is one unit (e.g. blank image regions, pruned channel tiles).
+        a_zero = ~a_rows.reshape(len(a_rows), -1).any(1)
+        w_zero = ~w_rows.reshape(len(w_rows), -1).any(1)
+        key = np.where(a_zero[mt] | w_zero[nt], -1, key)
+    order = np.argsort(key, kind="stable")
+    ks = key[order]
+    new_class = np.r_[True, ks[1:] != ks[:-1]]
+    first = np.flatnonzero(new_class)
+    rank = np.arange(len(ks)) - np.repeat(first, np.diff(np.r_[first, len(ks)]))
+    piece = rank // max_count
+    starts = new_class | np.r_[True, piece[1:] != piece[:-1]]
+    unit_sorted = np.cumsum(starts) - 1
+    of_tile = np.empty(len(ids), np.int64)
+    of_tile[order] = unit_sorted
+    rep = order[starts]
+    n_units = len(rep)
+
+    def total(v):
+        return np.bincount(of_tile, weights=v, minlength=n_units).astype(np.int64)
+
+    return _Units(mt[rep], nt[rep], np.bincount(of_tile, minlength=n_units).astype(np.int64),
+                  total(real_r), total(real_c), of_tile)
+
+
 def _evaluate_group(designs, a, w, chunk: int | None, activity: bool = True, devices=(),
-                    tile_ids=None, strategy: str | None = None) -> dict:
+                    tile_ids=None, strategy: str | None = None, distinct: bool = True) -> dict:
     """All designs share core, exploit and sync. Returns host int64 arrays.
 
     ``tile_ids``: evaluate only these output tiles (row-major over (column tile, row tile)) and
     return per-tile cycles ``[k, len(tile_ids)]`` under ``"tile_cycles"`` as well.
+    ``distinct``: schedule each distinct pending array once (False: every tile; same results).
     """
     d0 = designs[0]
     core = d0.core
@@ -301,12 +451,7 @@ def _evaluate_group(designs, a, w, chunk: int | None, activity: bool = True, dev
     n_mt, n_nt = -(-M // C), -(-N // R)
     n_tiles = n_mt * n_nt
     ids = np.arange(n_tiles) if tile_ids is None else np.asarray(tile_ids, np.int64)
-    n_sel = len(ids)
-    # A window built with a larger capacity asks to share that bigger bucket.
-    capacity = max(d.window.capacity for d in designs)
-    depth_cap = _bucket(max(1, max(d.window.depth for d in designs)), floor=4)
-    group_pad = group_pad_for(max(d.window.group_reach for d in designs))
-    steps_b = _bucket(T, floor=8) + 2 * (depth_cap + 1)
+    win = _Bucket.of([d.window for d in designs], T)
     n_designs = _bucket(len(designs), floor=1)
     strategy = strategy or default_strategy(devices)
     if chunk is None:
@@ -315,41 +460,52 @@ def _evaluate_group(designs, a, w, chunk: int | None, activity: bool = True, dev
         # Designs side by side multiply the live state: keep designs x tiles per call at
         # ``chunk`` so memory stays bounded whatever the number of designs.
         chunk = max(1, chunk // n_designs)
-    chunk = chunk_for(T, R * C * L, min(chunk, _bucket(n_sel, floor=1)))
+
+    a_rows = _pack_rows(a, n_mt * C, win.steps_b, L).reshape(n_mt, C, win.steps_b, -1)
+    w_rows = _pack_rows(w.T, n_nt * R, win.steps_b, L).reshape(n_nt, R, win.steps_b, -1)
+    real_r = np.minimum(R, N - (ids % n_nt) * R)
+    real_c = np.minimum(C, M - (ids // n_nt) * C)
+    # Units first (their number sets the chunk), then split classes so that no chunk's
+    # count-weighted int32 sums can overflow: chunk * max_count tiles at most per chunk.
+    budget = chunk_for(T, R * C * L, MAX_CHUNK_TILES)
+    units = _units(d0.exploit, a_rows, w_rows, ids, n_nt, real_r, real_c, distinct, n_tiles)
+    chunk = chunk_for(T, R * C * L, min(chunk, budget,
+                                        _bucket(len(units.count), floor=MIN_CHUNK)))
     mesh, chunk = _mesh(devices, n_designs, chunk)
-    bucket = _Bucket(d0.exploit, d0.sync, R, C, L, steps_b, capacity, depth_cap, group_pad,
-                     n_designs, chunk, activity, mesh, tile_ids is not None, strategy)
-    run = _program(bucket)
+    if units.count.max() * chunk > budget:
+        units = _units(d0.exploit, a_rows, w_rows, ids, n_nt, real_r, real_c, distinct,
+                       max(1, budget // chunk))
+    key = _ProgramKey(d0.exploit, d0.sync, R, C, L, win, n_designs, chunk, activity, mesh,
+                      strategy)
+    run = _program(key)
     if not mesh and devices:
         # One device: commit the inputs to it so the program runs there (not on the default).
         place = functools.partial(jax.device_put, device=devices[0])
         run = (lambda f: lambda *args: f(*map(place, args)))(run)
+    offs, valid = win.offsets([d.window for d in designs], n_designs, T)
 
-    a_rows = _pack_rows(a, n_mt * C, steps_b, L).reshape(n_mt, C, steps_b, -1)
-    w_rows = _pack_rows(w.T, n_nt * R, steps_b, L).reshape(n_nt, R, steps_b, -1)
-    offs, valid = _stack_windows([d.window for d in designs], capacity, n_designs)
-
+    n_units = len(units.count)
     outs = []
-    for start in range(0, n_sel, chunk):
+    for start in range(0, n_units, chunk):
         pos = np.arange(start, start + chunk)
-        live = pos < n_sel
-        idx = ids[np.where(live, pos, 0)]
+        live = pos < n_units
+        u = np.where(live, pos, 0)
+        count = np.where(live, units.count[u], 0).astype(np.int32)
         # Dispatch every chunk before reading any result back, so host packing of the next
         # chunk overlaps device work on this one.
-        real = np.stack([np.minimum(R, N - (idx % n_nt) * R),
-                         np.minimum(C, M - (idx // n_nt) * C)], axis=1).astype(np.int32)
-        outs.append(run(a_rows[idx // n_nt], w_rows[idx % n_nt], live.astype(np.int32), real,
-                        np.int32(T), offs, valid))
+        outs.append(run(a_rows[units.a_tile[u]], w_rows[units.w_tile[u]], count, np.int32(T),
+                        offs, valid))
     k = len(designs)
     out = {"tiles": n_tiles}
-    for key in outs[0][1]:
-        out[key] = sum(np.asarray(o[1][key], np.int64) for o in outs)[:k]
-    if tile_ids is None:
-        out["cycles"] = sum(np.asarray(o[0], np.int64) for o in outs)[:k]
-    else:
-        per = np.concatenate([np.asarray(o[0], np.int64) for o in outs], axis=1)[:k, :n_sel]
-        out["tile_cycles"] = per
-        out["cycles"] = per.sum(1)
+    for name in outs[0][1]:
+        out[name] = sum(np.asarray(o[1][name], np.int64) for o in outs)[:k]
+    per_unit = np.concatenate([np.asarray(o[0], np.int64) for o in outs], axis=1)[:k, :n_units]
+    out["cycles"] = per_unit @ units.count
+    out["row_cycles"] = per_unit @ units.rows
+    out["col_cycles"] = per_unit @ units.cols
+    out["units"] = n_units
+    if tile_ids is not None:
+        out["tile_cycles"] = per_unit[:, units.of_tile]
     return out
 
 
@@ -368,13 +524,13 @@ def _work(design: Design, a: np.ndarray, w: np.ndarray) -> int:
     return n_mt * n_nt * core.rows * core.cols * _steps(K, core.lanes) * core.lanes
 
 
-def _trees_per_offset(design: Design, by_dg: np.ndarray, width: int) -> np.ndarray:
+def _trees_per_offset(window: Window, by_dg: np.ndarray, width: int) -> np.ndarray:
     """Kernel tree counts indexed by ``dg + G - 1`` -> the per-offset layout of ``Activity``
     (entry ``i + 1`` for the first offset of each distinct ``dg != 0``)."""
     G = (len(by_dg) + 1) // 2
     out = np.zeros(width + 1, np.int64)
     seen = set()
-    for i, (_, _, dg) in enumerate(design.window.as_tuples()):
+    for i, (_, _, dg) in enumerate(window.as_tuples()):
         if dg != 0 and dg not in seen:
             seen.add(dg)
             if abs(dg) < G:
@@ -392,10 +548,11 @@ def sample_tiles(core, n_tiles: int, fraction: float, min_tiles: int, seed: int)
     return np.sort(rng.choice(n_tiles, size=k, replace=False))
 
 
-def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int | None = DEFAULT_CHUNK,
+def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *,
+                        chunk: int | None = DEFAULT_CHUNK,
                         activity: bool = True, devices=None, sample: float | None = None,
-                        min_tiles: int = 32, seed: int = 0, strategy: str | None = None
-                        ) -> Activity:
+                        min_tiles: int = 32, seed: int = 0, strategy: str | None = None,
+                        _distinct: bool = True) -> Activity:
     """Exact schedules of many designs on one GEMM ``Out[M, N] = A[M, K] @ W[K, N]``.
 
     Args:
@@ -407,33 +564,27 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
         then zero): a faster program when only cycles are needed.
       devices: devices to shard designs and tiles over (default: every device of JAX's default
         backend); one device runs unsharded. Results do not depend on the device count.
-      sample: None (exact) or a tile fraction in (0, 1]: schedule only a random sample of
-        ``max(min_tiles, sample * tiles)`` tiles and scale the counts (see ``Activity``);
-        ``estimate_gemm_cycles`` gives confidence intervals for the cycles.
+      sample: None (exact) or a tile fraction in (0, 1]: schedule only a uniform random sample
+        (without replacement, over all tiles) of ``max(min_tiles, sample * tiles)`` tiles and
+        scale the counts (see ``Activity``; ``stderr`` is the cycles' standard error). The
+        sample's distinct tiles are scheduled once each, like the whole layer's.
+      min_tiles: int >= 2; seed: int >= 0 (one tile sample per core geometry and seed).
       strategy: None (by device: "map" on CPU, "vmap" on accelerators), "map" or "vmap": how
         designs of a bucket are laid out in the compiled program (same results either way).
     Returns: ``Activity`` with per-design arrays of shape ``[D]`` (``taken``: ``[D, W + 1]``).
     """
     designs = _check_designs(designs)
     a, w = check_masks(a_mask, w_mask)
-    if chunk is not None and (isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer))
-                              or chunk <= 0):
-        raise ValueError(f"chunk must be None or a positive int, got {chunk!r}")
-    devices = tuple(jax.devices() if devices is None else devices)
-    if not devices:
-        raise ValueError("devices must name at least one device")
-    if sample is not None and (isinstance(sample, bool) or not isinstance(sample, (int, float))
-                               or not 0 < sample <= 1):
-        raise ValueError(f"sample must be None or a fraction in (0, 1], got {sample!r}")
-    if strategy not in (None, "map", "vmap"):
-        raise ValueError(f"strategy must be None, 'map' or 'vmap', got {strategy!r}")
+    devices = check_options(chunk=chunk, activity=activity, devices=devices, sample=sample,
+                            min_tiles=min_tiles, seed=seed, strategy=strategy)
     D = len(designs)
     M, K = a.shape
     N = w.shape[1]
-    width = max(d.window.capacity for d in designs)
+    width = _bucket(max(d.window.size for d in designs))
     per = {k: np.zeros(D, np.int64) for k in
            ("cycles", "dense", "busy", "group_cycles", "row_cycles", "col_cycles", "work",
             "tiles", "sampled_tiles")}
+    per["stderr"] = np.zeros(D)
     per["taken"] = np.zeros((D, width + 1), np.int64)
     per["trees"] = np.zeros((D, width + 1), np.int64)
     groups: dict = {}
@@ -453,24 +604,36 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
         if ids is not None and len(ids) == n:
             ids = None
         out = _evaluate_group([designs[i] for i in idx], a, w, chunk, activity, devices, ids,
-                              strategy)
+                              strategy, _distinct)
         if ids is not None:
             # Scale the sampled sums up to the whole layer (an estimate; see Activity).
             for key in out:
-                if key not in ("tiles", "tile_cycles"):
+                if key not in ("tiles", "tile_cycles", "units"):
                     out[key] = np.rint(out[key] * (n / len(ids))).astype(np.int64)
             per["sampled_tiles"][idx] = len(ids)
+            per["stderr"][idx] = _stderr(out["tile_cycles"], n)
         for key in ("cycles", "busy", "group_cycles", "row_cycles", "col_cycles"):
             per[key][idx] = out[key]
         per["taken"][idx, : out["taken"].shape[1]] = out["taken"]
         for j, i in enumerate(idx):
-            per["trees"][i] = _trees_per_offset(designs[i], out["trees"][j], width)
+            per["trees"][i] = _trees_per_offset(designs[i].window, out["trees"][j], width)
     return Activity(designs, per["cycles"], per["dense"], per["taken"], per["busy"],
                     per["trees"], per["group_cycles"], per["row_cycles"], per["col_cycles"],
-                    per["work"], per["tiles"], per["sampled_tiles"])
+                    per["work"], per["tiles"], per["sampled_tiles"], per["stderr"])
 
 
-def simulate_gemm_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int | None = DEFAULT_CHUNK,
+def _stderr(tile_cycles: np.ndarray, n: int) -> np.ndarray:
+    """Standard error ``[k]`` of ``n * mean`` over a uniform sample without replacement of
+    ``tile_cycles`` ``[k, s]`` out of ``n`` tiles (finite-population correction)."""
+    s = tile_cycles.shape[1]
+    if s >= n or s < 2:
+        return np.zeros(tile_cycles.shape[0])
+    var = tile_cycles.astype(np.float64).var(axis=1, ddof=1)
+    return n * np.sqrt((1 - s / n) * var / s)
+
+
+def simulate_gemm_batch(designs: Sequence[Design], a_mask, w_mask, *,
+                        chunk: int | None = DEFAULT_CHUNK,
                         devices=None, strategy: str | None = None) -> np.ndarray:
     """Exact cycle counts of many designs on one GEMM.
 
@@ -482,7 +645,8 @@ def simulate_gemm_batch(designs: Sequence[Design], a_mask, w_mask, *, chunk: int
                                devices=devices, strategy=strategy).cycles
 
 
-def simulate_gemm(design: Design, a_mask, w_mask, *, chunk: int | None = DEFAULT_CHUNK) -> GemmResult:
+def simulate_gemm(design: Design, a_mask, w_mask, *,
+                  chunk: int | None = DEFAULT_CHUNK) -> GemmResult:
     """Exact schedule of one design on one GEMM (a_mask bool ``[M, K]``, w_mask bool ``[K, N]``)."""
     if not isinstance(design, Design):
         raise ValueError(f"design must be a Design, got {type(design).__name__}")
@@ -540,21 +704,19 @@ def tile_activity(pending, window: Window, sync: str = "core") -> dict:
     if L > 64:
         raise ValueError(f"pending has {L} lanes; at most 64 are supported")
     validate_window(window, L, sync)
-    depth_cap = _bucket(max(1, window.depth), floor=4)
-    steps_b = _bucket(T, floor=8) + 2 * (depth_cap + 1)
-    words = np.zeros((steps_b, G, _bits.n_limbs(L)), np.uint32)
+    win = _Bucket.of([window], T)
+    words = np.zeros((win.steps_b, G, _bits.n_limbs(L)), np.uint32)
     words[:T] = np.swapaxes(_bits.pack_lanes_np(arr, L), 0, 1)
-    shape = TileShape(blocks=1, groups=G, lanes=L, depth_cap=depth_cap,
-                      group_pad=group_pad_for(window.group_reach))
-    w = window
-    cycles, counters = _tile_program(shape, sync, steps_b)(
-        words, np.int32(T), np.asarray(w.offsets), np.asarray(w.valid)
-    )
+    shape = TileShape(blocks=1, groups=G, lanes=L, depth_cap=win.depth_cap,
+                      group_pad=win.group_pad)
+    offs, valid = win.offsets([window], 1, T)
+    cycles, counters = _tile_program(shape, sync, win.steps_b)(words, np.int32(T), offs[0],
+                                                               valid[0])
     n = window.size + 1
     return {"cycles": int(cycles),
             "taken": tuple(int(x) for x in np.asarray(counters["taken"])[:n]),
             "busy_group_cycles": int(counters["busy"]),
             "tree_group_cycles": tuple(int(x) for x in _trees_per_offset(
-                Design(Core(1, G, L), "A", window, sync), np.asarray(counters["trees"]),
-                window.capacity)[:n]),
+                window, np.asarray(counters["trees"]),
+                win.capacity)[:n]),
             "group_cycles": int(counters["group_cycles"])}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from typing import Callable, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -77,6 +78,121 @@ def pack_fields(shape: TileShape, words):
     return jnp.sum(x, axis=2, dtype=jnp.uint32).reshape(Tb, Pw * G, 1)
 
 
+class _LaneOps(NamedTuple):
+    """Word operations on one step's lanes, packed (several blocks per word) or not."""
+
+    mask: jax.Array  # valid lane bits, [NW] (or [1] of replicated fields)
+    rot_down: Callable  # (x, s) -> out lane l = in lane (l + s) % L
+    rot_up: Callable  # inverse of rot_down
+    n_groups: Callable  # groups of x [..., NW] holding any bit
+
+
+def _lane_ops(shape: TileShape) -> _LaneOps:
+    L = shape.lanes
+    if shape.fields > 1:
+        rep, mask, top = (jnp.asarray(v) for v in _bits.field_masks(L, shape.fields))
+        return _LaneOps(
+            mask[None],  # [NW = 1]
+            lambda x, s: _bits.field_rotate_down(x, s, L, rep, mask),
+            lambda x, s: _bits.field_rotate_up(x, s, L, rep, mask),
+            lambda x: jnp.sum(_bits.nonzero_fields(x, rep, top)),
+        )
+    mask = jnp.asarray(_bits.lane_mask(L))
+    return _LaneOps(
+        mask,
+        lambda x, s: _bits.rotate_down(x, s, L, mask),
+        lambda x, s: _bits.rotate_up(x, s, L, mask),
+        lambda x: jnp.sum(jnp.any(x != 0, axis=-1)),
+    )
+
+
+class _Offsets(NamedTuple):
+    """The design's window decoded for the kernel (padding rows read as ``(0, 0, 0)``)."""
+
+    dt: jax.Array  # [W] rows ahead
+    shift: jax.Array  # [W] lane rotation, dl mod L
+    start: jax.Array  # [W] first group of the slice an offset reads, pad + dg
+    dg: jax.Array  # [W]
+    tree_of: jax.Array  # [W] index of the dg's extra adder tree, dg + G - 1
+    n_valid: jax.Array  # scalar: valid rows (they come first)
+    depth: jax.Array  # scalar: D = max dt
+
+
+def _decode_window(shape: TileShape, offsets, valid) -> _Offsets:
+    G, pad = shape.groups, shape.pad
+    dt = jnp.where(valid, offsets[:, 0], 0)
+    dg = jnp.where(valid, offsets[:, 2], 0)
+    return _Offsets(
+        dt=dt,
+        shift=jnp.mod(jnp.where(valid, offsets[:, 1], 0), shape.lanes).astype(jnp.uint32),
+        # |dg| <= pad for every window of the bucket (its callers choose pad so), and
+        # |dg| >= G reads the all-zero padding when pad = G.
+        start=pad + jnp.clip(dg, -pad, pad),
+        dg=dg,
+        # Offsets that share a dg share one extra adder tree: index trees by dg itself.
+        tree_of=jnp.clip(dg + G - 1, 0, 2 * G - 2),
+        n_valid=jnp.sum(valid.astype(jnp.int32)),
+        depth=jnp.max(dt, initial=0),
+    )
+
+
+def _padded_rows(shape: TileShape, words):
+    """``[n, Q, NW]`` -> ``[n, G + 2 pad, P, NW]`` (P = word blocks), once per tile.
+
+    Groups before blocks: the (G, P) slice an offset reads is then one contiguous run of
+    G * P words per row, which XLA's CPU loops vectorise far better."""
+    G, P, NW, pad = shape.groups, shape.word_blocks, shape.limbs, shape.pad
+    x = jnp.swapaxes(words.reshape(words.shape[0], P, G, NW), 1, 2)
+    return jnp.pad(x, ((0, 0), (pad, pad), (0, 0), (0, 0)))
+
+
+def _borrow_phase(shape, ops: _LaneOps, win: _Offsets, buf, free, taken, activity: bool):
+    """Step 2 of a cycle after the own slot: every offset in priority order, all free
+    multipliers at once. Returns ``(buf, free, taken, recv)``; ``recv[dg + G - 1]`` holds the
+    lanes that took work through that ``dg`` (for the extra adder trees)."""
+    G, P, NW = shape.groups, shape.word_blocks, shape.limbs
+    zero = jnp.int32(0)
+
+    def one_offset(i, carry):
+        buf, free, taken, recv = carry
+        at = (win.dt[i], win.start[i], zero, zero)
+        src = lax.dynamic_slice(buf, at, (1, G, P, NW))[0]  # src[g] = row[g + dg]
+        # ``take`` is derived from the new ``free`` (not computed beside it) so the slice
+        # update below depends on the free update: XLA then orders every read of ``buf``
+        # before its in-place update instead of copying the whole buffer per offset.
+        left = free & ~ops.rot_down(src, win.shift[i])
+        take = free ^ left
+        src = src & ~ops.rot_up(take, win.shift[i])
+        buf = lax.dynamic_update_slice(buf, src[None], at)
+        if activity:
+            taken = taken.at[i + 1].add(jnp.sum(_bits.popcount(take)))
+            # which lanes took through this dg (dg = 0 has no extra tree)
+            got = take & jnp.where(win.dg[i] != 0, ops.mask, jnp.zeros_like(ops.mask))
+            recv = recv.at[win.tree_of[i]].set(recv[win.tree_of[i]] | got)
+        return buf, left, taken, recv
+
+    recv = jnp.zeros((2 * G - 1 if activity else 1, G, P, NW), jnp.uint32)
+    return lax.fori_loop(0, win.n_valid, one_offset, (buf, free, taken, recv))
+
+
+def _advance_phase(shape: TileShape, win: _Offsets, buf, rows_all, t0, n_steps):
+    """Step 3: row t0 is done; skip empty steps, but only as far as the window can see.
+    Returns the buffer slid to the new pointer and the pointer itself."""
+    span = shape.depth_cap + 1
+    ahead = jnp.arange(1, span)
+    nonempty = lax.reduce(buf[1:], np.uint32(0), lax.bitwise_or, (1, 2, 3)) != 0
+    step = jnp.min(jnp.where(nonempty & (ahead <= win.depth), ahead, win.depth + 1))
+    fresh = lax.dynamic_slice_in_dim(rows_all, t0 + span, span, 0)
+    # Advance by ``step`` rows (1 .. span). Under the tile vmap ``step`` differs per tile, and
+    # a per-tile dynamic slice would become a gather; a chain of selects over the few possible
+    # steps stays elementwise.
+    rows = jnp.concatenate([buf, fresh])
+    out = rows[1 : 1 + span]
+    for s_ in range(2, span + 1):
+        out = jnp.where(step == s_, rows[s_ : s_ + span], out)
+    return out, jnp.minimum(t0 + step, n_steps)
+
+
 def tile_kernel(shape: TileShape, words, n_steps, offsets, valid, activity: bool = True):
     """Schedule one tile under core sync.
 
@@ -84,7 +200,8 @@ def tile_kernel(shape: TileShape, words, n_steps, offsets, valid, activity: bool
       words: uint32 ``[Tb, Q, NW]`` pending work (see module doc); rows >= ``n_steps`` are zero
         and ``Tb >= n_steps + 2 * (Dcap + 1)``.
       n_steps: int32 scalar T (the tile's real step count).
-      offsets, valid: the design's padded window (``Window`` leaves; valid rows come first).
+      offsets, valid: the design's padded window, int32 ``[W, 3]`` and bool ``[W]`` (valid
+        rows first; every dt <= Dcap).
       activity: static; False skips the activity counters (cycles only, faster).
     Returns: ``(cycles, counters)``: cycles int32 and a dict of int32 activity counters (zeros
       when ``activity`` is False):
@@ -100,106 +217,31 @@ def tile_kernel(shape: TileShape, words, n_steps, offsets, valid, activity: bool
     (``TileShape.fields``). The group axis carries ``pad`` zero groups on each side
     (``TileShape.pad``): borrowing from group ``g + dg`` is then one dynamic slice at
     ``pad + dg`` (unbatched under the design map), and a neighbour outside the core reads as
-    "no work" with no wrap-around.
+    "no work" with no wrap-around. One cycle is three phases (docs/model.md 3.3): the own
+    slot, ``_borrow_phase`` and ``_advance_phase``.
     """
-    G, L, Dcap = shape.groups, shape.lanes, shape.depth_cap
-    P, NW = shape.word_blocks, shape.limbs
-    words = pack_fields(shape, words)
-    W = offsets.shape[0]
-    span = Dcap + 1
-    if shape.fields > 1:
-        rep, mask, top = (jnp.asarray(v) for v in _bits.field_masks(L, shape.fields))
-        mask = mask[None]  # [NW = 1]
-
-        def rot_down(x, s):
-            return _bits.field_rotate_down(x, s, L, rep, mask)
-
-        def rot_up(x, s):
-            return _bits.field_rotate_up(x, s, L, rep, mask)
-
-        def n_groups(x):  # groups (fields) of x [..., 1] that hold any bit
-            return jnp.sum(_bits.nonzero_fields(x, rep, top))
-    else:
-        mask = jnp.asarray(_bits.lane_mask(L))
-
-        def rot_down(x, s):
-            return _bits.rotate_down(x, s, L, mask)
-
-        def rot_up(x, s):
-            return _bits.rotate_up(x, s, L, mask)
-
-        def n_groups(x):
-            return jnp.sum(jnp.any(x != 0, axis=-1))
-    dt = jnp.where(valid, offsets[:, 0], 0)
-    shift = jnp.mod(jnp.where(valid, offsets[:, 1], 0), L).astype(jnp.uint32)
-    pad = shape.pad
-    # |dg| <= pad for every window of the bucket (its callers choose pad so), and |dg| >= G
-    # reads the all-zero padding when pad = G.
-    start = pad + jnp.clip(jnp.where(valid, offsets[:, 2], 0), -pad, pad)
-    n_valid = jnp.sum(valid.astype(jnp.int32))
-    dgv = jnp.where(valid, offsets[:, 2], 0)
-    # Offsets that share a dg share one extra adder tree: index trees by dg itself.
-    tree_of = jnp.clip(dgv + G - 1, 0, 2 * G - 2)
-    depth = jnp.max(dt, initial=0)
-    ahead = jnp.arange(1, span)
+    G, pad, span = shape.groups, shape.pad, shape.depth_cap + 1
+    ops = _lane_ops(shape)
+    win = _decode_window(shape, offsets, valid)
+    rows_all = _padded_rows(shape, pack_fields(shape, words))
     zero = jnp.int32(0)
-
-    def padded(rows):  # [n, Q, NW] -> [n, G + 2 pad, P, NW]
-        # Groups before blocks: the (G, P) slice an offset reads is then one contiguous run
-        # of G * P words per row, which XLA's CPU loops vectorise far better.
-        x = jnp.swapaxes(rows.reshape(rows.shape[0], P, G, NW), 1, 2)
-        return jnp.pad(x, ((0, 0), (pad, pad), (0, 0), (0, 0)))
-
-    def count(x):
-        return jnp.sum(_bits.popcount(x)) if activity else zero
-
-    def borrow(i, carry):
-        buf, free, taken, recv = carry
-        at = (dt[i], start[i], zero, zero)
-        src = lax.dynamic_slice(buf, at, (1, G, P, NW))[0]  # src[g] = row[g + dg]
-        # ``take`` is derived from the new ``free`` (not computed beside it) so the slice
-        # update below depends on the free update: XLA then orders every read of ``buf``
-        # before its in-place update instead of copying the whole buffer per offset.
-        left = free & ~rot_down(src, shift[i])
-        take = free ^ left
-        src = src & ~rot_up(take, shift[i])
-        buf = lax.dynamic_update_slice(buf, src[None], at)
-        if activity:
-            taken = taken.at[i + 1].add(count(take))
-            # which lanes took through this dg (dg = 0 has no extra tree)
-            got = take & jnp.where(dgv[i] != 0, mask, jnp.zeros_like(mask))
-            recv = recv.at[tree_of[i]].set(recv[tree_of[i]] | got)
-        return buf, left, taken, recv
 
     def cycle(state):
         buf, t0, cycles, taken, busy, trees = state
         own = buf[0, pad : pad + G]
-        # Every multiplier starts free; the own slot goes first and always succeeds.
+        # Every multiplier starts free; the own slot goes first and always succeeds. Row t0
+        # keeps its stale bits: no offset reads it (every dt >= 1) and the advance drops it.
         if activity:
-            taken = taken.at[0].add(count(own))
-        # Row t0 keeps its stale bits: no offset reads it (every dt >= 1) and the advance below
-        # drops it (step >= 1).
-        recv = jnp.zeros((2 * G - 1 if activity else 1, G, P, NW), jnp.uint32)
-        buf, free, taken, recv = lax.fori_loop(0, n_valid, borrow,
-                                               (buf, mask & ~own, taken, recv))
+            taken = taken.at[0].add(jnp.sum(_bits.popcount(own)))
+        buf, free, taken, recv = _borrow_phase(shape, ops, win, buf, ops.mask & ~own, taken,
+                                               activity)
         if activity:
-            busy = busy + n_groups(mask & ~free)
-            trees = trees + jax.vmap(n_groups)(recv)
-        # Row t0 is done; skip empty steps, but only as far as the window can see.
-        nonempty = lax.reduce(buf[1:], np.uint32(0), lax.bitwise_or, (1, 2, 3)) != 0
-        step = jnp.min(jnp.where(nonempty & (ahead <= depth), ahead, depth + 1))
-        fresh = lax.dynamic_slice_in_dim(rows_all, t0 + span, span, 0)
-        # Advance by ``step`` rows (1 .. span). Under the tile vmap ``step`` differs per tile,
-        # and a per-tile dynamic slice would become a gather; a chain of selects over the few
-        # possible steps stays elementwise.
-        rows = jnp.concatenate([buf, fresh])
-        buf = rows[1 : 1 + span]
-        for s_ in range(2, span + 1):
-            buf = jnp.where(step == s_, rows[s_ : s_ + span], buf)
-        return buf, jnp.minimum(t0 + step, n_steps), cycles + 1, taken, busy, trees
+            busy = busy + ops.n_groups(ops.mask & ~free)
+            trees = trees + jax.vmap(ops.n_groups)(recv)
+        buf, t0 = _advance_phase(shape, win, buf, rows_all, t0, n_steps)
+        return buf, t0, cycles + 1, taken, busy, trees
 
-    rows_all = padded(words)  # once per tile, not per cycle
-    init = (rows_all[:span], zero, zero, jnp.zeros((W + 1,), jnp.int32), zero,
+    init = (rows_all[:span], zero, zero, jnp.zeros((offsets.shape[0] + 1,), jnp.int32), zero,
             jnp.zeros((2 * G - 1,), jnp.int32))
     _, _, cycles, taken, busy, trees = lax.while_loop(lambda s: s[1] < n_steps, cycle, init)
     return cycles, {"taken": taken, "busy": busy, "trees": trees}

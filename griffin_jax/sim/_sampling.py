@@ -9,21 +9,13 @@ interval); a layer with no more tiles than the sample is evaluated exactly.
 from __future__ import annotations
 
 import dataclasses
-import math
 import statistics
 from typing import Sequence
 
 import numpy as np
 
 from griffin_jax.design._core import Design
-from griffin_jax.sim._gemm import (
-    DEFAULT_CHUNK,
-    _check_designs,
-    _evaluate_group,
-    _steps,
-    check_masks,
-    sample_tiles,
-)
+from griffin_jax.sim._gemm import DEFAULT_CHUNK, gemm_activity_batch
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,6 +68,9 @@ def estimate_gemm_cycles(
 ) -> CycleEstimate:
     """Cycles of many designs on one GEMM, estimated from ``max(min_tiles, fraction * N)`` tiles.
 
+    A view of ``gemm_activity_batch(sample=fraction, activity=False)`` (the one estimator path)
+    with a confidence interval around its cycles.
+
     Args:
       designs: D designs; a_mask bool ``[M, K]``; w_mask bool ``[K, N]``.
       fraction: share of the tiles to evaluate, in (0, 1].
@@ -84,47 +79,15 @@ def estimate_gemm_cycles(
       confidence: two-sided level of the interval, in (0, 1).
     Returns: ``CycleEstimate`` with ``[D]`` arrays.
     """
-    import jax
-
-    designs = _check_designs(designs)
-    a, w = check_masks(a_mask, w_mask)
-    if not isinstance(fraction, (int, float)) or not 0 < fraction <= 1:
+    if (isinstance(fraction, bool) or not isinstance(fraction, (int, float))
+            or not 0 < fraction <= 1):
         raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
-    if isinstance(min_tiles, bool) or not isinstance(min_tiles, int) or min_tiles < 2:
-        raise ValueError(f"min_tiles must be an int >= 2, got {min_tiles!r}")
     if not isinstance(confidence, float) or not 0 < confidence < 1:
         raise ValueError(f"confidence must be a float in (0, 1), got {confidence!r}")
-    devices = tuple(jax.devices() if devices is None else devices)
-    D = len(designs)
-    M, K = a.shape
-    N = w.shape[1]
-    est = np.zeros(D)
-    se = np.zeros(D)
-    n_sampled = np.zeros(D, np.int64)
-    n_tiles = np.zeros(D, np.int64)
-    dense = np.zeros(D, np.int64)
-    groups: dict = {}
-    for i, d in enumerate(designs):
-        n = -(-M // d.core.cols) * -(-N // d.core.rows)
-        n_tiles[i] = n
-        dense[i] = n * _steps(K, d.core.lanes)
-        if d.exploit == "none":
-            est[i], n_sampled[i] = dense[i], n
-            continue
-        groups.setdefault((d.core, d.exploit, d.sync), []).append(i)
-    for (core, _, _), idx in groups.items():
-        n = int(n_tiles[idx[0]])
-        ids = sample_tiles(core, n, fraction, min_tiles, seed)
-        k = len(ids)
-        out = _evaluate_group([designs[i] for i in idx], a, w, chunk, False, devices, ids,
-                              strategy)
-        per = out["tile_cycles"].astype(np.float64)
-        for j, i in enumerate(idx):
-            n_sampled[i] = k
-            est[i] = n * per[j].mean()
-            if k < n:
-                var = per[j].var(ddof=1) if k > 1 else 0.0
-                se[i] = n * math.sqrt((1 - k / n) * var / k)
-    half = _z(confidence) * se
-    return CycleEstimate(designs, est, se, est - half, est + half, confidence, n_sampled,
-                         n_tiles, dense)
+    act = gemm_activity_batch(designs, a_mask, w_mask, chunk=chunk, activity=False,
+                              devices=devices, sample=fraction, min_tiles=min_tiles, seed=seed,
+                              strategy=strategy)
+    est = act.cycles.astype(np.float64)
+    half = _z(confidence) * act.stderr
+    return CycleEstimate(act.designs, est, act.stderr, est - half, est + half, confidence,
+                         act.sampled_tiles, act.tiles, act.dense_cycles)

@@ -139,8 +139,9 @@ def digits_workload(variant: str = "dense", n_images: int | None = None, *, data
     n_all = meta["dataset"]["mask_images"]
     if n_images is None:
         n_images = n_all
-    if int(n_images) != n_images or not 1 <= n_images <= n_all:
-        raise ValueError(f"n_images must be an integer in [1, {n_all}], got {n_images}")
+    if (isinstance(n_images, bool) or not isinstance(n_images, (int, np.integer))
+            or not 1 <= n_images <= n_all):
+        raise ValueError(f"n_images must be an integer in [1, {n_all}], got {n_images!r}")
     key = _FILE_KEY[variant]
     out = []
     for layer in meta["layers"]:

@@ -1,7 +1,6 @@
 """Designs as data: validation, the box order, pytree behaviour."""
 
 import jax
-import numpy as np
 import pytest
 
 import griffin_jax as gj
@@ -30,12 +29,15 @@ def test_from_offsets_accepts_pairs_and_keeps_order():
     assert w.as_tuples() == ((2, 0, 0), (1, -1, 0), (1, 0, 1))
 
 
-def test_capacity_is_a_power_of_two_bucket():
-    assert gj.Window.box(1, 0, 0).capacity == 8
-    assert gj.Window.box(3, 1, 1).capacity == 32  # 27 offsets
-    w = gj.Window.from_offsets([(1, 0)], capacity=16)
-    assert w.capacity == 16 and w.size == 1
-    assert np.asarray(w.valid).sum() == 1
+def test_window_is_a_plain_hashable_value():
+    w = gj.Window.from_offsets([(2, 1), (1, 0, -1)])
+    assert w.as_tuples() == ((2, 1, 0), (1, 0, -1))
+    assert w == gj.Window.from_offsets([(2, 1, 0), (1, 0, -1)]) and len({w, w}) == 1
+    assert w != gj.Window.from_offsets([(1, 0, -1), (2, 1, 0)])  # order is priority
+    assert not hasattr(w, "capacity") and not hasattr(w, "padded")
+    import pickle
+
+    assert pickle.loads(pickle.dumps(w)) == w
 
 
 @pytest.mark.parametrize(
@@ -54,9 +56,23 @@ def test_invalid_windows_name_the_problem(offsets, field):
         gj.Window.from_offsets(offsets)
 
 
-def test_window_capacity_too_small():
+@pytest.mark.parametrize("capacity", [0, 3.7, "8", 16])
+def test_capacity_is_refused_by_name(capacity):
     with pytest.raises(ValueError, match="capacity"):
-        gj.Window.from_offsets([(1, 0), (2, 0)], capacity=1)
+        gj.Window.from_offsets([(1, 0), (2, 0)], capacity=capacity)
+
+
+@pytest.mark.parametrize("offsets, field", [
+    (None, "offsets must be a sequence"),
+    ("12", "offsets must be a sequence"),
+    (5, "offsets must be a sequence"),
+    ([3], "window offset 0"),
+    ([(1, 0), (2**31, 0)], "window offset 1.*int32"),
+    ([(1, -2**31, 0)], "int32"),
+])
+def test_from_offsets_refuses_non_sequences_and_huge_entries(offsets, field):
+    with pytest.raises(ValueError, match=field):
+        gj.Window.from_offsets(offsets)
 
 
 @pytest.mark.parametrize("kw", [{"time": -1}, {"lane": -2}, {"group": 1.0}])
@@ -101,33 +117,53 @@ def test_design_validation():
     gj.Design(core, "A", gj.Window.from_offsets([(1, 3, 0), (1, -3, 0)]))
 
 
-def test_design_is_a_pytree_with_static_geometry():
+def test_design_is_a_pytree_with_static_fields():
     d = gj.Design(gj.Core(2, 3, 4), "AW", gj.Window.box(2, 1, 1))
     leaves, treedef = jax.tree_util.tree_flatten(d)
-    assert len(leaves) == 2  # window offsets and valid mask
-    assert leaves[0].shape == (32, 3) and leaves[1].shape == (32,)
-    back = jax.tree_util.tree_unflatten(treedef, leaves)
-    assert back == d
-    # Geometry is static: two designs with other windows have the same treedef.
-    d2 = gj.Design(gj.Core(2, 3, 4), "AW", gj.Window.from_offsets([(3, 1, -1)], capacity=32))
-    assert jax.tree_util.tree_structure(d2) == treedef
-    d3 = gj.Design(gj.Core(2, 3, 8), "AW", gj.Window.box(2, 1, 1))
-    assert jax.tree_util.tree_structure(d3) != treedef
+    assert leaves == []  # every field is static metadata, the window included
+    assert jax.tree_util.tree_unflatten(treedef, leaves) == d
+    d2 = gj.Design(gj.Core(2, 3, 4), "AW", gj.Window.from_offsets([(3, 1, -1)]))
+    assert jax.tree_util.tree_structure(d2) != treedef
 
 
-def test_design_flows_through_jit():
+def test_design_flows_through_jit_as_static_data():
     d = gj.Design(gj.Core(2, 3, 4), "AW", gj.Window.box(2, 1, 1))
 
     @jax.jit
-    def depth(design):
-        return (design.window.offsets[:, 0] * design.window.valid).max()
+    def depth(design, x):
+        return x * design.window.depth
 
-    assert int(depth(d)) == 2
+    assert int(depth(d, 3)) == 6
+
+
+def test_nonsense_designs_are_refused():
+    core = gj.Core(2, 3, 4)
+    with pytest.raises(ValueError, match="Design.window must be empty for exploit 'none'"):
+        gj.Design(core, "none", gj.Window.box(1))
+    gj.Design(core, "none", gj.Window.empty())
+    # dg offsets need a neighbour on the dg axis: W moves along rows (1 here), A along columns.
+    with pytest.raises(ValueError, match="dg"):
+        gj.Design(gj.Core(1, 3, 4), "W", gj.Window.box(1, 0, 1))
+    with pytest.raises(ValueError, match="dg"):
+        gj.Design(gj.Core(3, 1, 4), "AW", gj.Window.box(1, 0, 1))
+    gj.Design(gj.Core(3, 1, 4), "W", gj.Window.box(1, 0, 1))
+    with pytest.raises(ValueError, match="Core.rows"):
+        gj.Core(rows=2**40, cols=1, lanes=1)
+    with pytest.raises(ValueError, match="Core rows x cols x lanes"):
+        gj.Core(rows=2**20, cols=2**10, lanes=4)
+
+
+def test_group_maps_follow_the_table():
+    core = gj.Core(2, 3, 4)
+    from griffin_jax.design._core import group_axis, schedule_groups
+
+    assert [schedule_groups(core, e) for e in ("none", "A", "W", "AW")] == [1, 3, 2, 6]
+    assert [group_axis(core, e) for e in ("none", "A", "W", "AW")] == [1, 3, 2, 3]
 
 
 def test_frozen():
     w = gj.Window.box(1)
     with pytest.raises(Exception):
-        w.offsets = None
+        w._offsets = ()
     with pytest.raises(Exception):
         gj.Core(1, 1, 1).rows = 2

@@ -65,3 +65,16 @@ def test_network_totals_weight_layers_by_multiplicity(rng):
         simulate_layers(_designs(), [("x", layers[0][1], layers[0][2], 0)])
     with pytest.raises(ValueError, match="layers\\[0\\]"):
         simulate_layers(_designs(), [("x", layers[0][1])])
+
+
+def test_one_estimator_path(rng):
+    # estimate_gemm_cycles is a view of gemm_activity_batch(sample=...): same cycles, stderr.
+    a, w = rng.random((200, 40)) < 0.4, rng.random((40, 8)) < 0.5  # 400 tiles, 32 sampled
+    designs = _designs()
+    act = gj.gemm_activity_batch(designs, a, w, sample=0.05, seed=3)
+    est = estimate_gemm_cycles(designs, a, w, fraction=0.05, seed=3)
+    assert np.array_equal(est.estimate, act.cycles)
+    assert np.array_equal(est.stderr, act.stderr)
+    assert (act.stderr[:2] > 0).all() and act.stderr[2] == 0  # the dense core is exact
+    assert (act.sampled_tiles[:2] == 32).all() and not act.exact[:2].any()
+    assert not gj.gemm_activity_batch(designs, a, w).stderr.any()
