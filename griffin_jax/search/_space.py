@@ -28,7 +28,7 @@ from typing import Iterator
 
 import numpy as np
 
-from griffin_jax.design._core import EXPLOITS, Core
+from griffin_jax.design._core import EXPLOITS, Core, group_axis
 from griffin_jax.design._griffin import DEFAULT_CORE
 from griffin_jax.design._point import DesignPoint
 
