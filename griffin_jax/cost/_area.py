@@ -35,12 +35,16 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from griffin_jax.cost._memory import BUFFERS, buffer, price_buffer
 from griffin_jax.cost._prices import Prices, prices, tree_adder_widths
 from griffin_jax.design._core import Core, Design, Window
 from griffin_jax.design._griffin import Accelerator
 
-COMPONENTS = ("multipliers", "adder_trees", "accumulators", "act_mux", "wgt_mux", "staging",
-              "schedulers", "extra_trees")
+# Core-only components, then the SRAM buffers (docs/model.md 4.3: core-only vs total).
+CORE_COMPONENTS = ("multipliers", "adder_trees", "accumulators", "act_mux", "wgt_mux", "bypass",
+                   "staging", "schedulers", "extra_trees")
+MEMORY_COMPONENTS = ("sram_act", "sram_wgt", "sram_out")
+COMPONENTS = CORE_COMPONENTS + MEMORY_COMPONENTS
 
 
 class WindowTerms(NamedTuple):
@@ -130,6 +134,13 @@ class Inventory:
     schedulers: int
     scheduler_fan_in: Any
     extra_trees_per_dpu: Any
+    # docs/model.md 4.2: one 2:1 cell per operand bit of every per-multiplier mux, on hardware
+    # that can run a mode bypassing that mux (reconfigurable accelerators).
+    bypass_cells: Any = 0
+    # docs/model.md 4.1: the SRAM buffers (``cost._memory.Buffer``).
+    act_sram: Any = None
+    wgt_sram: Any = None
+    out_sram: Any = None
 
     @property
     def staging_bits(self):
@@ -144,20 +155,47 @@ def _built(count: int, size) -> int:
     return count
 
 
+def _maximum(a, b):
+    return jnp.maximum(a, b) if isinstance(a, jax.Array) or isinstance(b, jax.Array) \
+        else max(a, b)
+
+
+def _buffers(core: Core, exploit: str, structured, reconfigurable: bool, act_fan_in, steps,
+             bits: int) -> tuple:
+    """The three SRAM buffers of a design (``cost._memory`` module doc: metadata per value)."""
+    R, C, L = core.rows, core.cols, core.lanes
+    act_meta = 1 if exploit in ("A", "AW") else 0
+    if structured == "2:4":
+        wgt_meta = 2
+    elif exploit == "W":
+        wgt_meta = selector_levels(act_fan_in)
+    elif exploit == "AW":
+        # a reconfigurable AW core also holds W mode's offline frame (selector per weight)
+        wgt_meta = _maximum(1, selector_levels(1 + steps)) if reconfigurable else 1
+    else:
+        wgt_meta = 0
+    return (buffer(core.act_kb, bits, act_meta, C * L),
+            buffer(core.wgt_kb, bits, wgt_meta, R * L),
+            buffer(core.out_kb, bits, 0, max(R, C)))
+
+
 def build_inventory(core: Core, exploit: str, terms: WindowTerms, *, sync: str = "core",
-                    structured: str | None = None, bits: int = 8,
-                    acc_bits: int = 32) -> Inventory:
+                    structured: str | None = None, bits: int = 8, acc_bits: int = 32,
+                    reconfigurable: bool = False) -> Inventory:
     """The parts a design ``(core, exploit, window with terms)`` builds (module doc).
 
-    Which parts exist depends only on ``exploit`` and ``structured`` (static); their sizes
-    follow ``terms``, which may be continuous: a part whose size is zero (fan-in 1, depth 0)
-    costs nothing whatever its count.
+    Which parts exist depends only on ``exploit``, ``structured`` and ``reconfigurable``
+    (static); their sizes follow ``terms``, which may be continuous: a part whose size is zero
+    (fan-in 1, depth 0) costs nothing whatever its count. ``reconfigurable`` hardware also
+    builds the bypass cells of docs/model.md 4.2.
     """
     R, C, L = core.rows, core.cols, core.lanes
     mults, dpus = core.multipliers, R * C
+    a_f, w_f = (4, 1) if structured == "2:4" else fan_ins(exploit, terms)
+    sram = _buffers(core, exploit, structured, reconfigurable, a_f, terms.steps, bits)
     if structured == "2:4":
-        return Inventory(mults, dpus, L, bits, acc_bits, mults, 4, False, 0, 1, 0, 0, 0, 0, 1, 0)
-    a_f, w_f = fan_ins(exploit, terms)
+        return Inventory(mults, dpus, L, bits, acc_bits, mults, 4, False, 0, 1, 0, 0, 0, 0, 1, 0,
+                         0, *sram)
     shared = exploit == "A"
     a_count = _built({"A": C * L, "W": mults, "AW": mults}.get(exploit, 0), a_f - 1)
     w_count = _built(mults if exploit in ("A", "AW") else 0, w_f - 1)
@@ -165,12 +203,16 @@ def build_inventory(core: Core, exploit: str, terms: WindowTerms, *, sync: str =
     act_buf = _built((dpus if per_group else C) if exploit in ("W", "AW") else 0, terms.depth)
     wgt_buf = _built((dpus if per_group else R) if exploit in ("A", "AW") else 0, terms.depth)
     scheds = {"A": C, "AW": dpus}.get(exploit, 0)
+    # A shared column-lane mux serves every row: it needs no per-multiplier bypass.
+    per_mult_muxes = (0 if shared else a_count) + w_count
     return Inventory(
         multipliers=mults, dpus=dpus, lanes=L, bits=bits, acc_bits=acc_bits,
         act_mux_count=a_count, act_mux_fan_in=a_f, act_mux_shared=shared,
         wgt_mux_count=w_count, wgt_mux_fan_in=w_f, act_buffers=act_buf, wgt_buffers=wgt_buf,
         depth=terms.depth, schedulers=scheds, scheduler_fan_in=1 + terms.size,
         extra_trees_per_dpu=terms.extra_trees,
+        bypass_cells=per_mult_muxes * bits if reconfigurable else 0,
+        act_sram=sram[0], wgt_sram=sram[1], out_sram=sram[2],
     )
 
 
@@ -180,7 +222,8 @@ def inventory(accel: Accelerator, bits: int = 8, acc_bits: int = 32) -> Inventor
         raise ValueError(f"accel must be an Accelerator, got {type(accel).__name__}")
     hw: Design = accel.hardware
     return build_inventory(hw.core, hw.exploit, window_terms(hw.window), sync=hw.sync,
-                           structured=accel.structured, bits=bits, acc_bits=acc_bits)
+                           structured=accel.structured, bits=bits, acc_bits=acc_bits,
+                           reconfigurable=accel.reconfigurable)
 
 
 def tree_area(tech, lanes: int) -> float:
@@ -214,6 +257,9 @@ def area_components(inv: Inventory, p: Prices) -> dict:
         "schedulers": inv.schedulers * scheduler_area(p, inv.lanes, inv.scheduler_fan_in,
                                                       inv.depth),
         "extra_trees": inv.dpus * inv.extra_trees_per_dpu * (p.tree_area + p.acc_adder_area),
+        "bypass": inv.bypass_cells * p.mux2_area,
+        **{f"sram_{k}": price_buffer(p.sram, getattr(inv, f"{k}_sram")).area_mm2 * 1e6
+           for k in BUFFERS},
     }
 
 

@@ -19,8 +19,10 @@ Events and their prices (``b`` operand bits, ``L`` lanes, cells priced by ``Tech
   those of its real columns; AW: groups are DPUs).
 * ``act_mux`` / ``wgt_mux``: a selection through a wired F:1 mux with ``F_on`` live inputs costs
   ``b (ceil(log2 F) + F_on - 1)`` 2:1-cell events (the operand crosses the tree's levels and each
-  other live input toggles one cell); a bypass (mode not using that side) costs
-  ``b ceil(log2 F)`` (the operand still crosses the levels); inputs outside the mode's window
+  other live input toggles one cell); a mode not using that side goes through the dedicated
+  bypass of reconfigurable hardware (docs/model.md 4.2): ``b`` 2:1-cell events, the tree not
+  crossed; fixed hardware without a bypass holding its mux on one input (the 2:4 datapath on
+  weights that are not 2:4) costs ``b ceil(log2 F)``; inputs outside the mode's window
   are held by gating. Selections happen per executed product for per-multiplier muxes and per
   schedule item for the A core's shared column-lane mux. On AW hardware in A mode the
   column's selection is made once per item and broadcast; every product still crosses its own
@@ -35,14 +37,17 @@ Events and their prices (``b`` operand bits, ``L`` lanes, cells priced by ``Tech
   all. Scheduler-cycles are the scheduler's ``group_cycles`` (cycles x groups under
   ``sync="core"``; each group's own cycles under ``sync="group"``, where a group that finished
   early is idle, not clocked).
-* ``sram`` / ``metadata``: bits read (values / masks, indexes, selectors) at the bank's read
-  energy per bit, output bits written once. The W-static weight frame (``Events`` gives its bits
+* ``sram`` / ``metadata``: bits read (values / masks, indexes, selectors) from the activation
+  and weight buffers at each buffer's CACTI read energy per access divided by its port width
+  (``cost._memory``), output bits written once at the output buffer's write energy per bit. The W-static weight frame (``Events`` gives its bits
   per cycle averaged over a tile's ``N / n_tiles`` real rows; real lanes stay averaged over
   steps) is read once per cycle per real row of DPUs: ``row_cycles`` (sum over tiles of cycles
   x real rows) under ``sync="core"``; under ``sync="group"`` each row reads only while its own
   schedule runs: ``group_cycles`` less the padded rows, each of which (no work) runs exactly
-  ``ceil(T / (D + 1))`` cycles (MODEL.md 3.5).
-* ``leakage``: ``leakage_power_density x total area x cycles / clock``.
+  ``ceil(T / (D + 1))`` cycles (docs/model.md 3.5).
+* ``leakage``: ``leakage_power_density x core-only area x cycles / clock``; ``sram_leakage``:
+  the buffers' CACTI leakage power x cycles / clock.
+* Core-only energy is ``CORE_ENERGY_COMPONENTS``; total adds ``MEMORY_ENERGY_COMPONENTS``.
 
 Two steps: ``layer_counts`` turns (events, schedule) into the counted events of one layer
 (``Counts``), and ``energy_components`` prices them. ``energy_components`` is plain arithmetic
@@ -69,12 +74,16 @@ from griffin_jax.cost._area import (
     window_terms,
 )
 from griffin_jax.cost._events import Events
+from griffin_jax.cost._memory import price_buffer
 from griffin_jax.cost._prices import Prices, prices
 from griffin_jax.design._core import Design
 from griffin_jax.design._griffin import Accelerator
 
-ENERGY_COMPONENTS = ("mult", "adder_trees", "accumulators", "extra_trees", "act_mux", "wgt_mux",
-                     "staging", "schedulers", "sram", "metadata", "leakage")
+# Core-only components, then the SRAM's (docs/model.md 4.3: core-only vs total).
+CORE_ENERGY_COMPONENTS = ("mult", "adder_trees", "accumulators", "extra_trees", "act_mux",
+                          "wgt_mux", "staging", "schedulers", "leakage")
+MEMORY_ENERGY_COMPONENTS = ("sram", "metadata", "sram_leakage")
+ENERGY_COMPONENTS = CORE_ENERGY_COMPONENTS + MEMORY_ENERGY_COMPONENTS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,8 +181,15 @@ def mux_select_energy(p, wired_fan_in, live_fan_in):
 
 
 def mux_bypass_energy(p, wired_fan_in):
-    """pJ of one operand crossing a bypassed ``F``:1 mux."""
+    """pJ of one operand crossing an ``F``:1 mux held on one input (hardware without a bypass
+    path: the operand still crosses the tree's levels)."""
     return mux_select_energy(p, wired_fan_in, 1)
+
+
+def bypass_path_energy(p):
+    """pJ of one operand through the dedicated bypass of docs/model.md 4.2: one 2:1 cell per
+    bit; the operand does not cross the mux tree."""
+    return p.operand_bits * p.mux2_energy
 
 
 @dataclasses.dataclass(frozen=True)
@@ -184,8 +200,9 @@ class Counts:
     ``act_reads``: activation reads of the GEMM per output-channel tile (``M K n_tiles``);
     ``busy_dpu_cycles`` / ``tree_dpu_cycles``: as ``busy_dpu_cycles`` / ``extra_tree_cycles``;
     ``scheduler_cycles``: cycles of the active schedulers summed over them; ``staged_rows``:
-    operand rows written per active staging buffer (``tiles x steps``); ``value_bits`` /
-    ``meta_bits`` / ``out_bits``: SRAM bits read and written; ``cycles``: cycles run;
+    operand rows written per active staging buffer (``tiles x steps``); ``act_value_bits`` /
+    ``act_meta_bits`` / ``wgt_value_bits`` / ``wgt_meta_bits``: bits read from the activation
+    and weight buffers; ``out_bits``: bits written to the output buffer; ``cycles``: cycles run;
     ``structured_ok``: a 2:4 datapath's weights fit the pattern.
     """
 
@@ -197,8 +214,10 @@ class Counts:
     tree_dpu_cycles: Any
     scheduler_cycles: Any
     staged_rows: Any
-    value_bits: Any
-    meta_bits: Any
+    act_value_bits: Any
+    act_meta_bits: Any
+    wgt_value_bits: Any
+    wgt_meta_bits: Any
     out_bits: Any
     cycles: Any
     structured_ok: bool = False
@@ -208,14 +227,13 @@ def layer_counts(accel: Accelerator, mode: Design, events: Events, schedule: Sch
     """The ``Counts`` of ``accel`` running ``mode`` on one GEMM (module doc)."""
     ex = mode.exploit
     scheduled = ex in ("A", "AW") and accel.hardware.exploit in ("A", "AW")
-    value_bits = events.act_value_bits + events.wgt_value_bits
-    meta_bits = events.act_meta_bits + events.wgt_meta_bits
+    wgt_value_bits, wgt_meta_bits = events.wgt_value_bits, events.wgt_meta_bits
     if events.wgt_frame_bits or events.wgt_frame_meta_bits:
         # Events averages the frame over a tile's real rows; charge it per real row-cycle.
         per_row = events.n_tiles / events.N
         rows = _frame_row_cycles(mode, events, schedule)
-        value_bits += rows * events.wgt_frame_bits * per_row
-        meta_bits += rows * events.wgt_frame_meta_bits * per_row
+        wgt_value_bits += rows * events.wgt_frame_bits * per_row
+        wgt_meta_bits += rows * events.wgt_frame_meta_bits * per_row
     return Counts(
         products=events.effectual + (0 if accel.gate_zero_products
                                      else events.zero_operand_products),
@@ -224,8 +242,9 @@ def layer_counts(accel: Accelerator, mode: Design, events: Events, schedule: Sch
         busy_dpu_cycles=busy_dpu_cycles(mode, events, schedule),
         tree_dpu_cycles=extra_tree_cycles(mode, events, schedule),
         scheduler_cycles=schedule.group_cycles if scheduled else 0,
-        staged_rows=events.tiles * events.steps, value_bits=value_bits, meta_bits=meta_bits,
-        out_bits=events.out_bits, cycles=schedule.cycles, structured_ok=events.structured_ok)
+        staged_rows=events.tiles * events.steps, act_value_bits=events.act_value_bits,
+        act_meta_bits=events.act_meta_bits, wgt_value_bits=wgt_value_bits,
+        wgt_meta_bits=wgt_meta_bits, out_bits=events.out_bits, cycles=schedule.cycles, structured_ok=events.structured_ok)
 
 
 def _minimum(a, b):
@@ -236,6 +255,10 @@ def _mux_energy(hw: Inventory, structured, ex: str, terms: WindowTerms, c: Count
                 p: Prices) -> tuple:
     act = wgt = 0.0
     a_live, w_live = fan_ins(ex, terms)
+
+    def bypass(F):  # reconfigurable hardware has the dedicated path of docs/model.md 4.2
+        return bypass_path_energy(p) if hw.bypass_cells else mux_bypass_energy(p, F)
+
     if hw.act_mux_count:
         F = hw.act_mux_fan_in
         if structured is not None:
@@ -249,24 +272,24 @@ def _mux_energy(hw: Inventory, structured, ex: str, terms: WindowTerms, c: Count
         elif ex in ("W", "AW"):
             act = c.executed * mux_select_energy(p, F, a_live)
         elif ex == "A":
-            act = (c.items * mux_select_energy(p, F, a_live)
-                   + c.executed * mux_bypass_energy(p, F))
+            act = c.items * mux_select_energy(p, F, a_live) + c.executed * bypass(F)
         else:
-            act = c.executed * mux_bypass_energy(p, F)
+            act = c.executed * bypass(F)
     if hw.wgt_mux_count:
         F = hw.wgt_mux_fan_in
         if ex in ("A", "AW"):
             wgt = c.executed * mux_select_energy(p, F, w_live)
         else:
-            wgt = c.executed * mux_bypass_energy(p, F)
+            wgt = c.executed * bypass(F)
     return act, wgt
 
 
 def energy_components(hw: Inventory, exploit: str, terms: WindowTerms, counts: Counts,
-                      p: Prices, area_mm2, *, structured: str | None = None) -> dict:
+                      p: Prices, core_area_mm2, *, structured: str | None = None) -> dict:
     """Energy per component in pJ (keys ``ENERGY_COMPONENTS``) of hardware ``hw`` running a mode
-    of ``exploit`` with window ``terms`` through the counted events; ``area_mm2``: total area
-    (leakage). Plain arithmetic: JAX scalars or arrays (over layers) pass through."""
+    of ``exploit`` with window ``terms`` through the counted events; ``core_area_mm2``: the
+    core-only area (its leakage; the SRAM's leakage comes from its CACTI figures). Plain
+    arithmetic: JAX scalars or arrays (over layers) pass through."""
     ex, L, b = exploit, hw.lanes, p.operand_bits
     acc_e = p.acc_adder_energy
     act_mux, wgt_mux = _mux_energy(hw, structured, ex, terms, counts, p)
@@ -278,7 +301,8 @@ def energy_components(hw: Inventory, exploit: str, terms: WindowTerms, counts: C
     # mode's schedule groups are exactly its active schedulers.
     per_sched = (L * (1 + terms.size) * p.priority_cell_energy
                  + (D + 1) * L * p.dff_energy)
-    read_bit = p.sram_read_energy_per_bit
+    act, wgt, out = (price_buffer(p.sram, b) for b in (hw.act_sram, hw.wgt_sram, hw.out_sram))
+    time_ns = counts.cycles / p.clock_ghz  # mW x ns = pJ
     return {
         "mult": counts.products * p.mult8_energy,
         "adder_trees": counts.busy_dpu_cycles * p.tree_energy,
@@ -288,17 +312,23 @@ def energy_components(hw: Inventory, exploit: str, terms: WindowTerms, counts: C
         "wgt_mux": wgt_mux,
         "staging": counts.staged_rows * buffers * L * b * p.dff_energy * _minimum(D, 1),
         "schedulers": counts.scheduler_cycles * per_sched,
-        "sram": counts.value_bits * read_bit + counts.out_bits * p.sram_write_energy_per_bit,
-        "metadata": counts.meta_bits * read_bit,
-        "leakage": p.leakage_power_density * area_mm2 * counts.cycles / p.clock_ghz,
+        "leakage": p.leakage_power_density * core_area_mm2 * time_ns,
+        "sram": (counts.act_value_bits * act.read_pj_per_bit
+                 + counts.wgt_value_bits * wgt.read_pj_per_bit
+                 + counts.out_bits * out.write_pj_per_bit),
+        "metadata": (counts.act_meta_bits * act.read_pj_per_bit
+                     + counts.wgt_meta_bits * wgt.read_pj_per_bit),
+        "sram_leakage": (act.leakage_mw + wgt.leakage_mw + out.leakage_mw) * time_ns,
     }
 
 
 def layer_energy(accel: Accelerator, mode: Design, events: Events, schedule: Schedule, tech,
-                 area_mm2: float) -> dict:
+                 core_area_mm2: float) -> dict:
     """Energy per component (pJ; keys ``ENERGY_COMPONENTS``) of ``accel`` running ``mode`` on
-    one GEMM whose ``events`` and ``schedule`` are given; ``area_mm2`` is the total area."""
+    one GEMM whose ``events`` and ``schedule`` are given; ``core_area_mm2``: the core-only area
+    (for its leakage)."""
     hw = inventory(accel, tech.operand_bits, tech.accumulator_bits)
     return energy_components(hw, mode.exploit, window_terms(mode.window),
                              layer_counts(accel, mode, events, schedule),
-                             prices(tech, hw.lanes), area_mm2, structured=accel.structured)
+                             prices(tech, hw.lanes), core_area_mm2,
+                             structured=accel.structured)

@@ -15,8 +15,13 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from griffin_jax._checks import nonempty_of
-from griffin_jax.cost._area import area_breakdown
-from griffin_jax.cost._energy import ENERGY_COMPONENTS, Schedule, layer_energy
+from griffin_jax.cost._area import CORE_COMPONENTS, area_breakdown
+from griffin_jax.cost._energy import (
+    CORE_ENERGY_COMPONENTS,
+    ENERGY_COMPONENTS,
+    Schedule,
+    layer_energy,
+)
 from griffin_jax.cost._events import layer_events
 from griffin_jax.cost._tech import load_tech
 from griffin_jax.design._core import Design
@@ -46,12 +51,23 @@ class CostReport:
 
     @property
     def area_mm2(self) -> float:
+        """Total area: core and SRAM buffers (docs/model.md 4.3)."""
         return math.fsum(self.area.values())
 
     @property
+    def area_core_mm2(self) -> float:
+        """Core-only area: compute, muxes, bypass, staging, schedulers, trees; no SRAM."""
+        return math.fsum(self.area[k] for k in CORE_COMPONENTS)
+
+    @property
     def energy_pj(self) -> float:
-        """Total energy: the sum of its components."""
+        """Total energy: the sum of its components (SRAM access and leakage included)."""
         return math.fsum(self.energy.values())
+
+    @property
+    def energy_core_pj(self) -> float:
+        """Core-only energy: no SRAM access, metadata or SRAM leakage."""
+        return math.fsum(self.energy[k] for k in CORE_ENERGY_COMPONENTS)
 
     @property
     def speedup(self) -> float:
@@ -64,23 +80,36 @@ class CostReport:
 
     @property
     def tops_per_w(self) -> float:
-        """Power efficiency: dense-equivalent ops per pJ (= TOPS/W)."""
+        """Total power efficiency: dense-equivalent ops per pJ (= TOPS/W)."""
         return self.ops / self.energy_pj
 
     @property
+    def tops_per_w_core(self) -> float:
+        """Core-only power efficiency (SRAM energy left out)."""
+        return self.ops / self.energy_core_pj
+
+    @property
     def tops_per_mm2(self) -> float:
-        """Area efficiency at ``clock_ghz``: dense-equivalent TOPS per mm^2."""
+        """Total area efficiency at ``clock_ghz``: dense-equivalent TOPS per mm^2."""
         return self.ops / self.time_ns * 1e-3 / self.area_mm2
+
+    @property
+    def tops_per_mm2_core(self) -> float:
+        """Core-only area efficiency (SRAM area left out)."""
+        return self.ops / self.time_ns * 1e-3 / self.area_core_mm2
 
     @property
     def power_mw(self) -> float:
         return self.energy_pj / self.time_ns
 
     def as_row(self) -> dict:
-        """A flat dict for tables."""
+        """A flat dict for tables: every efficiency both core-only and total."""
         return {"design": self.name, "category": self.category, "cycles": self.cycles,
-                "speedup": self.speedup, "area_mm2": self.area_mm2, "energy_pj": self.energy_pj,
-                "tops_per_w": self.tops_per_w, "tops_per_mm2": self.tops_per_mm2}
+                "speedup": self.speedup, "area_mm2": self.area_mm2,
+                "area_core_mm2": self.area_core_mm2, "energy_pj": self.energy_pj,
+                "energy_core_pj": self.energy_core_pj, "tops_per_w": self.tops_per_w,
+                "tops_per_w_core": self.tops_per_w_core, "tops_per_mm2": self.tops_per_mm2,
+                "tops_per_mm2_core": self.tops_per_mm2_core}
 
 
 def _proxy(d: Mapping) -> Mapping:
@@ -139,7 +168,8 @@ def layer_costs(accels: Sequence[Accelerator], category: str, a_mask, w_mask,
         idx = index.get(mode)
         sched = _schedule(acc, mode, ev, act, idx)
         area = area_breakdown(acc, tech)
-        energy = layer_energy(acc, mode, ev, sched, tech, math.fsum(area.values()))
+        energy = layer_energy(acc, mode, ev, sched, tech,
+                              math.fsum(area[k] for k in CORE_COMPONENTS))
         dense_cycles = ev.tiles * -(-ev.K // ev.lanes)
         reports.append(CostReport(name=acc.name, category=category, area=_proxy(area),
                                   energy=_proxy(energy), cycles=sched.cycles,

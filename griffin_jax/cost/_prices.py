@@ -10,6 +10,7 @@ formula that uses it (``_area.area_components`` or ``_energy.energy_components``
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 
 def tree_adder_widths(lanes: int, product_bits: int) -> tuple[int, ...]:
@@ -46,6 +47,11 @@ class Prices:
     sram_write_energy_per_bit: float
     leakage_power_density: float
     clock_ghz: float
+    # The CACTI SRAM table (docs/model.md 4.1). Tables are not hashable; ``sram_key`` (the tech
+    # name and node) stands for the table in equality and hashing, so a jitted relaxation
+    # recompiles for another table.
+    sram_key: str = ""
+    sram: Any = dataclasses.field(default=None, compare=False, hash=False)
 
 
 def prices(tech, lanes: int) -> Prices:
@@ -65,4 +71,12 @@ def prices(tech, lanes: int) -> Prices:
         sram_read_energy_per_bit=tech.sram_read_energy_per_bit,
         sram_write_energy_per_bit=tech.sram_write_energy_per_bit,
         leakage_power_density=tech.leakage_power_density, clock_ghz=tech.clock_ghz,
+        sram_key=f"{tech.name}@{tech.node_nm}nm:{id(tech.sram)}", sram=_sram_table(tech),
     )
+
+
+def _sram_table(tech):
+    if tech.sram is None:
+        raise ValueError(f"tech {tech.name!r} has no 'sram' table: the cost model prices the "
+                         "core's SRAM buffers from it (scripts/cacti_tech.py writes it)")
+    return tech.sram

@@ -9,6 +9,7 @@ only in their window share one compiled program.
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Iterable, Sequence
 
 import jax
@@ -46,15 +47,28 @@ class Core:
     """A ``rows`` x ``cols`` grid of dot-product units with ``lanes`` multipliers each.
 
     Rows map to output channels (n), columns to output pixels (m), lanes to the reduction (k).
+    ``act_kb``, ``wgt_kb``, ``out_kb``: capacities of the core's activation, weight and output
+    SRAM buffers in KB of dense 8-bit values (docs/model.md 4.1: a design that stores compressed
+    operands grows its buffers by the metadata bits per value). One default for every design
+    built on a core; the defaults are argued in docs/model.md 4.1.
     """
 
     rows: int
     cols: int
     lanes: int
+    act_kb: float = 128.0
+    wgt_kb: float = 128.0
+    out_kb: float = 32.0
 
     def __post_init__(self):
         for name in ("rows", "cols", "lanes"):
             object.__setattr__(self, name, _positive_int(f"Core.{name}", getattr(self, name)))
+        for name in ("act_kb", "wgt_kb", "out_kb"):
+            v = getattr(self, name)
+            if (isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating))
+                    or not math.isfinite(v) or v <= 0):
+                raise ValueError(f"Core.{name} must be a positive number of KB, got {v!r}")
+            object.__setattr__(self, name, float(v))
         if self.lanes > MAX_LANES:
             raise ValueError(f"Core.lanes must be <= {MAX_LANES}, got {self.lanes}")
         # The simulator counts one tile's multiplier slots in int32.

@@ -8,6 +8,7 @@ this project's borrowing model; the comments say what is kept and what is not.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 from griffin_jax.design._core import Core, Design, Window
@@ -114,7 +115,8 @@ def tensordash_like(core: Core | None = None) -> Accelerator:
 def _single_lane_core(core: Core) -> Core:
     """Same multiplier count with one lane per DPU: lanes split over rows and columns."""
     a = max(d for d in range(1, int(math.isqrt(core.lanes)) + 1) if core.lanes % d == 0)
-    return Core(rows=core.rows * (core.lanes // a), cols=core.cols * a, lanes=1)
+    return dataclasses.replace(core, rows=core.rows * (core.lanes // a), cols=core.cols * a,
+                               lanes=1)
 
 
 def sparten_like(core: Core | None = None, depth: int = 15) -> Accelerator:

@@ -55,7 +55,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from griffin_jax.cost._area import WindowTerms, area_components, build_inventory
+from griffin_jax.cost._area import (
+    CORE_COMPONENTS,
+    WindowTerms,
+    area_components,
+    build_inventory,
+)
 from griffin_jax.cost._energy import Counts, energy_components, group_to_dpu_cycles
 from griffin_jax.cost._evaluate import category_masks
 from griffin_jax.cost._events import frame_selector_bits, layer_events
@@ -194,12 +199,15 @@ def relaxed_inventory(exploit: str, theta, core: Core, p: Prices):
                            acc_bits=p.accumulator_bits)
 
 
-def relaxed_area(exploit: str, theta, core: Core, p: Prices):
-    """Area in mm^2 of the fixed design ``(exploit, box(theta))``: ``cost.area_components`` of
-    its relaxed inventory. ``theta`` float ``[3]``; ignored for ``exploit="none"``."""
+def relaxed_area(exploit: str, theta, core: Core, p: Prices, *, core_only: bool = False):
+    """Total area in mm^2 (``core_only``: without the SRAM buffers) of the fixed design
+    ``(exploit, box(theta))``: ``cost.area_components`` of its relaxed inventory. ``theta``
+    float ``[3]``; ignored for ``exploit="none"``."""
     if not isinstance(theta, jax.Array):
         theta = np.asarray(theta, np.float64)
-    return sum(area_components(relaxed_inventory(exploit, theta, core, p), p).values()) * 1e-6
+    parts = area_components(relaxed_inventory(exploit, theta, core, p), p)
+    keys = CORE_COMPONENTS if core_only else tuple(parts)
+    return sum(parts[k] for k in keys) * 1e-6
 
 
 # -- per-layer data -------------------------------------------------------------------------------
@@ -444,20 +452,20 @@ def relaxed_counts(exploit: str, theta, ev: dict, cycles, busy, trees, row_cycle
         products=ev["executed"], executed=ev["executed"], items=ev["items"],
         act_reads=M * ev["K"] * nt, busy_dpu_cycles=busy_dpu, tree_dpu_cycles=tree_dpu,
         scheduler_cycles=cycles * inv.schedulers, staged_rows=mt * nt * ev["steps"],
-        value_bits=(ev["act_value_bits"] + ev["wgt_value_bits"]
-                    + frame_rows * ev["wgt_frame_bits"]),
-        meta_bits=ev["act_meta_bits"] + ev["wgt_meta_bits"] + frame_rows * frame_meta,
+        act_value_bits=ev["act_value_bits"], act_meta_bits=ev["act_meta_bits"],
+        wgt_value_bits=ev["wgt_value_bits"] + frame_rows * ev["wgt_frame_bits"],
+        wgt_meta_bits=ev["wgt_meta_bits"] + frame_rows * frame_meta,
         out_bits=ev["out_bits"], cycles=cycles)
 
 
 def layer_energy_terms(exploit: str, theta, ev: dict, cycles, busy, trees, row_cycles,
-                       core: Core, p: Prices, area_mm2):
+                       core: Core, p: Prices, core_area_mm2):
     """Energy (pJ) of layer instances of the fixed design ``(exploit, box(theta))``:
     ``cost.energy_components`` of its relaxed inventory and counts (``relaxed_counts``),
-    summed; ``area_mm2`` prices leakage."""
+    summed; ``core_area_mm2`` prices the core's leakage."""
     inv = relaxed_inventory(exploit, theta, core, p)
     counts = relaxed_counts(exploit, theta, ev, cycles, busy, trees, row_cycles, inv)
-    parts = energy_components(inv, exploit, _terms(exploit, theta), counts, p, area_mm2)
+    parts = energy_components(inv, exploit, _terms(exploit, theta), counts, p, core_area_mm2)
     return sum(parts.values())
 
 
@@ -473,7 +481,9 @@ def _metrics_impl(data: ExploitData, theta, exploit, core, p, lane_max, group_ma
                      for blk in data.blocks)
         cycles, busy, trees, rows = (counts[:, i] for i in range(4))
     area = relaxed_area(exploit, theta, core, p)
-    energy = layer_energy_terms(exploit, theta, ev, cycles, busy, trees, rows, core, p, area)
+    core_area = relaxed_area(exploit, theta, core, p, core_only=True)
+    energy = layer_energy_terms(exploit, theta, ev, cycles, busy, trees, rows, core, p,
+                                core_area)
     w = data.weights
     f32 = jnp.float32
     return Metrics(f32((w * energy).sum()), f32((w * cycles).sum()),

@@ -77,7 +77,7 @@ def test_energy_formulas_equal_the_cost_model_given_exact_schedule_counts(point)
         cycles, busy = float(act.cycles[0]), float(act.busy_group_cycles[0])
         trees, rows = float(act.tree_group_cycles[0].sum()), float(act.row_cycles[0])
     theta = jnp.asarray(point.theta, jnp.float32)
-    area = relaxed_area(point.exploit, point.theta, CORE, k)
+    area = relaxed_area(point.exploit, point.theta, CORE, k, core_only=True)
     energy = float(layer_energy_terms(point.exploit, theta, evd, cycles, busy, trees, rows, CORE,
                                       k, area))
     assert energy == pytest.approx(report.energy_pj, rel=1e-5)
