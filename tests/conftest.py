@@ -60,3 +60,27 @@ def gen():
     return types.SimpleNamespace(
         random_offsets=random_offsets, random_mask=random_mask, EDGE_LANES=EDGE_LANES, FULL=FULL
     )
+
+
+def sram_by_hand(tech, core, act_meta=0, wgt_meta=0, bits=8):
+    """SRAM buffer figures written straight from docs/model.md 4.1 with the scalar CACTI-table
+    reference: per buffer ``area`` (mm^2), ``leak`` (mW), ``read`` / ``write`` (pJ per bit).
+    Banking: the fewest banks of <= 512-bit ports that deliver one operand row per cycle to
+    every consumer (C x L activations, R x L weights, max(R, C) outputs), ports >= 64 bits."""
+    import math
+
+    from griffin_jax.cost._sram import sram_cost_reference
+
+    out = {}
+    for name, kb, meta, per_cycle in (
+            ("act", core.act_kb, act_meta, core.cols * core.lanes),
+            ("wgt", core.wgt_kb, wgt_meta, core.rows * core.lanes),
+            ("out", core.out_kb, 0, max(core.rows, core.cols))):
+        width = bits + meta
+        need = per_cycle * width
+        banks = max(1, math.ceil(need / 512))
+        port = min(max(need / banks, 64), 512)
+        c = sram_cost_reference(tech, kb * width / bits / banks, port)
+        out[name] = {"area": banks * c.area_mm2, "leak": banks * c.leakage_mw,
+                     "read": c.read_energy_pj / port, "write": c.write_energy_pj / port}
+    return out

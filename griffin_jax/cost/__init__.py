@@ -44,6 +44,7 @@ from griffin_jax.cost._energy import (
     group_to_dpu_cycles,
     layer_counts,
     layer_energy,
+    bypass_path_energy,
     mux_bypass_energy,
     mux_select_energy,
 )
@@ -78,6 +79,6 @@ __all__ = [
     "compact_24", "energy_components", "evaluate", "evaluate_layer", "extra_tree_cycles",
     "fan_ins", "frame_selector_bits", "group_offset_products", "group_to_dpu_cycles",
     "inventory", "layer_costs", "layer_counts", "layer_energy", "layer_events", "load_tech",
-    "mux_bypass_energy", "mux_select_energy", "prices", "scale_tech", "selector_bits",
+    "bypass_path_energy", "mux_bypass_energy", "mux_select_energy", "prices", "scale_tech", "selector_bits",
     "selector_levels", "tech_from_dict", "tree_adder_widths", "wgt_fan_in", "window_terms",
 ]

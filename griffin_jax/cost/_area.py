@@ -160,18 +160,19 @@ def _maximum(a, b):
         else max(a, b)
 
 
-def _buffers(core: Core, exploit: str, structured, reconfigurable: bool, act_fan_in, steps,
+def _buffers(core: Core, exploit: str, structured, reconfigurable: bool, terms: WindowTerms,
              bits: int) -> tuple:
     """The three SRAM buffers of a design (``cost._memory`` module doc: metadata per value)."""
     R, C, L = core.rows, core.cols, core.lanes
     act_meta = 1 if exploit in ("A", "AW") else 0
     if structured == "2:4":
         wgt_meta = 2
-    elif exploit == "W":
-        wgt_meta = selector_levels(act_fan_in)
+    elif exploit == "W":  # the frame's selector names one of the window's 1 + size inputs
+        wgt_meta = selector_levels(1 + terms.size)
     elif exploit == "AW":
-        # a reconfigurable AW core also holds W mode's offline frame (selector per weight)
-        wgt_meta = _maximum(1, selector_levels(1 + steps)) if reconfigurable else 1
+        # a reconfigurable AW core also holds W mode's offline frame (selector per weight; its
+        # W mode uses the wired offsets with dg = 0, one per distinct (dt, dl))
+        wgt_meta = _maximum(1, selector_levels(1 + terms.steps)) if reconfigurable else 1
     else:
         wgt_meta = 0
     return (buffer(core.act_kb, bits, act_meta, C * L),
@@ -192,7 +193,7 @@ def build_inventory(core: Core, exploit: str, terms: WindowTerms, *, sync: str =
     R, C, L = core.rows, core.cols, core.lanes
     mults, dpus = core.multipliers, R * C
     a_f, w_f = (4, 1) if structured == "2:4" else fan_ins(exploit, terms)
-    sram = _buffers(core, exploit, structured, reconfigurable, a_f, terms.steps, bits)
+    sram = _buffers(core, exploit, structured, reconfigurable, terms, bits)
     if structured == "2:4":
         return Inventory(mults, dpus, L, bits, acc_bits, mults, 4, False, 0, 1, 0, 0, 0, 0, 1, 0,
                          0, *sram)

@@ -93,13 +93,15 @@ def test_time_only_windows_are_exact():
     assert dense.energy_pj == pytest.approx(ev.cache[DesignPoint("none")].energy_pj, rel=1e-5)
 
 
-@pytest.mark.parametrize("objective, min_rho", [("tops_per_w", 0.95), ("edp", 0.85),
+@pytest.mark.parametrize("objective, min_rho", [("tops_per_w", 0.9), ("edp", 0.8),
                                                 ("speedup", 0.85)])
 def test_relaxed_objective_tracks_the_exact_one(objective, min_rho):
     # Stated tolerance on this tiny, coarse GEMM (3 steps per tile, so cycle counts take few
     # values, and a 4-group axis that two hops of borrowing already cover): Spearman >= min_rho
     # over the whole space, relative error <= 50% everywhere (the spread model errs optimistic
-    # here). docs/search.md reports the digits mixes.
+    # here). docs/search.md reports the digits mixes. The cost model v2 made energy follow
+    # cycles more closely (SRAM leakage, docs/model.md 4.1), so the relaxed cycle error shows
+    # more in TOPS/W and EDP: measured 0.94 and 0.849 here (0.96 and 0.86 under v1).
     _, ev, rel = tiny()
     pts = SPACE.points()
     exact = [getattr(ev.cache[p], objective) for p in pts]
