@@ -1,6 +1,6 @@
 """griffin_jax: exact, batched JAX models of sparse DNN accelerator cores that borrow work.
 
-Public surface (see ``shared/spec/MODEL.md`` section 6)::
+Public surface (see ``docs/model.md`` section 6)::
 
     import griffin_jax as gj
     core = gj.Core(rows=8, cols=8, lanes=16)

@@ -1,6 +1,6 @@
 """Speed-of-light baseline: the griffin_jax scheduler in single-threaded, bit-packed C.
 
-``scripts/cbaseline/scheduler.c`` implements spec sections 1-3 (shared/spec/MODEL.md) exactly;
+``scripts/cbaseline/scheduler.c`` implements spec sections 1-3 (docs/model.md) exactly;
 this module compiles it with the system C compiler (``cc``, or ``$CC``) into
 ``scripts/_build/`` and calls it through ctypes. Only numpy and ctypes are needed; ``main()``
 (``python scripts/cbaseline.py``) also imports griffin_jax to time the JAX path on the same

@@ -1,4 +1,4 @@
-"""Print the paper-claims report (MODEL.md section 5) as Markdown.
+"""Print the paper-claims report (docs/model.md section 5) as Markdown.
 
     python scripts/claims_report.py                       # synthetic GEMMs, 45 nm
     python scripts/claims_report.py --tech scaled16       # the derived 16 nm node

@@ -107,7 +107,8 @@ def _sim_options(cfg) -> dict:
 def _core(cfg):
     import griffin_jax as gj
 
-    return gj.Core(cfg.core.rows, cfg.core.cols, cfg.core.lanes)
+    c = cfg.core
+    return gj.Core(c.rows, c.cols, c.lanes, act_kb=c.act_kb, wgt_kb=c.wgt_kb, out_kb=c.out_kb)
 
 
 def _designs(cfg):
@@ -240,8 +241,13 @@ def _plots(summary, results, out_dir: str) -> list:
         return []
     made = []
     try:
+        # docs/model.md 4.3: every efficiency both with the SRAM (total) and core-only
         made.append(pareto_plot(summary, os.path.join(out_dir, "pareto.png")).path)
+        made.append(pareto_plot(summary, os.path.join(out_dir, "pareto_core.png"),
+                                x="area_core_mm2", y="tops_per_w_core").path)
         made.append(category_bars(summary, os.path.join(out_dir, "bars.png")).path)
+        made.append(category_bars(summary, os.path.join(out_dir, "bars_core.png"),
+                                  metric="tops_per_w_core").path)
         if any(r["kind"] == "space" and r["exploit"] == "AW" for r in summary):
             made.append(speedup_heatmap(summary, os.path.join(out_dir, "speedup_heatmap.png")).path)
     except ImportError as err:
@@ -273,7 +279,8 @@ def run_study(cfg, out_dir: str, phases) -> dict:
     phases.start("plots")
     plots = _plots(summary, results, out_dir) if cfg.experiment.plots else []
     print(format_table(overview, ["network", "category", "role", "design", "speedup",
-                                  "tops_per_w", "vs_dense", "area_mm2"]))
+                                  "tops_per_w", "vs_dense", "tops_per_w_core", "area_mm2",
+                                  "area_core_mm2"]))
     print(f"{len(entries)} designs; tables and plots in {out_dir}")
     return {"tables": tables, "plots": plots, "designs": len(entries), "rows": len(results)}
 

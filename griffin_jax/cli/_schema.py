@@ -20,6 +20,10 @@ class CoreConf:
     rows: int = 8
     cols: int = 8
     lanes: int = 16
+    # SRAM buffer capacities in KB of dense 8-bit values (docs/model.md 4.1)
+    act_kb: float = 128.0
+    wgt_kb: float = 128.0
+    out_kb: float = 32.0
 
 
 @dataclasses.dataclass
@@ -244,6 +248,9 @@ def check_values(cfg, experiments=()) -> None:
     c = cfg.core
     for k in ("rows", "cols", "lanes"):
         _require(_is_int(c[k]) and c[k] >= 1, f"core.{k}", c[k], "an int >= 1")
+    for k in ("act_kb", "wgt_kb", "out_kb"):
+        _require(isinstance(c[k], (int, float)) and not isinstance(c[k], bool) and c[k] > 0,
+                 f"core.{k}", c[k], "a number of KB > 0")
     d = cfg.design
     for e in d.exploits:
         _require(e in EXPLOITS, "design.exploits", list(d.exploits), f"a subset of {EXPLOITS}")

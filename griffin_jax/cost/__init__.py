@@ -1,4 +1,4 @@
-"""Hardware cost model: area, energy and efficiency of accelerators (MODEL.md section 4).
+"""Hardware cost model: area, energy and efficiency of accelerators (docs/model.md section 4).
 
     import griffin_jax as gj
     from griffin_jax import cost

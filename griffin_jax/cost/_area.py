@@ -1,4 +1,4 @@
-"""What an accelerator builds (component inventory) and its area (MODEL.md section 4 table).
+"""What an accelerator builds (component inventory) and its area (docs/model.md section 4 table).
 
 Models (``b`` operand bits, ``L`` lanes, ``F`` mux fan-in, ``D`` lookahead depth):
 

@@ -1,4 +1,4 @@
-"""Combine design, schedule, events and technology into a ``CostReport`` (MODEL.md section 4).
+"""Combine design, schedule, events and technology into a ``CostReport`` (docs/model.md section 4).
 
 ``evaluate`` runs many accelerators on one network of one model category: every layer is
 scheduled once for all operating designs (one ``gemm_activity_batch`` call per layer), each

@@ -1,8 +1,8 @@
 """Schedule-independent event counts of one design on one GEMM (pure numpy functions of masks).
 
 What a design *executes* does not depend on when it executes it: every pending item runs exactly
-once (MODEL.md 3.3). So the products, the zero-operand products, the mux selections and the SRAM
-bits of the compressed formats follow from the masks, the tiling (MODEL.md section 2) and the
+once (docs/model.md 3.3). So the products, the zero-operand products, the mux selections and the SRAM
+bits of the compressed formats follow from the masks, the tiling (docs/model.md section 2) and the
 exploit alone. Only cycles, busy groups and the offsets used come from the scheduler.
 
 Conventions (per GEMM ``Out[M, N] = A[M, K] @ W[K, N]``, core ``R x C x L``):
@@ -14,7 +14,7 @@ Conventions (per GEMM ``Out[M, N] = A[M, K] @ W[K, N]``, core ``R x C x L``):
 * schedule items (group-lane slots executed): ``A``: ``nnz(A) * n_tiles``; ``W``: ``nnz(W) *
   m_tiles``; ``AW``: effectual pairs; ``none``: products.
 * SRAM traffic, operand values read once per output tile that uses them (the output-stationary
-  dataflow of MODEL.md section 2), outputs written once at ``b`` bits:
+  dataflow of docs/model.md section 2), outputs written once at ``b`` bits:
   dense operand: ``b`` bits per value; dynamically skipped operand (A, AW): ``b`` bits per
   nonzero plus a 1-bit mask per element; W static: the offline-scheduled weight frame,
   ``rows x lanes`` slots of ``b + ceil(log2 F)`` bits per cycle (idle slots included: the

@@ -6,7 +6,7 @@ area and leakage are charged for) from *how it runs* a model of each category (`
 the ``Design`` that is scheduled, and whose exploit decides which parts are switched on). A fixed
 prior-art preset runs its hardware design on every category; Griffin reconfigures.
 
-Model categories (MODEL.md section 5): ``"dense"``, ``"W"`` (weight-only sparse), ``"A"``
+Model categories (docs/model.md section 5): ``"dense"``, ``"W"`` (weight-only sparse), ``"A"``
 (activation-only sparse), ``"AW"`` (dual sparse).
 
 Mode windows must be wired. How a mode's offset maps onto the AW hardware's mux inputs
@@ -178,7 +178,7 @@ def griffin(core: Core | None = None, wired: Window | None = None,
 
     Hardware: an AW core (activation- and weight-side F:1 muxes per multiplier wired for
     ``wired``, both staging buffers, one scheduler per DPU, extra adder trees for its ``dg``
-    offsets). Modes (MODEL.md section 5):
+    offsets). Modes (docs/model.md section 5):
 
     * ``dense``: exploit none; every mux bypassed, schedulers and staging gated; leakage of the
       full area still paid.

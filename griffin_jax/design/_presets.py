@@ -1,4 +1,4 @@
-"""Named prior-art presets and the Griffin hybrid, all built from the same parts (MODEL.md s. 5).
+"""Named prior-art presets and the Griffin hybrid, all built from the same parts (docs/model.md s. 5).
 
 Fairness rule: every preset built from one ``core`` has the same peak, ``core.multipliers`` INT8
 MACs per cycle (default 8 x 8 DPUs x 16 lanes = 1024). ``sparten_like`` keeps that count with one
@@ -37,7 +37,7 @@ def custom(name: str, core: Core, exploit: str, window: Window | None = None,
 
 
 def l_shape(lookahead: int, lookaside: int) -> Window:
-    """Bit-Tactical's L: ``(1,0) .. (h,0)`` then ``(1,-1) .. (1,-d)`` (MODEL.md 3.2)."""
+    """Bit-Tactical's L: ``(1,0) .. (h,0)`` then ``(1,-1) .. (1,-d)`` (docs/model.md 3.2)."""
     return Window.from_offsets([(t, 0) for t in range(1, lookahead + 1)]
                                + [(1, -s) for s in range(1, lookaside + 1)])
 
@@ -125,7 +125,7 @@ def sparten_like(core: Core | None = None, depth: int = 15) -> Accelerator:
     other. Approximated as exploit AW on a core with ONE lane per DPU and the same multiplier
     count (8 x 8 x 16 -> 32 x 32 x 1), a deep time lookahead ``box(time=depth)`` standing in for
     the prefix-sum/priority-encoder join over a chunk, a per-DPU scheduler, and
-    ``sync="group"`` (each DPU its own step pointer: MODEL.md 3.4's idealised decoupling).
+    ``sync="group"`` (each DPU its own step pointer: docs/model.md 3.4's idealised decoupling).
     SparTen's greedy filter balancing is not modelled."""
     core = _single_lane_core(_core(core))
     return Accelerator(

@@ -21,7 +21,7 @@ group=d3)``:
   interpolated linearly between consecutive integer fan-ins (``cost.selector_levels``). At
   integer points relaxed and exact costs are therefore equal by construction (tested).
 * **Cycles** (``tile_cycles``): per tile, ``tau(r)``, the cycle after which the shared step pointer
-  has passed step ``r``, obeys ``tau(r) = max(done(r), tau(r - D - 1) + 1)`` (MODEL.md 3.3: the
+  has passed step ``r``, obeys ``tau(r) = max(done(r), tau(r - D - 1) + 1)`` (docs/model.md 3.3: the
   pointer jumps at most ``D + 1`` steps, and only over drained steps), and a multiplier that
   serves its own lane earliest-first finishes step ``r``'s item at
   ``C(r) = max(C(r - 1), tau(r - D - 1)) + x(r)``. For time-only windows (``d2 = d3 = 0``) every
@@ -220,7 +220,7 @@ _EVENT_FIELDS = ("M", "N", "K", "steps", "m_tiles", "n_tiles", "executed", "item
 class TileBlock:
     """Tiles of one shape, from any layers of the mix, scheduled together.
 
-    ``pending`` bool ``[n, P, G, T, L]`` (MODEL.md table 3.1: A one tile per column tile, W one per
+    ``pending`` bool ``[n, P, G, T, L]`` (docs/model.md table 3.1: A one tile per column tile, W one per
     row tile, AW every tile; ``P`` blocks of ``G`` groups sharing the step pointer);
     ``group_work`` float ``[n, P, G]``: pending items per group; ``tile_mult`` float ``[n]``:
     tiles of one layer instance each stands for; ``real_rows`` float ``[n]``: real (unpadded)

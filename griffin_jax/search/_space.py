@@ -1,7 +1,7 @@
 """The discrete design space a search explores: box windows on one core, bounds, rounding.
 
 A point is ``(exploit, time, lane, group)``: a fixed accelerator that runs
-``Design(core, exploit, Window.box(time, lane, group))`` (MODEL.md 3.2's canonical box family,
+``Design(core, exploit, Window.box(time, lane, group))`` (docs/model.md 3.2's canonical box family,
 ``sync="core"``). The continuous relaxation of a point is ``theta = (d1, d2, d3)``, the box's
 time depth, lane reach and group reach as floats, one box of bounds per exploit.
 
@@ -10,9 +10,9 @@ Counting rules (how the grid maps onto distinct designs):
 * ``exploit="none"`` (the dense core) has no window: every grid point of ``none`` is the same
   design, stored as ``(none, 0, 0, 0)``.
 * An exploit whose group axis has a single group (``A`` with one column, ``W`` with one row,
-  ``AW`` with one column: MODEL.md table 3.1) has no neighbour to borrow from; its group reach is
+  ``AW`` with one column: docs/model.md table 3.1) has no neighbour to borrow from; its group reach is
   fixed to 0 and its ``group > 0`` points are skipped, as ``griffin_jax.study`` box grids do.
-* Lane reach must stay below the core's lane count (``|dl| < L``, MODEL.md 3.2): a bound beyond
+* Lane reach must stay below the core's lane count (``|dl| < L``, docs/model.md 3.2): a bound beyond
   it is rejected, not clamped.
 
 ``Space.grid_size`` is the nominal product of the axes; ``Space.size`` counts distinct designs

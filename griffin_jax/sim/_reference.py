@@ -1,7 +1,7 @@
 """The slow, obviously-correct scheduler, written straight from the spec text (sections 1-3).
 
 Nothing here is vectorised or clever: it loops over cycles, offsets, groups and lanes in plain
-Python so that a reader can check it line by line against ``shared/spec/MODEL.md``. The fast JAX
+Python so that a reader can check it line by line against ``docs/model.md``. The fast JAX
 path (``_kernel``) is tested against it exactly.
 """
 

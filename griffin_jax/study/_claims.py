@@ -1,4 +1,4 @@
-"""The paper's efficiency claims, measured with our models (MODEL.md section 5).
+"""The paper's efficiency claims, measured with our models (docs/model.md section 5).
 
 Claims of Shin et al. (HPCA 2022, abstract) checked here, never forced:
 
@@ -20,7 +20,7 @@ preset's (the paper's "state-of-the-art sparse designs" may mean those) and by t
 Why our numbers differ from the paper's (as observed with ``scripts/claims_report.py``; the
 report prints the status of each claim, the reasons below are ours):
 
-* SRAM traffic dominates. In the output-stationary dataflow of MODEL.md section 2 every operand
+* SRAM traffic dominates. In the output-stationary dataflow of docs/model.md section 2 every operand
   is read from the buffers once per output tile; with the cited SRAM energies that is about half
   of the dense core's energy, and the compressed formats shrink it for every sparse design alike.
   The compute-side overheads where dual-sparse designs and Griffin differ (second mux side,

@@ -126,15 +126,11 @@ def _design_columns(entry: Entry, category: str) -> dict:
 
 
 def _metric_columns(report) -> dict:
-    return {
-        "cycles": int(report.cycles),
-        "dense_cycles": int(report.dense_cycles),
-        "speedup": float(report.speedup),
-        "energy_pj": float(report.energy_pj),
-        "area_mm2": float(report.area_mm2),
-        "tops_per_w": float(report.tops_per_w),
-        "tops_per_mm2": float(report.tops_per_mm2),
-    }
+    """Cycles and every cost figure, total and core-only (docs/model.md 4.3)."""
+    row = report.as_row()
+    out = {"cycles": int(report.cycles), "dense_cycles": int(report.dense_cycles)}
+    out.update({k: float(v) for k, v in row.items() if k not in ("design", "category", "cycles")})
+    return out
 
 
 def run_study(
@@ -212,7 +208,8 @@ def best_by(rows: Sequence[dict], metric: str = "tops_per_w", *, group=("network
 
 def category_overview(summary: Sequence[dict]) -> list:
     """Per network x category: the dense core, the best grid design, the best prior preset and
-    Griffin, by power efficiency (the short table the CLI prints)."""
+    Griffin, by total power efficiency (the short table the CLI prints; core-only figures of
+    the same designs beside it)."""
     out = []
     keys = sorted({(r["network"], r["category"]) for r in summary},
                   key=lambda k: (k[0], CATEGORIES.index(k[1])))
@@ -234,7 +231,11 @@ def category_overview(summary: Sequence[dict]) -> list:
                 continue
             out.append({"network": net, "category": cat, "role": label, "design": r["design"],
                         "speedup": r["speedup"], "tops_per_w": r["tops_per_w"],
-                        "vs_dense": r["tops_per_w"] / base, "area_mm2": r["area_mm2"]})
+                        "vs_dense": r["tops_per_w"] / base,
+                        "tops_per_w_core": r["tops_per_w_core"],
+                        "vs_dense_core": r["tops_per_w_core"] / dense["tops_per_w_core"]
+                        if dense else float("nan"),
+                        "area_mm2": r["area_mm2"], "area_core_mm2": r["area_core_mm2"]})
     return out
 
 

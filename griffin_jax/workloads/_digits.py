@@ -6,7 +6,7 @@ held-out images; ``data/digits_masks.json`` holds the layer geometry, the test a
 measured densities, the seeds and the versions that produced them. Both are written by
 ``scripts/train_digits_masks.py`` (see ``_digits_model`` for the network and the pruning recipes).
 Activation maps are stored before lowering (9x smaller than the im2col matrix for a 3x3 conv) and
-lowered here, with K in the spec's order (MODEL.md section 1: k = (r*S + s)*Cin + c).
+lowered here, with K in the spec's order (docs/model.md section 1: k = (r*S + s)*Cin + c).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ Network (NHWC, 'SAME' padding, stride 1)::
     conv3 3x3 32->32 + ReLU        4x4
     fc    512 -> 10                (flatten in (h, w, c) order)
 
-Every layer's weight is kept as the GEMM operand ``W[K, N]`` in the spec's K order (MODEL.md
+Every layer's weight is kept as the GEMM operand ``W[K, N]`` in the spec's K order (docs/model.md
 section 1: k = (r*S + s)*Cin + c): a conv kernel stored HWIO ``[R, S, Cin, N]`` reshapes to exactly
 that, and the fc layer is the 4x4 "conv" over the whole map, so flattening (h, w, c) keeps the order.
 

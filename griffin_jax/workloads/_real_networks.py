@@ -14,7 +14,7 @@ Both packages are optional (extra ``real``); nothing here imports torch or trans
   text is tokenised by the BERT-uncased WordPiece rules on ``vocab.txt`` and the encoder runs in
   numpy (float64) on a few sentences.
 
-GEMM operands follow the spec (MODEL.md section 1): a conv's ``W[k, n]`` with
+GEMM operands follow the spec (docs/model.md section 1): a conv's ``W[k, n]`` with
 k = (r*S + s)*Cin + c, a linear layer's ``W = weight.T`` (torch stores ``[out, in]``).
 
 What "zero" means, honestly:

@@ -1,4 +1,4 @@
-/* Speed-of-light baseline: the griffin_jax scheduler (shared/spec/MODEL.md sections 1-3) as
+/* Speed-of-light baseline: the griffin_jax scheduler (docs/model.md sections 1-3) as
  * plain, single-threaded C99 over bit-packed lanes.
  *
  * One group's L lanes of one step are the low L bits of a uint64_t (L <= 64, lane l = bit l),
