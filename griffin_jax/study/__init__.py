@@ -23,6 +23,7 @@ from griffin_jax.study._plots import (
     LOWER_IS_BETTER,
     Plot,
     category_bars,
+    geometry_plot,
     pareto_front,
     pareto_plot,
     speedup_heatmap,
@@ -48,4 +49,4 @@ __all__ = ["KINDS", "PAPER_LOSS", "PAPER_RATIO", "ClaimsReport", "candidate_desi
            "Entry", "Workload", "best_by", "category_overview", "digits_study_workload",
            "grid_entries", "network_study_workload", "preset_entries", "run_study",
            "format_table", "gemm_cycles_table", "read_csv", "write_csv", "collect_runs",
-           "GEOMETRY_COLUMNS", "best_geometry", "geometries", "geometry_label", "geometry_study"]
+           "GEOMETRY_COLUMNS", "best_geometry", "geometry_plot", "geometries", "geometry_label", "geometry_study"]
