@@ -49,4 +49,5 @@ __all__ = ["KINDS", "PAPER_LOSS", "PAPER_RATIO", "ClaimsReport", "candidate_desi
            "Entry", "Workload", "best_by", "category_overview", "digits_study_workload",
            "grid_entries", "network_study_workload", "preset_entries", "run_study",
            "format_table", "gemm_cycles_table", "read_csv", "write_csv", "collect_runs",
-           "GEOMETRY_COLUMNS", "best_geometry", "geometry_plot", "geometries", "geometry_label", "geometry_study"]
+           "GEOMETRY_COLUMNS", "best_geometry", "geometry_plot", "geometries", "geometry_label",
+           "geometry_study"]
