@@ -37,8 +37,8 @@ def test_geometries_are_every_power_of_two_shape_of_the_peak(peak, max_lanes):
 
 def test_peak_1024_has_56_geometries_ordered_by_lanes_then_rows():
     cores = geometries()
-    # L = 2^l for l = 0..6 leaves 2^(10-l) multipliers split over rows and columns: 11 - l ways.
-    assert len(cores) == sum(11 - l for l in range(7)) == 56
+    # L = 2^e for e = 0..6 leaves 2^(10-e) multipliers split over rows and columns: 11 - e ways.
+    assert len(cores) == sum(11 - e for e in range(7)) == 56
     keys = [(c.lanes, c.rows) for c in cores]
     assert keys == sorted(keys)
     assert max(c.lanes for c in cores) == 64 and any(c.lanes == 1 for c in cores)
