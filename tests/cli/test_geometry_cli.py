@@ -29,7 +29,8 @@ def test_tiny_geometry_run_writes_the_table_the_plot_and_the_best(tmp_path, caps
     assert all(c in rows[0] for c in GEOMETRY_COLUMNS)
     assert (tmp_path / "geometry.png").stat().st_size > 0
     best = max(rows, key=lambda r: (float(r["tops_per_w"]), float(r["tops_per_mm2"])))
-    status = json.load(open(tmp_path / "status.json"))
+    with open(tmp_path / "status.json") as f:
+        status = json.load(f)
     assert status["status"] == "ok"
     assert status["outputs"]["best"] == out["best"] == best["geometry"]
     assert status["outputs"]["default"] == "2x2x16"
@@ -58,11 +59,16 @@ def test_buffer_capacities_of_the_core_group_reach_the_study(tmp_path):
     ("experiment.geometry.max_lanes=0", "experiment.geometry.max_lanes"),
     ("experiment.geometry.max_lanes=128", "experiment.geometry.max_lanes"),
     ("core.out_kb=0", "core.out_kb"),
+    # What every other experiment rejects, this one rejects too.
+    ("core.lanes=0", "core.lanes"), ("tech.name=nope", "tech.name"),
+    ("runtime.sample=2", "runtime.sample"), ("workload.variant=p99", "workload.variant"),
 ])
 def test_bad_geometry_values_name_the_key(tmp_path, override, key):
     cfg = _compose(["experiment=geometry", override])
     with pytest.raises(_schema.ConfigError, match=key):
         _app.run(cfg, str(tmp_path))
+    with open(tmp_path / "status.json") as f:
+        assert json.load(f)["status"] == "failed"
 
 
 def test_a_typo_in_the_geometry_group_names_the_nearest_key(tmp_path):
