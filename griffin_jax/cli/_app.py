@@ -376,7 +376,63 @@ def run_search(cfg, out_dir: str, phases) -> dict:
     return {"tables": tables, "plots": plots, "best": best, "n_exact": res.n_exact}
 
 
-EXPERIMENTS = {"study": run_study, "quick": run_quick, "paper": run_paper, "search": run_search}
+def run_geometry(cfg, out_dir: str, phases) -> dict:
+    """Dense-geometry study (docs/model.md 5.1): every power-of-two geometry of
+    ``experiment.geometry.peak`` multipliers as a dense core on the configured workload's dense
+    category, with the ``core.*`` buffer capacities; the best geometry and the configured
+    core's rank."""
+    from griffin_jax.study import (
+        best_geometry,
+        format_table,
+        geometry_label,
+        geometry_plot,
+        geometry_study,
+        write_csv,
+    )
+
+    g = cfg.experiment.geometry
+    core = _core(cfg)
+    phases.start("workloads")
+    workloads = _workloads(cfg)
+    phases.start("simulate+cost")
+    rows = geometry_study(workloads, g.peak, g.max_lanes, cfg.tech.name, core,
+                          sim=_sim_options(cfg))
+    phases.start("tables")
+    meta = _metadata(cfg)
+    tables = [write_csv([{**r, **meta} for r in rows], os.path.join(out_dir, "geometry.csv"))]
+    best, best_core = best_geometry(rows), best_geometry(rows, core_only=True)
+    default = geometry_label(core)
+    mine = next((r for r in rows if r["geometry"] == default), None)
+    plots = []
+    phases.start("plots")
+    if cfg.experiment.plots:
+        try:
+            plots.append(geometry_plot(rows, os.path.join(out_dir, "geometry.png"),
+                                       default=default).path)
+        except ImportError as err:
+            log.warning("plot skipped: %s", err)
+    top = sorted(rows, key=lambda r: (r["rank"], r["rank_core"]))
+    print(format_table(top[:10] + ([mine] if mine is not None and mine["rank"] > 10 else []),
+                       ["geometry", "rank", "rank_core", "cycles", "area_mm2", "tops_per_w",
+                        "tops_per_w_core", "tops_per_mm2", "tops_per_mm2_core"]))
+    n = len(rows)
+    print(f"best geometry of {n} (total TOPS/W): {best['geometry']} "
+          f"({best['tops_per_w']:.3f} TOPS/W); core-only: {best_core['geometry']} "
+          f"({best_core['tops_per_w_core']:.3f} TOPS/W)")
+    if mine is None:
+        print(f"the configured core {default} is not one of the geometries "
+              f"(peak {g.peak}, lanes <= {g.max_lanes})")
+    else:
+        print(f"the configured core {default} ranks {mine['rank']}/{n} (total), "
+              f"{mine['rank_core']}/{n} (core-only); tables and plot in {out_dir}")
+    return {"tables": tables, "plots": [str(p) for p in plots], "geometries": n,
+            "best": best["geometry"], "best_core": best_core["geometry"], "default": default,
+            "default_rank": None if mine is None else mine["rank"],
+            "default_rank_core": None if mine is None else mine["rank_core"]}
+
+
+EXPERIMENTS = {"study": run_study, "quick": run_quick, "paper": run_paper, "search": run_search,
+               "geometry": run_geometry}
 
 
 class Phases:

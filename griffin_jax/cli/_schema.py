@@ -6,6 +6,7 @@ The YAML files of ``griffin_jax/conf`` fill these; Hydra checks every key agains
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any, List, Optional
 
 from hydra.core.config_store import ConfigStore
@@ -20,7 +21,7 @@ class CoreConf:
     rows: int = 8
     cols: int = 8
     lanes: int = 16
-    # SRAM buffer capacities in KB of dense 8-bit values (docs/model.md 4.1)
+    # SRAM buffer capacities in KB of dense 8-bit values (griffin_jax.Core; docs/model.md 4.1).
     act_kb: float = 128.0
     wgt_kb: float = 128.0
     out_kb: float = 32.0
@@ -100,12 +101,20 @@ class SearchConf:
 
 
 @dataclasses.dataclass
+class GeometryConf:
+    # Dense-geometry study: every power-of-two rows x cols x lanes = peak with lanes <= max_lanes.
+    peak: int = 1024
+    max_lanes: int = 64
+
+
+@dataclasses.dataclass
 class ExperimentConf:
     name: str = "study"
     plots: bool = True
     # Extra free-form tags copied into every row (e.g. a sweep label).
     tags: Any = dataclasses.field(default_factory=dict)
     search: SearchConf = dataclasses.field(default_factory=SearchConf)
+    geometry: GeometryConf = dataclasses.field(default_factory=GeometryConf)
 
 
 @dataclasses.dataclass
@@ -249,8 +258,8 @@ def check_values(cfg, experiments=()) -> None:
     for k in ("rows", "cols", "lanes"):
         _require(_is_int(c[k]) and c[k] >= 1, f"core.{k}", c[k], "an int >= 1")
     for k in ("act_kb", "wgt_kb", "out_kb"):
-        _require(isinstance(c[k], (int, float)) and not isinstance(c[k], bool) and c[k] > 0,
-                 f"core.{k}", c[k], "a number of KB > 0")
+        _require(isinstance(c[k], (int, float)) and not isinstance(c[k], bool)
+                 and math.isfinite(c[k]) and c[k] > 0, f"core.{k}", c[k], "a number of KB > 0")
     d = cfg.design
     for e in d.exploits:
         _require(e in EXPLOITS, "design.exploits", list(d.exploits), f"a subset of {EXPLOITS}")
@@ -295,6 +304,13 @@ def check_values(cfg, experiments=()) -> None:
         _require(_is_int(sc[k]) and sc[k] >= 1, f"experiment.search.{k}", sc[k], "an int >= 1")
     b = sc.area_budget_mm2
     _require(b is None or b > 0, "experiment.search.area_budget_mm2", b, "null or > 0")
+    from griffin_jax.design._core import MAX_LANES
+
+    g = x.geometry
+    _require(_is_int(g.peak) and g.peak >= 1 and g.peak & (g.peak - 1) == 0,
+             "experiment.geometry.peak", g.peak, "a power of two >= 1")
+    _require(_is_int(g.max_lanes) and 1 <= g.max_lanes <= MAX_LANES,
+             "experiment.geometry.max_lanes", g.max_lanes, f"an int in 1..{MAX_LANES}")
 
 
 def _check_workload(wl, categories) -> None:

@@ -11,11 +11,19 @@ from griffin_jax.study._claims import (
 )
 
 from griffin_jax.study._collect import collect_runs
+from griffin_jax.study._geometry import (
+    GEOMETRY_COLUMNS,
+    best_geometry,
+    geometries,
+    geometry_label,
+    geometry_study,
+)
 from griffin_jax.study._plots import (
     CATEGORY_ORDER,
     LOWER_IS_BETTER,
     Plot,
     category_bars,
+    geometry_plot,
     pareto_front,
     pareto_plot,
     speedup_heatmap,
@@ -40,4 +48,6 @@ __all__ = ["KINDS", "PAPER_LOSS", "PAPER_RATIO", "ClaimsReport", "candidate_desi
            "pareto_plot", "speedup_heatmap", "box_space", "grid_points",
            "Entry", "Workload", "best_by", "category_overview", "digits_study_workload",
            "grid_entries", "network_study_workload", "preset_entries", "run_study",
-           "format_table", "gemm_cycles_table", "read_csv", "write_csv", "collect_runs"]
+           "format_table", "gemm_cycles_table", "read_csv", "write_csv", "collect_runs",
+           "GEOMETRY_COLUMNS", "best_geometry", "geometry_plot", "geometries", "geometry_label",
+           "geometry_study"]
