@@ -30,8 +30,15 @@ import griffin_jax as gj  # noqa: E402
 from griffin_jax.sim import _gemm  # noqa: E402
 from griffin_jax.workloads import iter_workload  # noqa: E402
 
-FIELDS = ("cycles", "taken", "busy_group_cycles", "tree_group_cycles", "group_cycles",
-          "row_cycles", "col_cycles")
+FIELDS = (
+    "cycles",
+    "taken",
+    "busy_group_cycles",
+    "tree_group_cycles",
+    "group_cycles",
+    "row_cycles",
+    "col_cycles",
+)
 
 
 def timed(fn, repeats):
@@ -46,21 +53,27 @@ def timed(fn, repeats):
 
 def compare(label, designs, layers, repeats):
     """Both paths on every layer of ``layers`` [(name, a, w)]; prints one line."""
+
     def run(distinct):
         return [gj.gemm_activity_batch(designs, a, w, _distinct=distinct) for _, a, w in layers]
 
     t_new, new = timed(lambda: run(True), repeats)
     t_old, old = timed(lambda: run(False), repeats)
-    same = all(np.array_equal(getattr(x, f), getattr(y, f)) for x, y in zip(new, old)
-               for f in FIELDS)
+    same = all(
+        np.array_equal(getattr(x, f), getattr(y, f)) for x, y in zip(new, old) for f in FIELDS
+    )
     tiles = sum(int(x.tiles[0]) for x in new)
     units = {}  # distinct units per exploit (the first design of each)
     for d in designs:
         if d.exploit != "none" and d.exploit not in units:
-            units[d.exploit] = sum(_gemm._evaluate_group([d], a, w, None)["units"]
-                                   for _, a, w in layers)
-    print(f"{label:44s} tiles {tiles:6d} units {units}  every tile {t_old:8.3f} s  "
-          f"distinct {t_new:8.3f} s  x{t_old / t_new:6.1f}  equal: {same}", flush=True)
+            units[d.exploit] = sum(
+                _gemm._evaluate_group([d], a, w, None)["units"] for _, a, w in layers
+            )
+    print(
+        f"{label:44s} tiles {tiles:6d} units {units}  every tile {t_old:8.3f} s  "
+        f"distinct {t_new:8.3f} s  x{t_old / t_new:6.1f}  equal: {same}",
+        flush=True,
+    )
     return same
 
 
@@ -83,23 +96,35 @@ def main(argv=None) -> int:
 
     ok = True
     if args.network:
-        designs = [gj.Design(core, "none")] + [gj.Design(core, e, gj.Window.box(*b))
-                                                for e in ("A", "W", "AW") for b in boxes]
+        designs = [gj.Design(core, "none")] + [
+            gj.Design(core, e, gj.Window.box(*b)) for e in ("A", "W", "AW") for b in boxes
+        ]
         for category in ("W", "A", "AW"):
             layers = [(L.name, a, w) for L, a, w in iter_workload("resnet50", category, 0)]
-            ok &= compare(f"13 designs, resnet50 all {len(layers)} layers, {category}-cat.",
-                          designs, layers, 1)
+            ok &= compare(
+                f"13 designs, resnet50 all {len(layers)} layers, {category}-cat.",
+                designs,
+                layers,
+                1,
+            )
         return 0 if ok else 1
     w_model = first("W", max(1, args.aw_layers))
     a_model = first("A", 1)
-    for exploit, layers, what in (("W", w_model[:1], "W-category"),
-                                  ("A", a_model, "A-category")):
+    for exploit, layers, what in (("W", w_model[:1], "W-category"), ("A", a_model, "A-category")):
         designs = [gj.Design(core, exploit, gj.Window.box(*b)) for b in boxes]
-        ok &= compare(f"{exploit} x{len(designs)}, resnet50 {layers[0][0]} ({what})", designs,
-                      layers, args.repeats)
+        ok &= compare(
+            f"{exploit} x{len(designs)}, resnet50 {layers[0][0]} ({what})",
+            designs,
+            layers,
+            args.repeats,
+        )
     designs = [gj.Design(core, "AW", gj.Window.box(*b)) for b in boxes]
-    ok &= compare(f"AW x{len(designs)}, resnet50 first {len(w_model)} layers (W-cat.)", designs,
-                  w_model, args.repeats)
+    ok &= compare(
+        f"AW x{len(designs)}, resnet50 first {len(w_model)} layers (W-cat.)",
+        designs,
+        w_model,
+        args.repeats,
+    )
     return 0 if ok else 1
 
 

@@ -21,8 +21,6 @@ import resource
 import sys
 import time
 
-import numpy as np
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # run from a checkout without installing
 
@@ -42,8 +40,12 @@ def bench_problem():
 
 
 def grid(core, n):
-    out = [gj.Design(core, "AW", gj.Window.box(t, l, g))
-           for t in (1, 2, 3, 4) for l in (0, 1, 2, 3) for g in (0, 1, 2, 3)]
+    out = [
+        gj.Design(core, "AW", gj.Window.box(t, l, g))
+        for t in (1, 2, 3, 4)
+        for l in (0, 1, 2, 3)
+        for g in (0, 1, 2, 3)
+    ]
     while len(out) < n:  # more designs: other lane reaches at the same capacity bucket
         out += out[: n - len(out)]
     return out[:n]
@@ -67,16 +69,20 @@ def memory_only(args, core, backends, out) -> int:
     name = "gpu" if "gpu" in backends else "cpu"
     dev = backends[name]
     chunk = args.chunk_gpu if name == "gpu" else 512
-    layers = [(L.name, am, wm, L.groups * L.count)
-              for L, am, wm in iter_workload(args.network, "AW", 0)][: args.memory_layers]
+    layers = [
+        (L.name, am, wm, L.groups * L.count) for L, am, wm in iter_workload(args.network, "AW", 0)
+    ][: args.memory_layers]
     ds = grid(core, args.memory_designs)
     t0 = time.perf_counter()
     gj.simulate_layers(ds, layers, devices=[dev], chunk=chunk)
-    out["memory_only"] = {"backend": name, "designs": len(ds), "layers": len(layers),
-                          "seconds": time.perf_counter() - t0,
-                          "peak_device_bytes": peak_device_bytes(dev),
-                          "host_peak_rss_bytes":
-                              resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+    out["memory_only"] = {
+        "backend": name,
+        "designs": len(ds),
+        "layers": len(layers),
+        "seconds": time.perf_counter() - t0,
+        "peak_device_bytes": peak_device_bytes(dev),
+        "host_peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    }
     print(json.dumps(out["memory_only"]), flush=True)
     _save(out, args.json)
     return 0
@@ -97,10 +103,17 @@ def main(argv=None) -> int:
     p.add_argument("--memory-layers", type=int, default=4)
     p.add_argument("--chunk-gpu", type=int, default=65536)
     p.add_argument("--skip-network", action="store_true")
-    p.add_argument("--only-memory", action="store_true",
-                   help="only the memory check, in a fresh process (clean host peak RSS)")
-    p.add_argument("--budget-s", type=float, default=240.0,
-                   help="stop the network run after the layer that passes this many seconds")
+    p.add_argument(
+        "--only-memory",
+        action="store_true",
+        help="only the memory check, in a fresh process (clean host peak RSS)",
+    )
+    p.add_argument(
+        "--budget-s",
+        type=float,
+        default=240.0,
+        help="stop the network run after the layer that passes this many seconds",
+    )
     p.add_argument("--json")
     args = p.parse_args(argv)
 
@@ -109,8 +122,12 @@ def main(argv=None) -> int:
         backends["gpu"] = jax.devices("gpu")[0]
     except RuntimeError:
         pass
-    out = {"jax": jax.__version__, "devices": {k: str(v) for k, v in backends.items()},
-           "cpu_count": os.cpu_count(), "runs": []}
+    out = {
+        "jax": jax.__version__,
+        "devices": {k: str(v) for k, v in backends.items()},
+        "cpu_count": os.cpu_count(),
+        "runs": [],
+    }
     print(f"jax {jax.__version__}; devices: {out['devices']}; {os.cpu_count()} CPU cores")
 
     core, designs8, a, w = bench_problem()
@@ -123,68 +140,105 @@ def main(argv=None) -> int:
             strategies = ("map", "vmap") if name == "gpu" else ("map",)
             for strat in strategies:
                 chunk = args.chunk_gpu if name == "gpu" else 512
-                s, cyc = timed(lambda: gj.simulate_gemm_batch(
-                    designs, a, w, devices=[dev], strategy=strat, chunk=chunk), args.repeats)
+                s, cyc = timed(
+                    lambda: gj.simulate_gemm_batch(
+                        designs, a, w, devices=[dev], strategy=strat, chunk=chunk
+                    ),
+                    args.repeats,
+                )
                 key = (label, tuple(cyc.tolist()))
                 if reference is None or reference[0] != label:
                     reference = key
                 agree = key == reference
                 rate = slots_per_design * len(designs) / s
-                row = {"problem": label, "backend": name, "strategy": strat, "seconds": s,
-                       "slots_per_s": rate, "agrees": agree}
+                row = {
+                    "problem": label,
+                    "backend": name,
+                    "strategy": strat,
+                    "seconds": s,
+                    "slots_per_s": rate,
+                    "agrees": agree,
+                }
                 out["runs"].append(row)
-                print(f"{label:10s} {name:4s} {strat:5s} {s:9.4f} s  {rate:10.3e} slots/s  "
-                      f"agree={agree}", flush=True)
+                print(
+                    f"{label:10s} {name:4s} {strat:5s} {s:9.4f} s  {rate:10.3e} slots/s  "
+                    f"agree={agree}",
+                    flush=True,
+                )
                 _save(out, args.json)
                 if not agree:
                     print("CYCLE TOTALS DISAGREE", file=sys.stderr)
                     return 1
 
     if not args.skip_network:
-        best = min((r for r in out["runs"] if r["problem"] == "64 designs"),
-                   key=lambda r: r["seconds"])
+        best = min(
+            (r for r in out["runs"] if r["problem"] == "64 designs"), key=lambda r: r["seconds"]
+        )
         dev = backends[best["backend"]]
         chunk = args.chunk_gpu if best["backend"] == "gpu" else 512
         from griffin_jax.workloads import iter_workload
 
-        layers = [(L.name, am, wm, L.groups * L.count)
-                  for L, am, wm in iter_workload(args.network, "AW", 0)]
+        layers = [
+            (L.name, am, wm, L.groups * L.count)
+            for L, am, wm in iter_workload(args.network, "AW", 0)
+        ]
         ds = grid(core, args.designs)
         t0 = time.perf_counter()
         res = []
         for layer in layers:  # layer by layer, to stop honestly at the time budget
-            res += gj.simulate_layers(ds, [layer], activity=True, devices=[dev], chunk=chunk,
-                                      strategy=best["strategy"])
+            res += gj.simulate_layers(
+                ds, [layer], activity=True, devices=[dev], chunk=chunk, strategy=best["strategy"]
+            )
             if time.perf_counter() - t0 > args.budget_s:
                 break
         net_s = time.perf_counter() - t0
         tot = gj.network_cycles(res)
-        net = {"network": args.network, "designs": len(ds), "backend": best["backend"],
-               "strategy": best["strategy"], "seconds_incl_compile": net_s,
-               "layers": len(layers), "layers_done": len(res),
-               "peak_device_bytes": peak_device_bytes(dev),
-               "host_peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-               "speedup_range": [float((tot.dense_cycles / tot.cycles).min()),
-                                 float((tot.dense_cycles / tot.cycles).max())]}
-        print(f"{args.network} AW exact, {len(ds)} designs on {best['backend']}: "
-              f"{len(res)}/{len(layers)} layers in {net_s:.1f} s (incl. compile), "
-              f"peak device memory {net['peak_device_bytes']}, "
-              f"speedups {net['speedup_range'][0]:.2f}..{net['speedup_range'][1]:.2f}",
-              flush=True)
+        net = {
+            "network": args.network,
+            "designs": len(ds),
+            "backend": best["backend"],
+            "strategy": best["strategy"],
+            "seconds_incl_compile": net_s,
+            "layers": len(layers),
+            "layers_done": len(res),
+            "peak_device_bytes": peak_device_bytes(dev),
+            "host_peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+            "speedup_range": [
+                float((tot.dense_cycles / tot.cycles).min()),
+                float((tot.dense_cycles / tot.cycles).max()),
+            ],
+        }
+        print(
+            f"{args.network} AW exact, {len(ds)} designs on {best['backend']}: "
+            f"{len(res)}/{len(layers)} layers in {net_s:.1f} s (incl. compile), "
+            f"peak device memory {net['peak_device_bytes']}, "
+            f"speedups {net['speedup_range'][0]:.2f}..{net['speedup_range'][1]:.2f}",
+            flush=True,
+        )
         out["network"] = net
         _save(out, args.json)
         ds_mem = grid(core, args.memory_designs)
         t0 = time.perf_counter()
-        gj.simulate_layers(ds_mem, layers[: args.memory_layers], devices=[dev], chunk=chunk,
-                           strategy=best["strategy"])
-        net["memory_check"] = {"designs": len(ds_mem), "layers": args.memory_layers,
-                               "seconds": time.perf_counter() - t0,
-                               "peak_device_bytes": peak_device_bytes(dev),
-                               "host_peak_rss_bytes":
-                                   resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
-        print(f"memory check, {len(ds_mem)} designs x {args.memory_layers} layers: peak device "
-              f"{net['memory_check']['peak_device_bytes']}, host RSS "
-              f"{net['memory_check']['host_peak_rss_bytes'] / 2**30:.2f} GiB", flush=True)
+        gj.simulate_layers(
+            ds_mem,
+            layers[: args.memory_layers],
+            devices=[dev],
+            chunk=chunk,
+            strategy=best["strategy"],
+        )
+        net["memory_check"] = {
+            "designs": len(ds_mem),
+            "layers": args.memory_layers,
+            "seconds": time.perf_counter() - t0,
+            "peak_device_bytes": peak_device_bytes(dev),
+            "host_peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        }
+        print(
+            f"memory check, {len(ds_mem)} designs x {args.memory_layers} layers: peak device "
+            f"{net['memory_check']['peak_device_bytes']}, host RSS "
+            f"{net['memory_check']['host_peak_rss_bytes'] / 2**30:.2f} GiB",
+            flush=True,
+        )
         _save(out, args.json)
     return 0
 

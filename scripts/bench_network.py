@@ -14,8 +14,6 @@ import os
 import sys
 import time
 
-import numpy as np
-
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import griffin_jax as gj  # noqa: E402
@@ -29,10 +27,20 @@ def main(argv=None) -> int:
     p.add_argument("--fraction", type=float, default=0.05)
     args = p.parse_args(argv)
     core = gj.Core(8, 8, 16)
-    boxes = [(1, 0, 0), (2, 1, 0), (2, 1, 1), (3, 2, 1), (1, 1, 0), (4, 1, 0), (2, 0, 1),
-             (3, 1, 1)][: args.designs]
+    boxes = [
+        (1, 0, 0),
+        (2, 1, 0),
+        (2, 1, 1),
+        (3, 2, 1),
+        (1, 1, 0),
+        (4, 1, 0),
+        (2, 0, 1),
+        (3, 1, 1),
+    ][: args.designs]
     designs = [gj.Design(core, "AW", gj.Window.box(*b)) for b in boxes]
-    layers = [(L.name, a, w, L.groups * L.count) for L, a, w in iter_workload(args.network, "AW", 0)]
+    layers = [
+        (L.name, a, w, L.groups * L.count) for L, a, w in iter_workload(args.network, "AW", 0)
+    ]
     # Compile every bucket once (both modes) so the timings below are steady-state.
     gj.simulate_layers(designs, layers, activity=False)
     gj.simulate_layers(designs, layers, sample=args.fraction)
@@ -42,15 +50,19 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     est = gj.network_cycles(gj.simulate_layers(designs, layers, sample=args.fraction))
     t_est = time.perf_counter() - t0
-    print(f"{args.network} AW, {len(designs)} designs, {len(layers)} layers: exact {t_exact:.1f} s,"
-          f" sampled {t_est:.1f} s ({est.sampled_tiles} of {est.total_tiles} tiles, "
-          f"{100 * est.sampled_tiles / est.total_tiles:.1f}%)")
+    print(
+        f"{args.network} AW, {len(designs)} designs, {len(layers)} layers: exact {t_exact:.1f} s,"
+        f" sampled {t_est:.1f} s ({est.sampled_tiles} of {est.total_tiles} tiles, "
+        f"{100 * est.sampled_tiles / est.total_tiles:.1f}%)"
+    )
     worst = 0.0
     for d, e, s, lo, hi in zip(designs, exact.cycles, est.cycles, est.ci_low, est.ci_high):
         err = (s - e) / e
         worst = max(worst, abs(err))
-        print(f"  {d.label():16s} exact {int(e):12d}  estimate {s:14.0f}  error {100 * err:+.3f}%"
-              f"  95% CI [{lo:.0f}, {hi:.0f}] covers: {lo <= e <= hi}")
+        print(
+            f"  {d.label():16s} exact {int(e):12d}  estimate {s:14.0f}  error {100 * err:+.3f}%"
+            f"  95% CI [{lo:.0f}, {hi:.0f}] covers: {lo <= e <= hi}"
+        )
     print(f"worst |error| {100 * worst:.3f}% (goal <= 1%)")
     return 0 if worst <= 0.01 else 1
 

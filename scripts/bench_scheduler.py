@@ -67,8 +67,13 @@ def run(repeats: int = 10, ref_tiles: int = 2, with_c: bool = True) -> dict:
     M, K = a.shape
     N = w.shape[1]
     slots = M * N * K * len(designs)
-    out = {"machine": machine(), "designs": [d.label() for d in designs], "slots": slots,
-           "jax_devices": len(jax.devices()), "repeats": repeats}
+    out = {
+        "machine": machine(),
+        "designs": [d.label() for d in designs],
+        "slots": slots,
+        "jax_devices": len(jax.devices()),
+        "repeats": repeats,
+    }
 
     t0 = time.perf_counter()
     jax_cycles = gj.simulate_gemm_batch(designs, a, w)
@@ -84,8 +89,10 @@ def run(repeats: int = 10, ref_tiles: int = 2, with_c: bool = True) -> dict:
         jax_best = t if jax_best is None else min(jax_best, t)
         if with_c:
             res = cbaseline.gemm_batch_timed(designs, a, w)
-            if c_best is None or res["pack_s"] + res["schedule_s"] < \
-                    c_best["pack_s"] + c_best["schedule_s"]:
+            if (
+                c_best is None
+                or res["pack_s"] + res["schedule_s"] < c_best["pack_s"] + c_best["schedule_s"]
+            ):
                 c_best = res
     out["jax_s"] = jax_best
     out["jax_slots_per_s"] = slots / out["jax_s"]
@@ -111,19 +118,29 @@ def run(repeats: int = 10, ref_tiles: int = 2, with_c: bool = True) -> dict:
 
 def report(out: dict) -> None:
     print(f"machine: {out['machine']}")
-    print(f"problem: 8x8x16 core, AW, 512x1024 @ 1024x64, densities 0.5/0.4, "
-          f"{len(out['designs'])} box windows ({out['slots']:.3g} dense-equivalent slots)")
+    print(
+        f"problem: 8x8x16 core, AW, 512x1024 @ 1024x64, densities 0.5/0.4, "
+        f"{len(out['designs'])} box windows ({out['slots']:.3g} dense-equivalent slots)"
+    )
     print(f"{'path':28s} {'seconds':>10s} {'slots/s':>12s}")
-    print(f"{'JAX simulate_gemm_batch':28s} {out['jax_s']:10.3f} {out['jax_slots_per_s']:12.3e}"
-          f"   ({out['jax_devices']} device(s); first call incl. compile "
-          f"{out['jax_first_call_s']:.2f} s)")
-    print(f"{'pure-Python reference':28s} {out['ref_s']:10.3f} {out['ref_slots_per_s']:12.3e}"
-          f"   (sub-GEMM; agrees with JAX: {out['ref_agrees']})")
+    print(
+        f"{'JAX simulate_gemm_batch':28s} {out['jax_s']:10.3f} {out['jax_slots_per_s']:12.3e}"
+        f"   ({out['jax_devices']} device(s); first call incl. compile "
+        f"{out['jax_first_call_s']:.2f} s)"
+    )
+    print(
+        f"{'pure-Python reference':28s} {out['ref_s']:10.3f} {out['ref_slots_per_s']:12.3e}"
+        f"   (sub-GEMM; agrees with JAX: {out['ref_agrees']})"
+    )
     if "c_s" in out:
-        print(f"{'C baseline (1 thread)':28s} {out['c_s']:10.3f} {out['c_slots_per_s']:12.3e}"
-              f"   (agrees with JAX: {out['c_agrees']})")
-    print(f"JAX / reference: {out['jax_over_ref']:.0f}x  (foundation goal >= 100x, "
-          f"performance goal >= 1000x)")
+        print(
+            f"{'C baseline (1 thread)':28s} {out['c_s']:10.3f} {out['c_slots_per_s']:12.3e}"
+            f"   (agrees with JAX: {out['c_agrees']})"
+        )
+    print(
+        f"JAX / reference: {out['jax_over_ref']:.0f}x  (foundation goal >= 100x, "
+        f"performance goal >= 1000x)"
+    )
     if "jax_over_c" in out:
         print(f"JAX / C baseline: {out['jax_over_c']:.3f}  (performance goal >= 0.5)")
 
@@ -131,8 +148,9 @@ def report(out: dict) -> None:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=10)
-    p.add_argument("--devices", type=int, default=1,
-                   help="host CPU devices JAX shards designs and tiles over")
+    p.add_argument(
+        "--devices", type=int, default=1, help="host CPU devices JAX shards designs and tiles over"
+    )
     p.add_argument("--ref-tiles", type=int, default=2)
     p.add_argument("--no-c", action="store_true", help="skip the C baseline")
     p.add_argument("--json", help="also write the measurements to this file")

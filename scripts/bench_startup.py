@@ -34,8 +34,9 @@ print(json.dumps({"first_call_s": time.perf_counter() - t0, "cycles": cycles.tol
 def child(cache: str) -> dict:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    out = subprocess.run([sys.executable, "-c", CHILD, cache], capture_output=True, text=True,
-                         env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, cache], capture_output=True, text=True, env=env, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -47,8 +48,10 @@ def main() -> int:
     assert none["cycles"] == cold["cycles"] == warm["cycles"]
     print(f"no cache     : first call {none['first_call_s']:.2f} s")
     print(f"empty cache  : first call {cold['first_call_s']:.2f} s (fills it)")
-    print(f"filled cache : first call {warm['first_call_s']:.2f} s "
-          f"({none['first_call_s'] / warm['first_call_s']:.1f}x faster than no cache)")
+    print(
+        f"filled cache : first call {warm['first_call_s']:.2f} s "
+        f"({none['first_call_s'] / warm['first_call_s']:.1f}x faster than no cache)"
+    )
     return 0
 
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib.metadata
-import os
 import pathlib
 import re
 import shlex
@@ -56,7 +55,7 @@ TECH_DIR = ROOT / "griffin_jax" / "cost" / "tech"
 # commented out of the node lookup), so the 16 nm config uses CACTI's nearest real node, 22 nm.
 NODES = {"horowitz45": 45, "scaled16": 22}
 NODE_NOTES = {"scaled16": " (CACTI's nearest real node to 16 nm: CACTI 7 has no 16 nm model)"}
-CAPACITIES_KB = tuple(2 ** i for i in range(1, 11))  # 2 KB .. 1 MB
+CAPACITIES_KB = tuple(2**i for i in range(1, 11))  # 2 KB .. 1 MB
 PORT_BITS = (64, 128, 256, 512)
 KB = 1024  # bytes
 
@@ -116,8 +115,11 @@ def versions(src: pathlib.Path | None = None) -> dict:
     text = (src / "version_cacti.h").read_text()
     fields = dict(re.findall(r"#define\s+(VER_\w+_CACTI)\s+(.+?)\s*(?:/\*.*)?$", text, re.M))
     cacti = "{}.{} ({}, {})".format(
-        fields["VER_MAJOR_CACTI"], fields["VER_MINOR_CACTI"],
-        fields["VER_COMMENT_CACTI"].strip('"'), fields["VER_UPDATE_CACTI"].strip('"'))
+        fields["VER_MAJOR_CACTI"],
+        fields["VER_MINOR_CACTI"],
+        fields["VER_COMMENT_CACTI"].strip('"'),
+        fields["VER_UPDATE_CACTI"].strip('"'),
+    )
     return {"cacti": cacti, "zigzag_dse": importlib.metadata.version("zigzag-dse")}
 
 
@@ -137,8 +139,9 @@ def build(build_dir: pathlib.Path | None = None) -> pathlib.Path:
     if out.exists():
         shutil.rmtree(out)
     # The shipped tree holds a prebuilt binary and object folder; build ours from the sources.
-    shutil.copytree(src, out, ignore=shutil.ignore_patterns("cacti", "obj_*", "__pycache__",
-                                                            "self_gen"))
+    shutil.copytree(
+        src, out, ignore=shutil.ignore_patterns("cacti", "obj_*", "__pycache__", "self_gen")
+    )
     proc = subprocess.run(["make", "opt"], cwd=out, capture_output=True, text=True)
     if proc.returncode != 0 or not binary.is_file():
         raise RuntimeError(f"building CACTI failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
@@ -173,8 +176,12 @@ def config_template(cell_type: str | None = None) -> str:
 
 
 def point_config(template: str, capacity_kb: int, port_bits: int, node_nm: int) -> str:
-    return template.format(capacity_bytes=capacity_kb * KB, port_bytes=port_bits // 8,
-                           port_bits=port_bits, node_um=f"{node_nm / 1000:g}")
+    return template.format(
+        capacity_bytes=capacity_kb * KB,
+        port_bytes=port_bits // 8,
+        port_bits=port_bits,
+        node_um=f"{node_nm / 1000:g}",
+    )
 
 
 def run_point(cacti_dir: pathlib.Path, config: str, tag: str = "point") -> dict:
@@ -183,8 +190,9 @@ def run_point(cacti_dir: pathlib.Path, config: str, tag: str = "point") -> dict:
     out = cfg.with_name(cfg.name + ".out")  # CACTI appends one CSV row per run to this file
     cfg.write_text(config)
     out.unlink(missing_ok=True)
-    proc = subprocess.run(["./cacti", "-infile", cfg.name], cwd=cacti_dir,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        ["./cacti", "-infile", cfg.name], cwd=cacti_dir, capture_output=True, text=True
+    )
     if proc.returncode != 0 or not out.is_file():
         tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
         raise RuntimeError(f"CACTI failed on {cfg.name}: {' | '.join(tail)}")
@@ -199,9 +207,16 @@ def run_point(cacti_dir: pathlib.Path, config: str, tag: str = "point") -> dict:
     return result
 
 
-def generate(tech: str, *, capacities=CAPACITIES_KB, widths=PORT_BITS,
-             build_dir: pathlib.Path | None = None, command: str | None = None,
-             cell_type: str | None = None, log=print) -> dict:
+def generate(
+    tech: str,
+    *,
+    capacities=CAPACITIES_KB,
+    widths=PORT_BITS,
+    build_dir: pathlib.Path | None = None,
+    command: str | None = None,
+    cell_type: str | None = None,
+    log=print,
+) -> dict:
     """Run the grid for one tech config; returns the ``sram`` block (a YAML-ready dict)."""
     if tech not in NODES:
         raise ValueError(f"tech {tech!r} has no CACTI node (known: {sorted(NODES)})")
@@ -217,18 +232,21 @@ def generate(tech: str, *, capacities=CAPACITIES_KB, widths=PORT_BITS,
                 raise RuntimeError(f"CACTI answered for another point than {kb} KB x {bits} b: {r}")
             for key in TABLE_KEYS:
                 row[key].append(r[key])
-            log(f"{tech} {node} nm {kb:5d} KB x {bits:3d} b: area {r['area_mm2']} mm^2, "
+            log(
+                f"{tech} {node} nm {kb:5d} KB x {bits:3d} b: area {r['area_mm2']} mm^2, "
                 f"read {r['read_energy_pj']} pJ, write {r['write_energy_pj']} pJ, "
-                f"leak {r['leakage_mw']} mW")
+                f"leak {r['leakage_mw']} mW"
+            )
         for key in TABLE_KEYS:
             rows[key].append(row[key])
     v = versions()
     note = NODE_NOTES.get(tech, "")
     return {
-        "source": (f"CACTI {v['cacti'].split(' ')[0]} (source shipped in zigzag-dse "
-                   f"{v['zigzag_dse']}), run by scripts/cacti_tech.py at {node} nm{note}; "
-                   f"settings: {SETTINGS}"
-                   + (f"; data cells {cell_type}" if cell_type else "")),
+        "source": (
+            f"CACTI {v['cacti'].split(' ')[0]} (source shipped in zigzag-dse "
+            f"{v['zigzag_dse']}), run by scripts/cacti_tech.py at {node} nm{note}; "
+            f"settings: {SETTINGS}" + (f"; data cells {cell_type}" if cell_type else "")
+        ),
         "command": command or f"python scripts/cacti_tech.py --tech {tech}",
         "cacti_version": v["cacti"],
         "zigzag_dse_version": v["zigzag_dse"],
@@ -263,10 +281,10 @@ _Dumper.add_representer(list, _list)
 
 def render(block: dict) -> str:
     """The ``sram`` block as YAML text, preceded by ``MARKER``."""
-    body = yaml.dump({"sram": block}, Dumper=_Dumper, sort_keys=False, width=100,
-                     allow_unicode=False)
-    return (f"{MARKER}\n# Rows of each table follow port_bits, columns follow capacity_kb.\n"
-            f"{body}")
+    body = yaml.dump(
+        {"sram": block}, Dumper=_Dumper, sort_keys=False, width=100, allow_unicode=False
+    )
+    return f"{MARKER}\n# Rows of each table follow port_bits, columns follow capacity_kb.\n{body}"
 
 
 def write_block(path: pathlib.Path, block: dict) -> None:
@@ -285,19 +303,25 @@ def write_block(path: pathlib.Path, block: dict) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tech", action="append", choices=sorted(NODES),
-                        help="tech config(s) to regenerate (default: all)")
+    parser.add_argument(
+        "--tech",
+        action="append",
+        choices=sorted(NODES),
+        help="tech config(s) to regenerate (default: all)",
+    )
     parser.add_argument("--build-dir", type=pathlib.Path, default=BUILD_DIR)
     parser.add_argument("--dry-run", action="store_true", help="print the block, write nothing")
-    parser.add_argument("--cell-type", choices=CELL_TYPES,
-                        help="data array cell type (default: the runner's, itrs-hp); a "
-                             "sensitivity option, recorded in the block")
+    parser.add_argument(
+        "--cell-type",
+        choices=CELL_TYPES,
+        help="data array cell type (default: the runner's, itrs-hp); a "
+        "sensitivity option, recorded in the block",
+    )
     args = parser.parse_args(argv)
     argv = sys.argv[1:] if argv is None else list(argv)
     command = " ".join(["python scripts/cacti_tech.py"] + [shlex.quote(a) for a in argv])
     for tech in args.tech or sorted(NODES):
-        block = generate(tech, build_dir=args.build_dir, command=command,
-                         cell_type=args.cell_type)
+        block = generate(tech, build_dir=args.build_dir, command=command, cell_type=args.cell_type)
         if args.dry_run:
             print(render(block))
         else:

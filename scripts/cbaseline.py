@@ -73,8 +73,9 @@ def build(out_dir=None) -> pathlib.Path:
     errors = []
     try:
         for flags in (CFLAGS, tuple(f for f in CFLAGS if f != "-march=native")):
-            proc = subprocess.run([cc, *flags, "-o", tmp, str(SOURCE)], capture_output=True,
-                                  text=True)
+            proc = subprocess.run(
+                [cc, *flags, "-o", tmp, str(SOURCE)], capture_output=True, text=True
+            )
             if proc.returncode == 0:
                 os.replace(tmp, lib)
                 return lib
@@ -132,7 +133,8 @@ def _pack(lib, a: np.ndarray, w: np.ndarray, lanes: int):
     ap = np.empty((M, T), np.uint64)
     wp = np.empty((N, T), np.uint64)
     if lib.gc_pack_rows(_ptr(a), M, K, lanes, _ptr(ap)) or lib.gc_pack_cols(
-            _ptr(w), K, N, lanes, _ptr(wp)):
+        _ptr(w), K, N, lanes, _ptr(wp)
+    ):
         raise ValueError(f"cannot pack masks for lanes={lanes}")
     return ap, wp
 
@@ -148,8 +150,21 @@ def _schedule(lib, design, a_shape, N: int, ap, wp) -> dict:
     if design.sync not in SYNC_CODES:
         raise ValueError(f"design.sync must be one of {tuple(SYNC_CODES)}")
     cycles = lib.gc_gemm_cycles_packed(
-        EXPLOIT_CODES[design.exploit], SYNC_CODES[design.sync], core.rows, core.cols, core.lanes,
-        M, N, K, _ptr(ap), _ptr(wp), len(offs), _ptr(offs), _ptr(taken), _ptr(busy))
+        EXPLOIT_CODES[design.exploit],
+        SYNC_CODES[design.sync],
+        core.rows,
+        core.cols,
+        core.lanes,
+        M,
+        N,
+        K,
+        _ptr(ap),
+        _ptr(wp),
+        len(offs),
+        _ptr(offs),
+        _ptr(taken),
+        _ptr(busy),
+    )
     if cycles < 0:
         raise ValueError(f"design: {_ERRORS.get(cycles, f'C error {cycles}')}")
     return {"cycles": int(cycles), "taken": tuple(int(x) for x in taken), "busy": int(busy[0])}
@@ -178,8 +193,10 @@ def gemm_batch_timed(designs, a_mask, w_mask) -> dict:
     t_packed = time.perf_counter()
     cpu_packed = time.process_time()
     empty = np.zeros((1, 1), np.uint64)  # never read: exploit "none" needs no operands
-    results = [_schedule(lib, d, a.shape, w.shape[1], *packed.get(d.core.lanes, (empty, empty)))
-               for d in designs]
+    results = [
+        _schedule(lib, d, a.shape, w.shape[1], *packed.get(d.core.lanes, (empty, empty)))
+        for d in designs
+    ]
     t_done = time.perf_counter()
     cpu_done = time.process_time()
     return {
@@ -208,8 +225,16 @@ def gemm_cycles_batch(designs, a_mask, w_mask) -> np.ndarray:
 
 
 # -- the benchmark measurement ----------------------------------------------------------------
-BENCH_WINDOWS = ((1, 0, 0), (1, 1, 0), (2, 0, 0), (2, 1, 0), (1, 0, 1), (2, 1, 1), (3, 1, 0),
-                 (1, 2, 1))
+BENCH_WINDOWS = (
+    (1, 0, 0),
+    (1, 1, 0),
+    (2, 0, 0),
+    (2, 1, 0),
+    (1, 0, 1),
+    (2, 1, 1),
+    (3, 1, 0),
+    (1, 2, 1),
+)
 
 
 def bench_problem():
@@ -250,19 +275,29 @@ def main(repeats: int = 3) -> dict:
     agree = bool(np.array_equal(jax_cycles, best["cycles"]))
 
     print(f"C baseline ({' '.join(CFLAGS)}), best of {repeats}:")
-    print(f"  pack {best['pack_s'] * 1e3:.2f} ms, schedule {best['schedule_s'] * 1e3:.2f} ms, "
-          f"total {c_s * 1e3:.2f} ms, {slots / c_s:.3e} dense-equivalent slots/s "
-          f"(schedule CPU time {best['schedule_cpu_s'] * 1e3:.2f} ms)")
-    print(f"gj.simulate_gemm_batch (after compile), best of {repeats}: {jax_s * 1e3:.2f} ms, "
-          f"{slots / jax_s:.3e} dense-equivalent slots/s")
+    print(
+        f"  pack {best['pack_s'] * 1e3:.2f} ms, schedule {best['schedule_s'] * 1e3:.2f} ms, "
+        f"total {c_s * 1e3:.2f} ms, {slots / c_s:.3e} dense-equivalent slots/s "
+        f"(schedule CPU time {best['schedule_cpu_s'] * 1e3:.2f} ms)"
+    )
+    print(
+        f"gj.simulate_gemm_batch (after compile), best of {repeats}: {jax_s * 1e3:.2f} ms, "
+        f"{slots / jax_s:.3e} dense-equivalent slots/s"
+    )
     for d, c, j in zip(designs, best["cycles"], jax_cycles):
         print(f"  {d.label():16s} C {int(c):8d}  JAX {int(j):8d}")
     print(f"cycles agree: {agree}")
     if not agree:
         raise SystemExit("C baseline and simulate_gemm_batch disagree")
-    return {"c_s": c_s, "pack_s": best["pack_s"], "schedule_s": best["schedule_s"],
-            "schedule_cpu_s": best["schedule_cpu_s"], "jax_s": jax_s, "slots": slots,
-            "agree": agree}
+    return {
+        "c_s": c_s,
+        "pack_s": best["pack_s"],
+        "schedule_s": best["schedule_s"],
+        "schedule_cpu_s": best["schedule_cpu_s"],
+        "jax_s": jax_s,
+        "slots": slots,
+        "agree": agree,
+    }
 
 
 if __name__ == "__main__":

@@ -76,8 +76,16 @@ def network_workloads(names, seed: int, max_layers: int):
     for cat in CATEGORIES:
         for net in names:
             rows = network_workload(net, cat, seed)[:max_layers]
-            out.append(Workload(net, [GemmLayer(layer.name, a, w, layer.groups * layer.count)
-                                      for layer, a, w in rows], cat))
+            out.append(
+                Workload(
+                    net,
+                    [
+                        GemmLayer(layer.name, a, w, layer.groups * layer.count)
+                        for layer, a, w in rows
+                    ],
+                    cat,
+                )
+            )
     return out
 
 
@@ -87,8 +95,12 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--a-density", type=float, default=None)
     p.add_argument("--w-density", type=float, default=None)
-    p.add_argument("--networks", nargs="*", default=None,
-                   help="network names from griffin_jax.workloads.NETWORKS instead of synthetic")
+    p.add_argument(
+        "--networks",
+        nargs="*",
+        default=None,
+        help="network names from griffin_jax.workloads.NETWORKS instead of synthetic",
+    )
     p.add_argument("--max-layers", type=int, default=3)
     p.add_argument("--tolerance", type=float, default=0.2)
     p.add_argument("--json", default=None, help="also write the rows to this JSON file")
@@ -109,9 +121,22 @@ def main(argv=None):
     print(f"\n({time.time() - t0:.0f} s)")
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"claims": [dict(r, paper=list(r["paper"]) if isinstance(r["paper"], tuple)
-                                       else r["paper"]) for r in rep.claims],
-                       "table": list(rep.table), "tech": rep.tech, "source": source}, fh, indent=1)
+            json.dump(
+                {
+                    "claims": [
+                        dict(
+                            r,
+                            paper=list(r["paper"]) if isinstance(r["paper"], tuple) else r["paper"],
+                        )
+                        for r in rep.claims
+                    ],
+                    "table": list(rep.table),
+                    "tech": rep.tech,
+                    "source": source,
+                },
+                fh,
+                indent=1,
+            )
     return rep
 
 

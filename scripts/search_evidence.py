@@ -33,8 +33,8 @@ from griffin_jax.search import (
     DesignPoint,
     ExactEvaluator,
     Space,
-    exhaustive,
     exact_value,
+    exhaustive,
     random_search,
     rank_correlation,
     relative_gap,
@@ -57,8 +57,10 @@ def mixes(n_images: int) -> dict:
         if not held_out:
             layers = [GemmLayer(n, a, w) for n, a, w in digits_workload(variant, n_images=n_images)]
         else:  # the activation masks of images n_images+1 .. 2 n_images (rows are per image)
-            layers = [GemmLayer(n, a[a.shape[0] // 2:], w)
-                      for n, a, w in digits_workload(variant, n_images=2 * n_images)]
+            layers = [
+                GemmLayer(n, a[a.shape[0] // 2 :], w)
+                for n, a, w in digits_workload(variant, n_images=2 * n_images)
+            ]
         tag = " (held-out images)" if held_out else ""
         return Workload(f"digits-{variant}@{category}{tag}", layers, category, weight)
 
@@ -66,8 +68,11 @@ def mixes(n_images: int) -> dict:
         "act-sparse": [wl("dense", "A", 2.0), wl("p50", "A", 1.0), wl("p75", "AW", 1.0)],
         "wgt-sparse": [wl("p90", "W", 2.0), wl("p75", "W", 1.0), wl("p50", "AW", 1.0)],
         "dual": [wl("p75", "AW", 1.0), wl("p90", "AW", 1.0), wl("2:4", "AW", 1.0)],
-        "held-out": [wl("dense", "A", 1.0, True), wl("2:4", "W", 1.0, True),
-                     wl("p90", "AW", 1.0, True)],
+        "held-out": [
+            wl("dense", "A", 1.0, True),
+            wl("2:4", "W", 1.0, True),
+            wl("p90", "AW", 1.0, True),
+        ],
     }
 
 
@@ -97,45 +102,72 @@ def evaluate_mix(name, mix, space, args) -> list:
     t_relax = time.time() - t0
     cyc_err = np.array([r.cycles / m.cycles - 1 for r, m in zip(relaxed, exact)])
     en_err = np.array([r.energy_pj / m.energy_pj - 1 for r, m in zip(relaxed, exact)])
-    print(f"\n## mix {name}: exhaustive exact {t_exact:.1f} s, relaxation of all points "
-          f"{t_relax:.1f} s; relaxed/exact - 1: cycles median {np.median(cyc_err):+.3f} "
-          f"[{cyc_err.min():+.3f}, {cyc_err.max():+.3f}], energy median {np.median(en_err):+.3f} "
-          f"[{en_err.min():+.3f}, {en_err.max():+.3f}]")
+    print(
+        f"\n## mix {name}: exhaustive exact {t_exact:.1f} s, relaxation of all points "
+        f"{t_relax:.1f} s; relaxed/exact - 1: cycles median {np.median(cyc_err):+.3f} "
+        f"[{cyc_err.min():+.3f}, {cyc_err.max():+.3f}], energy median {np.median(en_err):+.3f} "
+        f"[{en_err.min():+.3f}, {en_err.max():+.3f}]"
+    )
     budget = args.area_factor * ev.area(DesignPoint("none"))
     rows = []
     for objective in args.objectives:
         b = budget if objective == "perf_under_area" else None
         keep = [i for i, m in enumerate(exact) if exact_value(m, objective, b) is not None]
-        rho = rank_correlation([exact[i].value(objective) for i in keep],
-                               [relaxed[i].value(objective) for i in keep])
+        rho = rank_correlation(
+            [exact[i].value(objective) for i in keep], [relaxed[i].value(objective) for i in keep]
+        )
         opt = exhaustive(ev.fresh(), objective, b)
         grad, rnd, tpe, n_used, t_search = [], [], [], [], []
         for seed in range(args.seeds):
             t0 = time.time()
-            res = run_search(mix, objective, space, seed=seed, steps=args.steps,
-                             restarts=args.restarts, area_budget_mm2=b, evaluator=ev,
-                             relaxation=rel)
+            res = run_search(
+                mix,
+                objective,
+                space,
+                seed=seed,
+                steps=args.steps,
+                restarts=args.restarts,
+                area_budget_mm2=b,
+                evaluator=ev,
+                relaxation=rel,
+            )
             t_search.append(time.time() - t0)
             n = res.n_exact
             n_used.append(n)
             grad.append(relative_gap(res.best_value, opt.best_value, objective))
-            rnd.append(relative_gap(random_search(ev, objective, n, seed, b).best_value,
-                                    opt.best_value, objective))
+            rnd.append(
+                relative_gap(
+                    random_search(ev, objective, n, seed, b).best_value, opt.best_value, objective
+                )
+            )
             if args.tpe:
-                tpe.append(relative_gap(tpe_search(ev, objective, n, seed, b).best_value,
-                                        opt.best_value, objective))
+                tpe.append(
+                    relative_gap(
+                        tpe_search(ev, objective, n, seed, b).best_value, opt.best_value, objective
+                    )
+                )
         row = {
-            "mix": name, "objective": objective, "area_budget_mm2": b,
-            "space_size": space.size, "spearman": rho, "optimum": opt.best.label,
-            "optimum_value": opt.best_value, "grad_gap": grad, "n_exact": n_used,
-            "random_gap": rnd, "tpe_gap": tpe, "search_seconds": t_search,
+            "mix": name,
+            "objective": objective,
+            "area_budget_mm2": b,
+            "space_size": space.size,
+            "spearman": rho,
+            "optimum": opt.best.label,
+            "optimum_value": opt.best_value,
+            "grad_gap": grad,
+            "n_exact": n_used,
+            "random_gap": rnd,
+            "tpe_gap": tpe,
+            "search_seconds": t_search,
         }
         rows.append(row)
-        print(f"{objective:>16}: Spearman {rho:.3f}; optimum {opt.best.label} "
-              f"({opt.best_value:.4g}); gradient gap {fmt_gaps(grad)}, exact evals "
-              f"{fmt_counts(n_used, space.size)}; random {fmt_gaps(rnd)}; "
-              f"TPE {fmt_gaps(tpe) if tpe else 'skipped'}; "
-              f"search {statistics.median(t_search):.1f} s/seed")
+        print(
+            f"{objective:>16}: Spearman {rho:.3f}; optimum {opt.best.label} "
+            f"({opt.best_value:.4g}); gradient gap {fmt_gaps(grad)}, exact evals "
+            f"{fmt_counts(n_used, space.size)}; random {fmt_gaps(rnd)}; "
+            f"TPE {fmt_gaps(tpe) if tpe else 'skipped'}; "
+            f"search {statistics.median(t_search):.1f} s/seed"
+        )
     return rows
 
 
@@ -165,7 +197,8 @@ def markdown(rows, args, meta) -> str:
             f"| {r['mix']} | {r['objective']} | {r['spearman']:.3f} | {r['optimum']} | "
             f"{fmt_gaps(r['grad_gap'])} | {fmt_counts(r['n_exact'], r['space_size'])} | "
             f"{fmt_gaps(r['random_gap'])} | "
-            f"{fmt_gaps(r['tpe_gap']) if r['tpe_gap'] else 'n/a'} |")
+            f"{fmt_gaps(r['tpe_gap']) if r['tpe_gap'] else 'n/a'} |"
+        )
     return "\n".join(lines)
 
 
@@ -174,8 +207,12 @@ def main(argv=None):
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--objectives", default=",".join(OBJECTIVES))
     p.add_argument("--n-images", type=int, default=2, help="digits images per workload")
-    p.add_argument("--area-factor", type=float, default=2.0,
-                   help="perf_under_area budget as a multiple of the dense core's area")
+    p.add_argument(
+        "--area-factor",
+        type=float,
+        default=2.0,
+        help="perf_under_area budget as a multiple of the dense core's area",
+    )
     p.add_argument("--max-tiles", type=int, default=8)
     p.add_argument("--steps", type=int, default=30)
     p.add_argument("--restarts", type=int, default=3)
@@ -195,10 +232,14 @@ def main(argv=None):
             args.tpe = False
     space = Space()
     t_start = time.time()
-    meta = {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version(),
-            "space": f"exploits {space.exploits} x time {space.time} x lane {space.lane} x "
-                     f"group {space.group} on {space.core.rows}x{space.core.cols}x"
-                     f"{space.core.lanes}: grid {space.grid_size}, {space.size} distinct designs"}
+    meta = {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "space": f"exploits {space.exploits} x time {space.time} x lane {space.lane} x "
+        f"group {space.group} on {space.core.rows}x{space.core.cols}x"
+        f"{space.core.lanes}: grid {space.grid_size}, {space.size} distinct designs",
+    }
     print(f"machine: {meta['cpu']}, {meta['cores']} cores; {meta['space']}")
     rows = []
     all_mixes = mixes(args.n_images)

@@ -25,23 +25,30 @@ import jax  # noqa: E402
 import numpy as np  # noqa: E402
 import optax  # noqa: E402
 
-from griffin_jax.workloads import _digits, _digits_model as dm  # noqa: E402
+from griffin_jax.workloads import _digits  # noqa: E402
+from griffin_jax.workloads import _digits_model as dm
 
 GENERATOR_VERSION = 1
 TARGETS = {"dense": 1.0, "p50": 0.5, "p75": 0.25, "p90": 0.1, "2:4": 0.5}
 REFERENCES = {
     "dataset": "scikit-learn load_digits: UCI Optical Recognition of Handwritten Digits "
-               "(Alpaydin & Kaynak 1998), 1797 8x8 images, intensities 0..16",
+    "(Alpaydin & Kaynak 1998), 1797 8x8 images, intensities 0..16",
     "gradual_pruning": "Zhu & Gupta, To prune, or not to prune, arXiv:1710.01878 (2017), eq. 1",
     "n_of_m": "Mishra et al., Accelerating Sparse Deep Neural Networks, arXiv:2104.08378 (2021)",
 }
 
 
-def build(cfg: dm.TrainConfig, *, test_fraction: float = 0.2, mask_images: int = 256,
-          split_seed: int = 0, log=print):
+def build(
+    cfg: dm.TrainConfig,
+    *,
+    test_fraction: float = 0.2,
+    mask_images: int = 256,
+    split_seed: int = 0,
+    log=print,
+):
     """Run the whole pipeline; returns (metadata, input_map, maps, w_masks)."""
-    from sklearn.datasets import load_digits
     import sklearn
+    from sklearn.datasets import load_digits
 
     digits = load_digits()
     x_all = dm.scale_images(digits.data)
@@ -70,9 +77,21 @@ def build(cfg: dm.TrainConfig, *, test_fraction: float = 0.2, mask_images: int =
         h, w, c = dm.INPUT_MAPS[name]
         pad = 0 if name == "fc" else (r - 1) // 2
         ho, wo = h + 2 * pad - r + 1, w + 2 * pad - s + 1
-        layers.append({"name": name, "kind": "fc" if name == "fc" else "conv", "R": r, "S": s,
-                       "Cin": cin, "pad": pad, "input_map": [h, w, c], "output_hw": [ho, wo],
-                       "M": mask_images * ho * wo, "K": r * s * cin, "N": n})
+        layers.append(
+            {
+                "name": name,
+                "kind": "fc" if name == "fc" else "conv",
+                "R": r,
+                "S": s,
+                "Cin": cin,
+                "pad": pad,
+                "input_map": [h, w, c],
+                "output_hw": [ho, wo],
+                "M": mask_images * ho * wo,
+                "K": r * s * cin,
+                "N": n,
+            }
+        )
 
     input_map, maps, w_masks, variants = None, {}, {}, {}
     for v in _digits.digits_variants():
@@ -95,21 +114,31 @@ def build(cfg: dm.TrainConfig, *, test_fraction: float = 0.2, mask_images: int =
     meta = {
         "format_version": _digits.FORMAT_VERSION,
         "generator": {
-            "script": "scripts/train_digits_masks.py", "version": GENERATOR_VERSION,
-            "config": dataclasses.asdict(cfg), "split_seed": split_seed,
-            "versions": {"jax": jax.__version__, "optax": optax.__version__,
-                         "numpy": np.__version__, "scikit-learn": sklearn.__version__},
+            "script": "scripts/train_digits_masks.py",
+            "version": GENERATOR_VERSION,
+            "config": dataclasses.asdict(cfg),
+            "split_seed": split_seed,
+            "versions": {
+                "jax": jax.__version__,
+                "optax": optax.__version__,
+                "numpy": np.__version__,
+                "scikit-learn": sklearn.__version__,
+            },
             "backend": jax.default_backend(),
         },
-        "dataset": {"name": "sklearn.datasets.load_digits", "n_train": int(len(tr)),
-                    "n_test": int(len(te)), "test_fraction": test_fraction,
-                    "mask_images": mask_images,
-                    "mask_images_are": "the first mask_images test images (ascending dataset index)"},
+        "dataset": {
+            "name": "sklearn.datasets.load_digits",
+            "n_train": int(len(tr)),
+            "n_test": int(len(te)),
+            "test_fraction": test_fraction,
+            "mask_images": mask_images,
+            "mask_images_are": "the first mask_images test images (ascending dataset index)",
+        },
         "layers": layers,
         "variants": variants,
         "references": REFERENCES,
         "notes": "a_density is the fraction of nonzero entries of each layer's input map (before "
-                 "im2col padding); conv1's input is the raw image (exact zeros are real background).",
+        "im2col padding); conv1's input is the raw image (exact zeros are real background).",
     }
     return meta, input_map, maps, w_masks
 
@@ -117,7 +146,8 @@ def build(cfg: dm.TrainConfig, *, test_fraction: float = 0.2, mask_images: int =
 def format_table(meta: dict) -> str:
     names = [layer["name"] for layer in meta["layers"]]
     head = f"{'variant':8s} {'test acc':>8s} {'train acc':>9s}  " + "  ".join(
-        f"{'w/a ' + n:>13s}" for n in names)
+        f"{'w/a ' + n:>13s}" for n in names
+    )
     rows = [head]
     for v, d in meta["variants"].items():
         cells = "  ".join(f"{d['w_density'][n]:6.3f}/{d['a_density'][n]:6.3f}" for n in names)
@@ -127,14 +157,17 @@ def format_table(meta: dict) -> str:
 
 def main(argv=None) -> int:
     default_out = pathlib.Path(__file__).resolve().parents[1] / "griffin_jax" / "workloads" / "data"
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--out", type=pathlib.Path, default=default_out, help="output directory")
     ap.add_argument("--seed", type=int, default=dm.TrainConfig.seed)
     ap.add_argument("--mask-images", type=int, default=256)
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    meta, input_map, maps, w_masks = build(dm.TrainConfig(seed=args.seed), mask_images=args.mask_images)
+    meta, input_map, maps, w_masks = build(
+        dm.TrainConfig(seed=args.seed), mask_images=args.mask_images
+    )
     args.out.mkdir(parents=True, exist_ok=True)
     paths = _digits.write_digits_masks(args.out, meta, input_map, maps, w_masks)
     print(format_table(meta))

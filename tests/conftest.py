@@ -20,9 +20,11 @@ EDGE_LANES = (1, 2, 3, 16, 31, 32, 33, 63, 64)
 def random_offsets(rng, lanes, *, max_n=6, max_dt=3, max_dg=0, shape="any"):
     """A valid random window: box, L-shaped or an arbitrary priority list."""
     if shape == "box":
-        return gj.Window.box(int(rng.integers(1, max_dt + 1)),
-                             int(rng.integers(0, min(1, lanes - 1) + 1)),
-                             int(rng.integers(0, min(1, max_dg) + 1))).as_tuples()
+        return gj.Window.box(
+            int(rng.integers(1, max_dt + 1)),
+            int(rng.integers(0, min(1, lanes - 1) + 1)),
+            int(rng.integers(0, min(1, max_dg) + 1)),
+        ).as_tuples()
     if shape == "L":  # Bit-Tactical: lookahead h then lookaside d at dt = 1
         h = int(rng.integers(1, max_dt + 1))
         d = int(rng.integers(0, min(5, lanes - 1) + 1))
@@ -31,8 +33,11 @@ def random_offsets(rng, lanes, *, max_n=6, max_dt=3, max_dg=0, shape="any"):
         ][: 2 * d]
     seen = []
     for _ in range(int(rng.integers(0, max_n + 1))):
-        off = (int(rng.integers(1, max_dt + 1)), int(rng.integers(-(lanes - 1), lanes)),
-               int(rng.integers(-max_dg, max_dg + 1)))
+        off = (
+            int(rng.integers(1, max_dt + 1)),
+            int(rng.integers(-(lanes - 1), lanes)),
+            int(rng.integers(-max_dg, max_dg + 1)),
+        )
         if off not in seen:
             seen.append(off)
     return seen
@@ -73,14 +78,19 @@ def sram_by_hand(tech, core, act_meta=0, wgt_meta=0, bits=8):
 
     out = {}
     for name, kb, meta, per_cycle in (
-            ("act", core.act_kb, act_meta, core.cols * core.lanes),
-            ("wgt", core.wgt_kb, wgt_meta, core.rows * core.lanes),
-            ("out", core.out_kb, 0, max(core.rows, core.cols))):
+        ("act", core.act_kb, act_meta, core.cols * core.lanes),
+        ("wgt", core.wgt_kb, wgt_meta, core.rows * core.lanes),
+        ("out", core.out_kb, 0, max(core.rows, core.cols)),
+    ):
         width = bits + meta
         need = per_cycle * width
         banks = max(1, math.ceil(need / 512))
         port = min(max(need / banks, 64), 512)
         c = sram_cost_reference(tech, kb * width / bits / banks, port)
-        out[name] = {"area": banks * c.area_mm2, "leak": banks * c.leakage_mw,
-                     "read": c.read_energy_pj / port, "write": c.write_energy_pj / port}
+        out[name] = {
+            "area": banks * c.area_mm2,
+            "leak": banks * c.leakage_mw,
+            "read": c.read_energy_pj / port,
+            "write": c.write_energy_pj / port,
+        }
     return out

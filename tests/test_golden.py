@@ -22,8 +22,15 @@ N_IMAGES = 4
 VARIANT = "p75"
 CATEGORIES = ("dense", "W", "A", "AW")
 # Grid designs beyond the presets: every sparse exploit, time/lane/group reach, group sync.
-GRID = (("A", 1, 0, 0), ("A", 3, 1, 0), ("W", 2, 1, 0), ("W", 1, 0, 1), ("AW", 1, 1, 0),
-        ("AW", 2, 1, 1), ("AW", 3, 0, 2))
+GRID = (
+    ("A", 1, 0, 0),
+    ("A", 3, 1, 0),
+    ("W", 2, 1, 0),
+    ("W", 1, 0, 1),
+    ("AW", 1, 1, 0),
+    ("AW", 2, 1, 1),
+    ("AW", 3, 0, 2),
+)
 REL = 1e-9
 # The relaxation runs in float32: its descent iterates and relaxed values (the search history)
 # match to float32 precision; every exact figure (and the search's exact results) to REL.
@@ -49,9 +56,15 @@ def _layers():
 
 
 def _report(r) -> dict:
-    return {"name": r.name, "category": r.category, "area": dict(r.area),
-            "energy": dict(r.energy), "cycles": int(r.cycles),
-            "dense_cycles": int(r.dense_cycles), "ops": int(r.ops)}
+    return {
+        "name": r.name,
+        "category": r.category,
+        "area": dict(r.area),
+        "energy": dict(r.energy),
+        "cycles": int(r.cycles),
+        "dense_cycles": int(r.dense_cycles),
+        "ops": int(r.ops),
+    }
 
 
 def _activity(accels, layers) -> dict:
@@ -72,12 +85,15 @@ def _activity(accels, layers) -> dict:
             for i, m in enumerate(modes):
                 n = m.window.size + 1
                 out[f"{cat}/{name}/{m.label()}"] = {
-                    "cycles": int(act.cycles[i]), "dense_cycles": int(act.dense_cycles[i]),
+                    "cycles": int(act.cycles[i]),
+                    "dense_cycles": int(act.dense_cycles[i]),
                     "taken": [int(x) for x in act.taken[i, :n]],
                     "tree_group_cycles": [int(x) for x in act.tree_group_cycles[i, :n]],
                     "busy_group_cycles": int(act.busy_group_cycles[i]),
                     "group_cycles": int(act.group_cycles[i]),
-                    "row_cycles": int(act.row_cycles[i]), "work": int(act.work[i])}
+                    "row_cycles": int(act.row_cycles[i]),
+                    "work": int(act.work[i]),
+                }
     return out
 
 
@@ -102,25 +118,45 @@ def _search(layers) -> dict:
 
     space = search.Space(time=(1, 3), lane=(0, 1), group=(0, 1))
     wl = [(f"digits-{VARIANT}", [(n, a, w, 1) for n, a, w in layers], "AW", 1.0)]
-    res = search.run_search(wl, "tops_per_w", space, seed=0, steps=6, restarts=2,
-                            max_exact=6, candidates=3, exact_every=3, max_tiles=4)
-    return {"best": res.best.label, "best_value": res.best_value, "n_exact": res.n_exact,
-            "evaluated": [[p.label, v] for p, v in res.evaluated],
-            "history": [[h.step, h.exploit, list(h.theta), h.relaxed, h.design, h.exact]
-                        for h in res.history]}
+    res = search.run_search(
+        wl,
+        "tops_per_w",
+        space,
+        seed=0,
+        steps=6,
+        restarts=2,
+        max_exact=6,
+        candidates=3,
+        exact_every=3,
+        max_tiles=4,
+    )
+    return {
+        "best": res.best.label,
+        "best_value": res.best_value,
+        "n_exact": res.n_exact,
+        "evaluated": [[p.label, v] for p, v in res.evaluated],
+        "history": [
+            [h.step, h.exploit, list(h.theta), h.relaxed, h.design, h.exact] for h in res.history
+        ],
+    }
 
 
 def compute() -> dict:
     accels, layers = _accels(), _layers()
-    return {"activity": _activity(accels, layers), "costs": _costs(accels, layers),
-            "search": _search(layers)}
+    return {
+        "activity": _activity(accels, layers),
+        "costs": _costs(accels, layers),
+        "search": _search(layers),
+    }
 
 
 def _diff(path, want, got, out, rel):
     if isinstance(want, dict):
         if not isinstance(got, dict) or set(want) != set(got):
-            out.append(f"{path}: keys {sorted(want) if isinstance(want, dict) else want} != "
-                       f"{sorted(got) if isinstance(got, dict) else got}")
+            out.append(
+                f"{path}: keys {sorted(want) if isinstance(want, dict) else want} != "
+                f"{sorted(got) if isinstance(got, dict) else got}"
+            )
             return
         for k in want:
             _diff(f"{path}/{k}", want[k], got[k], out, rel)
@@ -133,9 +169,14 @@ def _diff(path, want, got, out, rel):
     elif isinstance(want, float) or isinstance(got, float):
         if path.startswith("/search/history"):
             rel = max(rel, REL_F32)
-        if want is None or got is None or not (
-                (math.isnan(want) and math.isnan(got)) or math.isclose(want, got, rel_tol=rel,
-                                                                       abs_tol=1e-12)):
+        if (
+            want is None
+            or got is None
+            or not (
+                (math.isnan(want) and math.isnan(got))
+                or math.isclose(want, got, rel_tol=rel, abs_tol=1e-12)
+            )
+        ):
             out.append(f"{path}: {want!r} != {got!r}")
     elif want != got:
         out.append(f"{path}: {want!r} != {got!r}")

@@ -10,12 +10,16 @@ OUTSIDE_SPEC = "shared" + "/spec"
 
 def _tracked_files():
     try:
-        out = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
-                             check=True).stdout.split()
+        out = subprocess.run(
+            ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.split()
         return [ROOT / f for f in out]
     except (OSError, subprocess.CalledProcessError):  # an sdist without git
-        return [p for p in ROOT.rglob("*") if p.is_file() and ".git" not in p.parts
-                and ".venv" not in p.parts]
+        return [
+            p
+            for p in ROOT.rglob("*")
+            if p.is_file() and ".git" not in p.parts and ".venv" not in p.parts
+        ]
 
 
 def test_no_file_cites_the_spec_outside_the_repository():

@@ -50,8 +50,9 @@ def collect_main(argv=None) -> int:
     out = args.out or os.path.join(args.sweep_dir, "collected")
     for name, rows in got.items():
         if name not in ("failures", "empty") and rows:
-            path = write_csv(rows, os.path.join(out, name if name.endswith(".csv")
-                                                 else f"{name}.csv"))
+            path = write_csv(
+                rows, os.path.join(out, name if name.endswith(".csv") else f"{name}.csv")
+            )
             print(f"{len(rows):6d} rows -> {path}")
     for f in got["failures"]:
         print(f"FAILED {f['job']}: {f['error']}")

@@ -59,7 +59,8 @@ def _set_cpu_devices(jax, n) -> None:
             raise ValueError(
                 f"runtime.cpu_devices={n}, but JAX already started with {have} CPU device(s) "
                 "in this process; the count can only be set once per process (use "
-                "hydra/launcher=joblib for sweeps over it)") from None
+                "hydra/launcher=joblib for sweeps over it)"
+            ) from None
 
 
 def _output_dir() -> str:
@@ -91,9 +92,13 @@ def _metadata(cfg) -> dict:
 
     import griffin_jax
 
-    return {"tech": cfg.tech.name, "griffin_jax_version": griffin_jax.__version__,
-            "jax_backend": jax.default_backend(), "sampled": cfg.runtime.sample is not None,
-            **{f"tag_{k}": v for k, v in dict(cfg.experiment.tags).items()}}
+    return {
+        "tech": cfg.tech.name,
+        "griffin_jax_version": griffin_jax.__version__,
+        "jax_backend": jax.default_backend(),
+        "sampled": cfg.runtime.sample is not None,
+        **{f"tag_{k}": v for k, v in dict(cfg.experiment.tags).items()},
+    }
 
 
 def _sim_options(cfg) -> dict:
@@ -123,17 +128,28 @@ def _designs(cfg):
     boxes = [tuple(b) for b in ds.boxes]
     exploits = list(ds.exploits)
     if windows and not [e for e in exploits if e != "none"]:
-        raise _schema.ConfigError("design.windows: needs a sparse exploit in design.exploits "
-                                  f"(A, W or AW) to run them, got {exploits}")
+        raise _schema.ConfigError(
+            "design.windows: needs a sparse exploit in design.exploits "
+            f"(A, W or AW) to run them, got {exploits}"
+        )
     try:
-        entries = grid_entries(core, tuple(exploits), tuple(ds.box_time), tuple(ds.box_lane),
-                               tuple(ds.box_group), ds.sync, windows, boxes)
+        entries = grid_entries(
+            core,
+            tuple(exploits),
+            tuple(ds.box_time),
+            tuple(ds.box_lane),
+            tuple(ds.box_group),
+            ds.sync,
+            windows,
+            boxes,
+        )
     except ValueError as err:
         raise _schema.ConfigError(f"design.{err}") from None
     entries += preset_entries(tuple(ds.presets), core)
     if not entries:
-        raise _schema.ConfigError("design: no designs (empty exploits, boxes and presets, or "
-                                  "no box fits the core)")
+        raise _schema.ConfigError(
+            "design: no designs (empty exploits, boxes and presets, or no box fits the core)"
+        )
     return entries
 
 
@@ -144,8 +160,10 @@ def _search_space(cfg):
     ds = cfg.design
     for key in ("presets", "windows", "boxes"):
         if ds[key]:
-            raise _schema.ConfigError(f"design.{key}: the search explores box ranges only; "
-                                      f"set design.{key}=[] (design=search does)")
+            raise _schema.ConfigError(
+                f"design.{key}: the search explores box ranges only; "
+                f"set design.{key}=[] (design=search does)"
+            )
     ranges = {}
     for axis in ("time", "lane", "group"):
         vals = list(ds[f"box_{axis}"])
@@ -212,7 +230,8 @@ def run_quick(cfg, out_dir: str, phases) -> dict:
     wl = cfg.workload
     if wl.kind != "synthetic":
         raise _schema.ConfigError(
-            f"workload.kind: the quick experiment needs 'synthetic', got {wl.kind!r}")
+            f"workload.kind: the quick experiment needs 'synthetic', got {wl.kind!r}"
+        )
     phases.start("designs")
     entries = _designs(cfg)
     # The category the GEMM's own masks stand for: what a reconfigurable design (Griffin) runs.
@@ -227,8 +246,10 @@ def run_quick(cfg, out_dir: str, phases) -> dict:
     rows = [{**r, "design": e.accel.name, "kind": e.kind} for r, e in zip(rows, entries)]
     path = write_csv(rows, os.path.join(out_dir, "cycles.csv"))
     core = _core(cfg)
-    print(f"GEMM {wl.M}x{wl.K} @ {wl.K}x{wl.N}, densities A {wl.a_density} W {wl.w_density}, "
-          f"core {core.rows}x{core.cols}x{core.lanes}")
+    print(
+        f"GEMM {wl.M}x{wl.K} @ {wl.K}x{wl.N}, densities A {wl.a_density} W {wl.w_density}, "
+        f"core {core.rows}x{core.cols}x{core.lanes}"
+    )
     print(format_table(rows, ["design", "exploit", "window", "cycles", "dense_cycles", "speedup"]))
     print(f"{len(rows)} designs; table in {path}")
     return {"tables": [path], "rows": len(rows)}
@@ -243,11 +264,20 @@ def _plots(summary, results, out_dir: str) -> list:
     try:
         # docs/model.md 4.3: every efficiency both with the SRAM (total) and core-only
         made.append(pareto_plot(summary, os.path.join(out_dir, "pareto.png")).path)
-        made.append(pareto_plot(summary, os.path.join(out_dir, "pareto_core.png"),
-                                x="area_core_mm2", y="tops_per_w_core").path)
+        made.append(
+            pareto_plot(
+                summary,
+                os.path.join(out_dir, "pareto_core.png"),
+                x="area_core_mm2",
+                y="tops_per_w_core",
+            ).path
+        )
         made.append(category_bars(summary, os.path.join(out_dir, "bars.png")).path)
-        made.append(category_bars(summary, os.path.join(out_dir, "bars_core.png"),
-                                  metric="tops_per_w_core").path)
+        made.append(
+            category_bars(
+                summary, os.path.join(out_dir, "bars_core.png"), metric="tops_per_w_core"
+            ).path
+        )
         if any(r["kind"] == "space" and r["exploit"] == "AW" for r in summary):
             made.append(speedup_heatmap(summary, os.path.join(out_dir, "speedup_heatmap.png")).path)
     except ImportError as err:
@@ -257,7 +287,8 @@ def _plots(summary, results, out_dir: str) -> list:
 
 def run_study(cfg, out_dir: str, phases) -> dict:
     """The design-space study: grid + presets x workloads x categories; tables and plots."""
-    from griffin_jax.study import category_overview, format_table, run_study as study, write_csv
+    from griffin_jax.study import category_overview, format_table, write_csv
+    from griffin_jax.study import run_study as study
 
     phases.start("designs")
     entries = _designs(cfg)
@@ -265,22 +296,49 @@ def run_study(cfg, out_dir: str, phases) -> dict:
     workloads = _workloads(cfg)
     cats = list(cfg.workload.categories)
     n_steps = _n_layers(cfg) * len(cats)
-    log.info("study: %d designs x %d workloads x %d categories (%d layer evaluations)",
-             len(entries), len(workloads), len(cats), n_steps)
+    log.info(
+        "study: %d designs x %d workloads x %d categories (%d layer evaluations)",
+        len(entries),
+        len(workloads),
+        len(cats),
+        n_steps,
+    )
     phases.start("simulate+cost")
-    results, summary = study(entries, workloads, cats, cfg.tech.name,
-                             metadata={"run_id": cfg_run_id(out_dir), **_metadata(cfg)},
-                             progress=_progress(cfg, n_steps, "study"), sim=_sim_options(cfg))
+    results, summary = study(
+        entries,
+        workloads,
+        cats,
+        cfg.tech.name,
+        metadata={"run_id": cfg_run_id(out_dir), **_metadata(cfg)},
+        progress=_progress(cfg, n_steps, "study"),
+        sim=_sim_options(cfg),
+    )
     phases.start("tables")
-    tables = [write_csv(results, os.path.join(out_dir, "results.csv")),
-              write_csv(summary, os.path.join(out_dir, "summary.csv"))]
+    tables = [
+        write_csv(results, os.path.join(out_dir, "results.csv")),
+        write_csv(summary, os.path.join(out_dir, "summary.csv")),
+    ]
     overview = category_overview(summary)
     tables.append(write_csv(overview, os.path.join(out_dir, "overview.csv")))
     phases.start("plots")
     plots = _plots(summary, results, out_dir) if cfg.experiment.plots else []
-    print(format_table(overview, ["network", "category", "role", "design", "speedup",
-                                  "tops_per_w", "vs_dense", "tops_per_w_core", "area_mm2",
-                                  "area_core_mm2"]))
+    print(
+        format_table(
+            overview,
+            [
+                "network",
+                "category",
+                "role",
+                "design",
+                "speedup",
+                "tops_per_w",
+                "vs_dense",
+                "tops_per_w_core",
+                "area_mm2",
+                "area_core_mm2",
+            ],
+        )
+    )
     print(f"{len(entries)} designs; tables and plots in {out_dir}")
     return {"tables": tables, "plots": plots, "designs": len(entries), "rows": len(results)}
 
@@ -305,7 +363,8 @@ def _paper_candidates(entries) -> dict:
     if missing:
         raise _schema.ConfigError(
             f"design: the paper experiment compares kinds {KINDS} and has no design for "
-            f"{missing} (add exploits, boxes or presets; design=paper has them all)")
+            f"{missing} (add exploits, boxes or presets; design=paper has them all)"
+        )
     return kinds
 
 
@@ -322,22 +381,28 @@ def run_paper(cfg, out_dir: str, phases) -> dict:
     workloads = [(wl.network, cat, list(wl.layers(cat))) for wl in _workloads(cfg) for cat in cats]
     log.info("paper study: %d network x category workloads", len(workloads))
     phases.start("simulate+cost+claims")
-    report = claims_report(workloads, candidates, cfg.tech.name,
-                           sim=_sim_options(cfg))
+    report = claims_report(workloads, candidates, cfg.tech.name, sim=_sim_options(cfg))
     phases.start("tables")
     meta = _metadata(cfg)
     table = [{**r, **meta} for r in report.table]
-    tables = [write_csv(table, os.path.join(out_dir, "summary.csv")),
-              write_csv([{**r, **meta} for r in report.claims],
-                        os.path.join(out_dir, "claims.csv"))]
+    tables = [
+        write_csv(table, os.path.join(out_dir, "summary.csv")),
+        write_csv([{**r, **meta} for r in report.claims], os.path.join(out_dir, "claims.csv")),
+    ]
     md = os.path.join(out_dir, "claims.md")
     with open(md, "w") as f:
-        note = ("Schedules are tile-sampled estimates (runtime.sample="
-                f"{cfg.runtime.sample}).\n\n" if cfg.runtime.sample is not None else "")
+        note = (
+            f"Schedules are tile-sampled estimates (runtime.sample={cfg.runtime.sample}).\n\n"
+            if cfg.runtime.sample is not None
+            else ""
+        )
         f.write("# Griffin claims, measured\n\n" + note + report.markdown() + "\n")
     tables.append(md)
-    print(format_table(list(report.claims), ["claim", "category", "ours_text", "paper_text",
-                                             "status"]))
+    print(
+        format_table(
+            list(report.claims), ["claim", "category", "ours_text", "paper_text", "status"]
+        )
+    )
     print(f"tables and claims.md in {out_dir}")
     return {"tables": tables}
 
@@ -346,7 +411,8 @@ def run_search(cfg, out_dir: str, phases) -> dict:
     """Gradient-guided design search on the configured workload (see griffin_jax.search)."""
     import dataclasses
 
-    from griffin_jax.search import plot_history, run_search as search
+    from griffin_jax.search import plot_history
+    from griffin_jax.search import run_search as search
     from griffin_jax.study import write_csv
 
     sc = cfg.experiment.search
@@ -357,8 +423,16 @@ def run_search(cfg, out_dir: str, phases) -> dict:
         for cat in cfg.workload.categories:
             mix.append((f"{wl.network}/{cat}", list(wl.layers(cat)), cat, 1.0))
     phases.start("search")
-    res = search(mix, objective=sc.objective, space=space, seed=sc.seed, steps=sc.steps,
-                 restarts=sc.restarts, tech=cfg.tech.name, area_budget_mm2=sc.area_budget_mm2)
+    res = search(
+        mix,
+        objective=sc.objective,
+        space=space,
+        seed=sc.seed,
+        steps=sc.steps,
+        restarts=sc.restarts,
+        tech=cfg.tech.name,
+        area_budget_mm2=sc.area_budget_mm2,
+    )
     phases.start("tables")
     rows = [dataclasses.asdict(h) for h in res.history]
     tables = [write_csv(rows, os.path.join(out_dir, "search_history.csv"))] if rows else []
@@ -370,9 +444,11 @@ def run_search(cfg, out_dir: str, phases) -> dict:
         except ImportError as err:
             log.warning("plot skipped: %s", err)
     best = res.best.label if res.best is not None else "none feasible"
-    print(f"best design: {best}  exact {sc.objective} = {res.best_value}  "
-          f"({res.n_exact} exact evaluations of a {res.space_size}-point space); "
-          f"outputs in {out_dir}")
+    print(
+        f"best design: {best}  exact {sc.objective} = {res.best_value}  "
+        f"({res.n_exact} exact evaluations of a {res.space_size}-point space); "
+        f"outputs in {out_dir}"
+    )
     return {"tables": tables, "plots": plots, "best": best, "n_exact": res.n_exact}
 
 
@@ -395,8 +471,9 @@ def run_geometry(cfg, out_dir: str, phases) -> dict:
     phases.start("workloads")
     workloads = _workloads(cfg)
     phases.start("simulate+cost")
-    rows = geometry_study(workloads, g.peak, g.max_lanes, cfg.tech.name, core,
-                          sim=_sim_options(cfg))
+    rows = geometry_study(
+        workloads, g.peak, g.max_lanes, cfg.tech.name, core, sim=_sim_options(cfg)
+    )
     phases.start("tables")
     meta = _metadata(cfg)
     tables = [write_csv([{**r, **meta} for r in rows], os.path.join(out_dir, "geometry.csv"))]
@@ -407,32 +484,63 @@ def run_geometry(cfg, out_dir: str, phases) -> dict:
     phases.start("plots")
     if cfg.experiment.plots:
         try:
-            plots.append(geometry_plot(rows, os.path.join(out_dir, "geometry.png"),
-                                       default=default).path)
+            plots.append(
+                geometry_plot(rows, os.path.join(out_dir, "geometry.png"), default=default).path
+            )
         except ImportError as err:
             log.warning("plot skipped: %s", err)
     top = sorted(rows, key=lambda r: (r["rank"], r["rank_core"]))
-    print(format_table(top[:10] + ([mine] if mine is not None and mine["rank"] > 10 else []),
-                       ["geometry", "rank", "rank_core", "cycles", "area_mm2", "tops_per_w",
-                        "tops_per_w_core", "tops_per_mm2", "tops_per_mm2_core"]))
+    print(
+        format_table(
+            top[:10] + ([mine] if mine is not None and mine["rank"] > 10 else []),
+            [
+                "geometry",
+                "rank",
+                "rank_core",
+                "cycles",
+                "area_mm2",
+                "tops_per_w",
+                "tops_per_w_core",
+                "tops_per_mm2",
+                "tops_per_mm2_core",
+            ],
+        )
+    )
     n = len(rows)
-    print(f"best geometry of {n} (total TOPS/W): {best['geometry']} "
-          f"({best['tops_per_w']:.3f} TOPS/W); core-only: {best_core['geometry']} "
-          f"({best_core['tops_per_w_core']:.3f} TOPS/W)")
+    print(
+        f"best geometry of {n} (total TOPS/W): {best['geometry']} "
+        f"({best['tops_per_w']:.3f} TOPS/W); core-only: {best_core['geometry']} "
+        f"({best_core['tops_per_w_core']:.3f} TOPS/W)"
+    )
     if mine is None:
-        print(f"the configured core {default} is not one of the geometries "
-              f"(peak {g.peak}, lanes <= {g.max_lanes})")
+        print(
+            f"the configured core {default} is not one of the geometries "
+            f"(peak {g.peak}, lanes <= {g.max_lanes})"
+        )
     else:
-        print(f"the configured core {default} ranks {mine['rank']}/{n} (total), "
-              f"{mine['rank_core']}/{n} (core-only); tables and plot in {out_dir}")
-    return {"tables": tables, "plots": [str(p) for p in plots], "geometries": n,
-            "best": best["geometry"], "best_core": best_core["geometry"], "default": default,
-            "default_rank": None if mine is None else mine["rank"],
-            "default_rank_core": None if mine is None else mine["rank_core"]}
+        print(
+            f"the configured core {default} ranks {mine['rank']}/{n} (total), "
+            f"{mine['rank_core']}/{n} (core-only); tables and plot in {out_dir}"
+        )
+    return {
+        "tables": tables,
+        "plots": [str(p) for p in plots],
+        "geometries": n,
+        "best": best["geometry"],
+        "best_core": best_core["geometry"],
+        "default": default,
+        "default_rank": None if mine is None else mine["rank"],
+        "default_rank_core": None if mine is None else mine["rank_core"],
+    }
 
 
-EXPERIMENTS = {"study": run_study, "quick": run_quick, "paper": run_paper, "search": run_search,
-               "geometry": run_geometry}
+EXPERIMENTS = {
+    "study": run_study,
+    "quick": run_quick,
+    "paper": run_paper,
+    "search": run_search,
+    "geometry": run_geometry,
+}
 
 
 class Phases:
@@ -478,7 +586,8 @@ def refuse_finished(out_dir: str, overwrite: bool) -> None:
     if not overwrite and finished(out_dir):
         raise _schema.ConfigError(
             f"hydra.run.dir: {out_dir} already holds a finished run; choose another "
-            "hydra.run.dir or pass runtime.overwrite=true to replace it")
+            "hydra.run.dir or pass runtime.overwrite=true to replace it"
+        )
 
 
 def _clear_previous(out_dir: str) -> None:
@@ -492,8 +601,9 @@ def _clear_previous(out_dir: str) -> None:
         return
     outs = old.get("outputs") or {}
     for path in [*outs.get("tables", []), *outs.get("plots", []), *outs.get("partial", [])]:
-        if os.path.isfile(path) and os.path.dirname(os.path.abspath(path)) == \
-                os.path.abspath(out_dir):
+        if os.path.isfile(path) and os.path.dirname(os.path.abspath(path)) == os.path.abspath(
+            out_dir
+        ):
             os.remove(path)
     os.remove(os.path.join(out_dir, STATUS))
 
@@ -503,8 +613,11 @@ def _left_behind(out_dir: str, since: float) -> list:
     out = []
     for name in sorted(os.listdir(out_dir)):
         path = os.path.join(out_dir, name)
-        if (name.endswith((".csv", ".png", ".md")) and os.path.isfile(path)
-                and os.path.getmtime(path) >= since - 1.0):  # 1 s: coarse file-system clocks
+        if (
+            name.endswith((".csv", ".png", ".md"))
+            and os.path.isfile(path)
+            and os.path.getmtime(path) >= since - 1.0
+        ):  # 1 s: coarse file-system clocks
             out.append(path)
     return out
 
@@ -528,16 +641,22 @@ def run(cfg: DictConfig, out_dir: str, multirun: bool = False):
             log.info("skipping %s: already finished", out_dir)
             return {"skipped": True}
         if not overwrite:
-            log.error("refusing %s: it holds a finished run (runtime.overwrite=true replaces it)",
-                      out_dir)
+            log.error(
+                "refusing %s: it holds a finished run (runtime.overwrite=true replaces it)", out_dir
+            )
             return {"failed": "holds a finished run"}
     refuse_finished(out_dir, overwrite)
     _clear_previous(out_dir)
     _RUN_IDS.pop(out_dir, None)
     start, wall_start = time.perf_counter(), time.time()
     phases = Phases()
-    info = {"experiment": name, "run_id": cfg_run_id(out_dir), "output_dir": out_dir,
-            "host": platform.node(), "config": OmegaConf.to_container(cfg, resolve=True)}
+    info = {
+        "experiment": name,
+        "run_id": cfg_run_id(out_dir),
+        "output_dir": out_dir,
+        "host": platform.node(),
+        "config": OmegaConf.to_container(cfg, resolve=True),
+    }
     try:
         phases.start("check")
         _schema.check(cfg, EXPERIMENTS)
@@ -545,32 +664,52 @@ def run(cfg: DictConfig, out_dir: str, multirun: bool = False):
         _configure_runtime(cfg)
         out = EXPERIMENTS[name](cfg, out_dir, phases)
     except Exception as err:  # recorded, then re-raised for single runs
-        _write_status(out_dir, status="failed", error=f"{type(err).__name__}: {err}",
-                      traceback=traceback.format_exc(), seconds=time.perf_counter() - start,
-                      phases=phases.stop(),
-                      outputs={"partial": _left_behind(out_dir, wall_start)}, **info)
+        _write_status(
+            out_dir,
+            status="failed",
+            error=f"{type(err).__name__}: {err}",
+            traceback=traceback.format_exc(),
+            seconds=time.perf_counter() - start,
+            phases=phases.stop(),
+            outputs={"partial": _left_behind(out_dir, wall_start)},
+            **info,
+        )
         if multirun:
-            log.error("job failed: %s: %s (recorded in %s)", type(err).__name__, err,
-                      os.path.join(out_dir, STATUS))
+            log.error(
+                "job failed: %s: %s (recorded in %s)",
+                type(err).__name__,
+                err,
+                os.path.join(out_dir, STATUS),
+            )
             return {"failed": str(err)}
         raise
     seconds = time.perf_counter() - start
     import jax
 
-    _write_status(out_dir, status="ok", seconds=seconds, phases=phases.stop(), outputs=out,
-                  devices=[str(d) for d in jax.devices()], **info)
+    _write_status(
+        out_dir,
+        status="ok",
+        seconds=seconds,
+        phases=phases.stop(),
+        outputs=out,
+        devices=[str(d) for d in jax.devices()],
+        **info,
+    )
     log.info("finished in %.1f s", seconds)
     return out
 
 
 def _debug(cfg) -> bool:
-    return (os.environ.get("HYDRA_FULL_ERROR") == "1"
-            or bool(OmegaConf.select(cfg, "runtime.debug", default=False)))
+    return os.environ.get("HYDRA_FULL_ERROR") == "1" or bool(
+        OmegaConf.select(cfg, "runtime.debug", default=False)
+    )
 
 
 def _fail_in_one_line(err: Exception) -> None:
-    print(f"griffin-jax: error: {err}  (traceback: runtime.debug=true or HYDRA_FULL_ERROR=1)",
-          file=sys.stderr)
+    print(
+        f"griffin-jax: error: {err}  (traceback: runtime.debug=true or HYDRA_FULL_ERROR=1)",
+        file=sys.stderr,
+    )
     sys.exit(2)
 
 
@@ -584,8 +723,9 @@ class RunDirGuard(Callback):
         except Exception:  # an interpolation only a job can resolve: run() checks it then
             return
         try:
-            refuse_finished(out_dir, bool(OmegaConf.select(config, "runtime.overwrite",
-                                                           default=False)))
+            refuse_finished(
+                out_dir, bool(OmegaConf.select(config, "runtime.overwrite", default=False))
+            )
         except _schema.ConfigError as err:
             if _debug(config):
                 raise

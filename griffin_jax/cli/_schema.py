@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, List, Optional
+from typing import Any
 
 from hydra.core.config_store import ConfigStore
 
@@ -31,17 +31,25 @@ class CoreConf:
 class DesignConf:
     """The box grid (exploit x time x lane x group) plus named presets and custom windows."""
 
-    exploits: List[str] = _list("A", "W", "AW")
-    box_time: List[int] = _list(1, 2, 3, 4)
-    box_lane: List[int] = _list(0, 1, 2)
-    box_group: List[int] = _list(0, 1, 2)
+    exploits: list[str] = _list("A", "W", "AW")
+    box_time: list[int] = _list(1, 2, 3, 4)
+    box_lane: list[int] = _list(0, 1, 2)
+    box_group: list[int] = _list(0, 1, 2)
     # Extra windows, each a list of [dt, dl, dg] offsets in priority order.
-    windows: List[List[List[int]]] = dataclasses.field(default_factory=list)
+    windows: list[list[list[int]]] = dataclasses.field(default_factory=list)
     sync: str = "core"
-    presets: List[str] = _list("dense", "cnvlutin_like", "cambricon_x_like", "bit_tactical_like",
-                               "tensordash_like", "sparten_like", "stc_2to4", "griffin")
+    presets: list[str] = _list(
+        "dense",
+        "cnvlutin_like",
+        "cambricon_x_like",
+        "bit_tactical_like",
+        "tensordash_like",
+        "sparten_like",
+        "stc_2to4",
+        "griffin",
+    )
     # Extra boxes, each [time, lane, group], for every exploit (beside the grid's product).
-    boxes: List[List[int]] = dataclasses.field(default_factory=list)
+    boxes: list[list[int]] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -50,8 +58,8 @@ class WorkloadConf:
     # masks (networks, batch, seed); synthetic: one Bernoulli GEMM (M, N, K, densities, seed).
     kind: str = "digits"
     variant: str = "p75"
-    n_images: Optional[int] = 16
-    networks: List[str] = _list("resnet50")
+    n_images: int | None = 16
+    networks: list[str] = _list("resnet50")
     batch: int = 1
     seed: int = 0
     M: int = 256
@@ -59,7 +67,7 @@ class WorkloadConf:
     K: int = 576
     a_density: float = 0.5
     w_density: float = 0.4
-    categories: List[str] = _list("dense", "W", "A", "AW")
+    categories: list[str] = _list("dense", "W", "A", "AW")
 
 
 @dataclasses.dataclass
@@ -70,18 +78,18 @@ class TechConf:
 @dataclasses.dataclass
 class RuntimeConf:
     # Tiles (CPU) or design-tile pairs (GPU) per compiled call; null: by device (512 / 65536).
-    chunk: Optional[int] = None
+    chunk: int | None = None
     # Persistent XLA compilation cache directory (null: off). A second process that finds
     # the programs there skips compiling them.
-    compilation_cache: Optional[str] = None
-    platform: Optional[str] = None  # "cpu", "gpu" or null for JAX's default
+    compilation_cache: str | None = None
+    platform: str | None = None  # "cpu", "gpu" or null for JAX's default
     # Host CPU devices JAX creates (null: JAX's default, one). Designs and tiles shard over
     # every device, so 2 on a 2-core machine runs two shards side by side.
-    cpu_devices: Optional[int] = None
+    cpu_devices: int | None = None
     progress: bool = True
     # Tile sampling: null for exact schedules, else the fraction of tiles per layer (estimates;
     # the tables then carry sampled_tiles / total_tiles).
-    sample: Optional[float] = None
+    sample: float | None = None
     # Skip this job if its output directory already holds a finished run (sweep reruns).
     skip_finished: bool = True
     # A single run into a folder that holds a finished run refuses unless this is true (then
@@ -97,7 +105,7 @@ class SearchConf:
     steps: int = 60
     restarts: int = 4
     seed: int = 0
-    area_budget_mm2: Optional[float] = None
+    area_budget_mm2: float | None = None
 
 
 @dataclasses.dataclass
@@ -143,8 +151,7 @@ def _unknown(key: str, known) -> ConfigError:
     leaf = key.rsplit(".", 1)[-1]
     near = difflib.get_close_matches(leaf, list(known), n=1, cutoff=0.5)
     parent = key.rsplit(".", 1)[0] + "." if "." in key else ""
-    hint = (f"did you mean {parent}{near[0]}?" if near
-            else f"known: {', '.join(sorted(known))}")
+    hint = f"did you mean {parent}{near[0]}?" if near else f"known: {', '.join(sorted(known))}"
     return ConfigError(f"{key}: unknown key; {hint}")
 
 
@@ -189,7 +196,7 @@ def check_override_keys(overrides) -> None:
                 break  # inside a free-form field (experiment.tags)
             fields = {f.name for f in dataclasses.fields(node)}
             if part not in fields:
-                raise _unknown(".".join(parts[:i + 1]), fields)
+                raise _unknown(".".join(parts[: i + 1]), fields)
             node = _resolve(node, part)
         value = _parsed(ov)
         if value is _SKIP:
@@ -258,8 +265,15 @@ def check_values(cfg, experiments=()) -> None:
     for k in ("rows", "cols", "lanes"):
         _require(_is_int(c[k]) and c[k] >= 1, f"core.{k}", c[k], "an int >= 1")
     for k in ("act_kb", "wgt_kb", "out_kb"):
-        _require(isinstance(c[k], (int, float)) and not isinstance(c[k], bool)
-                 and math.isfinite(c[k]) and c[k] > 0, f"core.{k}", c[k], "a number of KB > 0")
+        _require(
+            isinstance(c[k], (int, float))
+            and not isinstance(c[k], bool)
+            and math.isfinite(c[k])
+            and c[k] > 0,
+            f"core.{k}",
+            c[k],
+            "a number of KB > 0",
+        )
     d = cfg.design
     for e in d.exploits:
         _require(e in EXPLOITS, "design.exploits", list(d.exploits), f"a subset of {EXPLOITS}")
@@ -267,11 +281,19 @@ def check_values(cfg, experiments=()) -> None:
     _ints("design.box_lane", d.box_lane, 0)
     _ints("design.box_group", d.box_group, 0)
     for b in d.boxes:
-        _require(len(b) == 3 and all(_is_int(v) for v in b) and b[0] >= 1 and min(b) >= 0,
-                 "design.boxes", list(b), "[time >= 1, lane >= 0, group >= 0] triples")
+        _require(
+            len(b) == 3 and all(_is_int(v) for v in b) and b[0] >= 1 and min(b) >= 0,
+            "design.boxes",
+            list(b),
+            "[time >= 1, lane >= 0, group >= 0] triples",
+        )
     for w in d.windows:
-        _require(len(w) > 0 and all(len(o) == 3 for o in w), "design.windows", w,
-                 "lists of [dt, dl, dg] offsets")
+        _require(
+            len(w) > 0 and all(len(o) == 3 for o in w),
+            "design.windows",
+            w,
+            "lists of [dt, dl, dg] offsets",
+        )
     _require(d.sync in SYNCS, "design.sync", d.sync, f"one of {SYNCS}")
     for p in d.presets:
         _require(p in PRESETS, "design.presets", p, f"one of {sorted(PRESETS)}")
@@ -284,22 +306,42 @@ def check_values(cfg, experiments=()) -> None:
         raise ConfigError(f"tech.name: {err}") from None
     r = cfg.runtime
     s = r.sample
-    _require(s is None or (isinstance(s, (int, float)) and not isinstance(s, bool) and 0 < s <= 1),
-             "runtime.sample", s, "null (exact) or a fraction in (0, 1]")
-    _require(r.chunk is None or (_is_int(r.chunk) and r.chunk >= 1), "runtime.chunk", r.chunk,
-             "null or an int >= 1")
-    _require(r.cpu_devices is None or (_is_int(r.cpu_devices) and r.cpu_devices >= 1),
-             "runtime.cpu_devices", r.cpu_devices, "a positive int or null")
-    _require(r.platform in (None, "cpu", "gpu", "cuda", "rocm", "tpu"), "runtime.platform",
-             r.platform, "null, cpu, gpu, cuda, rocm or tpu")
+    _require(
+        s is None or (isinstance(s, (int, float)) and not isinstance(s, bool) and 0 < s <= 1),
+        "runtime.sample",
+        s,
+        "null (exact) or a fraction in (0, 1]",
+    )
+    _require(
+        r.chunk is None or (_is_int(r.chunk) and r.chunk >= 1),
+        "runtime.chunk",
+        r.chunk,
+        "null or an int >= 1",
+    )
+    _require(
+        r.cpu_devices is None or (_is_int(r.cpu_devices) and r.cpu_devices >= 1),
+        "runtime.cpu_devices",
+        r.cpu_devices,
+        "a positive int or null",
+    )
+    _require(
+        r.platform in (None, "cpu", "gpu", "cuda", "rocm", "tpu"),
+        "runtime.platform",
+        r.platform,
+        "null, cpu, gpu, cuda, rocm or tpu",
+    )
     x = cfg.experiment
     if experiments:
         _require(x.name in experiments, "experiment.name", x.name, f"one of {sorted(experiments)}")
     from griffin_jax.search import OBJECTIVES
 
     sc = x.search
-    _require(sc.objective in OBJECTIVES, "experiment.search.objective", sc.objective,
-             f"one of {sorted(OBJECTIVES)}")
+    _require(
+        sc.objective in OBJECTIVES,
+        "experiment.search.objective",
+        sc.objective,
+        f"one of {sorted(OBJECTIVES)}",
+    )
     for k in ("steps", "restarts"):
         _require(_is_int(sc[k]) and sc[k] >= 1, f"experiment.search.{k}", sc[k], "an int >= 1")
     b = sc.area_budget_mm2
@@ -307,10 +349,18 @@ def check_values(cfg, experiments=()) -> None:
     from griffin_jax.design._core import MAX_LANES
 
     g = x.geometry
-    _require(_is_int(g.peak) and g.peak >= 1 and g.peak & (g.peak - 1) == 0,
-             "experiment.geometry.peak", g.peak, "a power of two >= 1")
-    _require(_is_int(g.max_lanes) and 1 <= g.max_lanes <= MAX_LANES,
-             "experiment.geometry.max_lanes", g.max_lanes, f"an int in 1..{MAX_LANES}")
+    _require(
+        _is_int(g.peak) and g.peak >= 1 and g.peak & (g.peak - 1) == 0,
+        "experiment.geometry.peak",
+        g.peak,
+        "a power of two >= 1",
+    )
+    _require(
+        _is_int(g.max_lanes) and 1 <= g.max_lanes <= MAX_LANES,
+        "experiment.geometry.max_lanes",
+        g.max_lanes,
+        f"an int in 1..{MAX_LANES}",
+    )
 
 
 def _check_workload(wl, categories) -> None:
@@ -319,19 +369,32 @@ def _check_workload(wl, categories) -> None:
     kinds = ("digits", "network", "synthetic")
     _require(wl.kind in kinds, "workload.kind", wl.kind, f"one of {kinds}")
     for cat in wl.categories:
-        _require(cat in categories, "workload.categories", list(wl.categories),
-                 f"a subset of {tuple(categories)}")
+        _require(
+            cat in categories,
+            "workload.categories",
+            list(wl.categories),
+            f"a subset of {tuple(categories)}",
+        )
     _require(len(wl.categories) > 0, "workload.categories", [], "a non-empty list")
     # Every field, whatever the kind: a value one experiment would reject is rejected by all.
-    _require(wl.variant in digits_variants(), "workload.variant", wl.variant,
-             f"one of {digits_variants()}")
-    _require(wl.n_images is None or (_is_int(wl.n_images) and wl.n_images >= 1),
-             "workload.n_images", wl.n_images, "null (all) or an int >= 1")
+    _require(
+        wl.variant in digits_variants(),
+        "workload.variant",
+        wl.variant,
+        f"one of {digits_variants()}",
+    )
+    _require(
+        wl.n_images is None or (_is_int(wl.n_images) and wl.n_images >= 1),
+        "workload.n_images",
+        wl.n_images,
+        "null (all) or an int >= 1",
+    )
     if wl.kind == "network":
         _require(len(wl.networks) > 0, "workload.networks", [], "a non-empty list")
     for n in wl.networks:
-        _require(n in (*NETWORKS, "digits"), "workload.networks", n,
-                 f"one of {(*NETWORKS, 'digits')}")
+        _require(
+            n in (*NETWORKS, "digits"), "workload.networks", n, f"one of {(*NETWORKS, 'digits')}"
+        )
     _require(_is_int(wl.batch) and wl.batch >= 1, "workload.batch", wl.batch, "an int >= 1")
     for k in ("M", "N", "K"):
         _require(_is_int(wl[k]) and wl[k] >= 1, f"workload.{k}", wl[k], "an int >= 1")

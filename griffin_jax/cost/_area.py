@@ -41,8 +41,17 @@ from griffin_jax.design._core import Core, Design, Window
 from griffin_jax.design._griffin import Accelerator
 
 # Core-only components, then the SRAM buffers (docs/model.md 4.3: core-only vs total).
-CORE_COMPONENTS = ("multipliers", "adder_trees", "accumulators", "act_mux", "wgt_mux", "bypass",
-                   "staging", "schedulers", "extra_trees")
+CORE_COMPONENTS = (
+    "multipliers",
+    "adder_trees",
+    "accumulators",
+    "act_mux",
+    "wgt_mux",
+    "bypass",
+    "staging",
+    "schedulers",
+    "extra_trees",
+)
 MEMORY_COMPONENTS = ("sram_act", "sram_wgt", "sram_out")
 COMPONENTS = CORE_COMPONENTS + MEMORY_COMPONENTS
 
@@ -61,8 +70,12 @@ class WindowTerms(NamedTuple):
 def window_terms(window: Window) -> WindowTerms:
     """The ``WindowTerms`` of a real window (ints)."""
     offs = window.as_tuples()
-    return WindowTerms(size=window.size, steps=len({(t, l) for t, l, _ in offs}),
-                       extra_trees=len({g for _, _, g in offs if g != 0}), depth=window.depth)
+    return WindowTerms(
+        size=window.size,
+        steps=len({(t, l) for t, l, _ in offs}),
+        extra_trees=len({g for _, _, g in offs if g != 0}),
+        depth=window.depth,
+    )
 
 
 def distinct_steps(window: Window) -> int:
@@ -156,12 +169,12 @@ def _built(count: int, size) -> int:
 
 
 def _maximum(a, b):
-    return jnp.maximum(a, b) if isinstance(a, jax.Array) or isinstance(b, jax.Array) \
-        else max(a, b)
+    return jnp.maximum(a, b) if isinstance(a, jax.Array) or isinstance(b, jax.Array) else max(a, b)
 
 
-def _buffers(core: Core, exploit: str, structured, reconfigurable: bool, terms: WindowTerms,
-             bits: int) -> tuple:
+def _buffers(
+    core: Core, exploit: str, structured, reconfigurable: bool, terms: WindowTerms, bits: int
+) -> tuple:
     """The three SRAM buffers of a design (``cost._memory`` module doc: metadata per value)."""
     R, C, L = core.rows, core.cols, core.lanes
     act_meta = 1 if exploit in ("A", "AW") else 0
@@ -175,14 +188,24 @@ def _buffers(core: Core, exploit: str, structured, reconfigurable: bool, terms: 
         wgt_meta = _maximum(1, selector_levels(1 + terms.steps)) if reconfigurable else 1
     else:
         wgt_meta = 0
-    return (buffer(core.act_kb, bits, act_meta, C * L),
-            buffer(core.wgt_kb, bits, wgt_meta, R * L),
-            buffer(core.out_kb, bits, 0, max(R, C)))
+    return (
+        buffer(core.act_kb, bits, act_meta, C * L),
+        buffer(core.wgt_kb, bits, wgt_meta, R * L),
+        buffer(core.out_kb, bits, 0, max(R, C)),
+    )
 
 
-def build_inventory(core: Core, exploit: str, terms: WindowTerms, *, sync: str = "core",
-                    structured: str | None = None, bits: int = 8, acc_bits: int = 32,
-                    reconfigurable: bool = False) -> Inventory:
+def build_inventory(
+    core: Core,
+    exploit: str,
+    terms: WindowTerms,
+    *,
+    sync: str = "core",
+    structured: str | None = None,
+    bits: int = 8,
+    acc_bits: int = 32,
+    reconfigurable: bool = False,
+) -> Inventory:
     """The parts a design ``(core, exploit, window with terms)`` builds (module doc).
 
     Which parts exist depends only on ``exploit``, ``structured`` and ``reconfigurable``
@@ -195,8 +218,9 @@ def build_inventory(core: Core, exploit: str, terms: WindowTerms, *, sync: str =
     a_f, w_f = (4, 1) if structured == "2:4" else fan_ins(exploit, terms)
     sram = _buffers(core, exploit, structured, reconfigurable, terms, bits)
     if structured == "2:4":
-        return Inventory(mults, dpus, L, bits, acc_bits, mults, 4, False, 0, 1, 0, 0, 0, 0, 1, 0,
-                         0, *sram)
+        return Inventory(
+            mults, dpus, L, bits, acc_bits, mults, 4, False, 0, 1, 0, 0, 0, 0, 1, 0, 0, *sram
+        )
     shared = exploit == "A"
     a_count = _built({"A": C * L, "W": mults, "AW": mults}.get(exploit, 0), a_f - 1)
     w_count = _built(mults if exploit in ("A", "AW") else 0, w_f - 1)
@@ -207,13 +231,26 @@ def build_inventory(core: Core, exploit: str, terms: WindowTerms, *, sync: str =
     # A shared column-lane mux serves every row: it needs no per-multiplier bypass.
     per_mult_muxes = (0 if shared else a_count) + w_count
     return Inventory(
-        multipliers=mults, dpus=dpus, lanes=L, bits=bits, acc_bits=acc_bits,
-        act_mux_count=a_count, act_mux_fan_in=a_f, act_mux_shared=shared,
-        wgt_mux_count=w_count, wgt_mux_fan_in=w_f, act_buffers=act_buf, wgt_buffers=wgt_buf,
-        depth=terms.depth, schedulers=scheds, scheduler_fan_in=1 + terms.size,
+        multipliers=mults,
+        dpus=dpus,
+        lanes=L,
+        bits=bits,
+        acc_bits=acc_bits,
+        act_mux_count=a_count,
+        act_mux_fan_in=a_f,
+        act_mux_shared=shared,
+        wgt_mux_count=w_count,
+        wgt_mux_fan_in=w_f,
+        act_buffers=act_buf,
+        wgt_buffers=wgt_buf,
+        depth=terms.depth,
+        schedulers=scheds,
+        scheduler_fan_in=1 + terms.size,
         extra_trees_per_dpu=terms.extra_trees,
         bypass_cells=per_mult_muxes * bits if reconfigurable else 0,
-        act_sram=sram[0], wgt_sram=sram[1], out_sram=sram[2],
+        act_sram=sram[0],
+        wgt_sram=sram[1],
+        out_sram=sram[2],
     )
 
 
@@ -222,9 +259,16 @@ def inventory(accel: Accelerator, bits: int = 8, acc_bits: int = 32) -> Inventor
     if not isinstance(accel, Accelerator):
         raise ValueError(f"accel must be an Accelerator, got {type(accel).__name__}")
     hw: Design = accel.hardware
-    return build_inventory(hw.core, hw.exploit, window_terms(hw.window), sync=hw.sync,
-                           structured=accel.structured, bits=bits, acc_bits=acc_bits,
-                           reconfigurable=accel.reconfigurable)
+    return build_inventory(
+        hw.core,
+        hw.exploit,
+        window_terms(hw.window),
+        sync=hw.sync,
+        structured=accel.structured,
+        bits=bits,
+        acc_bits=acc_bits,
+        reconfigurable=accel.reconfigurable,
+    )
 
 
 def tree_area(tech, lanes: int) -> float:
@@ -255,12 +299,14 @@ def area_components(inv: Inventory, p: Prices) -> dict:
         "act_mux": inv.act_mux_count * mux_area(p, inv.act_mux_fan_in),
         "wgt_mux": inv.wgt_mux_count * mux_area(p, inv.wgt_mux_fan_in),
         "staging": inv.staging_bits * p.dff_area,
-        "schedulers": inv.schedulers * scheduler_area(p, inv.lanes, inv.scheduler_fan_in,
-                                                      inv.depth),
+        "schedulers": inv.schedulers
+        * scheduler_area(p, inv.lanes, inv.scheduler_fan_in, inv.depth),
         "extra_trees": inv.dpus * inv.extra_trees_per_dpu * (p.tree_area + p.acc_adder_area),
         "bypass": inv.bypass_cells * p.mux2_area,
-        **{f"sram_{k}": price_buffer(p.sram, getattr(inv, f"{k}_sram")).area_mm2 * 1e6
-           for k in BUFFERS},
+        **{
+            f"sram_{k}": price_buffer(p.sram, getattr(inv, f"{k}_sram")).area_mm2 * 1e6
+            for k in BUFFERS
+        },
     }
 
 

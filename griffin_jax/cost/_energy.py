@@ -39,7 +39,8 @@ Events and their prices (``b`` operand bits, ``L`` lanes, cells priced by ``Tech
   early is idle, not clocked).
 * ``sram`` / ``metadata``: bits read (values / masks, indexes, selectors) from the activation
   and weight buffers at each buffer's CACTI read energy per access divided by its port width
-  (``cost._memory``), output bits written once at the output buffer's write energy per bit. The W-static weight frame (``Events`` gives its bits
+  (``cost._memory``), output bits written once at the output buffer's write energy per bit. The
+  W-static weight frame (``Events`` gives its bits
   per cycle averaged over a tile's ``N / n_tiles`` real rows; real lanes stay averaged over
   steps) is read once per cycle per real row of DPUs: ``row_cycles`` (sum over tiles of cycles
   x real rows) under ``sync="core"``; under ``sync="group"`` each row reads only while its own
@@ -80,8 +81,17 @@ from griffin_jax.design._core import Design
 from griffin_jax.design._griffin import Accelerator
 
 # Core-only components, then the SRAM's (docs/model.md 4.3: core-only vs total).
-CORE_ENERGY_COMPONENTS = ("mult", "adder_trees", "accumulators", "extra_trees", "act_mux",
-                          "wgt_mux", "staging", "schedulers", "leakage")
+CORE_ENERGY_COMPONENTS = (
+    "mult",
+    "adder_trees",
+    "accumulators",
+    "extra_trees",
+    "act_mux",
+    "wgt_mux",
+    "staging",
+    "schedulers",
+    "leakage",
+)
 MEMORY_ENERGY_COMPONENTS = ("sram", "metadata", "sram_leakage")
 ENERGY_COMPONENTS = CORE_ENERGY_COMPONENTS + MEMORY_ENERGY_COMPONENTS
 
@@ -105,15 +115,17 @@ class Schedule:
     row_cycles: int = 0
 
     @classmethod
-    def from_activity(cls, activity, index: int) -> "Schedule":
+    def from_activity(cls, activity, index: int) -> Schedule:
         """The counts of design ``index`` of an ``Activity`` (``gemm_activity_batch``)."""
         n = activity.designs[index].window.size + 1
-        return cls(cycles=int(activity.cycles[index]),
-                   busy_group_cycles=int(activity.busy_group_cycles[index]),
-                   taken=tuple(int(x) for x in activity.taken[index, :n]),
-                   tree_group_cycles=tuple(int(x) for x in activity.tree_group_cycles[index, :n]),
-                   group_cycles=int(activity.group_cycles[index]),
-                   row_cycles=int(activity.row_cycles[index]))
+        return cls(
+            cycles=int(activity.cycles[index]),
+            busy_group_cycles=int(activity.busy_group_cycles[index]),
+            taken=tuple(int(x) for x in activity.taken[index, :n]),
+            tree_group_cycles=tuple(int(x) for x in activity.tree_group_cycles[index, :n]),
+            group_cycles=int(activity.group_cycles[index]),
+            row_cycles=int(activity.row_cycles[index]),
+        )
 
 
 def _div(a, b):
@@ -136,8 +148,9 @@ def group_to_dpu_cycles(exploit: str, group_cycles, M, N, m_tiles, n_tiles):
 
 
 def _group_to_dpu_cycles(mode: Design, events: Events, group_cycles: int) -> int:
-    return group_to_dpu_cycles(mode.exploit, group_cycles, events.M, events.N, events.m_tiles,
-                               events.n_tiles)
+    return group_to_dpu_cycles(
+        mode.exploit, group_cycles, events.M, events.N, events.m_tiles, events.n_tiles
+    )
 
 
 def busy_dpu_cycles(mode: Design, events: Events, schedule: Schedule) -> int:
@@ -156,8 +169,11 @@ def extra_tree_cycles(mode: Design, events: Events, schedule: Schedule) -> int:
 def group_offset_products(mode: Design, events: Events, schedule: Schedule) -> int:
     """Products executed through offsets with ``dg != 0`` (into extra adder trees)."""
     offsets = mode.window.as_tuples()
-    items = sum(schedule.taken[1 + i] for i, o in enumerate(offsets)
-                if o[2] != 0 and 1 + i < len(schedule.taken))
+    items = sum(
+        schedule.taken[1 + i]
+        for i, o in enumerate(offsets)
+        if o[2] != 0 and 1 + i < len(schedule.taken)
+    )
     return _group_to_dpu_cycles(mode, events, items)
 
 
@@ -235,24 +251,32 @@ def layer_counts(accel: Accelerator, mode: Design, events: Events, schedule: Sch
         wgt_value_bits += rows * events.wgt_frame_bits * per_row
         wgt_meta_bits += rows * events.wgt_frame_meta_bits * per_row
     return Counts(
-        products=events.effectual + (0 if accel.gate_zero_products
-                                     else events.zero_operand_products),
-        executed=events.executed, items=events.items,
+        products=events.effectual
+        + (0 if accel.gate_zero_products else events.zero_operand_products),
+        executed=events.executed,
+        items=events.items,
         act_reads=events.M * events.K * events.n_tiles,
         busy_dpu_cycles=busy_dpu_cycles(mode, events, schedule),
         tree_dpu_cycles=extra_tree_cycles(mode, events, schedule),
         scheduler_cycles=schedule.group_cycles if scheduled else 0,
-        staged_rows=events.tiles * events.steps, act_value_bits=events.act_value_bits,
-        act_meta_bits=events.act_meta_bits, wgt_value_bits=wgt_value_bits,
-        wgt_meta_bits=wgt_meta_bits, out_bits=events.out_bits, cycles=schedule.cycles, structured_ok=events.structured_ok)
+        staged_rows=events.tiles * events.steps,
+        act_value_bits=events.act_value_bits,
+        act_meta_bits=events.act_meta_bits,
+        wgt_value_bits=wgt_value_bits,
+        wgt_meta_bits=wgt_meta_bits,
+        out_bits=events.out_bits,
+        cycles=schedule.cycles,
+        structured_ok=events.structured_ok,
+    )
 
 
 def _minimum(a, b):
     return jnp.minimum(a, b) if isinstance(a, jax.Array) else min(a, b)
 
 
-def _mux_energy(hw: Inventory, structured, ex: str, terms: WindowTerms, c: Counts,
-                p: Prices) -> tuple:
+def _mux_energy(
+    hw: Inventory, structured, ex: str, terms: WindowTerms, c: Counts, p: Prices
+) -> tuple:
     act = wgt = 0.0
     a_live, w_live = fan_ins(ex, terms)
 
@@ -284,8 +308,16 @@ def _mux_energy(hw: Inventory, structured, ex: str, terms: WindowTerms, c: Count
     return act, wgt
 
 
-def energy_components(hw: Inventory, exploit: str, terms: WindowTerms, counts: Counts,
-                      p: Prices, core_area_mm2, *, structured: str | None = None) -> dict:
+def energy_components(
+    hw: Inventory,
+    exploit: str,
+    terms: WindowTerms,
+    counts: Counts,
+    p: Prices,
+    core_area_mm2,
+    *,
+    structured: str | None = None,
+) -> dict:
     """Energy per component in pJ (keys ``ENERGY_COMPONENTS``) of hardware ``hw`` running a mode
     of ``exploit`` with window ``terms`` through the counted events; ``core_area_mm2``: the
     core-only area (its leakage; the SRAM's leakage comes from its CACTI figures). Plain
@@ -295,12 +327,12 @@ def energy_components(hw: Inventory, exploit: str, terms: WindowTerms, counts: C
     act_mux, wgt_mux = _mux_energy(hw, structured, ex, terms, counts, p)
     D = terms.depth
     # The sides the mode stages (W: activations, A: weights, AW: both), none without a window.
-    buffers = (hw.act_buffers if ex in ("W", "AW") else 0) + \
-              (hw.wgt_buffers if ex in ("A", "AW") else 0)
+    buffers = (hw.act_buffers if ex in ("W", "AW") else 0) + (
+        hw.wgt_buffers if ex in ("A", "AW") else 0
+    )
     # A mode: one scheduler per column drives it (on AW hardware the others are gated); the
     # mode's schedule groups are exactly its active schedulers.
-    per_sched = (L * (1 + terms.size) * p.priority_cell_energy
-                 + (D + 1) * L * p.dff_energy)
+    per_sched = L * (1 + terms.size) * p.priority_cell_energy + (D + 1) * L * p.dff_energy
     act, wgt, out = (price_buffer(p.sram, b) for b in (hw.act_sram, hw.wgt_sram, hw.out_sram))
     time_ns = counts.cycles / p.clock_ghz  # mW x ns = pJ
     return {
@@ -313,22 +345,31 @@ def energy_components(hw: Inventory, exploit: str, terms: WindowTerms, counts: C
         "staging": counts.staged_rows * buffers * L * b * p.dff_energy * _minimum(D, 1),
         "schedulers": counts.scheduler_cycles * per_sched,
         "leakage": p.leakage_power_density * core_area_mm2 * time_ns,
-        "sram": (counts.act_value_bits * act.read_pj_per_bit
-                 + counts.wgt_value_bits * wgt.read_pj_per_bit
-                 + counts.out_bits * out.write_pj_per_bit),
-        "metadata": (counts.act_meta_bits * act.read_pj_per_bit
-                     + counts.wgt_meta_bits * wgt.read_pj_per_bit),
+        "sram": (
+            counts.act_value_bits * act.read_pj_per_bit
+            + counts.wgt_value_bits * wgt.read_pj_per_bit
+            + counts.out_bits * out.write_pj_per_bit
+        ),
+        "metadata": (
+            counts.act_meta_bits * act.read_pj_per_bit + counts.wgt_meta_bits * wgt.read_pj_per_bit
+        ),
         "sram_leakage": (act.leakage_mw + wgt.leakage_mw + out.leakage_mw) * time_ns,
     }
 
 
-def layer_energy(accel: Accelerator, mode: Design, events: Events, schedule: Schedule, tech,
-                 core_area_mm2: float) -> dict:
+def layer_energy(
+    accel: Accelerator, mode: Design, events: Events, schedule: Schedule, tech, core_area_mm2: float
+) -> dict:
     """Energy per component (pJ; keys ``ENERGY_COMPONENTS``) of ``accel`` running ``mode`` on
     one GEMM whose ``events`` and ``schedule`` are given; ``core_area_mm2``: the core-only area
     (for its leakage)."""
     hw = inventory(accel, tech.operand_bits, tech.accumulator_bits)
-    return energy_components(hw, mode.exploit, window_terms(mode.window),
-                             layer_counts(accel, mode, events, schedule),
-                             prices(tech, hw.lanes), core_area_mm2,
-                             structured=accel.structured)
+    return energy_components(
+        hw,
+        mode.exploit,
+        window_terms(mode.window),
+        layer_counts(accel, mode, events, schedule),
+        prices(tech, hw.lanes),
+        core_area_mm2,
+        structured=accel.structured,
+    )

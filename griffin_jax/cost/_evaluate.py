@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import types
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -104,12 +104,20 @@ class CostReport:
 
     def as_row(self) -> dict:
         """A flat dict for tables: every efficiency both core-only and total."""
-        return {"design": self.name, "category": self.category, "cycles": self.cycles,
-                "speedup": self.speedup, "area_mm2": self.area_mm2,
-                "area_core_mm2": self.area_core_mm2, "energy_pj": self.energy_pj,
-                "energy_core_pj": self.energy_core_pj, "tops_per_w": self.tops_per_w,
-                "tops_per_w_core": self.tops_per_w_core, "tops_per_mm2": self.tops_per_mm2,
-                "tops_per_mm2_core": self.tops_per_mm2_core}
+        return {
+            "design": self.name,
+            "category": self.category,
+            "cycles": self.cycles,
+            "speedup": self.speedup,
+            "area_mm2": self.area_mm2,
+            "area_core_mm2": self.area_core_mm2,
+            "energy_pj": self.energy_pj,
+            "energy_core_pj": self.energy_core_pj,
+            "tops_per_w": self.tops_per_w,
+            "tops_per_w_core": self.tops_per_w_core,
+            "tops_per_mm2": self.tops_per_mm2,
+            "tops_per_mm2_core": self.tops_per_mm2_core,
+        }
 
 
 def _proxy(d: Mapping) -> Mapping:
@@ -139,12 +147,26 @@ def _schedule(accel, mode, events, act, index) -> Schedule:
 
 
 def _check_accels(accels) -> tuple:
-    return tuple(nonempty_of("accels", accels, Accelerator, "an Accelerator",
-                             "accels must be a non-empty sequence of Accelerator"))
+    return tuple(
+        nonempty_of(
+            "accels",
+            accels,
+            Accelerator,
+            "an Accelerator",
+            "accels must be a non-empty sequence of Accelerator",
+        )
+    )
 
 
-def layer_costs(accels: Sequence[Accelerator], category: str, a_mask, w_mask,
-                tech="horowitz45", *, sim: dict | None = None) -> list:
+def layer_costs(
+    accels: Sequence[Accelerator],
+    category: str,
+    a_mask,
+    w_mask,
+    tech="horowitz45",
+    *,
+    sim: dict | None = None,
+) -> list:
     """Cost of each accelerator on ONE GEMM (a_mask bool ``[M, K]``, w_mask bool ``[K, N]``),
     running the mode it uses for ``category``. Returns one ``CostReport`` per accelerator."""
     accels = _check_accels(accels)
@@ -153,8 +175,12 @@ def layer_costs(accels: Sequence[Accelerator], category: str, a_mask, w_mask,
     a, w = check_masks(a_mask, w_mask)
     modes = [acc.mode(category) for acc in accels]
     # Each distinct operating design is scheduled once (designs hash by value; order kept).
-    index = {m: i for i, m in enumerate(dict.fromkeys(
-        m for acc, m in zip(accels, modes) if not _runs_every_step(acc, m)))}
+    index = {
+        m: i
+        for i, m in enumerate(
+            dict.fromkeys(m for acc, m in zip(accels, modes) if not _runs_every_step(acc, m))
+        )
+    }
     # sim: options of the scheduler run (chunk, devices, sample, seed); with ``sample`` the
     # schedule-dependent counts are tile-sampled estimates (see ``Activity.sampled_tiles``).
     act = gemm_activity_batch(list(index), a, w, **(sim or {})) if index else None
@@ -162,19 +188,29 @@ def layer_costs(accels: Sequence[Accelerator], category: str, a_mask, w_mask,
     for acc, mode in zip(accels, modes):
         key = (mode, acc.structured)
         if key not in events:
-            events[key] = layer_events(mode, a, w, bits=tech.operand_bits,
-                                       structured=acc.structured)
+            events[key] = layer_events(
+                mode, a, w, bits=tech.operand_bits, structured=acc.structured
+            )
         ev = events[key]
         idx = index.get(mode)
         sched = _schedule(acc, mode, ev, act, idx)
         area = area_breakdown(acc, tech)
-        energy = layer_energy(acc, mode, ev, sched, tech,
-                              math.fsum(area[k] for k in CORE_COMPONENTS))
+        energy = layer_energy(
+            acc, mode, ev, sched, tech, math.fsum(area[k] for k in CORE_COMPONENTS)
+        )
         dense_cycles = ev.tiles * -(-ev.K // ev.lanes)
-        reports.append(CostReport(name=acc.name, category=category, area=_proxy(area),
-                                  energy=_proxy(energy), cycles=sched.cycles,
-                                  dense_cycles=dense_cycles, ops=ev.ops,
-                                  clock_ghz=tech.clock_ghz))
+        reports.append(
+            CostReport(
+                name=acc.name,
+                category=category,
+                area=_proxy(area),
+                energy=_proxy(energy),
+                cycles=sched.cycles,
+                dense_cycles=dense_cycles,
+                ops=ev.ops,
+                clock_ghz=tech.clock_ghz,
+            )
+        )
     return reports
 
 
@@ -187,19 +223,32 @@ def combine(reports: Sequence[CostReport], multiplicities: Sequence[int]) -> Cos
     for r in reports:
         if r.name != first.name or dict(r.area) != dict(first.area):
             raise ValueError("combine: reports must come from one accelerator")
-    energy = {k: math.fsum(m * r.energy[k] for r, m in zip(reports, multiplicities))
-              for k in ENERGY_COMPONENTS}
+    energy = {
+        k: math.fsum(m * r.energy[k] for r, m in zip(reports, multiplicities))
+        for k in ENERGY_COMPONENTS
+    }
     return CostReport(
-        name=first.name, category=first.category, area=first.area, energy=_proxy(energy),
+        name=first.name,
+        category=first.category,
+        area=first.area,
+        energy=_proxy(energy),
         cycles=sum(m * r.cycles for r, m in zip(reports, multiplicities)),
         dense_cycles=sum(m * r.dense_cycles for r, m in zip(reports, multiplicities)),
-        ops=sum(m * r.ops for r, m in zip(reports, multiplicities)), clock_ghz=first.clock_ghz,
+        ops=sum(m * r.ops for r, m in zip(reports, multiplicities)),
+        clock_ghz=first.clock_ghz,
     )
 
 
-def evaluate(accels: Sequence[Accelerator], category: str, layers, tech="horowitz45", *,
-             densify: bool = False, sim: dict | None = None,
-             on_layer: Callable[[GemmLayer, list], None] | None = None) -> list:
+def evaluate(
+    accels: Sequence[Accelerator],
+    category: str,
+    layers,
+    tech="horowitz45",
+    *,
+    densify: bool = False,
+    sim: dict | None = None,
+    on_layer: Callable[[GemmLayer, list], None] | None = None,
+) -> list:
     """Cost of each accelerator on a network of ``category``: every layer priced
     (``layer_costs``), then summed with its multiplicity (``combine``).
 
@@ -235,7 +284,8 @@ def evaluate(accels: Sequence[Accelerator], category: str, layers, tech="horowit
     return [combine([layer[i] for layer in per_layer], mults) for i in range(len(accels))]
 
 
-def evaluate_layer(accel: Accelerator, category: str, a_mask, w_mask,
-                   tech="horowitz45") -> CostReport:
+def evaluate_layer(
+    accel: Accelerator, category: str, a_mask, w_mask, tech="horowitz45"
+) -> CostReport:
     """Cost of one accelerator on one GEMM (see ``layer_costs``)."""
     return layer_costs([accel], category, a_mask, w_mask, tech)[0]

@@ -1,7 +1,8 @@
 """Schedule-independent event counts of one design on one GEMM (pure numpy functions of masks).
 
 What a design *executes* does not depend on when it executes it: every pending item runs exactly
-once (docs/model.md 3.3). So the products, the zero-operand products, the mux selections and the SRAM
+once (docs/model.md 3.3). So the products, the zero-operand products, the mux selections and the
+SRAM
 bits of the compressed formats follow from the masks, the tiling (docs/model.md section 2) and the
 exploit alone. Only cycles, busy groups and the offsets used come from the scheduler.
 
@@ -110,8 +111,9 @@ def frame_selector_bits(frame_bits, bits: int, fan_in):
     return frame_bits / bits * selector_levels(fan_in)
 
 
-def layer_events(design: Design, a_mask, w_mask, *, bits: int = 8,
-                 structured: str | None = None) -> Events:
+def layer_events(
+    design: Design, a_mask, w_mask, *, bits: int = 8, structured: str | None = None
+) -> Events:
     """Events of ``design`` (the operating design) on ``a_mask`` bool ``[M, K]``, ``w_mask`` bool
     ``[K, N]``. ``structured="2:4"`` applies the fixed 2:4 datapath (``design`` must be W with an
     empty window, as ``stc_2to4`` builds it)."""
@@ -169,9 +171,29 @@ def layer_events(design: Design, a_mask, w_mask, *, bits: int = 8,
         a_vals, a_meta = a_nz * bits * n_tiles, M * K * n_tiles
         w_vals, w_meta = w_nz * bits * m_tiles, K * N * m_tiles
     return Events(
-        exploit=exploit, structured=structured, structured_ok=ok, M=M, N=N, K=K, rows=R, cols=C,
-        lanes=L, steps=steps, m_tiles=m_tiles, n_tiles=n_tiles, bits=bits, a_nonzeros=a_nz,
-        w_nonzeros=w_nz, effectual=effectual, executed=executed, items=items,
-        act_value_bits=a_vals, act_meta_bits=a_meta, wgt_value_bits=w_vals, wgt_meta_bits=w_meta,
-        wgt_frame_bits=frame, wgt_frame_meta_bits=frame_meta, out_bits=M * N * bits,
+        exploit=exploit,
+        structured=structured,
+        structured_ok=ok,
+        M=M,
+        N=N,
+        K=K,
+        rows=R,
+        cols=C,
+        lanes=L,
+        steps=steps,
+        m_tiles=m_tiles,
+        n_tiles=n_tiles,
+        bits=bits,
+        a_nonzeros=a_nz,
+        w_nonzeros=w_nz,
+        effectual=effectual,
+        executed=executed,
+        items=items,
+        act_value_bits=a_vals,
+        act_meta_bits=a_meta,
+        wgt_value_bits=w_vals,
+        wgt_meta_bits=w_meta,
+        wgt_frame_bits=frame,
+        wgt_frame_meta_bits=frame_meta,
+        out_bits=M * N * bits,
     )

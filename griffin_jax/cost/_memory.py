@@ -66,8 +66,12 @@ def buffer(kb_dense: float, value_bits: int, meta_bits, values_per_cycle: int) -
     banks = xp.maximum(xp.ceil(need / MAX_PORT_BITS), 1.0)
     port = xp.clip(need / banks, MIN_PORT_BITS, MAX_PORT_BITS)
     as_float = (lambda v: v) if xp is jnp else float
-    return Buffer(kb=as_float(kb_dense * width / value_bits), banks=as_float(banks),
-                  port_bits=as_float(port), meta_bits=meta_bits)
+    return Buffer(
+        kb=as_float(kb_dense * width / value_bits),
+        banks=as_float(banks),
+        port_bits=as_float(port),
+        meta_bits=meta_bits,
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,6 +88,9 @@ class BufferFigures:
 def price_buffer(table, buf: Buffer) -> BufferFigures:
     """Figures of ``buf`` from the CACTI table ``table`` (an ``SramTable`` or a ``Tech``)."""
     c = sram_cost(table, buf.bank_kb, buf.port_bits)
-    return BufferFigures(area_mm2=buf.banks * c.area_mm2, leakage_mw=buf.banks * c.leakage_mw,
-                         read_pj_per_bit=c.read_energy_pj / buf.port_bits,
-                         write_pj_per_bit=c.write_energy_pj / buf.port_bits)
+    return BufferFigures(
+        area_mm2=buf.banks * c.area_mm2,
+        leakage_mw=buf.banks * c.leakage_mw,
+        read_pj_per_bit=c.read_energy_pj / buf.port_bits,
+        write_pj_per_bit=c.write_energy_pj / buf.port_bits,
+    )

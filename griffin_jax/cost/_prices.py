@@ -58,25 +58,34 @@ def prices(tech, lanes: int) -> Prices:
     """The ``Prices`` of ``tech`` (a ``Tech``) for a core of ``lanes`` lanes."""
     widths = tree_adder_widths(lanes, 2 * tech.operand_bits)
     return Prices(
-        lanes=int(lanes), operand_bits=tech.operand_bits, accumulator_bits=tech.accumulator_bits,
-        mult8_area=tech.mult8_area, mult8_energy=tech.mult8_energy,
+        lanes=int(lanes),
+        operand_bits=tech.operand_bits,
+        accumulator_bits=tech.accumulator_bits,
+        mult8_area=tech.mult8_area,
+        mult8_energy=tech.mult8_energy,
         tree_area=sum(tech.adder_area(w) for w in widths),
         tree_energy=sum(tech.adder_energy(w) for w in widths),
         acc_adder_area=tech.adder_area(tech.accumulator_bits),
         acc_adder_energy=tech.adder_energy(tech.accumulator_bits),
-        dff_area=tech.dff_area, dff_energy=tech.dff_energy,
-        mux2_area=tech.mux2_area, mux2_energy=tech.mux2_energy,
+        dff_area=tech.dff_area,
+        dff_energy=tech.dff_energy,
+        mux2_area=tech.mux2_area,
+        mux2_energy=tech.mux2_energy,
         priority_cell_area=tech.priority_cell_area,
         priority_cell_energy=tech.priority_cell_energy,
         sram_read_energy_per_bit=tech.sram_read_energy_per_bit,
         sram_write_energy_per_bit=tech.sram_write_energy_per_bit,
-        leakage_power_density=tech.leakage_power_density, clock_ghz=tech.clock_ghz,
-        sram_key=f"{tech.name}@{tech.node_nm}nm:{id(tech.sram)}", sram=_sram_table(tech),
+        leakage_power_density=tech.leakage_power_density,
+        clock_ghz=tech.clock_ghz,
+        sram_key=f"{tech.name}@{tech.node_nm}nm:{id(tech.sram)}",
+        sram=_sram_table(tech),
     )
 
 
 def _sram_table(tech):
     if tech.sram is None:
-        raise ValueError(f"tech {tech.name!r} has no 'sram' table: the cost model prices the "
-                         "core's SRAM buffers from it (scripts/cacti_tech.py writes it)")
+        raise ValueError(
+            f"tech {tech.name!r} has no 'sram' table: the cost model prices the "
+            "core's SRAM buffers from it (scripts/cacti_tech.py writes it)"
+        )
     return tech.sram

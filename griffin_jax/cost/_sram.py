@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import types
-from typing import Mapping
+from collections.abc import Mapping
 
 import jax
 import jax.numpy as jnp
@@ -29,14 +29,27 @@ import numpy as np
 
 # key -> unit, for the grid and the four figures a caller gets (plus the cycle time, kept to check
 # that an array meets the stated clock)
-UNITS = {"capacity_kb": "KB (1024 bytes)", "port_bits": "bit", "area_mm2": "mm^2",
-         "read_energy_pj": "pJ per access of port_bits",
-         "write_energy_pj": "pJ per access of port_bits", "leakage_mw": "mW per array",
-         "cycle_time_ns": "ns"}
+UNITS = {
+    "capacity_kb": "KB (1024 bytes)",
+    "port_bits": "bit",
+    "area_mm2": "mm^2",
+    "read_energy_pj": "pJ per access of port_bits",
+    "write_energy_pj": "pJ per access of port_bits",
+    "leakage_mw": "mW per array",
+    "cycle_time_ns": "ns",
+}
 COST_KEYS = ("area_mm2", "read_energy_pj", "write_energy_pj", "leakage_mw")
 TABLE_KEYS = COST_KEYS + ("cycle_time_ns",)
-_REQUIRED = ("source", "command", "cacti_version", "date", "cacti_node_nm", "units",
-             "capacity_kb", "port_bits") + TABLE_KEYS
+_REQUIRED = (
+    "source",
+    "command",
+    "cacti_version",
+    "date",
+    "cacti_node_nm",
+    "units",
+    "capacity_kb",
+    "port_bits",
+) + TABLE_KEYS
 _OPTIONAL = ("zigzag_dse_version", "config_template")
 
 
@@ -99,16 +112,28 @@ def sram_table_from_dict(cfg_name: str, raw) -> SramTable:
     values = {}
     for key in TABLE_KEYS:
         rows = raw[key]
-        if (not isinstance(rows, (list, tuple)) or len(rows) != shape[0]
-                or any(not isinstance(r, (list, tuple)) or len(r) != shape[1] for r in rows)):
-            raise ValueError(f"{where} key {key!r} must be {shape[0]} rows (port_bits) of "
-                             f"{shape[1]} values (capacity_kb)")
+        if (
+            not isinstance(rows, (list, tuple))
+            or len(rows) != shape[0]
+            or any(not isinstance(r, (list, tuple)) or len(r) != shape[1] for r in rows)
+        ):
+            raise ValueError(
+                f"{where} key {key!r} must be {shape[0]} rows (port_bits) of "
+                f"{shape[1]} values (capacity_kb)"
+            )
         values[key] = tuple(tuple(_positive(f"{where} key {key!r}", v) for v in r) for r in rows)
-    generator = {k: raw[k] for k in ("command", "cacti_version", "date", "cacti_node_nm")
-                 + _OPTIONAL if k in raw}
-    return SramTable(capacity_kb=grids["capacity_kb"], port_bits=grids["port_bits"],
-                     values=types.MappingProxyType(values), source=raw["source"],
-                     generator=types.MappingProxyType(generator))
+    generator = {
+        k: raw[k]
+        for k in ("command", "cacti_version", "date", "cacti_node_nm") + _OPTIONAL
+        if k in raw
+    }
+    return SramTable(
+        capacity_kb=grids["capacity_kb"],
+        port_bits=grids["port_bits"],
+        values=types.MappingProxyType(values),
+        source=raw["source"],
+        generator=types.MappingProxyType(generator),
+    )
 
 
 def _positive(where: str, value) -> float:
@@ -146,22 +171,32 @@ def sram_cost(tech, capacity_kb, port_bits) -> SramCost:
     table = _table_of(tech)
     use_jax = any(isinstance(x, jax.Array) for x in (capacity_kb, port_bits))
     xp = jnp if use_jax else np
-    for name, x, grid in (("capacity_kb", capacity_kb, table.capacity_kb),
-                          ("port_bits", port_bits, table.port_bits)):
+    for name, x, grid in (
+        ("capacity_kb", capacity_kb, table.capacity_kb),
+        ("port_bits", port_bits, table.port_bits),
+    ):
         _check_range(name, x, grid)
     cap = xp.asarray(capacity_kb, dtype=None if use_jax else np.float64)
     bits = xp.asarray(port_bits, dtype=None if use_jax else np.float64)
     cap, bits = xp.broadcast_arrays(cap, bits)
     i, a = _cell(xp, np.log(table.capacity_kb), xp.log(cap))
     j, b = _cell(xp, np.log(table.port_bits), xp.log(bits))
-    inside = ((cap >= table.capacity_kb[0]) & (cap <= table.capacity_kb[-1])
-              & (bits >= table.port_bits[0]) & (bits <= table.port_bits[-1]))
+    inside = (
+        (cap >= table.capacity_kb[0])
+        & (cap <= table.capacity_kb[-1])
+        & (bits >= table.port_bits[0])
+        & (bits <= table.port_bits[-1])
+    )
     out = {}
     for key in COST_KEYS:
         y = xp.asarray(np.asarray(table.values[key], dtype=np.float64))
         # y00^w00 * ...: a power of exactly 0 or 1 returns the stored number bit for bit.
-        v = (y[j, i] ** ((1 - b) * (1 - a)) * y[j, i + 1] ** ((1 - b) * a)
-             * y[j + 1, i] ** (b * (1 - a)) * y[j + 1, i + 1] ** (b * a))
+        v = (
+            y[j, i] ** ((1 - b) * (1 - a))
+            * y[j, i + 1] ** ((1 - b) * a)
+            * y[j + 1, i] ** (b * (1 - a))
+            * y[j + 1, i + 1] ** (b * a)
+        )
         v = xp.where(inside, v, xp.nan)
         out[key] = float(v) if (not use_jax and np.ndim(v) == 0) else v
     return SramCost(**out)
@@ -182,8 +217,10 @@ def _check_range(name: str, x, grid: tuple) -> None:
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be a number or array, got {x!r}") from exc
     if not np.all(np.isfinite(values)) or np.any(values < grid[0]) or np.any(values > grid[-1]):
-        raise ValueError(f"{name} {x!r} is outside the SRAM table's grid "
-                         f"({grid[0]:g}..{grid[-1]:g}); the table is not extrapolated")
+        raise ValueError(
+            f"{name} {x!r} is outside the SRAM table's grid "
+            f"({grid[0]:g}..{grid[-1]:g}); the table is not extrapolated"
+        )
 
 
 def sram_cost_reference(tech, capacity_kb: float, port_bits: float) -> SramCost:
@@ -201,7 +238,11 @@ def sram_cost_reference(tech, capacity_kb: float, port_bits: float) -> SramCost:
     out = {}
     for key in COST_KEYS:
         y = table.values[key]
-        log_y = ((1 - a) * (1 - b) * math.log(y[j][i]) + a * (1 - b) * math.log(y[j][i + 1])
-                 + (1 - a) * b * math.log(y[j + 1][i]) + a * b * math.log(y[j + 1][i + 1]))
+        log_y = (
+            (1 - a) * (1 - b) * math.log(y[j][i])
+            + a * (1 - b) * math.log(y[j][i + 1])
+            + (1 - a) * b * math.log(y[j + 1][i])
+            + a * b * math.log(y[j + 1][i + 1])
+        )
         out[key] = math.exp(log_y)
     return SramCost(**out)

@@ -21,7 +21,7 @@ import dataclasses
 import math
 import pathlib
 import types
-from typing import Mapping
+from collections.abc import Mapping
 
 import yaml
 
@@ -51,8 +51,12 @@ FIELDS = {
     "leakage_power_density": ("mW/mm^2", "leak"),
 }
 INT_FIELDS = ("operand_bits", "accumulator_bits")
-SCALINGS = {"area": "area", "energy": "energy", "sram": "sram_energy",
-            "leak": "leakage_power_density"}
+SCALINGS = {
+    "area": "area",
+    "energy": "energy",
+    "sram": "sram_energy",
+    "leak": "leakage_power_density",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -187,7 +191,8 @@ def _positive(where: str, value) -> float:
 
 
 def tech_from_dict(cfg: Mapping, *, base_dir: pathlib.Path | None = None) -> Tech:
-    """Build a ``Tech`` from a parsed config (see module doc); raises ``ValueError`` naming the field."""
+    """Build a ``Tech`` from a parsed config (see module doc); raises ``ValueError`` naming the
+    field."""
     if not isinstance(cfg, Mapping):
         raise ValueError(f"tech config must be a mapping, got {type(cfg).__name__}")
     name = cfg.get("name")
@@ -203,8 +208,9 @@ def tech_from_dict(cfg: Mapping, *, base_dir: pathlib.Path | None = None) -> Tec
         if field not in cfg:
             raise ValueError(f"tech config {name!r} is missing field {field!r}")
         values[field], sources[field] = _entry(name, field, cfg[field])
-    return Tech(name=name, sources=types.MappingProxyType(sources), sram=_sram_block(name, cfg),
-                **values)
+    return Tech(
+        name=name, sources=types.MappingProxyType(sources), sram=_sram_block(name, cfg), **values
+    )
 
 
 def _sram_block(name: str, cfg: Mapping) -> SramTable | None:
@@ -240,8 +246,9 @@ def _derived(name: str, cfg: Mapping, base_dir: pathlib.Path) -> Tech:
         if field not in FIELDS:
             raise ValueError(f"tech config {name!r} overrides unknown field {field!r}")
         overrides[field] = _entry(name, field, raw)
-    tech = scale_tech(base, name=name, overrides=overrides,
-                      **{k: factors[v] for k, v in SCALINGS.items()})
+    tech = scale_tech(
+        base, name=name, overrides=overrides, **{k: factors[v] for k, v in SCALINGS.items()}
+    )
     # The base's SRAM table belongs to the base's node: a derived node has its own or none.
     return dataclasses.replace(tech, sram=_sram_block(name, cfg))
 
@@ -285,7 +292,9 @@ def load_tech(name_or_path="horowitz45", *, base_dir: pathlib.Path | None = None
         if not path.is_file():  # a user config may derive from a shipped one
             path = TECH_DIR / f"{name_or_path}.yaml"
     if not path.is_file():
-        raise ValueError(f"tech config {str(name_or_path)!r} not found (shipped: {available_techs()})")
+        raise ValueError(
+            f"tech config {str(name_or_path)!r} not found (shipped: {available_techs()})"
+        )
     with open(path) as fh:
         cfg = yaml.safe_load(fh)
     return tech_from_dict(cfg, base_dir=path.parent)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import jax
 import numpy as np
@@ -29,13 +29,13 @@ def _positive_int(name: str, value) -> int:
     return int(value)
 
 
-def schedule_groups(core: "Core", exploit: str) -> int:
+def schedule_groups(core: Core, exploit: str) -> int:
     """Groups of multipliers that follow one schedule (docs/model.md table 3.1): a column for
     ``A``, a row for ``W``, a DPU for ``AW``; 1 for the dense core."""
     return {"none": 1, "A": core.cols, "W": core.rows, "AW": core.rows * core.cols}[exploit]
 
 
-def group_axis(core: "Core", exploit: str) -> int:
+def group_axis(core: Core, exploit: str) -> int:
     """Length of the axis ``dg`` moves along (docs/model.md table 3.1): columns for ``A``,
     rows for ``W``, the columns of one row for ``AW`` (DPUs borrow only within their row);
     1 for the dense core, which never borrows."""
@@ -65,8 +65,12 @@ class Core:
             object.__setattr__(self, name, _positive_int(f"Core.{name}", getattr(self, name)))
         for name in ("act_kb", "wgt_kb", "out_kb"):
             v = getattr(self, name)
-            if (isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating))
-                    or not math.isfinite(v) or v <= 0):
+            if (
+                isinstance(v, bool)
+                or not isinstance(v, (int, float, np.integer, np.floating))
+                or not math.isfinite(v)
+                or v <= 0
+            ):
                 raise ValueError(f"Core.{name} must be a positive number of KB, got {v!r}")
             object.__setattr__(self, name, float(v))
         if self.lanes > MAX_LANES:
@@ -133,7 +137,7 @@ class Window:
 
     # -- constructors ---------------------------------------------------------------------------
     @classmethod
-    def from_offsets(cls, offsets: Iterable[Sequence[int]], capacity=None) -> "Window":
+    def from_offsets(cls, offsets: Iterable[Sequence[int]], capacity=None) -> Window:
         """Window from an explicit priority-ordered list of ``(dt, dl)`` or ``(dt, dl, dg)``.
 
         ``capacity`` is no longer accepted (the simulator buckets windows itself); passing it
@@ -152,7 +156,7 @@ class Window:
         return cls(offsets)
 
     @classmethod
-    def box(cls, time: int = 1, lane: int = 0, group: int = 0) -> "Window":
+    def box(cls, time: int = 1, lane: int = 0, group: int = 0) -> Window:
         """The canonical box: dt = 1..time, then dg in (0,-1,+1,...), then dl in (0,-1,+1,...)."""
         for name, v in (("time", time), ("lane", lane), ("group", group)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
@@ -165,12 +169,16 @@ class Window:
             return out
 
         return cls(
-            [(dt, dl, dg) for dt in range(1, time + 1) for dg in signed(group)
-             for dl in signed(lane)]
+            [
+                (dt, dl, dg)
+                for dt in range(1, time + 1)
+                for dg in signed(group)
+                for dl in signed(lane)
+            ]
         )
 
     @classmethod
-    def empty(cls) -> "Window":
+    def empty(cls) -> Window:
         return cls()
 
     # -- views ----------------------------------------------------------------------------------

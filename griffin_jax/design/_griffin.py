@@ -28,7 +28,7 @@ A hardware ``A`` or ``W`` core can run its own exploit with a sub-window, or den
 from __future__ import annotations
 
 import dataclasses
-from typing import Mapping
+from collections.abc import Mapping
 
 from griffin_jax.design._core import Core, Design, Window
 from griffin_jax.workloads._workload import CATEGORIES, check_category
@@ -36,8 +36,12 @@ from griffin_jax.workloads._workload import CATEGORIES, check_category
 # The exploit a category's mode runs when nothing else is asked for.
 CATEGORY_EXPLOIT = {"dense": "none", "W": "W", "A": "A", "AW": "AW"}
 # Which mode exploits a hardware exploit can run.
-_RUNNABLE = {"none": ("none",), "W": ("none", "W"), "A": ("none", "A"),
-             "AW": ("none", "W", "A", "AW")}
+_RUNNABLE = {
+    "none": ("none",),
+    "W": ("none", "W"),
+    "A": ("none", "A"),
+    "AW": ("none", "W", "A", "AW"),
+}
 STRUCTURED = (None, "2:4")
 DEFAULT_CORE = Core(rows=8, cols=8, lanes=16)
 
@@ -63,7 +67,9 @@ def validate_mode(hardware: Design, mode: Design, category: str = "?") -> None:
     if not isinstance(mode, Design):
         raise ValueError(f"{where} must be a Design, got {type(mode).__name__}")
     if mode.core != hardware.core:
-        raise ValueError(f"{where}: core {mode.core} differs from the hardware core {hardware.core}")
+        raise ValueError(
+            f"{where}: core {mode.core} differs from the hardware core {hardware.core}"
+        )
     if mode.exploit not in _RUNNABLE[hardware.exploit]:
         raise ValueError(
             f"{where}: exploit {mode.exploit!r} cannot run on {hardware.exploit!r} hardware "
@@ -74,7 +80,9 @@ def validate_mode(hardware: Design, mode: Design, category: str = "?") -> None:
             raise ValueError(f"{where}: a dense mode takes no window, got {mode.window}")
         return
     if mode.sync != hardware.sync:
-        raise ValueError(f"{where}: sync {mode.sync!r} differs from the hardware's {hardware.sync!r}")
+        raise ValueError(
+            f"{where}: sync {mode.sync!r} differs from the hardware's {hardware.sync!r}"
+        )
     wired = set(hardware.window.as_tuples())
     for off in mode.window.as_tuples():
         need = wired_input(hardware.exploit, mode.exploit, off)
@@ -116,15 +124,18 @@ class Accelerator:
                 f"Accelerator.hardware must be a Design, got {type(self.hardware).__name__}"
             )
         if self.structured not in STRUCTURED:
-            raise ValueError(f"Accelerator.structured must be one of {STRUCTURED}, got "
-                             f"{self.structured!r}")
+            raise ValueError(
+                f"Accelerator.structured must be one of {STRUCTURED}, got {self.structured!r}"
+            )
         modes = self.modes
         if isinstance(modes, Mapping):
             modes = tuple(modes.items())
         try:
             modes = tuple((c, d) for c, d in modes)
         except (TypeError, ValueError):
-            raise ValueError("Accelerator.modes must be a mapping or (category, Design) pairs")
+            raise ValueError(
+                "Accelerator.modes must be a mapping or (category, Design) pairs"
+            ) from None
         seen = set()
         for cat, design in modes:
             check_category(cat)
@@ -172,8 +183,12 @@ def griffin_wired_window() -> Window:
     return Window.from_offsets(Window.box(2, 1, 0).as_tuples() + ((1, 0, 1),))
 
 
-def griffin(core: Core | None = None, wired: Window | None = None,
-            windows: Mapping[str, Window] | None = None, name: str = "griffin") -> Accelerator:
+def griffin(
+    core: Core | None = None,
+    wired: Window | None = None,
+    windows: Mapping[str, Window] | None = None,
+    name: str = "griffin",
+) -> Accelerator:
     """The Griffin hybrid: ONE dual-sparse core reconfigured per model category.
 
     Hardware: an AW core (activation- and weight-side F:1 muxes per multiplier wired for
@@ -206,7 +221,9 @@ def griffin(core: Core | None = None, wired: Window | None = None,
         win = windows.get(cat, default_mode_window(wired, exploit))
         modes[cat] = Design(core=core, exploit=exploit, window=win)
     return Accelerator(
-        name=name, hardware=hardware, modes=modes,
+        name=name,
+        hardware=hardware,
+        modes=modes,
         mechanism="Griffin (HPCA'22): one dual-sparse core with per-category gating, scheduler "
-                  "granularity and mode windows that are subsets of the wired mux inputs",
+        "granularity and mode windows that are subsets of the wired mux inputs",
     )

@@ -27,7 +27,9 @@ def _offsets(value) -> tuple:
     try:
         out = tuple(tuple(int(v) for v in o) for o in value)
     except (TypeError, ValueError):
-        raise ValueError(f"DesignPoint.offsets must be [dt, dl, dg] triples, got {value!r}")
+        raise ValueError(
+            f"DesignPoint.offsets must be [dt, dl, dg] triples, got {value!r}"
+        ) from None
     if any(len(o) != 3 for o in out):
         raise ValueError(f"DesignPoint.offsets must be [dt, dl, dg] triples, got {value!r}")
     return out
@@ -53,8 +55,9 @@ class DesignPoint:
         object.__setattr__(self, "offsets", _offsets(self.offsets))
         if self.offsets and (self.time, self.lane, self.group) != (0, 0, 0):
             raise ValueError("DesignPoint: give either a box (time, lane, group) or offsets")
-        if self.exploit == "none" and (self.offsets or (self.time, self.lane, self.group)
-                                       != (0, 0, 0)):
+        if self.exploit == "none" and (
+            self.offsets or (self.time, self.lane, self.group) != (0, 0, 0)
+        ):
             raise ValueError("DesignPoint: exploit 'none' (the dense core) has no window")
 
     @property
@@ -78,8 +81,11 @@ class DesignPoint:
         """``(time, lane, group)`` extents: the box itself, or the reach of explicit offsets."""
         if not self.offsets:
             return (self.time, self.lane, self.group)
-        return (max(o[0] for o in self.offsets), max(abs(o[1]) for o in self.offsets),
-                max(abs(o[2]) for o in self.offsets))
+        return (
+            max(o[0] for o in self.offsets),
+            max(abs(o[1]) for o in self.offsets),
+            max(abs(o[2]) for o in self.offsets),
+        )
 
     def window(self) -> Window:
         """The window (empty for ``none``)."""
@@ -99,9 +105,11 @@ class DesignPoint:
         validate_window(win, core.lanes, sync)
         n_groups = group_axis(core, self.exploit)
         if n_groups == 1 and win.has_group_offsets:
-            raise ValueError(f"{self.label}: a group offset needs a neighbour group, but "
-                             f"exploit {self.exploit} has one group on a "
-                             f"{core.rows}x{core.cols} core")
+            raise ValueError(
+                f"{self.label}: a group offset needs a neighbour group, but "
+                f"exploit {self.exploit} has one group on a "
+                f"{core.rows}x{core.cols} core"
+            )
 
     def fits(self, core: Core, sync: str = "core") -> bool:
         try:
@@ -113,7 +121,18 @@ class DesignPoint:
     def design(self, core: Core, sync: str = "core") -> Design:
         return Design(core=core, exploit=self.exploit, window=self.window(), sync=sync)
 
-    def accelerator(self, core: Core, sync: str = "core", name: str | None = None,
-                    mechanism: str = "design point") -> Accelerator:
-        return custom(self.label if name is None else name, core, self.exploit, self.window(),
-                      sync, mechanism=mechanism)
+    def accelerator(
+        self,
+        core: Core,
+        sync: str = "core",
+        name: str | None = None,
+        mechanism: str = "design point",
+    ) -> Accelerator:
+        return custom(
+            self.label if name is None else name,
+            core,
+            self.exploit,
+            self.window(),
+            sync,
+            mechanism=mechanism,
+        )

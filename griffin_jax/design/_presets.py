@@ -1,4 +1,5 @@
-"""Named prior-art presets and the Griffin hybrid, all built from the same parts (docs/model.md s. 5).
+"""Named prior-art presets and the Griffin hybrid, all built from the same parts (docs/model.md s.
+5).
 
 Fairness rule: every preset built from one ``core`` has the same peak, ``core.multipliers`` INT8
 MACs per cycle (default 8 x 8 DPUs x 16 lanes = 1024). ``sparten_like`` keeps that count with one
@@ -15,9 +16,21 @@ from griffin_jax.design._core import Core, Design, Window
 from griffin_jax.design._griffin import DEFAULT_CORE, Accelerator, griffin
 
 __all__ = [
-    "DEFAULT_CORE", "PRESETS", "PRIOR_PRESETS", "preset", "custom", "dense", "cnvlutin_like",
-    "cambricon_x_like", "bit_tactical_like", "tensordash_like", "sparten_like", "stc_2to4",
-    "griffin", "l_shape", "t_shape",
+    "DEFAULT_CORE",
+    "PRESETS",
+    "PRIOR_PRESETS",
+    "preset",
+    "custom",
+    "dense",
+    "cnvlutin_like",
+    "cambricon_x_like",
+    "bit_tactical_like",
+    "tensordash_like",
+    "sparten_like",
+    "stc_2to4",
+    "griffin",
+    "l_shape",
+    "t_shape",
 ]
 
 
@@ -28,18 +41,28 @@ def _core(core):
     return core
 
 
-def custom(name: str, core: Core, exploit: str, window: Window | None = None,
-           sync: str = "core", mechanism: str = "custom fixed design") -> Accelerator:
+def custom(
+    name: str,
+    core: Core,
+    exploit: str,
+    window: Window | None = None,
+    sync: str = "core",
+    mechanism: str = "custom fixed design",
+) -> Accelerator:
     """A fixed (non-reconfigurable) accelerator that runs ``Design(core, exploit, window)``."""
     window = Window.empty() if window is None else window
-    return Accelerator(name=name, hardware=Design(core=core, exploit=exploit, window=window,
-                                                  sync=sync), mechanism=mechanism)
+    return Accelerator(
+        name=name,
+        hardware=Design(core=core, exploit=exploit, window=window, sync=sync),
+        mechanism=mechanism,
+    )
 
 
 def l_shape(lookahead: int, lookaside: int) -> Window:
     """Bit-Tactical's L: ``(1,0) .. (h,0)`` then ``(1,-1) .. (1,-d)`` (docs/model.md 3.2)."""
-    return Window.from_offsets([(t, 0) for t in range(1, lookahead + 1)]
-                               + [(1, -s) for s in range(1, lookaside + 1)])
+    return Window.from_offsets(
+        [(t, 0) for t in range(1, lookahead + 1)] + [(1, -s) for s in range(1, lookaside + 1)]
+    )
 
 
 def t_shape() -> Window:
@@ -53,9 +76,12 @@ def t_shape() -> Window:
 
 def dense(core: Core | None = None) -> Accelerator:
     """The optimized dense core: no muxes, no staging, no schedulers; T cycles per tile."""
-    return custom("dense", _core(core), "none",
-                  mechanism="dense baseline: R x C DPUs of L INT8 multipliers, adder tree, "
-                            "INT32 accumulator")
+    return custom(
+        "dense",
+        _core(core),
+        "none",
+        mechanism="dense baseline: R x C DPUs of L INT8 multipliers, adder tree, INT32 accumulator",
+    )
 
 
 def cnvlutin_like(core: Core | None = None, depth: int = 7) -> Accelerator:
@@ -66,7 +92,8 @@ def cnvlutin_like(core: Core | None = None, depth: int = 7) -> Accelerator:
     8-input weight mux by default."""
     win = Window.from_offsets([(t, 0) for t in range(1, depth + 1)])
     return Accelerator(
-        name="cnvlutin_like", hardware=Design(core=_core(core), exploit="A", window=win),
+        name="cnvlutin_like",
+        hardware=Design(core=_core(core), exploit="A", window=win),
         mechanism=f"Cnvlutin: zero-activation skipping, per-lane time lookahead of {depth}",
     )
 
@@ -81,13 +108,15 @@ def cambricon_x_like(core: Core | None = None) -> Accelerator:
     core = _core(core)
     win = Window.box(time=1, lane=(core.lanes - 1) // 2)
     return Accelerator(
-        name="cambricon_x_like", hardware=Design(core=core, exploit="W", window=win),
+        name="cambricon_x_like",
+        hardware=Design(core=core, exploit="W", window=win),
         mechanism="Cambricon-X: compressed weights, wide activation selection (static W)",
     )
 
 
-def bit_tactical_like(core: Core | None = None, lookahead: int = 2,
-                      lookaside: int = 5) -> Accelerator:
+def bit_tactical_like(
+    core: Core | None = None, lookahead: int = 2, lookaside: int = 5
+) -> Accelerator:
     """Bit-Tactical (ASPLOS'19) front end: weights are scheduled offline (static W) into an
     L-shaped window of lookahead 2 and lookaside 5, so each multiplier needs an 8-input
     activation mux (1 own + 2 + 5) and the weight memory holds the pre-scheduled weights plus
@@ -107,7 +136,8 @@ def tensordash_like(core: Core | None = None) -> Accelerator:
     AW, dynamic (one scheduler per DPU), with the 8-input ``t_shape()`` window on both operand
     sides and shared step pointer."""
     return Accelerator(
-        name="tensordash_like", hardware=Design(core=_core(core), exploit="AW", window=t_shape()),
+        name="tensordash_like",
+        hardware=Design(core=_core(core), exploit="AW", window=t_shape()),
         mechanism="TensorDash: dynamic dual-side scheduling over an 8-input T window",
     )
 
@@ -115,8 +145,9 @@ def tensordash_like(core: Core | None = None) -> Accelerator:
 def _single_lane_core(core: Core) -> Core:
     """Same multiplier count with one lane per DPU: lanes split over rows and columns."""
     a = max(d for d in range(1, int(math.isqrt(core.lanes)) + 1) if core.lanes % d == 0)
-    return dataclasses.replace(core, rows=core.rows * (core.lanes // a), cols=core.cols * a,
-                               lanes=1)
+    return dataclasses.replace(
+        core, rows=core.rows * (core.lanes // a), cols=core.cols * a, lanes=1
+    )
 
 
 def sparten_like(core: Core | None = None, depth: int = 15) -> Accelerator:
@@ -147,7 +178,8 @@ def stc_2to4(core: Core | None = None) -> Accelerator:
     ``ceil(K'/L)`` steps per tile and compressed weights; otherwise it runs dense (``T`` steps,
     dense weights, muxes on their fixed input). Activation sparsity is never exploited."""
     return Accelerator(
-        name="stc_2to4", hardware=Design(core=_core(core), exploit="W", window=Window.empty()),
+        name="stc_2to4",
+        hardware=Design(core=_core(core), exploit="W", window=Window.empty()),
         structured="2:4",
         mechanism="NVIDIA sparse tensor core: fixed 2:1 compaction of 2:4-structured weights",
     )
@@ -164,8 +196,14 @@ PRESETS = {
     "griffin": griffin,
 }
 # The published sparse designs Griffin is compared with.
-PRIOR_PRESETS = ("cnvlutin_like", "cambricon_x_like", "bit_tactical_like", "tensordash_like",
-                 "sparten_like", "stc_2to4")
+PRIOR_PRESETS = (
+    "cnvlutin_like",
+    "cambricon_x_like",
+    "bit_tactical_like",
+    "tensordash_like",
+    "sparten_like",
+    "stc_2to4",
+)
 
 
 def preset(name: str, core: Core | None = None) -> Accelerator:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 import pathlib
 
-_UNITS = {"tops_per_w": "TOPS/W (higher is better)",
-          "edp": "energy x delay, pJ x ns (lower is better)",
-          "perf_under_area": "speedup over dense (higher is better)"}
+_UNITS = {
+    "tops_per_w": "TOPS/W (higher is better)",
+    "edp": "energy x delay, pJ x ns (lower is better)",
+    "perf_under_area": "speedup over dense (higher is better)",
+}
 
 
 def plot_history(result, path) -> str:
@@ -34,8 +36,12 @@ def plot_history(result, path) -> str:
     if ex:
         ax.plot(*zip(*ex), "o", markersize=4, label="exact (rounded incumbent)")
     if result.best_value is not None:
-        ax.axhline(result.best_value, ls="--", color="gray",
-                   label=f"best exact: {result.best.label} ({result.n_exact} exact evals)")
+        ax.axhline(
+            result.best_value,
+            ls="--",
+            color="gray",
+            label=f"best exact: {result.best.label} ({result.n_exact} exact evals)",
+        )
     ax.set_xlabel("descent step", fontsize=7.5)
     ax.set_ylabel(_UNITS.get(result.objective, result.objective), fontsize=7.5)
     ax.tick_params(labelsize=7)

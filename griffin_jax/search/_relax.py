@@ -82,13 +82,21 @@ def check_objective(objective: str, area_budget_mm2=None) -> str:
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
     if objective == "perf_under_area":
-        if (area_budget_mm2 is None or isinstance(area_budget_mm2, bool)
-                or not isinstance(area_budget_mm2, (int, float)) or not area_budget_mm2 > 0):
-            raise ValueError("area_budget_mm2 must be a positive number for objective "
-                             f"'perf_under_area', got {area_budget_mm2!r}")
+        if (
+            area_budget_mm2 is None
+            or isinstance(area_budget_mm2, bool)
+            or not isinstance(area_budget_mm2, (int, float))
+            or not area_budget_mm2 > 0
+        ):
+            raise ValueError(
+                "area_budget_mm2 must be a positive number for objective "
+                f"'perf_under_area', got {area_budget_mm2!r}"
+            )
     elif area_budget_mm2 is not None:
-        raise ValueError(f"area_budget_mm2 is only used by 'perf_under_area', got "
-                         f"{area_budget_mm2!r} with objective {objective!r}")
+        raise ValueError(
+            f"area_budget_mm2 is only used by 'perf_under_area', got "
+            f"{area_budget_mm2!r} with objective {objective!r}"
+        )
     return objective
 
 
@@ -101,12 +109,20 @@ def check_workloads(workloads) -> list:
     out = []
     for i, wl in enumerate(as_workloads(workloads)):
         if wl.category is None:
-            raise ValueError(f"workloads[{i}] ({wl.name}): category must be one of "
-                             f"{CATEGORIES}, got None")
+            raise ValueError(
+                f"workloads[{i}] ({wl.name}): category must be one of {CATEGORIES}, got None"
+            )
         layers = tuple(
-            layer.replace(**dict(zip(("a_mask", "w_mask"),
-                                     category_masks(layer.a_mask, layer.w_mask, wl.category))))
-            for layer in wl.layers)
+            layer.replace(
+                **dict(
+                    zip(
+                        ("a_mask", "w_mask"),
+                        category_masks(layer.a_mask, layer.w_mask, wl.category),
+                    )
+                )
+            )
+            for layer in wl.layers
+        )
         out.append(wl.replace(layers=layers))
     return out
 
@@ -139,13 +155,16 @@ class Metrics:
 
     def value(self, objective: str):
         """The objective in its natural units (constraint not applied)."""
-        return {"tops_per_w": self.tops_per_w, "edp": self.edp,
-                "perf_under_area": self.speedup}[objective]
+        return {"tops_per_w": self.tops_per_w, "edp": self.edp, "perf_under_area": self.speedup}[
+            objective
+        ]
 
 
 jax.tree_util.register_dataclass(
-    Metrics, data_fields=["energy_pj", "cycles", "dense_cycles", "ops", "area_mm2"],
-    meta_fields=["clock_ghz"])
+    Metrics,
+    data_fields=["energy_pj", "cycles", "dense_cycles", "ops", "area_mm2"],
+    meta_fields=["clock_ghz"],
+)
 
 
 def relaxed_loss(m: Metrics, objective, area_budget_mm2=None):
@@ -156,15 +175,20 @@ def relaxed_loss(m: Metrics, objective, area_budget_mm2=None):
     if isinstance(objective, str):
         objective = OBJECTIVES.index(objective)
     # numpy in, numpy out (host-side ranking of candidates compiles nothing)
-    xp = jnp if any(isinstance(v, jax.Array) for v in
-                    (m.energy_pj, m.cycles, m.area_mm2, objective)) else np
+    xp = (
+        jnp
+        if any(isinstance(v, jax.Array) for v in (m.energy_pj, m.cycles, m.area_mm2, objective))
+        else np
+    )
     budget = 1.0 if area_budget_mm2 is None else area_budget_mm2
     over = xp.maximum(m.area_mm2 / budget - 1.0, 0.0)
-    losses = xp.stack([
-        xp.log(m.energy_pj) - xp.log(m.ops),
-        xp.log(m.energy_pj) + xp.log(m.cycles),
-        xp.log(m.cycles) - xp.log(m.dense_cycles) + AREA_PENALTY * over,
-    ])
+    losses = xp.stack(
+        [
+            xp.log(m.energy_pj) - xp.log(m.ops),
+            xp.log(m.energy_pj) + xp.log(m.cycles),
+            xp.log(m.cycles) - xp.log(m.dense_cycles) + AREA_PENALTY * over,
+        ]
+    )
     return losses[objective]
 
 
@@ -195,8 +219,9 @@ def _terms(exploit: str, theta) -> WindowTerms:
 
 def relaxed_inventory(exploit: str, theta, core: Core, p: Prices):
     """The cost model's ``Inventory`` of the fixed design ``(exploit, box(theta))``."""
-    return build_inventory(core, exploit, _terms(exploit, theta), bits=p.operand_bits,
-                           acc_bits=p.accumulator_bits)
+    return build_inventory(
+        core, exploit, _terms(exploit, theta), bits=p.operand_bits, acc_bits=p.accumulator_bits
+    )
 
 
 def relaxed_area(exploit: str, theta, core: Core, p: Prices, *, core_only: bool = False):
@@ -211,16 +236,31 @@ def relaxed_area(exploit: str, theta, core: Core, p: Prices, *, core_only: bool 
 
 
 # -- per-layer data -------------------------------------------------------------------------------
-_EVENT_FIELDS = ("M", "N", "K", "steps", "m_tiles", "n_tiles", "executed", "items",
-                 "act_value_bits", "act_meta_bits", "wgt_value_bits", "wgt_meta_bits",
-                 "wgt_frame_bits", "out_bits", "ops")
+_EVENT_FIELDS = (
+    "M",
+    "N",
+    "K",
+    "steps",
+    "m_tiles",
+    "n_tiles",
+    "executed",
+    "items",
+    "act_value_bits",
+    "act_meta_bits",
+    "wgt_value_bits",
+    "wgt_meta_bits",
+    "wgt_frame_bits",
+    "out_bits",
+    "ops",
+)
 
 
 @dataclasses.dataclass(frozen=True)
 class TileBlock:
     """Tiles of one shape, from any layers of the mix, scheduled together.
 
-    ``pending`` bool ``[n, P, G, T, L]`` (docs/model.md table 3.1: A one tile per column tile, W one per
+    ``pending`` bool ``[n, P, G, T, L]`` (docs/model.md table 3.1: A one tile per column tile, W
+    one per
     row tile, AW every tile; ``P`` blocks of ``G`` groups sharing the step pointer);
     ``group_work`` float ``[n, P, G]``: pending items per group; ``tile_mult`` float ``[n]``:
     tiles of one layer instance each stands for; ``real_rows`` float ``[n]``: real (unpadded)
@@ -246,8 +286,10 @@ class ExploitData:
     weights: jax.Array
 
 
-for _cls, _fields in ((TileBlock, ["pending", "group_work", "tile_mult", "real_rows", "layer"]),
-                      (ExploitData, ["blocks", "events", "weights"])):
+for _cls, _fields in (
+    (TileBlock, ["pending", "group_work", "tile_mult", "real_rows", "layer"]),
+    (ExploitData, ["blocks", "events", "weights"]),
+):
     jax.tree_util.register_dataclass(_cls, data_fields=_fields, meta_fields=[])
 
 
@@ -275,15 +317,19 @@ def pending_tiles(exploit: str, core: Core, a: np.ndarray, w: np.ndarray):
     return both.reshape(mt * nt, R, C, T, L), 1, np.tile(rows, mt)
 
 
-def exploit_data(exploit: str, core: Core, layers, bits: int,
-                 max_tiles: int | None = None) -> ExploitData:
+def exploit_data(
+    exploit: str, core: Core, layers, bits: int, max_tiles: int | None = None
+) -> ExploitData:
     """``ExploitData`` of ``layers``: ``[(a_mask, w_mask, weight), ...]``. With ``max_tiles``, a
     layer with more distinct tiles keeps ``max_tiles`` of them, evenly spaced in tile order, each
     standing for its share."""
     events, weights, by_shape = [], [], {}
     for i, (a, w, weight) in enumerate(layers):
-        design = Design(core=core, exploit=exploit,
-                        window=Window.empty() if exploit == "none" else Window.box(1, 0, 0))
+        design = Design(
+            core=core,
+            exploit=exploit,
+            window=Window.empty() if exploit == "none" else Window.box(1, 0, 0),
+        )
         ev = layer_events(design, a, w, bits=bits)
         events.append([float(getattr(ev, f)) for f in _EVENT_FIELDS])
         weights.append(float(weight))
@@ -298,16 +344,24 @@ def exploit_data(exploit: str, core: Core, layers, bits: int,
     blocks = []
     for parts in by_shape.values():
         pend = np.concatenate([p for p, _, _, _ in parts])
-        blocks.append(TileBlock(
-            pending=jnp.asarray(pend),
-            group_work=jnp.asarray(pend.sum((3, 4)), jnp.float32),
-            tile_mult=jnp.asarray(np.concatenate([np.full(len(p), m) for p, m, _, _ in parts]),
-                                  jnp.float32),
-            real_rows=jnp.asarray(np.concatenate([r for _, _, r, _ in parts]), jnp.float32),
-            layer=jnp.asarray(np.concatenate([np.full(len(p), i) for p, _, _, i in parts]),
-                              jnp.int32)))
-    return ExploitData(tuple(blocks), jnp.asarray(np.array(events), jnp.float32),
-                       jnp.asarray(np.array(weights), jnp.float32))
+        blocks.append(
+            TileBlock(
+                pending=jnp.asarray(pend),
+                group_work=jnp.asarray(pend.sum((3, 4)), jnp.float32),
+                tile_mult=jnp.asarray(
+                    np.concatenate([np.full(len(p), m) for p, m, _, _ in parts]), jnp.float32
+                ),
+                real_rows=jnp.asarray(np.concatenate([r for _, _, r, _ in parts]), jnp.float32),
+                layer=jnp.asarray(
+                    np.concatenate([np.full(len(p), i) for p, _, _, i in parts]), jnp.int32
+                ),
+            )
+        )
+    return ExploitData(
+        tuple(blocks),
+        jnp.asarray(np.array(events), jnp.float32),
+        jnp.asarray(np.array(weights), jnp.float32),
+    )
 
 
 # -- the schedule model ---------------------------------------------------------------------------
@@ -395,8 +449,7 @@ def tile_cycles(load, d1, depth_max: int):
         tau = jnp.maximum(jnp.maximum(done.max((1, 2, 3)), lag + 1.0), hist[:, 0])
         return (done, jnp.concatenate([tau[:, None], hist[:, :-1]], axis=1)), None
 
-    init = (jnp.zeros(load.shape[:3] + load.shape[4:], jnp.float32),
-            jnp.zeros((n, H), jnp.float32))
+    init = (jnp.zeros(load.shape[:3] + load.shape[4:], jnp.float32), jnp.zeros((n, H), jnp.float32))
     (_, hist), _ = jax.lax.scan(step, init, jnp.moveaxis(load, 3, 0))
     return hist[:, 0]
 
@@ -408,14 +461,14 @@ def _fires(cycles, items, L: int):
     return cycles * (1.0 - (1.0 - rho) ** L)
 
 
-def block_counts(blk: TileBlock, theta, n_layers: int, lane_max: int, group_max: int,
-                 depth_max: int):
+def block_counts(
+    blk: TileBlock, theta, n_layers: int, lane_max: int, group_max: int, depth_max: int
+):
     """Relaxed schedule counts per layer instance, float ``[n_layers, 4]``: cycles, busy
     group-cycles, extra-tree group-cycles (summed over the distinct ``dg != 0``) and row-cycles
     (cycles x real rows of DPUs) (module doc)."""
     T, L = blk.pending.shape[3], blk.pending.shape[4]
-    load = pooled_load(blk.pending, theta[0], theta[1], theta[2], lane_max, group_max,
-                       depth_max)
+    load = pooled_load(blk.pending, theta[0], theta[1], theta[2], lane_max, group_max, depth_max)
     cyc = tile_cycles(load, theta[0], depth_max)  # [n]
     c3 = cyc[:, None, None]
     busy = _fires(c3, blk.group_work, L).sum((1, 2))
@@ -425,12 +478,10 @@ def block_counts(blk: TileBlock, theta, n_layers: int, lane_max: int, group_max:
     borrowed = blk.group_work * (1.0 - c3 / T) / (2.0 * theta[2] + 1.0)  # per tree
     trees = (trees_per_group * _fires(c3, borrowed, L)).sum((1, 2))
     per_tile = jnp.stack([cyc, busy, trees, cyc * blk.real_rows], axis=1)
-    return jax.ops.segment_sum(per_tile * blk.tile_mult[:, None], blk.layer,
-                               num_segments=n_layers)
+    return jax.ops.segment_sum(per_tile * blk.tile_mult[:, None], blk.layer, num_segments=n_layers)
 
 
-def relaxed_counts(exploit: str, theta, ev: dict, cycles, busy, trees, row_cycles,
-                   inv) -> Counts:
+def relaxed_counts(exploit: str, theta, ev: dict, cycles, busy, trees, row_cycles, inv) -> Counts:
     """The cost model's ``Counts`` of layer instances of the fixed design ``(exploit,
     box(theta))`` from the relaxed schedule counts. ``ev``: the ``_EVENT_FIELDS`` of
     ``cost.layer_events`` (numbers or arrays over layers, like the counts); ``busy`` and
@@ -444,22 +495,41 @@ def relaxed_counts(exploit: str, theta, ev: dict, cycles, busy, trees, row_cycle
         tree_dpu = group_to_dpu_cycles(exploit, trees, M, N, mt, nt)
     frame_meta = 0.0
     if exploit == "W":  # the events were built for one window: selectors follow this one's
-        frame_meta = frame_selector_bits(ev["wgt_frame_bits"], inv.bits,
-                                         1.0 + _terms(exploit, theta).size)
+        frame_meta = frame_selector_bits(
+            ev["wgt_frame_bits"], inv.bits, 1.0 + _terms(exploit, theta).size
+        )
     # the frame (averaged over a tile's real rows) is read once per real row-cycle
     frame_rows = row_cycles * nt / N
     return Counts(
-        products=ev["executed"], executed=ev["executed"], items=ev["items"],
-        act_reads=M * ev["K"] * nt, busy_dpu_cycles=busy_dpu, tree_dpu_cycles=tree_dpu,
-        scheduler_cycles=cycles * inv.schedulers, staged_rows=mt * nt * ev["steps"],
-        act_value_bits=ev["act_value_bits"], act_meta_bits=ev["act_meta_bits"],
+        products=ev["executed"],
+        executed=ev["executed"],
+        items=ev["items"],
+        act_reads=M * ev["K"] * nt,
+        busy_dpu_cycles=busy_dpu,
+        tree_dpu_cycles=tree_dpu,
+        scheduler_cycles=cycles * inv.schedulers,
+        staged_rows=mt * nt * ev["steps"],
+        act_value_bits=ev["act_value_bits"],
+        act_meta_bits=ev["act_meta_bits"],
         wgt_value_bits=ev["wgt_value_bits"] + frame_rows * ev["wgt_frame_bits"],
         wgt_meta_bits=ev["wgt_meta_bits"] + frame_rows * frame_meta,
-        out_bits=ev["out_bits"], cycles=cycles)
+        out_bits=ev["out_bits"],
+        cycles=cycles,
+    )
 
 
-def layer_energy_terms(exploit: str, theta, ev: dict, cycles, busy, trees, row_cycles,
-                       core: Core, p: Prices, core_area_mm2):
+def layer_energy_terms(
+    exploit: str,
+    theta,
+    ev: dict,
+    cycles,
+    busy,
+    trees,
+    row_cycles,
+    core: Core,
+    p: Prices,
+    core_area_mm2,
+):
     """Energy (pJ) of layer instances of the fixed design ``(exploit, box(theta))``:
     ``cost.energy_components`` of its relaxed inventory and counts (``relaxed_counts``),
     summed; ``core_area_mm2`` prices the core's leakage."""
@@ -469,26 +539,33 @@ def layer_energy_terms(exploit: str, theta, ev: dict, cycles, busy, trees, row_c
     return sum(parts.values())
 
 
-def _metrics_impl(data: ExploitData, theta, exploit, core, p, lane_max, group_max, depth_max
-                  ) -> Metrics:
+def _metrics_impl(
+    data: ExploitData, theta, exploit, core, p, lane_max, group_max, depth_max
+) -> Metrics:
     ev = {f: data.events[:, i] for i, f in enumerate(_EVENT_FIELDS)}
     tiles = ev["m_tiles"] * ev["n_tiles"]
     if exploit == "none":  # the dense core runs every step: exact, no schedule
         cycles, busy, trees, rows = tiles * ev["steps"], 0.0, 0.0, 0.0
     else:
         n_layers = data.events.shape[0]
-        counts = sum(block_counts(blk, theta, n_layers, lane_max, group_max, depth_max)
-                     for blk in data.blocks)
+        counts = sum(
+            block_counts(blk, theta, n_layers, lane_max, group_max, depth_max)
+            for blk in data.blocks
+        )
         cycles, busy, trees, rows = (counts[:, i] for i in range(4))
     area = relaxed_area(exploit, theta, core, p)
     core_area = relaxed_area(exploit, theta, core, p, core_only=True)
-    energy = layer_energy_terms(exploit, theta, ev, cycles, busy, trees, rows, core, p,
-                                core_area)
+    energy = layer_energy_terms(exploit, theta, ev, cycles, busy, trees, rows, core, p, core_area)
     w = data.weights
     f32 = jnp.float32
-    return Metrics(f32((w * energy).sum()), f32((w * cycles).sum()),
-                   f32((w * tiles * ev["steps"]).sum()), f32((w * ev["ops"]).sum()), f32(area),
-                   p.clock_ghz)
+    return Metrics(
+        f32((w * energy).sum()),
+        f32((w * cycles).sum()),
+        f32((w * tiles * ev["steps"]).sum()),
+        f32((w * ev["ops"]).sum()),
+        f32(area),
+        p.clock_ghz,
+    )
 
 
 _STATIC = (2, 3, 4, 5, 6, 7)
@@ -498,8 +575,9 @@ _metrics = jax.jit(_metrics_impl, static_argnums=_STATIC)
 
 @functools.partial(jax.jit, static_argnums=_STATIC)
 def _batch_metrics(data, thetas, exploit, core, p, lane_max, group_max, depth_max) -> Metrics:
-    return jax.vmap(lambda t: _metrics_impl(data, t, exploit, core, p, lane_max, group_max,
-                                            depth_max))(thetas)
+    return jax.vmap(
+        lambda t: _metrics_impl(data, t, exploit, core, p, lane_max, group_max, depth_max)
+    )(thetas)
 
 
 def _maxima(space: Space) -> tuple[int, int, int]:
@@ -525,8 +603,14 @@ class Relaxation:
 
     def metrics(self, exploit: str, theta) -> Metrics:
         """Relaxed mix ``Metrics`` at ``theta`` float ``[3]`` (JAX scalars; differentiable)."""
-        return _metrics(self.data[exploit], jnp.asarray(theta, jnp.float32), exploit,
-                        self.space.core, self.prices, *_maxima(self.space))
+        return _metrics(
+            self.data[exploit],
+            jnp.asarray(theta, jnp.float32),
+            exploit,
+            self.space.core,
+            self.prices,
+            *_maxima(self.space),
+        )
 
     def loss(self, exploit: str, theta, objective: str, area_budget_mm2=None):
         """Relaxed loss (``relaxed_loss``) at ``theta [3]``."""
@@ -541,11 +625,20 @@ class Relaxation:
         size = 8 if n <= 8 else _BATCH
         total = -(-n // size) * size
         padded = np.concatenate([thetas, np.repeat(thetas[-1:], total - n, 0)], 0)
-        parts = [_batch_metrics(self.data[exploit], jnp.asarray(padded[i:i + size]), exploit,
-                                self.space.core, self.prices, *_maxima(self.space))
-                 for i in range(0, total, size)]
-        return jax.tree_util.tree_map(lambda *v: np.concatenate([np.asarray(x) for x in v])[:n],
-                                      *parts)
+        parts = [
+            _batch_metrics(
+                self.data[exploit],
+                jnp.asarray(padded[i : i + size]),
+                exploit,
+                self.space.core,
+                self.prices,
+                *_maxima(self.space),
+            )
+            for i in range(0, total, size)
+        ]
+        return jax.tree_util.tree_map(
+            lambda *v: np.concatenate([np.asarray(x) for x in v])[:n], *parts
+        )
 
     def point_metrics(self, points) -> list:
         """Relaxed ``Metrics`` (Python floats) of integer ``DesignPoint``s."""
@@ -556,14 +649,19 @@ class Relaxation:
         for ex, idx in by_ex.items():
             m = self.batch_metrics(ex, np.array([points[i].theta for i in idx], np.float32))
             for j, i in enumerate(idx):
-                out[i] = Metrics(*(float(getattr(m, f)[j]) for f in
-                                   ("energy_pj", "cycles", "dense_cycles", "ops", "area_mm2")),
-                                 clock_ghz=m.clock_ghz)
+                out[i] = Metrics(
+                    *(
+                        float(getattr(m, f)[j])
+                        for f in ("energy_pj", "cycles", "dense_cycles", "ops", "area_mm2")
+                    ),
+                    clock_ghz=m.clock_ghz,
+                )
         return out
 
 
-def relax(workloads, space: Space | None = None, tech="horowitz45",
-          max_tiles: int | None = None) -> Relaxation:
+def relax(
+    workloads, space: Space | None = None, tech="horowitz45", max_tiles: int | None = None
+) -> Relaxation:
     """Build the surrogate of a workload mix (format: ``check_workloads``) on ``space``.
 
     The masks are densified per workload category (``cost.category_masks``) exactly as the
@@ -572,15 +670,21 @@ def relax(workloads, space: Space | None = None, tech="horowitz45",
     for); the surrogate's cost is proportional to the tiles it keeps. ``None`` keeps all (then
     time-only windows are exact).
     """
-    if max_tiles is not None and (isinstance(max_tiles, bool) or not isinstance(max_tiles, int)
-                                  or max_tiles < 1):
+    if max_tiles is not None and (
+        isinstance(max_tiles, bool) or not isinstance(max_tiles, int) or max_tiles < 1
+    ):
         raise ValueError(f"max_tiles must be None or an int >= 1, got {max_tiles!r}")
     space = Space() if space is None else space
     if not isinstance(space, Space):
         raise ValueError(f"space must be a Space, got {type(space).__name__}")
     tech = load_tech(tech)
-    layers = [(layer.a_mask, layer.w_mask, wl.weight * layer.multiplicity)
-              for wl in check_workloads(workloads) for layer in wl.layers]
-    data = {ex: exploit_data(ex, space.core, layers, tech.operand_bits, max_tiles)
-            for ex in space.exploits}
+    layers = [
+        (layer.a_mask, layer.w_mask, wl.weight * layer.multiplicity)
+        for wl in check_workloads(workloads)
+        for layer in wl.layers
+    ]
+    data = {
+        ex: exploit_data(ex, space.core, layers, tech.operand_bits, max_tiles)
+        for ex in space.exploits
+    }
     return Relaxation(space=space, prices=prices(tech, space.core.lanes), data=data)

@@ -35,7 +35,7 @@ import dataclasses
 import functools
 import itertools
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import jax
 import jax.numpy as jnp
@@ -85,8 +85,11 @@ def relative_gap(found: float | None, optimum: float, objective: str) -> float:
     """How much worse ``found`` is than ``optimum``, as a fraction of ``optimum`` (0: equal)."""
     if found is None:
         return math.inf
-    gap = (optimum - found) / abs(optimum) if MAXIMISE[objective] else \
-        (found - optimum) / abs(optimum)
+    gap = (
+        (optimum - found) / abs(optimum)
+        if MAXIMISE[objective]
+        else (found - optimum) / abs(optimum)
+    )
     return max(gap, 0.0)
 
 
@@ -108,7 +111,7 @@ def rank_correlation(x, y) -> float:
 
     rx, ry = ranks(x), ranks(y)
     rx, ry = rx - rx.mean(), ry - ry.mean()
-    den = math.sqrt(float((rx ** 2).sum() * (ry ** 2).sum()))
+    den = math.sqrt(float((rx**2).sum() * (ry**2).sum()))
     return float((rx * ry).sum() / den) if den else float("nan")
 
 
@@ -123,23 +126,27 @@ def exact_metrics(points, workloads, space: Space, tech="horowitz45") -> list[Me
     # (ordered time-fastest), so the kernel's depth bucket rarely changes. Fixed-size chunks keep
     # the kernel's design-count bucket fixed too (one compiled program per exploit).
     groups: dict = {}
-    for i in sorted(range(len(points)), key=lambda i: (points[i].lane, points[i].group,
-                                                       points[i].time)):
+    for i in sorted(
+        range(len(points)), key=lambda i: (points[i].lane, points[i].group, points[i].time)
+    ):
         groups.setdefault(points[i].exploit, []).append(i)
-    chunks = [idx[j:j + EXACT_CHUNK] for idx in groups.values()
-              for j in range(0, len(idx), EXACT_CHUNK)]
+    chunks = [
+        idx[j : j + EXACT_CHUNK] for idx in groups.values() for j in range(0, len(idx), EXACT_CHUNK)
+    ]
     for idx in chunks:
         accels = [points[i].accelerator(space.core) for i in idx]
         tot = np.zeros((len(idx), 4))
         area = None
         for wl in workloads:
             reps = evaluate(accels, wl.category, wl, tech)
-            tot += wl.weight * np.array([[r.energy_pj, r.cycles, r.dense_cycles, r.ops]
-                                      for r in reps])
+            tot += wl.weight * np.array(
+                [[r.energy_pj, r.cycles, r.dense_cycles, r.ops] for r in reps]
+            )
             area = [r.area_mm2 for r in reps]
         for j, i in enumerate(idx):
-            out[i] = Metrics(*(float(v) for v in tot[j]), area_mm2=float(area[j]),
-                             clock_ghz=tech.clock_ghz)
+            out[i] = Metrics(
+                *(float(v) for v in tot[j]), area_mm2=float(area[j]), clock_ghz=tech.clock_ghz
+            )
     return out
 
 
@@ -152,8 +159,9 @@ class ExactEvaluator:
     gives an evaluator with a zero count that shares the table.
     """
 
-    def __init__(self, workloads, space: Space | None = None, tech="horowitz45",
-                 table: Mapping | None = None):
+    def __init__(
+        self, workloads, space: Space | None = None, tech="horowitz45", table: Mapping | None = None
+    ):
         self.space = Space() if space is None else space
         if not isinstance(self.space, Space):
             raise ValueError(f"space must be a Space, got {type(self.space).__name__}")
@@ -177,8 +185,9 @@ class ExactEvaluator:
         if missing:
             new = [p for p in missing if p not in self.table]
             if new:
-                self.table.update(zip(new, exact_metrics(new, self.workloads, self.space,
-                                                         self.tech)))
+                self.table.update(
+                    zip(new, exact_metrics(new, self.workloads, self.space, self.tech))
+                )
             self.cache.update((p, self.table[p]) for p in missing)
         return [self.cache[p] for p in points]
 
@@ -189,7 +198,7 @@ class ExactEvaluator:
             self._areas[point] = math.fsum(area_breakdown(acc, self.tech).values())
         return self._areas[point]
 
-    def fresh(self) -> "ExactEvaluator":
+    def fresh(self) -> ExactEvaluator:
         """A new evaluator (empty count) sharing this one's table and results so far."""
         other = object.__new__(ExactEvaluator)
         other.space, other.tech, other.workloads = self.space, self.tech, self.workloads
@@ -249,11 +258,20 @@ def _result(method, evaluator: ExactEvaluator, objective, budget, history=(), se
         rows.append((p, v))
         if is_better(v, best_v, objective):
             best, best_v, best_m = p, v, m
-    return SearchResult(method=method, objective=objective, maximise=MAXIMISE[objective],
-                        area_budget_mm2=budget, best=best, best_value=best_v,
-                        best_metrics=best_m, n_exact=evaluator.count,
-                        space_size=evaluator.space.size, evaluated=tuple(rows),
-                        history=tuple(history), seed=seed)
+    return SearchResult(
+        method=method,
+        objective=objective,
+        maximise=MAXIMISE[objective],
+        area_budget_mm2=budget,
+        best=best,
+        best_value=best_v,
+        best_metrics=best_m,
+        n_exact=evaluator.count,
+        space_size=evaluator.space.size,
+        evaluated=tuple(rows),
+        history=tuple(history),
+        seed=seed,
+    )
 
 
 # -- argument checks ------------------------------------------------------------------------------
@@ -268,8 +286,10 @@ def _check_budget_fits(evaluator: ExactEvaluator, objective, budget):
         return
     smallest = min(evaluator.area(p) for p in _smallest_points(evaluator.space))
     if smallest > budget:
-        raise ValueError(f"area_budget_mm2 = {budget} is below the smallest design of the space "
-                         f"({smallest:.4f} mm^2)")
+        raise ValueError(
+            f"area_budget_mm2 = {budget} is below the smallest design of the space "
+            f"({smallest:.4f} mm^2)"
+        )
 
 
 def _smallest_points(space: Space):
@@ -300,8 +320,9 @@ def _step(data, theta, state, lo, hi, objective, budget, *, exploit, core, price
     every objective, seed and step count."""
 
     def loss_fn(t):
-        return relaxed_loss(_metrics_impl(data, t, exploit, core, prices, *maxima), objective,
-                            budget)
+        return relaxed_loss(
+            _metrics_impl(data, t, exploit, core, prices, *maxima), objective, budget
+        )
 
     loss, grad = jax.vmap(jax.value_and_grad(loss_fn))(theta)
     updates, state = _OPT.update(grad, state, theta)
@@ -316,8 +337,7 @@ def _descend(rel: Relaxation, exploit, theta0, objective, budget, learning_rate,
     zero_nans, adam = _OPT.init(theta)
     hyper = dict(adam.hyperparams, learning_rate=jnp.asarray(learning_rate, jnp.float32))
     state = (zero_nans, adam._replace(hyperparams=hyper))
-    args = dict(exploit=exploit, core=rel.space.core, prices=rel.prices,
-                maxima=_maxima(rel.space))
+    args = dict(exploit=exploit, core=rel.space.core, prices=rel.prices, maxima=_maxima(rel.space))
     obj = jnp.int32(OBJECTIVES.index(objective))
     b = jnp.float32(1.0 if budget is None else budget)
     thetas, losses = [], []
@@ -357,13 +377,24 @@ def _neighbours_of(space: Space, point: DesignPoint, diagonal: bool = False):
     return list(dict.fromkeys(p for p in out if p != point))
 
 
-def run_search(workloads, objective: str = "tops_per_w", space: Space | None = None,
-               seed: int = 0, steps: int = 30, restarts: int = 3, tech="horowitz45",
-               area_budget_mm2: float | None = None, learning_rate: float = 0.25,
-               max_exact: int | None = None, candidates: int = 8, refine_top: int = 3,
-               exact_every: int = 10,
-               max_tiles: int | None = 8, evaluator: ExactEvaluator | None = None,
-               relaxation: Relaxation | None = None) -> SearchResult:
+def run_search(
+    workloads,
+    objective: str = "tops_per_w",
+    space: Space | None = None,
+    seed: int = 0,
+    steps: int = 30,
+    restarts: int = 3,
+    tech="horowitz45",
+    area_budget_mm2: float | None = None,
+    learning_rate: float = 0.25,
+    max_exact: int | None = None,
+    candidates: int = 8,
+    refine_top: int = 3,
+    exact_every: int = 10,
+    max_tiles: int | None = 8,
+    evaluator: ExactEvaluator | None = None,
+    relaxation: Relaxation | None = None,
+) -> SearchResult:
     """Gradient-guided search of ``space`` for the best design on a workload mix.
 
     Args:
@@ -393,9 +424,21 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
         ``evaluator.fresh()``; results already in the evaluator's table are not recomputed).
     Returns: ``SearchResult`` (``method="gradient"``).
     """
-    space, seed, steps, restarts, exact_every, candidates, refine_top, max_exact, budget = \
-        _check_search_args(objective, area_budget_mm2, space, seed, steps, restarts,
-                           exact_every, candidates, refine_top, learning_rate, max_exact)
+    space, seed, steps, restarts, exact_every, candidates, refine_top, max_exact, budget = (
+        _check_search_args(
+            objective,
+            area_budget_mm2,
+            space,
+            seed,
+            steps,
+            restarts,
+            exact_every,
+            candidates,
+            refine_top,
+            learning_rate,
+            max_exact,
+        )
+    )
     for name, obj in (("evaluator", evaluator), ("relaxation", relaxation)):
         if obj is not None and obj.space != space:
             raise ValueError(f"{name} was built for another space")
@@ -406,8 +449,9 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
 
     runs = _descents(rel, objective, budget, seed, steps, restarts, learning_rate)
     inc, relaxed_vals = _incumbents(rel, runs, steps, objective, budget)
-    checkpoints = [] if exact_every == 0 else \
-        sorted(set(range(0, steps + 1, exact_every)) | {steps})
+    checkpoints = (
+        [] if exact_every == 0 else sorted(set(range(0, steps + 1, exact_every)) | {steps})
+    )
     # the final incumbent's rounding first, then the earlier checkpoints, latest first
     exact.evaluate([inc[s][2] for s in reversed(checkpoints)])
     scores, ranked = _rank_candidates(rel, runs, steps, exact, objective, budget)
@@ -417,8 +461,19 @@ def run_search(workloads, objective: str = "tops_per_w", space: Space | None = N
     return _result("gradient", ev, objective, budget, history, seed)
 
 
-def _check_search_args(objective, area_budget_mm2, space, seed, steps, restarts, exact_every,
-                       candidates, refine_top, learning_rate, max_exact) -> tuple:
+def _check_search_args(
+    objective,
+    area_budget_mm2,
+    space,
+    seed,
+    steps,
+    restarts,
+    exact_every,
+    candidates,
+    refine_top,
+    learning_rate,
+    max_exact,
+) -> tuple:
     """``run_search``'s arguments checked and normalised (``ValueError`` naming the field)."""
     check_objective(objective, area_budget_mm2)
     space = Space() if space is None else space
@@ -430,15 +485,17 @@ def _check_search_args(objective, area_budget_mm2, space, seed, steps, restarts,
     exact_every = _int_arg("exact_every", exact_every, 0)
     candidates = _int_arg("candidates", candidates, 1)
     refine_top = _int_arg("refine_top", refine_top, 1)
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
-            or not learning_rate > 0:
+    if (
+        isinstance(learning_rate, bool)
+        or not isinstance(learning_rate, (int, float))
+        or not learning_rate > 0
+    ):
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
     if max_exact is None:
         max_exact = max(1, space.size // 10)
     max_exact = _int_arg("max_exact", max_exact, 1)
     budget = None if area_budget_mm2 is None else float(area_budget_mm2)
-    return (space, seed, steps, restarts, exact_every, candidates, refine_top, max_exact,
-            budget)
+    return (space, seed, steps, restarts, exact_every, candidates, refine_top, max_exact, budget)
 
 
 class _Budgeted:
@@ -458,7 +515,7 @@ class _Budgeted:
     def evaluate(self, points) -> None:
         todo = [p for p in dict.fromkeys(points) if p not in self.ev.cache and self.feasible(p)]
         if self.room > 0 and todo:
-            self.ev(todo[:self.room])
+            self.ev(todo[: self.room])
 
 
 def _descents(rel: Relaxation, objective, budget, seed, steps, restarts, learning_rate) -> dict:
@@ -474,8 +531,10 @@ def _descents(rel: Relaxation, objective, budget, seed, steps, restarts, learnin
         runs[e] = _descend(rel, e, theta0, objective, budget, learning_rate, steps)
     if "none" in space.exploits:
         dense_loss = float(rel.loss("none", np.zeros(3, np.float32), objective, budget))
-        runs["none"] = (np.zeros((steps + 1, 1, 3), np.float32),
-                        np.full((steps + 1, 1), dense_loss, np.float32))
+        runs["none"] = (
+            np.zeros((steps + 1, 1, 3), np.float32),
+            np.full((steps + 1, 1), dense_loss, np.float32),
+        )
     return runs
 
 
@@ -484,19 +543,23 @@ def _incumbents(rel: Relaxation, runs: dict, steps: int, objective, budget) -> t
     ``(exploit, theta, rounding)``, and its relaxed objective in natural units."""
     inc = []
     for s in range(steps + 1):
-        e, r = min(((e, int(np.argmin(runs[e][1][s]))) for e in runs),
-                   key=lambda er: runs[er[0]][1][s, er[1]])
+        e, r = min(
+            ((e, int(np.argmin(runs[e][1][s]))) for e in runs),
+            key=lambda er: runs[er[0]][1][s, er[1]],
+        )
         theta = runs[e][0][s, r]
         point = DesignPoint("none") if e == "none" else rel.space.round(e, theta)
         inc.append((e, theta, point))
     relaxed_vals = [
         float(value_from_loss(runs[e][1][s].min(), objective, float(rel.area(e, t)), budget))
-        for s, (e, t, _) in enumerate(inc)]
+        for s, (e, t, _) in enumerate(inc)
+    ]
     return inc, relaxed_vals
 
 
-def _rank_candidates(rel: Relaxation, runs: dict, steps: int, exact: _Budgeted, objective,
-                     budget) -> tuple:
+def _rank_candidates(
+    rel: Relaxation, runs: dict, steps: int, exact: _Budgeted, objective, budget
+) -> tuple:
     """Phase 3: the integer corners around every restart's final and best iterates (and the
     dense design), feasible ones only, ranked by the relaxed loss. Returns ``(scores: point ->
     relaxed loss, ranked points)``."""
@@ -515,8 +578,7 @@ def _rank_candidates(rel: Relaxation, runs: dict, steps: int, exact: _Budgeted, 
     return dict(zip(cands, score)), ranked
 
 
-def _refine(rel: Relaxation, exact: _Budgeted, scores: dict, ranked: list,
-            refine_top: int) -> None:
+def _refine(rel: Relaxation, exact: _Budgeted, scores: dict, ranked: list, refine_top: int) -> None:
     """Phase 4: refinement around the best exact designs while evaluations remain (module
     doc). ``scores`` (point -> relaxed loss) is extended in place."""
     ev, space, objective, budget = exact.ev, rel.space, exact.objective, exact.budget
@@ -527,8 +589,9 @@ def _refine(rel: Relaxation, exact: _Budgeted, scores: dict, ranked: list,
         return [scores[p] for p in points]
 
     while ev.count < exact.max_exact:
-        done = [(p, m) for p, m in ev.cache.items()
-                if exact_value(m, objective, budget) is not None]
+        done = [
+            (p, m) for p, m in ev.cache.items() if exact_value(m, objective, budget) is not None
+        ]
         if not done:
             todo = [p for p in ranked if p not in ev.cache]
             if not todo:
@@ -541,12 +604,14 @@ def _refine(rel: Relaxation, exact: _Budgeted, scores: dict, ranked: list,
         best_loss = min(exact_loss.values())
         top = sorted(exact_loss, key=exact_loss.get)
         # first: the best design's axis neighbours, all of them (a local-optimum check) ...
-        near = [q for q in _neighbours_of(space, top[0])
-                if q not in ev.cache and exact.feasible(q)]
+        near = [q for q in _neighbours_of(space, top[0]) if q not in ev.cache and exact.feasible(q)]
         # ... then the cubes around the best few, where a neighbour could still win
-        for p in ([] if near else top[:refine_top]):
-            near = [q for q in _neighbours_of(space, p, diagonal=True)
-                    if q not in ev.cache and exact.feasible(q)]
+        for p in [] if near else top[:refine_top]:
+            near = [
+                q
+                for q in _neighbours_of(space, p, diagonal=True)
+                if q not in ev.cache and exact.feasible(q)
+            ]
             near = [q for q, r in zip(near, relaxed_of(near)) if r + offset < best_loss]
             if near:
                 break
@@ -564,8 +629,16 @@ def _history(inc, relaxed_vals, checkpoints, ev: ExactEvaluator, objective, budg
         if s in checkpoints and point in ev.cache:
             v = exact_value(ev.cache[point], objective, budget)
             exact = math.nan if v is None else v
-        history.append(HistoryRow(step=s, exploit=e, theta=tuple(float(x) for x in theta),
-                                  relaxed=float(rv), design=point.label, exact=exact))
+        history.append(
+            HistoryRow(
+                step=s,
+                exploit=e,
+                theta=tuple(float(x) for x in theta),
+                relaxed=float(rv),
+                design=point.label,
+                exact=exact,
+            )
+        )
     return history
 
 
@@ -584,8 +657,13 @@ def _relaxed_scores(rel: Relaxation, points, objective, budget) -> list[float]:
 
 
 # -- baselines ------------------------------------------------------------------------------------
-def random_search(evaluator: ExactEvaluator, objective: str, n_evals: int, seed: int = 0,
-                  area_budget_mm2: float | None = None) -> SearchResult:
+def random_search(
+    evaluator: ExactEvaluator,
+    objective: str,
+    n_evals: int,
+    seed: int = 0,
+    area_budget_mm2: float | None = None,
+) -> SearchResult:
     """Best of ``n_evals`` distinct designs drawn uniformly from the space (designs over the
     area budget are never drawn: area is free, as in the gradient search)."""
     check_objective(objective, area_budget_mm2)
@@ -598,9 +676,14 @@ def random_search(evaluator: ExactEvaluator, objective: str, n_evals: int, seed:
     return _result("random", ev, objective, area_budget_mm2, seed=seed)
 
 
-def tpe_search(evaluator: ExactEvaluator, objective: str, n_evals: int, seed: int = 0,
-               area_budget_mm2: float | None = None, max_trials: int | None = None
-               ) -> SearchResult:
+def tpe_search(
+    evaluator: ExactEvaluator,
+    objective: str,
+    n_evals: int,
+    seed: int = 0,
+    area_budget_mm2: float | None = None,
+    max_trials: int | None = None,
+) -> SearchResult:
     """Optuna's TPE sampler until ``n_evals`` distinct designs were evaluated exactly (repeated
     proposals are answered from the cache; designs over the area budget are answered with a
     penalty without an exact evaluation). Needs the optional ``optuna`` package (extra
@@ -645,8 +728,9 @@ def tpe_search(evaluator: ExactEvaluator, objective: str, n_evals: int, seed: in
     return _result("tpe", ev, objective, area_budget_mm2, seed=seed)
 
 
-def exhaustive(evaluator: ExactEvaluator, objective: str,
-               area_budget_mm2: float | None = None) -> SearchResult:
+def exhaustive(
+    evaluator: ExactEvaluator, objective: str, area_budget_mm2: float | None = None
+) -> SearchResult:
     """Evaluate every design of the space exactly; the optimum is ``best``."""
     check_objective(objective, area_budget_mm2)
     evaluator(evaluator.space.points())

@@ -10,7 +10,8 @@ Counting rules (how the grid maps onto distinct designs):
 * ``exploit="none"`` (the dense core) has no window: every grid point of ``none`` is the same
   design, stored as ``(none, 0, 0, 0)``.
 * An exploit whose group axis has a single group (``A`` with one column, ``W`` with one row,
-  ``AW`` with one column: docs/model.md table 3.1) has no neighbour to borrow from; its group reach is
+  ``AW`` with one column: docs/model.md table 3.1) has no neighbour to borrow from; its group
+  reach is
   fixed to 0 and its ``group > 0`` points are skipped, as ``griffin_jax.study`` box grids do.
 * Lane reach must stay below the core's lane count (``|dl| < L``, docs/model.md 3.2): a bound beyond
   it is rejected, not clamped.
@@ -24,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -39,10 +40,14 @@ def _range(name: str, value) -> tuple[int, int]:
     try:
         lo, hi = value
     except (TypeError, ValueError):
-        raise ValueError(f"Space.{name} must be a (low, high) pair of ints, got {value!r}")
+        raise ValueError(
+            f"Space.{name} must be a (low, high) pair of ints, got {value!r}"
+        ) from None
     for v in (lo, hi):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise ValueError(f"Space.{name} must be a (low, high) pair of ints, got {value!r}")
+            raise ValueError(
+                f"Space.{name} must be a (low, high) pair of ints, got {value!r}"
+            ) from None
     if lo > hi:
         raise ValueError(f"Space.{name}: low {lo} > high {hi}")
     return int(lo), int(hi)
@@ -81,14 +86,16 @@ class Space:
         for name in PARAMS:
             object.__setattr__(self, name, _range(name, getattr(self, name)))
         if self.time[0] < 1:
-            raise ValueError(f"Space.time: low must be >= 1 (box time 0 is the empty window), "
-                             f"got {self.time}")
+            raise ValueError(
+                f"Space.time: low must be >= 1 (box time 0 is the empty window), got {self.time}"
+            )
         if self.lane[0] < 0 or self.group[0] < 0:
             bad = "lane" if self.lane[0] < 0 else "group"
             raise ValueError(f"Space.{bad}: low must be >= 0, got {getattr(self, bad)}")
         if self.lane[1] >= self.core.lanes:
-            raise ValueError(f"Space.lane: high {self.lane[1]} must be < core lanes "
-                             f"{self.core.lanes} (|dl| < L)")
+            raise ValueError(
+                f"Space.lane: high {self.lane[1]} must be < core lanes {self.core.lanes} (|dl| < L)"
+            )
 
     # -- bounds ---------------------------------------------------------------------------------
     @property
@@ -120,15 +127,14 @@ class Space:
         if exploit not in allowed:
             raise ValueError(f"exploit must be one of {allowed} in this space, got {exploit!r}")
 
-    def canonical(self, exploit: str, time: int = 0, lane: int = 0, group: int = 0
-                  ) -> DesignPoint:
+    def canonical(self, exploit: str, time: int = 0, lane: int = 0, group: int = 0) -> DesignPoint:
         """The distinct design a grid point stands for (module doc), or ``ValueError``."""
         self._check_exploit(exploit)
         if exploit == "none":
             return DesignPoint("none")
         lo, hi = self.bounds(exploit)
         vals = (time, lane, group)
-        for name, v, a, b in zip(PARAMS, vals, lo, hi):
+        for name, v, _a, _b in zip(PARAMS, vals, lo, hi):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
                 raise ValueError(f"{name} must be an int, got {v!r}")
         if group_axis(self.core, exploit) == 1 and self.group[0] <= group <= self.group[1]:
@@ -185,5 +191,6 @@ class Space:
         t = self.project(exploit, np.asarray(theta, np.float64).reshape(3))
         axes = [sorted({int(math.floor(v)), int(math.ceil(v))}) for v in t]
         corners = {self.canonical(exploit, *c) for c in itertools.product(*axes)}
-        return tuple(sorted(corners, key=lambda p: (float(np.sum((np.array(p.theta) - t) ** 2)),
-                                                    p)))
+        return tuple(
+            sorted(corners, key=lambda p: (float(np.sum((np.array(p.theta) - t) ** 2)), p))
+        )

@@ -15,8 +15,21 @@ from griffin_jax.sim._reference import reference_gemm, reference_pending, refere
 from griffin_jax.sim._sampling import CycleEstimate, estimate_gemm_cycles
 
 __all__ = [
-    "Activity", "GemmResult", "gemm_activity_batch", "simulate_gemm", "simulate_gemm_batch",
-    "tile_activity", "tile_cycles", "LayerResult", "NetworkCycles", "network_cycles",
-    "simulate_layers", "reference_gemm", "reference_pending", "reference_tile", "CycleEstimate",
-    "estimate_gemm_cycles", "enable_compilation_cache",
+    "Activity",
+    "GemmResult",
+    "gemm_activity_batch",
+    "simulate_gemm",
+    "simulate_gemm_batch",
+    "tile_activity",
+    "tile_cycles",
+    "LayerResult",
+    "NetworkCycles",
+    "network_cycles",
+    "simulate_layers",
+    "reference_gemm",
+    "reference_pending",
+    "reference_tile",
+    "CycleEstimate",
+    "estimate_gemm_cycles",
+    "enable_compilation_cache",
 ]

@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import jax
 import jax.numpy as jnp
@@ -141,16 +141,18 @@ def _is_int(v) -> bool:
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
-def check_options(*, chunk=None, activity=True, devices=None, sample=None, min_tiles=32, seed=0,
-                  strategy=None) -> tuple:
+def check_options(
+    *, chunk=None, activity=True, devices=None, sample=None, min_tiles=32, seed=0, strategy=None
+) -> tuple:
     """Check the scheduler options shared by every entry point (one wording per mistake);
     returns the devices as a tuple (default: every device of JAX's default backend)."""
     if chunk is not None and (not _is_int(chunk) or chunk <= 0):
         raise ValueError(f"chunk must be None or a positive int, got {chunk!r}")
     if not isinstance(activity, (bool, np.bool_)):
         raise ValueError(f"activity must be a bool, got {activity!r}")
-    if sample is not None and (isinstance(sample, bool) or not isinstance(sample, (int, float))
-                               or not 0 < sample <= 1):
+    if sample is not None and (
+        isinstance(sample, bool) or not isinstance(sample, (int, float)) or not 0 < sample <= 1
+    ):
         raise ValueError(f"sample must be None or a fraction in (0, 1], got {sample!r}")
     if not _is_int(min_tiles) or min_tiles < 2:
         raise ValueError(f"min_tiles must be an int >= 2, got {min_tiles!r}")
@@ -160,13 +162,19 @@ def check_options(*, chunk=None, activity=True, devices=None, sample=None, min_t
         raise ValueError(f"strategy must be None, 'map' or 'vmap', got {strategy!r}")
     if devices is None:
         return tuple(jax.devices())
-    return tuple(nonempty_of("devices", devices, jax.Device, "a jax.Device",
-                             "devices must name at least one device"))
+    return tuple(
+        nonempty_of(
+            "devices", devices, jax.Device, "a jax.Device", "devices must name at least one device"
+        )
+    )
 
 
 def _check_designs(designs) -> tuple:
-    return tuple(nonempty_of("designs", designs, Design, "a Design",
-                             "designs must be a non-empty sequence of Design"))
+    return tuple(
+        nonempty_of(
+            "designs", designs, Design, "a Design", "designs must be a non-empty sequence of Design"
+        )
+    )
 
 
 # -- operand packing ---------------------------------------------------------------------------
@@ -205,7 +213,7 @@ class _Bucket:
     group_pad: int
 
     @classmethod
-    def of(cls, windows: Sequence[Window], T: int) -> "_Bucket":
+    def of(cls, windows: Sequence[Window], T: int) -> _Bucket:
         tuples = [w.as_tuples() for w in windows]
         capacity = _bucket(max(len(t) for t in tuples))
         # An offset with dt >= T never finds work and a lookahead of T already sees every step,
@@ -268,11 +276,16 @@ def _shape_of(key: _ProgramKey) -> TileShape:
     # Blocks share the step pointer; dg moves along the group axis (design._core.group_axis).
     P = key.rows if key.exploit == "AW" else 1
     G = group_axis(Core(key.rows, key.cols, key.lanes), key.exploit)
-    return TileShape(blocks=P, groups=G, lanes=key.lanes, depth_cap=key.window.depth_cap,
-                     group_pad=key.window.group_pad)
+    return TileShape(
+        blocks=P,
+        groups=G,
+        lanes=key.lanes,
+        depth_cap=key.window.depth_cap,
+        group_pad=key.window.group_pad,
+    )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _program(key: _ProgramKey):
     """The jitted program of one bucket: designs x units of one chunk -> per-unit cycles
     ``[n_designs, chunk]`` and per-design counter sums, each unit's counters times its count."""
@@ -280,8 +293,9 @@ def _program(key: _ProgramKey):
 
     def one(a_t, w_t, count, n_steps, offsets, valid):
         words = _tile_words(key.exploit, a_t, w_t)
-        cycles, counters = tile_kernel_sync(shape, key.sync, words, n_steps, offsets, valid,
-                                            key.activity)
+        cycles, counters = tile_kernel_sync(
+            shape, key.sync, words, n_steps, offsets, valid, key.activity
+        )
         # A unit stands for ``count`` tiles with this pending array (0: chunk padding).
         return cycles, {k: v * count for k, v in counters.items()}
 
@@ -314,13 +328,16 @@ def _program(key: _ProgramKey):
         cycles, counters = body(*args)
         return cycles, {k: lax.psum(v, "t") for k, v in counters.items()}
 
-    return jax.jit(jax.shard_map(
-        sharded, mesh=mesh,
-        in_specs=(P("t"), P("t"), P("t"), P(), P("d"), P("d")),
-        out_specs=(P("d", "t"), P("d")),
-        # Each device's loops are independent by construction; only the psum communicates.
-        check_vma=False,
-    ))
+    return jax.jit(
+        jax.shard_map(
+            sharded,
+            mesh=mesh,
+            in_specs=(P("t"), P("t"), P("t"), P(), P("d"), P("d")),
+            out_specs=(P("d", "t"), P("d")),
+            # Each device's loops are independent by construction; only the psum communicates.
+            check_vma=False,
+        )
+    )
 
 
 def _mesh(devices, n_designs: int, chunk: int):
@@ -353,7 +370,7 @@ def chunk_for(steps: int, slots: int, chunk: int) -> int:
 
 
 def default_strategy(devices) -> str:
-    """"vmap" on accelerators (wide ops), "map" on CPU (least total work)."""
+    """ "vmap" on accelerators (wide ops), "map" on CPU (least total work)."""
     return "map" if all(d.platform == "cpu" for d in devices) else "vmap"
 
 
@@ -388,14 +405,16 @@ class _Units:
     of_tile: np.ndarray
 
 
-def _units(exploit: str, a_rows, w_rows, ids, n_nt: int, real_r, real_c, distinct: bool,
-           max_count: int) -> _Units:
+def _units(
+    exploit: str, a_rows, w_rows, ids, n_nt: int, real_r, real_c, distinct: bool, max_count: int
+) -> _Units:
     """Group the tiles ``ids`` (row-major over (pixel tile, channel tile)) by pending array.
 
     A tile's schedule depends only on its pending array (docs/model.md 3.5). For ``A`` that is
     its packed activation rows, for ``W`` its weight columns, for ``AW`` the pair: tiles are
     grouped by exact equality of those packed words (so identical pixel tiles, e.g. of a dense
-    operand, merge too), and every ``AW`` pair with an all-zero side is one all-zero unit. ``distinct=False`` keeps one unit per tile (the reference layout).
+    operand, merge too), and every ``AW`` pair with an all-zero side is one all-zero unit.
+    ``distinct=False`` keeps one unit per tile (the reference layout).
     No unit counts more than ``max_count`` tiles (a bigger class is split), so that int32
     per-chunk sums stay safe.
     """
@@ -430,12 +449,27 @@ def _units(exploit: str, a_rows, w_rows, ids, n_nt: int, real_r, real_c, distinc
     def total(v):
         return np.bincount(of_tile, weights=v, minlength=n_units).astype(np.int64)
 
-    return _Units(mt[rep], nt[rep], np.bincount(of_tile, minlength=n_units).astype(np.int64),
-                  total(real_r), total(real_c), of_tile)
+    return _Units(
+        mt[rep],
+        nt[rep],
+        np.bincount(of_tile, minlength=n_units).astype(np.int64),
+        total(real_r),
+        total(real_c),
+        of_tile,
+    )
 
 
-def _evaluate_group(designs, a, w, chunk: int | None, activity: bool = True, devices=(),
-                    tile_ids=None, strategy: str | None = None, distinct: bool = True) -> dict:
+def _evaluate_group(
+    designs,
+    a,
+    w,
+    chunk: int | None,
+    activity: bool = True,
+    devices=(),
+    tile_ids=None,
+    strategy: str | None = None,
+    distinct: bool = True,
+) -> dict:
     """All designs share core, exploit and sync. Returns host int64 arrays.
 
     ``tile_ids``: evaluate only these output tiles (row-major over (column tile, row tile)) and
@@ -469,14 +503,13 @@ def _evaluate_group(designs, a, w, chunk: int | None, activity: bool = True, dev
     # count-weighted int32 sums can overflow: chunk * max_count tiles at most per chunk.
     budget = chunk_for(T, R * C * L, MAX_CHUNK_TILES)
     units = _units(d0.exploit, a_rows, w_rows, ids, n_nt, real_r, real_c, distinct, n_tiles)
-    chunk = chunk_for(T, R * C * L, min(chunk, budget,
-                                        _bucket(len(units.count), floor=MIN_CHUNK)))
+    chunk = chunk_for(T, R * C * L, min(chunk, budget, _bucket(len(units.count), floor=MIN_CHUNK)))
     mesh, chunk = _mesh(devices, n_designs, chunk)
     if units.count.max() * chunk > budget:
-        units = _units(d0.exploit, a_rows, w_rows, ids, n_nt, real_r, real_c, distinct,
-                       max(1, budget // chunk))
-    key = _ProgramKey(d0.exploit, d0.sync, R, C, L, win, n_designs, chunk, activity, mesh,
-                      strategy)
+        units = _units(
+            d0.exploit, a_rows, w_rows, ids, n_nt, real_r, real_c, distinct, max(1, budget // chunk)
+        )
+    key = _ProgramKey(d0.exploit, d0.sync, R, C, L, win, n_designs, chunk, activity, mesh, strategy)
     run = _program(key)
     if not mesh and devices:
         # One device: commit the inputs to it so the program runs there (not on the default).
@@ -493,8 +526,9 @@ def _evaluate_group(designs, a, w, chunk: int | None, activity: bool = True, dev
         count = np.where(live, units.count[u], 0).astype(np.int32)
         # Dispatch every chunk before reading any result back, so host packing of the next
         # chunk overlaps device work on this one.
-        outs.append(run(a_rows[units.a_tile[u]], w_rows[units.w_tile[u]], count, np.int32(T),
-                        offs, valid))
+        outs.append(
+            run(a_rows[units.a_tile[u]], w_rows[units.w_tile[u]], count, np.int32(T), offs, valid)
+        )
     k = len(designs)
     out = {"tiles": n_tiles}
     for name in outs[0][1]:
@@ -548,11 +582,20 @@ def sample_tiles(core, n_tiles: int, fraction: float, min_tiles: int, seed: int)
     return np.sort(rng.choice(n_tiles, size=k, replace=False))
 
 
-def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *,
-                        chunk: int | None = DEFAULT_CHUNK,
-                        activity: bool = True, devices=None, sample: float | None = None,
-                        min_tiles: int = 32, seed: int = 0, strategy: str | None = None,
-                        _distinct: bool = True) -> Activity:
+def gemm_activity_batch(
+    designs: Sequence[Design],
+    a_mask,
+    w_mask,
+    *,
+    chunk: int | None = DEFAULT_CHUNK,
+    activity: bool = True,
+    devices=None,
+    sample: float | None = None,
+    min_tiles: int = 32,
+    seed: int = 0,
+    strategy: str | None = None,
+    _distinct: bool = True,
+) -> Activity:
     """Exact schedules of many designs on one GEMM ``Out[M, N] = A[M, K] @ W[K, N]``.
 
     Args:
@@ -575,15 +618,33 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *,
     """
     designs = _check_designs(designs)
     a, w = check_masks(a_mask, w_mask)
-    devices = check_options(chunk=chunk, activity=activity, devices=devices, sample=sample,
-                            min_tiles=min_tiles, seed=seed, strategy=strategy)
+    devices = check_options(
+        chunk=chunk,
+        activity=activity,
+        devices=devices,
+        sample=sample,
+        min_tiles=min_tiles,
+        seed=seed,
+        strategy=strategy,
+    )
     D = len(designs)
     M, K = a.shape
     N = w.shape[1]
     width = _bucket(max(d.window.size for d in designs))
-    per = {k: np.zeros(D, np.int64) for k in
-           ("cycles", "dense", "busy", "group_cycles", "row_cycles", "col_cycles", "work",
-            "tiles", "sampled_tiles")}
+    per = {
+        k: np.zeros(D, np.int64)
+        for k in (
+            "cycles",
+            "dense",
+            "busy",
+            "group_cycles",
+            "row_cycles",
+            "col_cycles",
+            "work",
+            "tiles",
+            "sampled_tiles",
+        )
+    }
     per["stderr"] = np.zeros(D)
     per["taken"] = np.zeros((D, width + 1), np.int64)
     per["trees"] = np.zeros((D, width + 1), np.int64)
@@ -603,8 +664,9 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *,
         ids = None if sample is None else sample_tiles(core, n, sample, min_tiles, seed)
         if ids is not None and len(ids) == n:
             ids = None
-        out = _evaluate_group([designs[i] for i in idx], a, w, chunk, activity, devices, ids,
-                              strategy, _distinct)
+        out = _evaluate_group(
+            [designs[i] for i in idx], a, w, chunk, activity, devices, ids, strategy, _distinct
+        )
         if ids is not None:
             # Scale the sampled sums up to the whole layer (an estimate; see Activity).
             for key in out:
@@ -617,9 +679,21 @@ def gemm_activity_batch(designs: Sequence[Design], a_mask, w_mask, *,
         per["taken"][idx, : out["taken"].shape[1]] = out["taken"]
         for j, i in enumerate(idx):
             per["trees"][i] = _trees_per_offset(designs[i].window, out["trees"][j], width)
-    return Activity(designs, per["cycles"], per["dense"], per["taken"], per["busy"],
-                    per["trees"], per["group_cycles"], per["row_cycles"], per["col_cycles"],
-                    per["work"], per["tiles"], per["sampled_tiles"], per["stderr"])
+    return Activity(
+        designs,
+        per["cycles"],
+        per["dense"],
+        per["taken"],
+        per["busy"],
+        per["trees"],
+        per["group_cycles"],
+        per["row_cycles"],
+        per["col_cycles"],
+        per["work"],
+        per["tiles"],
+        per["sampled_tiles"],
+        per["stderr"],
+    )
 
 
 def _stderr(tile_cycles: np.ndarray, n: int) -> np.ndarray:
@@ -632,21 +706,29 @@ def _stderr(tile_cycles: np.ndarray, n: int) -> np.ndarray:
     return n * np.sqrt((1 - s / n) * var / s)
 
 
-def simulate_gemm_batch(designs: Sequence[Design], a_mask, w_mask, *,
-                        chunk: int | None = DEFAULT_CHUNK,
-                        devices=None, strategy: str | None = None) -> np.ndarray:
+def simulate_gemm_batch(
+    designs: Sequence[Design],
+    a_mask,
+    w_mask,
+    *,
+    chunk: int | None = DEFAULT_CHUNK,
+    devices=None,
+    strategy: str | None = None,
+) -> np.ndarray:
     """Exact cycle counts of many designs on one GEMM.
 
     Args: as ``gemm_activity_batch``. Returns: int64 ``[D]`` cycles, one per design.
     One compiled program serves every design of a bucket (same core, exploit, sync, window
     capacity and depth cap): a second call with other windows does not recompile.
     """
-    return gemm_activity_batch(designs, a_mask, w_mask, chunk=chunk, activity=False,
-                               devices=devices, strategy=strategy).cycles
+    return gemm_activity_batch(
+        designs, a_mask, w_mask, chunk=chunk, activity=False, devices=devices, strategy=strategy
+    ).cycles
 
 
-def simulate_gemm(design: Design, a_mask, w_mask, *,
-                  chunk: int | None = DEFAULT_CHUNK) -> GemmResult:
+def simulate_gemm(
+    design: Design, a_mask, w_mask, *, chunk: int | None = DEFAULT_CHUNK
+) -> GemmResult:
     """Exact schedule of one design on one GEMM (a_mask bool ``[M, K]``, w_mask bool ``[K, N]``)."""
     if not isinstance(design, Design):
         raise ValueError(f"design must be a Design, got {type(design).__name__}")
@@ -662,7 +744,7 @@ def simulate_gemm(design: Design, a_mask, w_mask, *,
 
 
 # -- one tile --------------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _tile_program(shape: TileShape, sync: str, steps_b: int):
     @jax.jit
     def run(words, n_steps, offsets, valid):
@@ -707,16 +789,19 @@ def tile_activity(pending, window: Window, sync: str = "core") -> dict:
     win = _Bucket.of([window], T)
     words = np.zeros((win.steps_b, G, _bits.n_limbs(L)), np.uint32)
     words[:T] = np.swapaxes(_bits.pack_lanes_np(arr, L), 0, 1)
-    shape = TileShape(blocks=1, groups=G, lanes=L, depth_cap=win.depth_cap,
-                      group_pad=win.group_pad)
+    shape = TileShape(blocks=1, groups=G, lanes=L, depth_cap=win.depth_cap, group_pad=win.group_pad)
     offs, valid = win.offsets([window], 1, T)
-    cycles, counters = _tile_program(shape, sync, win.steps_b)(words, np.int32(T), offs[0],
-                                                               valid[0])
+    cycles, counters = _tile_program(shape, sync, win.steps_b)(
+        words, np.int32(T), offs[0], valid[0]
+    )
     n = window.size + 1
-    return {"cycles": int(cycles),
-            "taken": tuple(int(x) for x in np.asarray(counters["taken"])[:n]),
-            "busy_group_cycles": int(counters["busy"]),
-            "tree_group_cycles": tuple(int(x) for x in _trees_per_offset(
-                window, np.asarray(counters["trees"]),
-                win.capacity)[:n]),
-            "group_cycles": int(counters["group_cycles"])}
+    return {
+        "cycles": int(cycles),
+        "taken": tuple(int(x) for x in np.asarray(counters["taken"])[:n]),
+        "busy_group_cycles": int(counters["busy"]),
+        "tree_group_cycles": tuple(
+            int(x)
+            for x in _trees_per_offset(window, np.asarray(counters["trees"]), win.capacity)[:n]
+        ),
+        "group_cycles": int(counters["group_cycles"]),
+    }

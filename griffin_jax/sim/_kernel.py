@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -233,22 +234,30 @@ def tile_kernel(shape: TileShape, words, n_steps, offsets, valid, activity: bool
         # keeps its stale bits: no offset reads it (every dt >= 1) and the advance drops it.
         if activity:
             taken = taken.at[0].add(jnp.sum(_bits.popcount(own)))
-        buf, free, taken, recv = _borrow_phase(shape, ops, win, buf, ops.mask & ~own, taken,
-                                               activity)
+        buf, free, taken, recv = _borrow_phase(
+            shape, ops, win, buf, ops.mask & ~own, taken, activity
+        )
         if activity:
             busy = busy + ops.n_groups(ops.mask & ~free)
             trees = trees + jax.vmap(ops.n_groups)(recv)
         buf, t0 = _advance_phase(shape, win, buf, rows_all, t0, n_steps)
         return buf, t0, cycles + 1, taken, busy, trees
 
-    init = (rows_all[:span], zero, zero, jnp.zeros((offsets.shape[0] + 1,), jnp.int32), zero,
-            jnp.zeros((2 * G - 1,), jnp.int32))
+    init = (
+        rows_all[:span],
+        zero,
+        zero,
+        jnp.zeros((offsets.shape[0] + 1,), jnp.int32),
+        zero,
+        jnp.zeros((2 * G - 1,), jnp.int32),
+    )
     _, _, cycles, taken, busy, trees = lax.while_loop(lambda s: s[1] < n_steps, cycle, init)
     return cycles, {"taken": taken, "busy": busy, "trees": trees}
 
 
-def tile_kernel_sync(shape: TileShape, sync: str, words, n_steps, offsets, valid,
-                     activity: bool = True):
+def tile_kernel_sync(
+    shape: TileShape, sync: str, words, n_steps, offsets, valid, activity: bool = True
+):
     """``tile_kernel`` under either sync mode.
 
     Returns ``(cycles, counters)`` as ``tile_kernel``, with one more counter, ``group_cycles``:

@@ -10,7 +10,7 @@ after another inside one compiled program.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -73,13 +73,22 @@ def simulate_layers(
     for i, layer in enumerate(iter_layers(layers)):
         name, a, w, mult = layer.name, layer.a_mask, layer.w_mask, layer.multiplicity
         if sample is None:
-            act = gemm_activity_batch(designs, a, w, chunk=chunk, activity=activity,
-                                      devices=devices, strategy=strategy)
+            act = gemm_activity_batch(
+                designs, a, w, chunk=chunk, activity=activity, devices=devices, strategy=strategy
+            )
             out.append(LayerResult(name, mult, activity=act))
         else:
-            est = estimate_gemm_cycles(designs, a, w, fraction=sample, seed=seed + i,
-                                       confidence=confidence, chunk=chunk, devices=devices,
-                                       strategy=strategy)
+            est = estimate_gemm_cycles(
+                designs,
+                a,
+                w,
+                fraction=sample,
+                seed=seed + i,
+                confidence=confidence,
+                chunk=chunk,
+                devices=devices,
+                strategy=strategy,
+            )
             out.append(LayerResult(name, mult, estimate=est))
         if progress is not None:
             progress(i, name)
@@ -118,9 +127,14 @@ def network_cycles(results: Sequence[LayerResult]) -> NetworkCycles:
     from griffin_jax.sim._sampling import _z
 
     half = _z(conf) * se
-    sampled = sum(int(r.estimate.n_sampled.max()) if r.estimate is not None else
-                  int(r.activity.tiles.max()) for r in results)
-    total = sum(int(r.estimate.n_tiles.max()) if r.estimate is not None else
-                int(r.activity.tiles.max()) for r in results)
-    return NetworkCycles(cyc, np.asarray(dense, np.int64), exact, se, cyc - half, cyc + half,
-                         sampled, total)
+    sampled = sum(
+        int(r.estimate.n_sampled.max()) if r.estimate is not None else int(r.activity.tiles.max())
+        for r in results
+    )
+    total = sum(
+        int(r.estimate.n_tiles.max()) if r.estimate is not None else int(r.activity.tiles.max())
+        for r in results
+    )
+    return NetworkCycles(
+        cyc, np.asarray(dense, np.int64), exact, se, cyc - half, cyc + half, sampled, total
+    )

@@ -35,8 +35,13 @@ def reference_tile(pending, offsets, sync: str = "core") -> dict:
     if sync == "group":
         # Every group has its own pointer; with no dg offsets the groups never interact.
         n = len(offsets) + 1
-        total = {"cycles": 0, "taken": [0] * n, "busy_group_cycles": 0,
-                 "tree_group_cycles": [0] * n, "group_cycles": 0}
+        total = {
+            "cycles": 0,
+            "taken": [0] * n,
+            "busy_group_cycles": 0,
+            "tree_group_cycles": [0] * n,
+            "group_cycles": 0,
+        }
         for p in range(P):
             for g in range(G):
                 one = reference_tile(pend[p : p + 1, g : g + 1], offsets, "core")
@@ -85,8 +90,13 @@ def reference_tile(pending, offsets, sync: str = "core") -> dict:
                 nxt = t
                 break
         t0 = min(nxt, t0 + depth + 1)
-    return {"cycles": cycles, "taken": taken, "busy_group_cycles": busy_group_cycles,
-            "tree_group_cycles": trees, "group_cycles": cycles * P * G}
+    return {
+        "cycles": cycles,
+        "taken": taken,
+        "busy_group_cycles": busy_group_cycles,
+        "tree_group_cycles": trees,
+        "group_cycles": cycles * P * G,
+    }
 
 
 def reference_pending(design: Design, a_tile, w_tile):
@@ -143,9 +153,17 @@ def reference_gemm(design: Design, a_mask, w_mask) -> dict:
     offsets = list(design.window.as_tuples())
     n_mt, n_nt = math.ceil(M / C), math.ceil(N / R)
     n = len(offsets) + 1
-    out = {"cycles": 0, "dense_cycles": 0, "tiles": n_mt * n_nt, "taken": [0] * n,
-           "busy_group_cycles": 0, "tree_group_cycles": [0] * n, "group_cycles": 0,
-           "row_cycles": 0, "col_cycles": 0}
+    out = {
+        "cycles": 0,
+        "dense_cycles": 0,
+        "tiles": n_mt * n_nt,
+        "taken": [0] * n,
+        "busy_group_cycles": 0,
+        "tree_group_cycles": [0] * n,
+        "group_cycles": 0,
+        "row_cycles": 0,
+        "col_cycles": 0,
+    }
     for i in range(n_mt):
         a_tile = np.zeros((C, K), bool)
         rows = a_mask[i * C : (i + 1) * C]

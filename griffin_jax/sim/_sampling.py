@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -44,9 +44,11 @@ class CycleEstimate:
         if self.exact[i]:
             return f"{self.estimate[i]:.0f} cycles (exact: all {self.n_tiles[i]} tiles)"
         half = (self.ci_high[i] - self.ci_low[i]) / 2
-        return (f"{self.estimate[i]:.0f} +/- {half:.0f} cycles (ESTIMATE from "
-                f"{self.n_sampled[i]} of {self.n_tiles[i]} tiles, "
-                f"{100 * self.confidence:.0f}% confidence interval)")
+        return (
+            f"{self.estimate[i]:.0f} +/- {half:.0f} cycles (ESTIMATE from "
+            f"{self.n_sampled[i]} of {self.n_tiles[i]} tiles, "
+            f"{100 * self.confidence:.0f}% confidence interval)"
+        )
 
 
 def _z(confidence: float) -> float:
@@ -79,15 +81,36 @@ def estimate_gemm_cycles(
       confidence: two-sided level of the interval, in (0, 1).
     Returns: ``CycleEstimate`` with ``[D]`` arrays.
     """
-    if (isinstance(fraction, bool) or not isinstance(fraction, (int, float))
-            or not 0 < fraction <= 1):
+    if (
+        isinstance(fraction, bool)
+        or not isinstance(fraction, (int, float))
+        or not 0 < fraction <= 1
+    ):
         raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
     if not isinstance(confidence, float) or not 0 < confidence < 1:
         raise ValueError(f"confidence must be a float in (0, 1), got {confidence!r}")
-    act = gemm_activity_batch(designs, a_mask, w_mask, chunk=chunk, activity=False,
-                              devices=devices, sample=fraction, min_tiles=min_tiles, seed=seed,
-                              strategy=strategy)
+    act = gemm_activity_batch(
+        designs,
+        a_mask,
+        w_mask,
+        chunk=chunk,
+        activity=False,
+        devices=devices,
+        sample=fraction,
+        min_tiles=min_tiles,
+        seed=seed,
+        strategy=strategy,
+    )
     est = act.cycles.astype(np.float64)
     half = _z(confidence) * act.stderr
-    return CycleEstimate(act.designs, est, act.stderr, est - half, est + half, confidence,
-                         act.sampled_tiles, act.tiles, act.dense_cycles)
+    return CycleEstimate(
+        act.designs,
+        est,
+        act.stderr,
+        est - half,
+        est + half,
+        confidence,
+        act.sampled_tiles,
+        act.tiles,
+        act.dense_cycles,
+    )

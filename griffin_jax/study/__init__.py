@@ -9,7 +9,6 @@ from griffin_jax.study._claims import (
     candidate_designs,
     claims_report,
 )
-
 from griffin_jax.study._collect import collect_runs
 from griffin_jax.study._geometry import (
     GEOMETRY_COLUMNS,
@@ -42,12 +41,40 @@ from griffin_jax.study._study import (
 )
 from griffin_jax.study._tables import format_table, gemm_cycles_table, read_csv, write_csv
 
-__all__ = ["KINDS", "PAPER_LOSS", "PAPER_RATIO", "ClaimsReport", "candidate_designs",
-           "claims_report",
-           "CATEGORY_ORDER", "LOWER_IS_BETTER", "Plot", "category_bars", "pareto_front",
-           "pareto_plot", "speedup_heatmap", "box_space", "grid_points",
-           "Entry", "Workload", "best_by", "category_overview", "digits_study_workload",
-           "grid_entries", "network_study_workload", "preset_entries", "run_study",
-           "format_table", "gemm_cycles_table", "read_csv", "write_csv", "collect_runs",
-           "GEOMETRY_COLUMNS", "best_geometry", "geometry_plot", "geometries", "geometry_label",
-           "geometry_study"]
+__all__ = [
+    "KINDS",
+    "PAPER_LOSS",
+    "PAPER_RATIO",
+    "ClaimsReport",
+    "candidate_designs",
+    "claims_report",
+    "CATEGORY_ORDER",
+    "LOWER_IS_BETTER",
+    "Plot",
+    "category_bars",
+    "pareto_front",
+    "pareto_plot",
+    "speedup_heatmap",
+    "box_space",
+    "grid_points",
+    "Entry",
+    "Workload",
+    "best_by",
+    "category_overview",
+    "digits_study_workload",
+    "grid_entries",
+    "network_study_workload",
+    "preset_entries",
+    "run_study",
+    "format_table",
+    "gemm_cycles_table",
+    "read_csv",
+    "write_csv",
+    "collect_runs",
+    "GEOMETRY_COLUMNS",
+    "best_geometry",
+    "geometry_plot",
+    "geometries",
+    "geometry_label",
+    "geometry_study",
+]

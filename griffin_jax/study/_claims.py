@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from griffin_jax.cost._evaluate import evaluate
 from griffin_jax.cost._tech import load_tech
@@ -69,8 +69,11 @@ def candidate_designs(core: Core | None = None) -> dict:
     core = DEFAULT_CORE if core is None else core
 
     def boxes(exploit, shapes):
-        return [custom(f"{exploit}_box{t}{l}{g}", core, exploit, Window.box(t, l, g))
-                for t, l, g in shapes if l < core.lanes]
+        return [
+            custom(f"{exploit}_box{t}{l}{g}", core, exploit, Window.box(t, l, g))
+            for t, l, g in shapes
+            if l < core.lanes
+        ]
 
     return {
         "dense": [preset("dense", core)],
@@ -94,8 +97,9 @@ def _check_workloads(workloads) -> list:
     out = as_workloads(workloads)
     for i, wl in enumerate(out):
         if wl.category is None:
-            raise ValueError(f"workloads[{i}] ({wl.name}): category must be one of "
-                             f"{CATEGORIES}, got None")
+            raise ValueError(
+                f"workloads[{i}] ({wl.name}): category must be one of {CATEGORIES}, got None"
+            )
     return out
 
 
@@ -110,24 +114,40 @@ class ClaimsReport:
 
     def markdown(self) -> str:
         """Both tables as Markdown."""
-        lines = [f"Technology: `{self.tech}`. Ratio claims match within +-{self.tolerance:.0%}; "
-                 "the loss claim matches inside the paper's range.", "",
-                 "| claim | category | ours | paper | status | designs compared |",
-                 "|---|---|---|---|---|---|"]
+        lines = [
+            f"Technology: `{self.tech}`. Ratio claims match within +-{self.tolerance:.0%}; "
+            "the loss claim matches inside the paper's range.",
+            "",
+            "| claim | category | ours | paper | status | designs compared |",
+            "|---|---|---|---|---|---|",
+        ]
         for r in self.claims:
-            lines.append(f"| {r['claim']} | {r['category']} | {r['ours_text']} | {r['paper_text']}"
-                         f" | {r['status']} | {r['detail']} |")
-        lines += ["", "| design | kinds | category | TOPS/W | TOPS/mm^2 | speedup |",
-                  "|---|---|---|---|---|---|"]
+            lines.append(
+                f"| {r['claim']} | {r['category']} | {r['ours_text']} | {r['paper_text']}"
+                f" | {r['status']} | {r['detail']} |"
+            )
+        lines += [
+            "",
+            "| design | kinds | category | TOPS/W | TOPS/mm^2 | speedup |",
+            "|---|---|---|---|---|---|",
+        ]
         for r in self.table:
-            lines.append(f"| {r['design']} | {r['kinds']} | {r['category']} | "
-                         f"{r['tops_per_w']:.3f} | {r['tops_per_mm2']:.3f} | {r['speedup']:.2f} |")
+            lines.append(
+                f"| {r['design']} | {r['kinds']} | {r['category']} | "
+                f"{r['tops_per_w']:.3f} | {r['tops_per_mm2']:.3f} | {r['speedup']:.2f} |"
+            )
         return "\n".join(lines)
 
 
-def claims_report(workloads, designs: Mapping[str, Sequence[Accelerator]] | None = None,
-                  tech="horowitz45", *, tolerance: float = 0.2,
-                  densify: bool = False, sim: dict | None = None) -> ClaimsReport:
+def claims_report(
+    workloads,
+    designs: Mapping[str, Sequence[Accelerator]] | None = None,
+    tech="horowitz45",
+    *,
+    tolerance: float = 0.2,
+    densify: bool = False,
+    sim: dict | None = None,
+) -> ClaimsReport:
     """Measure claims (a) and (b) on ``workloads``.
 
     Args:
@@ -148,11 +168,11 @@ def claims_report(workloads, designs: Mapping[str, Sequence[Accelerator]] | None
     designs, accels, kinds_of = _check_designs(designs)
     score, area_eff, speed = _scores(workloads, accels, tech, densify, sim)
     cats = [c for c in CATEGORIES if any(wl.category == c for wl in workloads)]
-    claims = (_loss_claims(designs, score, cats)
-              + _ratio_claims(designs, score, cats, tolerance))
+    claims = _loss_claims(designs, score, cats) + _ratio_claims(designs, score, cats, tolerance)
     table = _design_table(accels, kinds_of, score, area_eff, speed, cats)
-    return ClaimsReport(claims=tuple(claims), table=tuple(table), tech=tech.name,
-                        tolerance=tolerance)
+    return ClaimsReport(
+        claims=tuple(claims), table=tuple(table), tech=tech.name, tolerance=tolerance
+    )
 
 
 def _check_designs(designs) -> tuple:
@@ -182,8 +202,7 @@ def _scores(workloads, accels: dict, tech, densify, sim) -> tuple:
     eff, area_eff, speed = {}, {}, {}
     for wl in workloads:
         cat = wl.category
-        for rep in evaluate([accels[n] for n in names], cat, wl, tech, densify=densify,
-                            sim=sim):
+        for rep in evaluate([accels[n] for n in names], cat, wl, tech, densify=densify, sim=sim):
             eff.setdefault((rep.name, cat), []).append(rep.tops_per_w)
             area_eff.setdefault((rep.name, cat), []).append(rep.tops_per_mm2)
             speed.setdefault((rep.name, cat), []).append(rep.speedup)
@@ -204,14 +223,21 @@ def _loss_claims(designs, score, cats) -> list:
         dual = _best(designs, score, "AW", "AW" if "AW" in cats else cat)
         loss = 1.0 - score[(dual, cat)] / score[(single, cat)]
         lo, hi = PAPER_LOSS
-        claims.append({
-            "claim": "(a) dual-sparse loss", "category": cat, "ours": loss, "paper": PAPER_LOSS,
-            "ours_text": f"{loss:.1%}", "paper_text": f"{lo:.0%}-{hi:.0%}",
-            "status": "matches" if lo <= loss <= hi else "differs",
-            "detail": f"{dual} ({score[(dual, cat)]:.3f}) vs {single} "
-                      f"({score[(single, cat)]:.3f}) TOPS/W",
-            "design": dual, "baseline": single,
-        })
+        claims.append(
+            {
+                "claim": "(a) dual-sparse loss",
+                "category": cat,
+                "ours": loss,
+                "paper": PAPER_LOSS,
+                "ours_text": f"{loss:.1%}",
+                "paper_text": f"{lo:.0%}-{hi:.0%}",
+                "status": "matches" if lo <= loss <= hi else "differs",
+                "detail": f"{dual} ({score[(dual, cat)]:.3f}) vs {single} "
+                f"({score[(single, cat)]:.3f}) TOPS/W",
+                "design": dual,
+                "baseline": single,
+            }
+        )
     return claims
 
 
@@ -228,10 +254,17 @@ def _ratio_claims(designs, score, cats, tolerance) -> list:
         ratio = g / score[(prior, cat)]
         paper = PAPER_RATIO[cat]
         extra = ""
-        row = {"claim": "(b) Griffin vs best prior", "category": cat, "ours": ratio,
-               "paper": paper, "ours_text": f"{ratio:.2f}x", "paper_text": f"{paper}x",
-               "status": "matches" if abs(ratio / paper - 1) <= tolerance else "differs",
-               "design": griffin_name, "baseline": prior}
+        row = {
+            "claim": "(b) Griffin vs best prior",
+            "category": cat,
+            "ours": ratio,
+            "paper": paper,
+            "ours_text": f"{ratio:.2f}x",
+            "paper_text": f"{paper}x",
+            "status": "matches" if abs(ratio / paper - 1) <= tolerance else "differs",
+            "design": griffin_name,
+            "baseline": prior,
+        }
         if prior_dual:
             pd = max(prior_dual, key=lambda n: score[(n, cat)])
             row["ratio_vs_prior_dual"] = g / score[(pd, cat)]
@@ -239,15 +272,24 @@ def _ratio_claims(designs, score, cats, tolerance) -> list:
             extra += f"; vs best prior dual-sparse {pd}: {row['ratio_vs_prior_dual']:.2f}x"
         row["ratio_vs_dense"] = g / score[(dense_name, cat)]
         extra += f"; vs {dense_name}: {row['ratio_vs_dense']:.2f}x"
-        row["detail"] = (f"{griffin_name} ({g:.3f}) vs {prior} ({score[(prior, cat)]:.3f}) "
-                         f"TOPS/W{extra}")
+        row["detail"] = (
+            f"{griffin_name} ({g:.3f}) vs {prior} ({score[(prior, cat)]:.3f}) TOPS/W{extra}"
+        )
         claims.append(row)
     return claims
 
 
 def _design_table(accels, kinds_of, score, area_eff, speed, cats) -> list:
     """One row per (design, category): geometric means of TOPS/W, TOPS/mm^2 and speedup."""
-    return [{"design": n, "kinds": ",".join(kinds_of[n]), "category": cat,
-             "tops_per_w": score[(n, cat)], "tops_per_mm2": _geomean(area_eff[(n, cat)]),
-             "speedup": _geomean(speed[(n, cat)])}
-            for cat in cats for n in accels]
+    return [
+        {
+            "design": n,
+            "kinds": ",".join(kinds_of[n]),
+            "category": cat,
+            "tops_per_w": score[(n, cat)],
+            "tops_per_mm2": _geomean(area_eff[(n, cat)]),
+            "speedup": _geomean(speed[(n, cat)]),
+        }
+        for cat in cats
+        for n in accels
+    ]

@@ -20,8 +20,11 @@ def _overrides(job_dir: str) -> list:
 
 
 def _job_tables(job_dir: str) -> list:
-    return sorted(f for f in os.listdir(job_dir)
-                  if f.endswith(".csv") and os.path.isfile(os.path.join(job_dir, f)))
+    return sorted(
+        f
+        for f in os.listdir(job_dir)
+        if f.endswith(".csv") and os.path.isfile(os.path.join(job_dir, f))
+    )
 
 
 def collect_runs(sweep_dir: str, tables=None) -> dict:
@@ -51,9 +54,14 @@ def collect_runs(sweep_dir: str, tables=None) -> dict:
         job = os.path.relpath(root, sweep_dir)
         overrides = " ".join(_overrides(root))
         names = [t for t in _job_tables(root) if tables is None or t in tables]
-        row = {"job": job, "overrides": overrides, "status": status.get("status"),
-               "seconds": status.get("seconds"), "tables": " ".join(names),
-               "error": status.get("error", "")}
+        row = {
+            "job": job,
+            "overrides": overrides,
+            "status": status.get("status"),
+            "seconds": status.get("seconds"),
+            "tables": " ".join(names),
+            "error": status.get("error", ""),
+        }
         jobs.append(row)
         if row["status"] != "ok":
             continue
@@ -61,9 +69,14 @@ def collect_runs(sweep_dir: str, tables=None) -> dict:
             empty.append(row)
         for t in names:
             merged.setdefault(t, [])
-            merged[t] += [{"job": job, "overrides": overrides, **r}
-                          for r in read_csv(os.path.join(root, t))]
+            merged[t] += [
+                {"job": job, "overrides": overrides, **r} for r in read_csv(os.path.join(root, t))
+            ]
     if not jobs:
         raise ValueError(f"sweep_dir: no job folders ({STATUS}) under {sweep_dir!r}")
-    return {**merged, "jobs": jobs, "failures": [j for j in jobs if j["status"] != "ok"],
-            "empty": empty}
+    return {
+        **merged,
+        "jobs": jobs,
+        "failures": [j for j in jobs if j["status"] != "ok"],
+        "empty": empty,
+    }

@@ -13,7 +13,7 @@ Nothing here reads configs or writes files: the CLI does that.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from griffin_jax.cost._evaluate import combine, evaluate
 from griffin_jax.design._core import MAX_LANES, Core
@@ -22,15 +22,32 @@ from griffin_jax.design._presets import preset
 from griffin_jax.study._study import Workload
 
 # The columns of a geometry row, in table order (``best`` / ``best_core`` flag the winners).
-GEOMETRY_COLUMNS = ("geometry", "rows", "cols", "lanes", "networks", "cycles", "dense_cycles",
-                    "ops", "area_mm2", "area_core_mm2", "energy_pj", "energy_core_pj",
-                    "tops_per_w", "tops_per_w_core", "tops_per_mm2", "tops_per_mm2_core",
-                    "rank", "rank_core", "best", "best_core")
+GEOMETRY_COLUMNS = (
+    "geometry",
+    "rows",
+    "cols",
+    "lanes",
+    "networks",
+    "cycles",
+    "dense_cycles",
+    "ops",
+    "area_mm2",
+    "area_core_mm2",
+    "energy_pj",
+    "energy_core_pj",
+    "tops_per_w",
+    "tops_per_w_core",
+    "tops_per_mm2",
+    "tops_per_mm2_core",
+    "rank",
+    "rank_core",
+    "best",
+    "best_core",
+)
 
 
 def _power_of_two_exponent(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1 \
-            or value & (value - 1):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1 or value & (value - 1):
         raise ValueError(f"{name} must be a power of two >= 1, got {value!r}")
     return value.bit_length() - 1
 
@@ -39,8 +56,9 @@ def _check_max_lanes(max_lanes) -> int:
     if isinstance(max_lanes, bool) or not isinstance(max_lanes, int) or max_lanes < 1:
         raise ValueError(f"max_lanes must be an int >= 1, got {max_lanes!r}")
     if max_lanes > MAX_LANES:
-        raise ValueError(f"max_lanes must be <= {MAX_LANES} (the most lanes a DPU may have), "
-                         f"got {max_lanes}")
+        raise ValueError(
+            f"max_lanes must be <= {MAX_LANES} (the most lanes a DPU may have), got {max_lanes}"
+        )
     return max_lanes
 
 
@@ -71,20 +89,26 @@ def geometries(peak: int = 1024, max_lanes: int = 64, template_core: Core | None
     base = _template(template_core)
     out = []
     for lane_exp in range(p + 1):
-        if 2 ** lane_exp > max_lanes:
+        if 2**lane_exp > max_lanes:
             break
         for row_exp in range(p - lane_exp + 1):
-            out.append(dataclasses.replace(base, rows=2 ** row_exp,
-                                           cols=2 ** (p - lane_exp - row_exp),
-                                           lanes=2 ** lane_exp))
+            out.append(
+                dataclasses.replace(
+                    base, rows=2**row_exp, cols=2 ** (p - lane_exp - row_exp), lanes=2**lane_exp
+                )
+            )
     return out
 
 
 def _network_list(workloads) -> list:
-    if isinstance(workloads, Workload) or not isinstance(workloads, Sequence) \
-            or isinstance(workloads, str):
-        raise ValueError("workloads must be a sequence of study Workload, got "
-                         f"{type(workloads).__name__}")
+    if (
+        isinstance(workloads, Workload)
+        or not isinstance(workloads, Sequence)
+        or isinstance(workloads, str)
+    ):
+        raise ValueError(
+            f"workloads must be a sequence of study Workload, got {type(workloads).__name__}"
+        )
     if not workloads:
         raise ValueError("workloads must hold at least one Workload")
     for i, wl in enumerate(workloads):
@@ -112,10 +136,16 @@ def _core_key(r):
     return r["tops_per_w_core"], r["tops_per_mm2_core"]
 
 
-def geometry_study(workloads: Sequence[Workload], peak: int = 1024, max_lanes: int = 64,
-                   tech="horowitz45", template_core: Core | None = None, *,
-                   sim: dict | None = None,
-                   progress: Callable[[str], None] | None = None) -> list:
+def geometry_study(
+    workloads: Sequence[Workload],
+    peak: int = 1024,
+    max_lanes: int = 64,
+    tech="horowitz45",
+    template_core: Core | None = None,
+    *,
+    sim: dict | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list:
     """Every geometry of ``geometries(peak, max_lanes, template_core)`` as a dense core
     (``design.preset("dense", core)``) on the dense category of ``workloads``.
 
@@ -143,24 +173,43 @@ def geometry_study(workloads: Sequence[Workload], peak: int = 1024, max_lanes: i
     per_net = []
     for wl in nets:
         try:
-            per_net.append(evaluate(accels, "dense", wl.layers("dense"), tech, densify=True,
-                                    sim=sim, on_layer=on_layer))
+            per_net.append(
+                evaluate(
+                    accels,
+                    "dense",
+                    wl.layers("dense"),
+                    tech,
+                    densify=True,
+                    sim=sim,
+                    on_layer=on_layer,
+                )
+            )
         except ValueError as e:
             raise ValueError(f"workload {wl.network!r}: {e}") from None
     names = ",".join(wl.network for wl in nets)
     rows = []
     for i, core in enumerate(cores):
         rep = combine([reports[i] for reports in per_net], [1] * len(per_net))
-        rows.append({
-            "geometry": geometry_label(core), "rows": core.rows, "cols": core.cols,
-            "lanes": core.lanes, "networks": names, "cycles": int(rep.cycles),
-            "dense_cycles": int(rep.dense_cycles), "ops": int(rep.ops),
-            "area_mm2": float(rep.area_mm2), "area_core_mm2": float(rep.area_core_mm2),
-            "energy_pj": float(rep.energy_pj), "energy_core_pj": float(rep.energy_core_pj),
-            "tops_per_w": float(rep.tops_per_w), "tops_per_w_core": float(rep.tops_per_w_core),
-            "tops_per_mm2": float(rep.tops_per_mm2),
-            "tops_per_mm2_core": float(rep.tops_per_mm2_core),
-        })
+        rows.append(
+            {
+                "geometry": geometry_label(core),
+                "rows": core.rows,
+                "cols": core.cols,
+                "lanes": core.lanes,
+                "networks": names,
+                "cycles": int(rep.cycles),
+                "dense_cycles": int(rep.dense_cycles),
+                "ops": int(rep.ops),
+                "area_mm2": float(rep.area_mm2),
+                "area_core_mm2": float(rep.area_core_mm2),
+                "energy_pj": float(rep.energy_pj),
+                "energy_core_pj": float(rep.energy_core_pj),
+                "tops_per_w": float(rep.tops_per_w),
+                "tops_per_w_core": float(rep.tops_per_w_core),
+                "tops_per_mm2": float(rep.tops_per_mm2),
+                "tops_per_mm2_core": float(rep.tops_per_mm2_core),
+            }
+        )
     for col, key in (("rank", _total_key), ("rank_core", _core_key)):
         for r, k in zip(rows, _ranks(rows, key)):
             r[col] = k
@@ -181,5 +230,4 @@ def best_geometry(rows: Sequence[dict], core_only: bool = False) -> dict:
     raise ValueError(f"rows: no row is flagged {flag!r}")
 
 
-__all__ = ["GEOMETRY_COLUMNS", "best_geometry", "geometries", "geometry_label",
-           "geometry_study"]
+__all__ = ["GEOMETRY_COLUMNS", "best_geometry", "geometries", "geometry_label", "geometry_study"]

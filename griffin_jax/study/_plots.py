@@ -24,13 +24,17 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from griffin_jax._checks import nonempty_of
 
 CATEGORY_ORDER = ("dense", "W", "A", "AW")
-_CATEGORY_TITLE = {"dense": "dense models", "W": "weight-sparse models",
-                   "A": "activation-sparse models", "AW": "dual-sparse models"}
+_CATEGORY_TITLE = {
+    "dense": "dense models",
+    "W": "weight-sparse models",
+    "A": "activation-sparse models",
+    "AW": "dual-sparse models",
+}
 _FIELD_LABEL = {
     "area_mm2": "total area, SRAM included (mm$^2$)",
     "area_core_mm2": "core-only area (mm$^2$)",
@@ -48,8 +52,9 @@ _FIELD_LABEL = {
     "box_group": "box group reach (groups)",
 }
 # Metrics where smaller is better (the best grid design of ``category_bars`` minimises them).
-LOWER_IS_BETTER = frozenset({"area_mm2", "area_core_mm2", "energy_pj", "energy_core_pj",
-                             "cycles", "dense_cycles"})
+LOWER_IS_BETTER = frozenset(
+    {"area_mm2", "area_core_mm2", "energy_pj", "energy_core_pj", "cycles", "dense_cycles"}
+)
 _IDENTITY = ("design", "rows", "cols", "lanes", "sync")
 _BOX = ("box_time", "box_lane", "box_group")
 
@@ -74,16 +79,19 @@ def _check_fields(rows: list, **fields) -> None:
     for role, name in fields.items():
         missing = [i for i, r in enumerate(rows) if name not in r]
         if missing:
-            raise ValueError(f"{role}: {name!r} is not a column of rows[{missing[0]}]; "
-                             f"columns: {sorted(rows[missing[0]])}")
+            raise ValueError(
+                f"{role}: {name!r} is not a column of rows[{missing[0]}]; "
+                f"columns: {sorted(rows[missing[0]])}"
+            )
 
 
 def _num(row: Mapping, field: str) -> float:
     try:
         v = float(row[field])
     except (TypeError, ValueError):
-        raise ValueError(f"{field}: {row[field]!r} is not a number "
-                         f"(design {row.get('design')!r})") from None
+        raise ValueError(
+            f"{field}: {row[field]!r} is not a number (design {row.get('design')!r})"
+        ) from None
     if math.isnan(v):
         raise ValueError(f"{field}: NaN for design {row.get('design')!r}")
     return v
@@ -127,8 +135,9 @@ def _only_network(rows: list, network) -> list:
     _check_fields(rows, network="network")
     kept = [r for r in rows if str(r["network"]) == str(network)]
     if not kept:
-        raise ValueError(f"network: no rows for {network!r}; known: "
-                         f"{sorted({str(r['network']) for r in rows})}")
+        raise ValueError(
+            f"network: no rows for {network!r}; known: {sorted({str(r['network']) for r in rows})}"
+        )
     return kept
 
 
@@ -178,8 +187,9 @@ def _pareto_data(rows, x, y, label_kinds, network) -> dict:
             "points": [(r["design"], r[x], r[y]) for r in sub],
             "styles": [(str(r["kind"]), str(r["exploit"])) for r in sub],
             "front": [(r["design"], r[x], r[y]) for r in pareto_front(sub, x, y)],
-            "labelled": [(r["design"], r[x], r[y], r["kind"]) for r in sub
-                         if r["kind"] in label_kinds],
+            "labelled": [
+                (r["design"], r[x], r[y], r["kind"]) for r in sub if r["kind"] in label_kinds
+            ],
         }
     return data
 
@@ -193,14 +203,23 @@ def _reference(rows: list, network, category):
     plain = [r for r in rows if r["exploit"] == "none" and r["kind"] != "griffin"]
     if plain:
         return plain[0]
-    raise ValueError(f"rows: no dense design (named 'dense' or exploit 'none') for network "
-                     f"{network!r}, category {category!r} to normalise to")
+    raise ValueError(
+        f"rows: no dense design (named 'dense' or exploit 'none') for network "
+        f"{network!r}, category {category!r} to normalise to"
+    )
 
 
 def _bars_data(rows, metric, designs, network) -> dict:
     rows = _only_network(_check_rows(rows), network)
-    _check_fields(rows, metric=metric, design="design", kind="kind", exploit="exploit",
-                  category="category", network="network")
+    _check_fields(
+        rows,
+        metric=metric,
+        design="design",
+        kind="kind",
+        exploit="exploit",
+        category="category",
+        network="network",
+    )
     _check_categories(rows)
     normed = []
     by_case: dict = {}
@@ -216,8 +235,11 @@ def _bars_data(rows, metric, designs, network) -> dict:
     lower = metric in LOWER_IS_BETTER
     best_space = {}
     for cat in CATEGORY_ORDER:
-        grid = [r for r in combined if r["category"] == cat and r["kind"] == "space"
-                and r["exploit"] != "none"]
+        grid = [
+            r
+            for r in combined
+            if r["category"] == cat and r["kind"] == "space" and r["exploit"] != "none"
+        ]
         if grid and designs is None:
             pick = min if lower else max
             best_space[cat] = pick(grid, key=lambda r: r[metric])["design"]
@@ -225,8 +247,11 @@ def _bars_data(rows, metric, designs, network) -> dict:
     if designs is None:
         series = []
         for r in combined:
-            if r["kind"] in ("preset", "griffin") and r["design"] != "dense" \
-                    and r["design"] not in series:
+            if (
+                r["kind"] in ("preset", "griffin")
+                and r["design"] != "dense"
+                and r["design"] not in series
+            ):
                 series.append(r["design"])
     else:
         if isinstance(designs, str):
@@ -248,9 +273,9 @@ def _bars_data(rows, metric, designs, network) -> dict:
             if hits:
                 values[cat][name] = hits[0]
         if cat in best_space:
-            values[cat]["best grid"] = next(r[metric] for r in sub
-                                            if r["design"] == best_space[cat]
-                                            and r["kind"] == "space")
+            values[cat]["best grid"] = next(
+                r[metric] for r in sub if r["design"] == best_space[cat] and r["kind"] == "space"
+            )
     if best_space:
         series.append("best grid")
     return {"metric": metric, "series": series, "values": values, "best_space": best_space}
@@ -261,8 +286,16 @@ def _heatmap_data(rows, x, y, exploit, category, fix, value) -> dict:
     if x == y:
         raise ValueError(f"x and y must differ, both are {x!r}")
     fix = dict(fix or {})
-    _check_fields(rows, x=x, y=y, value=value, exploit="exploit", category="category",
-                  design="design", **{f"fix[{k!r}]": k for k in fix})
+    _check_fields(
+        rows,
+        x=x,
+        y=y,
+        value=value,
+        exploit="exploit",
+        category="category",
+        design="design",
+        **{f"fix[{k!r}]": k for k in fix},
+    )
     for k in fix:
         if k in (x, y):
             raise ValueError(f"fix: {k!r} is an axis of the heatmap and cannot be pinned")
@@ -275,8 +308,10 @@ def _heatmap_data(rows, x, y, exploit, category, fix, value) -> dict:
         if all(_num(r, k) == float(v) for k, v in fix.items()):
             kept.append(r)
     if not kept:
-        raise ValueError(f"rows: none with exploit={exploit!r}, category={category!r}, a box "
-                         f"window and fix={fix}")
+        raise ValueError(
+            f"rows: none with exploit={exploit!r}, category={category!r}, a box "
+            f"window and fix={fix}"
+        )
     cells: dict = {}
     for r in _combine_networks(kept, (value,)):
         cell = (_num(r, x), _num(r, y))
@@ -287,8 +322,15 @@ def _heatmap_data(rows, x, y, exploit, category, fix, value) -> dict:
     grid = [[cells.get((xv, yv), (math.nan, None))[0] for xv in xs] for yv in ys]
     names = [[cells.get((xv, yv), (math.nan, None))[1] for xv in xs] for yv in ys]
     free = [f for f in _BOX if f in rows[0] and f not in (x, y) and f not in fix]
-    return {"x": _ints(xs), "y": _ints(ys), "values": grid, "designs": names,
-            "value": value, "max_over": free, "fix": fix}
+    return {
+        "x": _ints(xs),
+        "y": _ints(ys),
+        "values": grid,
+        "designs": names,
+        "value": value,
+        "max_over": free,
+        "fix": fix,
+    }
 
 
 # -- drawing ------------------------------------------------------------------------------------
@@ -297,8 +339,10 @@ def _figure(figsize):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError as err:
-        raise ImportError("study plots need matplotlib: install the 'plot' extra "
-                          "(pip install 'griffin-jax[plot]')") from err
+        raise ImportError(
+            "study plots need matplotlib: install the 'plot' extra "
+            "(pip install 'griffin-jax[plot]')"
+        ) from err
     fig = Figure(figsize=figsize, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
@@ -323,13 +367,17 @@ def _save(fig, path) -> str:
 _DPI = 200
 _FONT = {"label": 7.5, "tick": 7, "title": 8, "note": 6.5}
 _EXPLOIT_COLOR = {"none": "0.45", "W": "tab:blue", "A": "tab:green", "AW": "tab:purple"}
-_EXPLOIT_NAME = {"none": "dense (none)", "W": "weights (W)", "A": "activations (A)",
-                 "AW": "both (AW)"}
-_KIND_STYLE = {"space": {"marker": "o", "s": 7, "alpha": 0.55, "linewidths": 0, "zorder": 2},
-               "preset": {"marker": "D", "s": 22, "edgecolors": "black", "linewidths": 0.6,
-                          "zorder": 4},
-               "griffin": {"marker": "*", "s": 110, "edgecolors": "black", "linewidths": 0.5,
-                           "zorder": 5}}
+_EXPLOIT_NAME = {
+    "none": "dense (none)",
+    "W": "weights (W)",
+    "A": "activations (A)",
+    "AW": "both (AW)",
+}
+_KIND_STYLE = {
+    "space": {"marker": "o", "s": 7, "alpha": 0.55, "linewidths": 0, "zorder": 2},
+    "preset": {"marker": "D", "s": 22, "edgecolors": "black", "linewidths": 0.6, "zorder": 4},
+    "griffin": {"marker": "*", "s": 110, "edgecolors": "black", "linewidths": 0.5, "zorder": 5},
+}
 _KIND_NAME = {"space": "grid design", "preset": "prior design", "griffin": "Griffin"}
 
 
@@ -341,12 +389,11 @@ def _style_axes(ax, x_label, y_label, title) -> None:
 
 
 def _overlaps(a, b, pad: float = 1.0) -> bool:
-    return (a.x0 < b.x1 + pad and b.x0 < a.x1 + pad and a.y0 < b.y1 + pad and b.y0 < a.y1 + pad)
+    return a.x0 < b.x1 + pad and b.x0 < a.x1 + pad and a.y0 < b.y1 + pad and b.y0 < a.y1 + pad
 
 
 def _inside(box, frame) -> bool:
-    return (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0
-            and box.y1 <= frame.y1)
+    return box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1
 
 
 def _place_labels(ax, texts, anchors, marker_pt, xs, ys) -> None:
@@ -363,13 +410,23 @@ def _place_labels(ax, texts, anchors, marker_pt, xs, ys) -> None:
     try:
         from adjustText import adjust_text
     except ImportError as err:
-        raise ImportError("study plots need adjustText: install the 'plot' extra "
-                          "(pip install 'griffin-jax[plot]')") from err
+        raise ImportError(
+            "study plots need adjustText: install the 'plot' extra "
+            "(pip install 'griffin-jax[plot]')"
+        ) from err
     if not texts:
         return
     ax.set_autoscale_on(False)  # leader lines must not rescale the axes under placed labels
-    adjust_text(texts, x=list(xs), y=list(ys), ax=ax, iter_lim=300, time_lim=None,
-                expand=(1.2, 1.5), ensure_inside_axes=True)
+    adjust_text(
+        texts,
+        x=list(xs),
+        y=list(ys),
+        ax=ax,
+        iter_lim=300,
+        time_lim=None,
+        expand=(1.2, 1.5),
+        ensure_inside_axes=True,
+    )
     renderer = ax.figure.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
     boxes = [t.get_window_extent(renderer) for t in texts]
@@ -380,7 +437,7 @@ def _place_labels(ax, texts, anchors, marker_pt, xs, ys) -> None:
         (mx, my), r = ax.transData.transform((px, py)), size * px_per_pt / 2
         markers.append(Bbox.from_extents(mx - r, my - r, mx + r, my + r))
     for i, t in enumerate(texts):
-        others = boxes[:i] + boxes[i + 1:] + markers
+        others = boxes[:i] + boxes[i + 1 :] + markers
         if _inside(boxes[i], frame) and not any(_overlaps(boxes[i], o) for o in others):
             continue
         ax_, ay_ = ax.transData.transform(anchors[i])
@@ -391,15 +448,16 @@ def _place_labels(ax, texts, anchors, marker_pt, xs, ys) -> None:
                 ang = 2 * math.pi * k / 24
                 cx, cy = ax_ + radius * math.cos(ang), ay_ + radius * math.sin(ang)
                 spots.append(Bbox.from_bounds(cx - w / 2, cy - h / 2, w, h))
-            free = [b for b in spots if _inside(b, frame)
-                    and not any(_overlaps(b, o) for o in others)]
+            free = [
+                b for b in spots if _inside(b, frame) and not any(_overlaps(b, o) for o in others)
+            ]
             if free:
                 boxes[i] = free[0]
                 t.set_position(to_data.transform((boxes[i].x0, boxes[i].y0)))
                 t.set_horizontalalignment("left")
                 t.set_verticalalignment("bottom")
                 break
-    for t, box, (px, py) in zip(texts, boxes, anchors):
+    for _t, box, (px, py) in zip(texts, boxes, anchors):
         dx, dy = ax.transData.transform((px, py))
         nx, ny = min(max(dx, box.x0), box.x1), min(max(dy, box.y0), box.y1)
         if math.hypot(nx - dx, ny - dy) > 6:  # points: a label touching its marker needs none
@@ -413,9 +471,16 @@ def _pareto_legend(fig, kinds, exploits):
     def marker(kind, color):
         st = _KIND_STYLE[kind]
         size = math.sqrt(st["s"]) * (1.6 if kind == "space" else 1.0)
-        return Line2D([], [], linestyle="", marker=st["marker"], markersize=size,
-                      markerfacecolor=color, markeredgecolor=st.get("edgecolors", color),
-                      markeredgewidth=st["linewidths"])
+        return Line2D(
+            [],
+            [],
+            linestyle="",
+            marker=st["marker"],
+            markersize=size,
+            markerfacecolor=color,
+            markeredgecolor=st.get("edgecolors", color),
+            markeredgewidth=st["linewidths"],
+        )
 
     handles = [marker("space", _EXPLOIT_COLOR[e]) for e in exploits]
     labels = [f"exploits {_EXPLOIT_NAME[e]}" for e in exploits]
@@ -425,9 +490,16 @@ def _pareto_legend(fig, kinds, exploits):
             labels.append(_KIND_NAME[kind])
     handles.append(Line2D([], [], color="black", linewidth=1.0))
     labels.append("Pareto front (labelled)")
-    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=_FONT["note"],
-               frameon=False, title="colour: what the design exploits; marker: its origin",
-               title_fontsize=_FONT["note"])
+    fig.legend(
+        handles,
+        labels,
+        loc="outside lower center",
+        ncols=4,
+        fontsize=_FONT["note"],
+        frameon=False,
+        title="colour: what the design exploits; marker: its origin",
+        title_fontsize=_FONT["note"],
+    )
 
 
 def _draw_pareto(data, x, y, network):
@@ -438,8 +510,15 @@ def _draw_pareto(data, x, y, network):
         d = data[cat]
         _style_axes(ax, _label(x), _label(y), _CATEGORY_TITLE[cat])
         if not d["points"]:
-            ax.text(0.5, 0.5, "no rows", ha="center", va="center", transform=ax.transAxes,
-                    fontsize=_FONT["label"])
+            ax.text(
+                0.5,
+                0.5,
+                "no rows",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                fontsize=_FONT["label"],
+            )
             continue
         for kind in _KIND_STYLE:
             for exploit in _EXPLOIT_COLOR:
@@ -450,29 +529,52 @@ def _draw_pareto(data, x, y, network):
                 if kind != "griffin":  # Griffin is always the red star
                     exploits[exploit] = True
                 color = "tab:red" if kind == "griffin" else _EXPLOIT_COLOR[exploit]
-                ax.scatter([p[1] for p in pts], [p[2] for p in pts], color=color,
-                           **_KIND_STYLE[kind])
-        ax.step([p[1] for p in d["front"]], [p[2] for p in d["front"]], where="post",
-                color="black", linewidth=1.0, zorder=3)
-    _pareto_legend(fig, [k for k in _KIND_STYLE if k in kinds],
-                   [e for e in _EXPLOIT_COLOR if e in exploits])
+                ax.scatter(
+                    [p[1] for p in pts], [p[2] for p in pts], color=color, **_KIND_STYLE[kind]
+                )
+        ax.step(
+            [p[1] for p in d["front"]],
+            [p[2] for p in d["front"]],
+            where="post",
+            color="black",
+            linewidth=1.0,
+            zorder=3,
+        )
+    _pareto_legend(
+        fig, [k for k in _KIND_STYLE if k in kinds], [e for e in _EXPLOIT_COLOR if e in exploits]
+    )
     where = f" on {network}" if network is not None else ""
-    fig.suptitle(f"{_label(y)} vs {_label(x)}{where}: every design; prior designs and the "
-                 "Pareto front (upper left) named", fontsize=_FONT["title"])
+    fig.suptitle(
+        f"{_label(y)} vs {_label(x)}{where}: every design; prior designs and the "
+        "Pareto front (upper left) named",
+        fontsize=_FONT["title"],
+    )
     _freeze_layout(fig)
     for ax, cat in zip(axes, CATEGORY_ORDER):
         d = data[cat]
         named = dict.fromkeys([p[:3] for p in d["labelled"]] + list(d["front"]))
         kind_of = {p: st[0] for p, st in zip(d["points"], d["styles"])}
         texts = [ax.text(px, py, name, fontsize=_FONT["note"], zorder=6) for name, px, py in named]
-        _place_labels(ax, texts, [(px, py) for _, px, py in named],
-                      [math.sqrt(_KIND_STYLE[kind_of.get(p, "space")]["s"]) for p in named],
-                      [p[1] for p in d["points"]], [p[2] for p in d["points"]])
+        _place_labels(
+            ax,
+            texts,
+            [(px, py) for _, px, py in named],
+            [math.sqrt(_KIND_STYLE[kind_of.get(p, "space")]["s"]) for p in named],
+            [p[1] for p in d["points"]],
+            [p[2] for p in d["points"]],
+        )
     return fig
 
 
-def pareto_plot(rows: Sequence[Mapping], path, *, x: str = "area_mm2", y: str = "tops_per_w",
-                label_kinds: Sequence[str] = ("preset", "griffin"), network=None) -> Plot:
+def pareto_plot(
+    rows: Sequence[Mapping],
+    path,
+    *,
+    x: str = "area_mm2",
+    y: str = "tops_per_w",
+    label_kinds: Sequence[str] = ("preset", "griffin"),
+    network=None,
+) -> Plot:
     """Per model category (2 x 2 panels): every design as a dot coloured by what it exploits,
     the Pareto front (minimal ``x``, maximal ``y``) as a step line, designs of ``label_kinds``
     and of the front named (labels moved apart, with leader lines).
@@ -488,8 +590,14 @@ def pareto_plot(rows: Sequence[Mapping], path, *, x: str = "area_mm2", y: str = 
     return Plot(_save(_draw_pareto(data, x, y, network), path), data)
 
 
-def category_bars(rows: Sequence[Mapping], path, *, metric: str = "tops_per_w",
-                  designs: Sequence[str] | None = None, network=None) -> Plot:
+def category_bars(
+    rows: Sequence[Mapping],
+    path,
+    *,
+    metric: str = "tops_per_w",
+    designs: Sequence[str] | None = None,
+    network=None,
+) -> Plot:
     """Grouped bars: per model category, ``metric`` of each design divided by the dense
     design's on the same network and category (then combined over networks).
 
@@ -515,38 +623,76 @@ def _draw_bars(data, metric, network):
     # Griffin and the best grid design have fixed colours; the others take the remaining tab10
     # colours in order, so no two series share one.
     fixed = {"griffin": "tab:red", "best grid": "0.45"}
-    palette = iter(c for c in ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown",
-                               "tab:pink", "tab:olive", "tab:cyan", "gold", "navy", "teal")
-                   if c not in fixed.values())
+    palette = iter(
+        c
+        for c in (
+            "tab:blue",
+            "tab:orange",
+            "tab:green",
+            "tab:purple",
+            "tab:brown",
+            "tab:pink",
+            "tab:olive",
+            "tab:cyan",
+            "gold",
+            "navy",
+            "teal",
+        )
+        if c not in fixed.values()
+    )
     colors = {n: fixed.get(n) or next(palette, None) for n in series}
     for j, name in enumerate(series):
-        xs = [i + (j - (len(series) - 1) / 2) * width for i, c in enumerate(cats)
-              if name in data["values"][c]]
+        xs = [
+            i + (j - (len(series) - 1) / 2) * width
+            for i, c in enumerate(cats)
+            if name in data["values"][c]
+        ]
         hs = [data["values"][c][name] for c in cats if name in data["values"][c]]
-        ax.bar(xs, hs, width=width, label=name, color=colors.get(name),
-               hatch="///" if name == "best grid" else None, edgecolor="white", linewidth=0.3)
+        ax.bar(
+            xs,
+            hs,
+            width=width,
+            label=name,
+            color=colors.get(name),
+            hatch="///" if name == "best grid" else None,
+            edgecolor="white",
+            linewidth=0.3,
+        )
     ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--", label="dense core (= 1)")
     ax.set_xticks(range(len(cats)), [_CATEGORY_TITLE[c] for c in cats])
     ax.set_xlim(-0.5, len(cats) - 0.5)
     top = max([v for c in cats for v in data["values"][c].values()] + [1.0])
     where = f" on {network}" if network is not None else ""
-    _style_axes(ax, "", f"{_label(metric)} / dense",
-                f"{_label(metric)} relative to the dense core{where}")
+    _style_axes(
+        ax, "", f"{_label(metric)} / dense", f"{_label(metric)} relative to the dense core{where}"
+    )
     # The grid design behind each "best grid" bar, written flat above its category's bars (a
     # rotated label would not fit, and outside the axes it would collide with the title).
-    notes = [(i, f"best grid:\n{data['best_space'][c]}") for i, c in enumerate(cats)
-             if c in data["best_space"] and "best grid" in data["values"][c]]
+    notes = [
+        (i, f"best grid:\n{data['best_space'][c]}")
+        for i, c in enumerate(cats)
+        if c in data["best_space"] and "best grid" in data["values"][c]
+    ]
     ax.set_ylim(0, top * (1.22 if notes else 1.08))
     for i, text in notes:
-        ax.text(i, top * 1.03, text, ha="center", va="bottom", fontsize=_FONT["note"],
-                linespacing=1.1)
+        ax.text(
+            i, top * 1.03, text, ha="center", va="bottom", fontsize=_FONT["note"], linespacing=1.1
+        )
     fig.legend(loc="outside right upper", fontsize=_FONT["note"], frameon=False)
     return fig
 
 
-def speedup_heatmap(rows: Sequence[Mapping], path, *, x: str = "box_time", y: str = "box_lane",
-                    exploit: str = "AW", category: str = "AW", fix: Mapping | None = None,
-                    value: str = "speedup") -> Plot:
+def speedup_heatmap(
+    rows: Sequence[Mapping],
+    path,
+    *,
+    x: str = "box_time",
+    y: str = "box_lane",
+    exploit: str = "AW",
+    category: str = "AW",
+    fix: Mapping | None = None,
+    value: str = "speedup",
+) -> Plot:
     """Heatmap of ``value`` (default speedup) of box-window designs over two window parameters.
 
     Rows kept: ``exploit`` designs on ``category`` models with a box window (``x`` and ``y``
@@ -575,15 +721,24 @@ def _draw_heatmap(data, x, y, exploit, category):
     for i, row in enumerate(data["values"]):
         for j, v in enumerate(row):
             if not math.isnan(v):
-                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=_FONT["note"],
-                        color="black" if v > mid else "white")
+                ax.text(
+                    j,
+                    i,
+                    f"{v:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=_FONT["note"],
+                    color="black" if v > mid else "white",
+                )
     notes = [f"{k}={v}" for k, v in data["fix"].items()]
     if data["max_over"]:
         notes.append("each cell: the best over " + ", ".join(data["max_over"]))
     what = _label(data["value"])
-    title = (f"{what[:1].upper()}{what[1:]} of {exploit}-exploiting box designs\n"
-             f"on {_CATEGORY_TITLE.get(category, category)}"
-             + (f" ({'; '.join(notes)})" if notes else ""))
+    title = (
+        f"{what[:1].upper()}{what[1:]} of {exploit}-exploiting box designs\n"
+        f"on {_CATEGORY_TITLE.get(category, category)}"
+        + (f" ({'; '.join(notes)})" if notes else "")
+    )
     _style_axes(ax, _label(x), _label(y), title)
     return fig
 
@@ -599,8 +754,13 @@ def geometry_plot(rows: Sequence[Mapping], path, *, default=None) -> Plot:
     labels and ``data["default"]`` the default's label (``None`` when absent or not given).
     """
     rows = _check_rows(rows)
-    _check_fields(rows, **{f"column {c}": c for c in ("rows", "cols", "lanes", "tops_per_w",
-                                                      "tops_per_w_core", "best", "best_core")})
+    _check_fields(
+        rows,
+        **{
+            f"column {c}": c
+            for c in ("rows", "cols", "lanes", "tops_per_w", "tops_per_w_core", "best", "best_core")
+        },
+    )
     dims = [tuple(int(_num(r, f)) for f in ("rows", "cols", "lanes")) for r in rows]
     order = sorted(range(len(rows)), key=lambda i: (dims[i][2], dims[i][0]))
     labels = ["x".join(map(str, dims[i])) for i in order]
@@ -608,18 +768,22 @@ def geometry_plot(rows: Sequence[Mapping], path, *, default=None) -> Plot:
         default = "x".join(str(int(v)) for v in default)
 
     def flagged(flag):
-        hits = [labels[j] for j, i in enumerate(order) if str(rows[i][flag]) in ("True", "1",
-                                                                                  "true")]
+        hits = [
+            labels[j] for j, i in enumerate(order) if str(rows[i][flag]) in ("True", "1", "true")
+        ]
         if len(hits) != 1:
             raise ValueError(f"{flag}: exactly one row must be flagged, got {len(hits)}")
         return hits[0]
 
-    data = {"geometry": labels,
-            "tops_per_w": [_num(rows[i], "tops_per_w") for i in order],
-            "tops_per_w_core": [_num(rows[i], "tops_per_w_core") for i in order],
-            "lanes": [dims[i][2] for i in order],
-            "best": flagged("best"), "best_core": flagged("best_core"),
-            "default": default if default in labels else None}
+    data = {
+        "geometry": labels,
+        "tops_per_w": [_num(rows[i], "tops_per_w") for i in order],
+        "tops_per_w_core": [_num(rows[i], "tops_per_w_core") for i in order],
+        "lanes": [dims[i][2] for i in order],
+        "best": flagged("best"),
+        "best_core": flagged("best_core"),
+        "default": default if default in labels else None,
+    }
     return Plot(_save(_draw_geometry(data), path), data)
 
 
@@ -628,8 +792,10 @@ def _draw_geometry(data):
     n = len(labels)
     fig = _figure((7.0, 4.6))
     axes = fig.subplots(2, 1, sharex=True)
-    panels = (("tops_per_w", "best", "total (core + SRAM buffers)"),
-              ("tops_per_w_core", "best_core", "core only (no SRAM)"))
+    panels = (
+        ("tops_per_w", "best", "total (core + SRAM buffers)"),
+        ("tops_per_w_core", "best_core", "core only (no SRAM)"),
+    )
     xs = list(range(n))
     # Lane groups: a separator between them and the lane count written once per group.
     starts = [j for j in range(n) if j == 0 or lanes[j] != lanes[j - 1]]
@@ -637,13 +803,30 @@ def _draw_geometry(data):
         ys = data[field]
         ax.bar(xs, ys, width=0.75, color="tab:blue", alpha=0.75, linewidth=0)
         b = labels.index(data[flag])
-        ax.scatter([b], [ys[b]], marker="*", s=90, color="tab:red", edgecolors="black",
-                   linewidths=0.4, zorder=5, label=f"best: {data[flag]} ({ys[b]:.3f})")
+        ax.scatter(
+            [b],
+            [ys[b]],
+            marker="*",
+            s=90,
+            color="tab:red",
+            edgecolors="black",
+            linewidths=0.4,
+            zorder=5,
+            label=f"best: {data[flag]} ({ys[b]:.3f})",
+        )
         if data["default"] is not None:
             d = labels.index(data["default"])
-            ax.scatter([d], [ys[d]], marker="o", s=45, facecolors="none", edgecolors="black",
-                       linewidths=1.0, zorder=6, label=f"default: {data['default']} "
-                                                       f"({ys[d]:.3f})")
+            ax.scatter(
+                [d],
+                [ys[d]],
+                marker="o",
+                s=45,
+                facecolors="none",
+                edgecolors="black",
+                linewidths=1.0,
+                zorder=6,
+                label=f"default: {data['default']} ({ys[d]:.3f})",
+            )
         # Headroom above the bars for the lane labels and the legend, so neither covers a bar.
         top = max(ys) * 1.42
         ax.set_ylim(0, top)
@@ -651,19 +834,39 @@ def _draw_geometry(data):
             if j:
                 ax.axvline(j - 0.5, color="0.6", linewidth=0.5, linestyle=":")
             end = next((k for k in starts if k > j), n)
-            ax.text((j + end - 1) / 2, top * 0.985, f"L={lanes[j]}", ha="center", va="top",
-                    fontsize=_FONT["note"])
+            ax.text(
+                (j + end - 1) / 2,
+                top * 0.985,
+                f"L={lanes[j]}",
+                ha="center",
+                va="top",
+                fontsize=_FONT["note"],
+            )
         _style_axes(ax, "", "TOPS/W", f"Dense cores of equal peak: power efficiency, {title}")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.93), ncol=2,
-                  fontsize=_FONT["note"], frameon=False)
+        ax.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.93),
+            ncol=2,
+            fontsize=_FONT["note"],
+            frameon=False,
+        )
         ax.set_xlim(-0.7, n - 0.3)
     ax = axes[-1]
     ax.set_xticks(xs, [lab.rsplit("x", 1)[0] for lab in labels], rotation=90)
     ax.tick_params(axis="x", labelsize=_FONT["note"] - 0.5)
-    ax.set_xlabel("geometry rows x cols (DPUs), grouped by lanes L per DPU",
-                  fontsize=_FONT["label"])
+    ax.set_xlabel(
+        "geometry rows x cols (DPUs), grouped by lanes L per DPU", fontsize=_FONT["label"]
+    )
     return fig
 
 
-__all__ = ["CATEGORY_ORDER", "LOWER_IS_BETTER", "Plot", "category_bars", "geometry_plot",
-           "pareto_front", "pareto_plot", "speedup_heatmap"]
+__all__ = [
+    "CATEGORY_ORDER",
+    "LOWER_IS_BETTER",
+    "Plot",
+    "category_bars",
+    "geometry_plot",
+    "pareto_front",
+    "pareto_plot",
+    "speedup_heatmap",
+]

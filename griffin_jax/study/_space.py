@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from griffin_jax.design._core import EXPLOITS, Core, Design
 from griffin_jax.design._point import DesignPoint
@@ -66,5 +66,6 @@ def box_space(
     windows: Iterable[Sequence[Sequence[int]]] = (),
 ) -> list[Design]:
     """The designs of ``grid_points`` (same arguments and rules) on ``core``."""
-    return [p.design(core, sync) for p in grid_points(core, exploits, time, lane, group, sync,
-                                                      windows)]
+    return [
+        p.design(core, sync) for p in grid_points(core, exploits, time, lane, group, sync, windows)
+    ]

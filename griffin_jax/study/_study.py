@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from griffin_jax import workloads
 from griffin_jax.cost._evaluate import category_masks, evaluate
@@ -54,8 +54,16 @@ class Workload:
         return workloads.Workload(self.network, tuple(self.layers(category)), category)
 
 
-def grid_entries(core: Core, exploits=("A", "W", "AW"), time=(1, 2, 3, 4), lane=(0, 1, 2, 3),
-                 group=(0, 1, 2), sync: str = "core", windows=(), boxes=()) -> list[Entry]:
+def grid_entries(
+    core: Core,
+    exploits=("A", "W", "AW"),
+    time=(1, 2, 3, 4),
+    lane=(0, 1, 2, 3),
+    group=(0, 1, 2),
+    sync: str = "core",
+    windows=(),
+    boxes=(),
+) -> list[Entry]:
     """Every point of ``grid_points`` (same arguments and rules) as a study entry; the dense
     core is named ``dense_grid``, explicit windows carry no ``box``."""
     out = []
@@ -64,8 +72,13 @@ def grid_entries(core: Core, exploits=("A", "W", "AW"), time=(1, 2, 3, 4), lane=
             out.append(Entry(custom("dense_grid", core, "none"), "space", (0, 0, 0)))
         else:
             name = p.design(core, sync).label()  # ":group" marks sync="group"
-            out.append(Entry(p.accelerator(core, sync, name, "custom fixed design"),
-                             "space", p.box if p.is_box else None))
+            out.append(
+                Entry(
+                    p.accelerator(core, sync, name, "custom fixed design"),
+                    "space",
+                    p.box if p.is_box else None,
+                )
+            )
     return out
 
 
@@ -101,8 +114,7 @@ def network_study_workload(name: str, seed: int = 0, batch: int = 1, **kwargs) -
 
     def per_category(category):
         for layer, a, w in iter_workload(name, category, seed, batch=batch, **kwargs):
-            yield workloads.GemmLayer(layer.name, a, w, layer.groups * layer.count, name,
-                                      category)
+            yield workloads.GemmLayer(layer.name, a, w, layer.groups * layer.count, name, category)
 
     return Workload(name, per_category)
 
@@ -158,8 +170,9 @@ def run_study(
     results, summary = [], []
     for wl in workloads:
         for category in categories:
-            results += _network_rows(wl, category, entries, accels, tech, sim, meta, progress,
-                                     summary)
+            results += _network_rows(
+                wl, category, entries, accels, tech, sim, meta, progress, summary
+            )
     return results, summary
 
 
@@ -171,9 +184,17 @@ def _network_rows(wl, category, entries, accels, tech, sim, meta, progress, summ
     def on_layer(layer, reports):
         n_layers[0] += 1
         for e, rep in zip(entries, reports):
-            rows.append({**_design_columns(e, category), "category": category,
-                         "network": wl.network, "layer": layer.name,
-                         "multiplicity": layer.multiplicity, **_metric_columns(rep), **meta})
+            rows.append(
+                {
+                    **_design_columns(e, category),
+                    "category": category,
+                    "network": wl.network,
+                    "layer": layer.name,
+                    "multiplicity": layer.multiplicity,
+                    **_metric_columns(rep),
+                    **meta,
+                }
+            )
         if progress is not None:
             progress(f"{wl.network}/{category}/{layer.name}")
 
@@ -182,14 +203,27 @@ def _network_rows(wl, category, entries, accels, tech, sim, meta, progress, summ
     except ValueError as e:
         raise ValueError(f"workload {wl.network!r}, category {category!r}: {e}") from None
     for e, net in zip(entries, nets):
-        summary.append({**_design_columns(e, category), "category": category,
-                        "network": wl.network, "layers": n_layers[0], **_metric_columns(net),
-                        **meta})
+        summary.append(
+            {
+                **_design_columns(e, category),
+                "category": category,
+                "network": wl.network,
+                "layers": n_layers[0],
+                **_metric_columns(net),
+                **meta,
+            }
+        )
     return rows
 
 
-def best_by(rows: Sequence[dict], metric: str = "tops_per_w", *, group=("network", "category"),
-            where: Callable[[dict], bool] | None = None, maximize: bool = True) -> list:
+def best_by(
+    rows: Sequence[dict],
+    metric: str = "tops_per_w",
+    *,
+    group=("network", "category"),
+    where: Callable[[dict], bool] | None = None,
+    maximize: bool = True,
+) -> list:
     """The best row of each group (e.g. per network x category) by ``metric``."""
     if rows and metric not in rows[0]:
         raise ValueError(f"metric: {metric!r} is not a column; columns: {sorted(rows[0])}")
@@ -211,8 +245,10 @@ def category_overview(summary: Sequence[dict]) -> list:
     Griffin, by total power efficiency (the short table the CLI prints; core-only figures of
     the same designs beside it)."""
     out = []
-    keys = sorted({(r["network"], r["category"]) for r in summary},
-                  key=lambda k: (k[0], CATEGORIES.index(k[1])))
+    keys = sorted(
+        {(r["network"], r["category"]) for r in summary},
+        key=lambda k: (k[0], CATEGORIES.index(k[1])),
+    )
     for net, cat in keys:
         rows = [r for r in summary if r["network"] == net and r["category"] == cat]
 
@@ -225,20 +261,42 @@ def category_overview(summary: Sequence[dict]) -> list:
         prior = pick(lambda r: r["kind"] == "preset" and r["design"] != "dense")
         griffin = pick(lambda r: r["kind"] == "griffin")
         base = dense["tops_per_w"] if dense else float("nan")
-        for label, r in (("dense", dense), ("best grid", space), ("best prior", prior),
-                         ("griffin", griffin)):
+        for label, r in (
+            ("dense", dense),
+            ("best grid", space),
+            ("best prior", prior),
+            ("griffin", griffin),
+        ):
             if r is None:
                 continue
-            out.append({"network": net, "category": cat, "role": label, "design": r["design"],
-                        "speedup": r["speedup"], "tops_per_w": r["tops_per_w"],
-                        "vs_dense": r["tops_per_w"] / base,
-                        "tops_per_w_core": r["tops_per_w_core"],
-                        "vs_dense_core": r["tops_per_w_core"] / dense["tops_per_w_core"]
-                        if dense else float("nan"),
-                        "area_mm2": r["area_mm2"], "area_core_mm2": r["area_core_mm2"]})
+            out.append(
+                {
+                    "network": net,
+                    "category": cat,
+                    "role": label,
+                    "design": r["design"],
+                    "speedup": r["speedup"],
+                    "tops_per_w": r["tops_per_w"],
+                    "vs_dense": r["tops_per_w"] / base,
+                    "tops_per_w_core": r["tops_per_w_core"],
+                    "vs_dense_core": r["tops_per_w_core"] / dense["tops_per_w_core"]
+                    if dense
+                    else float("nan"),
+                    "area_mm2": r["area_mm2"],
+                    "area_core_mm2": r["area_core_mm2"],
+                }
+            )
     return out
 
 
-__all__ = ["Entry", "Workload", "grid_entries", "preset_entries", "digits_study_workload",
-           "network_study_workload", "run_study", "best_by", "category_overview"]
-
+__all__ = [
+    "Entry",
+    "Workload",
+    "grid_entries",
+    "preset_entries",
+    "digits_study_workload",
+    "network_study_workload",
+    "run_study",
+    "best_by",
+    "category_overview",
+]

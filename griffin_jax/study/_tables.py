@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -29,18 +29,22 @@ def design_columns(design: Design) -> dict:
     }
 
 
-def gemm_cycles_table(designs: Sequence[Design], a_mask, w_mask, *, chunk: int | None = None) -> list:
+def gemm_cycles_table(
+    designs: Sequence[Design], a_mask, w_mask, *, chunk: int | None = None
+) -> list:
     """One row per design: cycles, dense cycles and speedup on one GEMM (a_mask ``[M, K]``,
     w_mask ``[K, N]``)."""
     act = gemm_activity_batch(designs, a_mask, w_mask, chunk=chunk)
     rows = []
     for i, d in enumerate(designs):
-        rows.append({
-            **design_columns(d),
-            "cycles": int(act.cycles[i]),
-            "dense_cycles": int(act.dense_cycles[i]),
-            "speedup": float(act.dense_cycles[i] / act.cycles[i]),
-        })
+        rows.append(
+            {
+                **design_columns(d),
+                "cycles": int(act.cycles[i]),
+                "dense_cycles": int(act.dense_cycles[i]),
+                "speedup": float(act.dense_cycles[i] / act.cycles[i]),
+            }
+        )
     return rows
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -43,10 +43,13 @@ from griffin_jax.workloads._sparsity import (
     nm_mask,
     parse_nm,
 )
-from griffin_jax.workloads._workload import CATEGORIES, check_category
+from griffin_jax.workloads._workload import check_category
 
 CATEGORY_NAMES = {
-    "dense": "dense", "W": "weight-only sparse", "A": "activation-only sparse", "AW": "dual sparse",
+    "dense": "dense",
+    "W": "weight-only sparse",
+    "A": "activation-only sparse",
+    "AW": "dual sparse",
 }
 A_PATTERNS = ("clustered", "bernoulli")
 W_PATTERNS = ("bernoulli", "block", "channel_out", "channel_in", "N:M (e.g. '2:4')")
@@ -85,8 +88,15 @@ def _resolve(category, a_density, w_density, w_pattern) -> tuple[float, float]:
     return (a if a_on else 1.0), (w if w_on else 1.0)
 
 
-def activation_mask(layer: Layer, density: float, seed, *, pattern: str = "clustered",
-                    sigma: float = 2.0, channel_spread: float = 0.0) -> np.ndarray:
+def activation_mask(
+    layer: Layer,
+    density: float,
+    seed,
+    *,
+    pattern: str = "clustered",
+    sigma: float = 2.0,
+    channel_spread: float = 0.0,
+) -> np.ndarray:
     """One group's ``a_mask`` bool ``[M, K]`` at ``density``.
 
     ``pattern="clustered"``: convs draw a clumpy ``[B, H, W, Cin/groups]`` map of group 0's
@@ -107,16 +117,26 @@ def activation_mask(layer: Layer, density: float, seed, *, pattern: str = "clust
         # Only group 0's input channels reach this GEMM: draw just those (a depthwise layer
         # would otherwise draw Cin times more map than it uses).
         one = dataclasses.replace(layer, cin=layer.cin // layer.groups, groups=1, depth=None)
-        x = clustered_activation_map(one.h, one.w, one.cin, d, rng, sigma=sigma,
-                                     channel_spread=channel_spread, batch=one.batch)
+        x = clustered_activation_map(
+            one.h,
+            one.w,
+            one.cin,
+            d,
+            rng,
+            sigma=sigma,
+            channel_spread=channel_spread,
+            batch=one.batch,
+        )
         return im2col_mask(x, one)
-    x = clustered_activation_map(1, layer.M, layer.K, d, rng, sigma=sigma,
-                                 channel_spread=channel_spread)
+    x = clustered_activation_map(
+        1, layer.M, layer.K, d, rng, sigma=sigma, channel_spread=channel_spread
+    )
     return x.reshape(layer.M, layer.K)
 
 
-def weight_mask(layer: Layer, density: float, seed, *, pattern: str = "bernoulli",
-                block=(4, 4)) -> np.ndarray:
+def weight_mask(
+    layer: Layer, density: float, seed, *, pattern: str = "bernoulli", block=(4, 4)
+) -> np.ndarray:
     """One group's ``w_mask`` bool ``[K, N]``.
 
     ``pattern``: "bernoulli" (unstructured), "N:M" such as "2:4" (along K; ``density`` must be
@@ -152,9 +172,17 @@ def _split_rng(seed) -> tuple[np.random.Generator, np.random.Generator]:
 
 
 def layer_masks(
-    layer: Layer, category: str, seed, *, a_density: float | None = None,
-    w_density: float | None = None, a_pattern: str = "clustered", w_pattern: str = "bernoulli",
-    sigma: float = 2.0, channel_spread: float = 0.0, block=(4, 4),
+    layer: Layer,
+    category: str,
+    seed,
+    *,
+    a_density: float | None = None,
+    w_density: float | None = None,
+    a_pattern: str = "clustered",
+    w_pattern: str = "bernoulli",
+    sigma: float = 2.0,
+    channel_spread: float = 0.0,
+    block=(4, 4),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Masks of ONE group of ``layer`` in model ``category``.
 
@@ -169,14 +197,24 @@ def layer_masks(
     if not isinstance(layer, Layer):
         raise ValueError(f"layer must be a Layer, got {type(layer).__name__}")
     a_d, w_d = _resolve(category, a_density, w_density, w_pattern)
-    return _masks(layer, a_d, w_d, seed, a_pattern=a_pattern, w_pattern=w_pattern,
-                  sigma=sigma, channel_spread=channel_spread, block=block)
+    return _masks(
+        layer,
+        a_d,
+        w_d,
+        seed,
+        a_pattern=a_pattern,
+        w_pattern=w_pattern,
+        sigma=sigma,
+        channel_spread=channel_spread,
+        block=block,
+    )
 
 
 def _masks(layer, a_d, w_d, seed, *, a_pattern, w_pattern, sigma, channel_spread, block):
     a_rng, w_rng = _split_rng(seed)
-    a_mask = activation_mask(layer, a_d, a_rng, pattern=a_pattern, sigma=sigma,
-                             channel_spread=channel_spread)
+    a_mask = activation_mask(
+        layer, a_d, a_rng, pattern=a_pattern, sigma=sigma, channel_spread=channel_spread
+    )
     if layer.kind == "matmul":
         # The W-side operand is an activation: sparse with the activations, never pruned.
         w_mask = bernoulli_mask((layer.K, layer.N), a_d, w_rng)
@@ -189,8 +227,15 @@ def _masks(layer, a_d, w_d, seed, *, a_pattern, w_pattern, sigma, channel_spread
 
 
 def workload_densities(
-    layers, category: str, *, a_density: float | None = None, w_density: float | None = None,
-    a_profile=None, w_profile=None, w_pattern: str = "bernoulli", network: str | None = None,
+    layers,
+    category: str,
+    *,
+    a_density: float | None = None,
+    w_density: float | None = None,
+    a_profile=None,
+    w_profile=None,
+    w_pattern: str = "bernoulli",
+    network: str | None = None,
 ) -> tuple[tuple[float, float], ...]:
     """Per-layer ``(a_density, w_density)`` of ``layers`` in ``category`` (1.0 = dense).
 
@@ -228,10 +273,20 @@ def _profile_side(profile, operand, layers, network):
 
 
 def iter_workload(
-    network, category: str, seed, *, batch: int = 1, a_density: float | None = None,
-    w_density: float | None = None, a_profile=None, w_profile=None,
-    a_pattern: str = "clustered", w_pattern: str = "bernoulli", sigma: float = 2.0,
-    channel_spread: float = 0.0, block=(4, 4),
+    network,
+    category: str,
+    seed,
+    *,
+    batch: int = 1,
+    a_density: float | None = None,
+    w_density: float | None = None,
+    a_profile=None,
+    w_profile=None,
+    a_pattern: str = "clustered",
+    w_pattern: str = "bernoulli",
+    sigma: float = 2.0,
+    channel_spread: float = 0.0,
+    block=(4, 4),
 ) -> Iterator[tuple[Layer, np.ndarray, np.ndarray]]:
     """Yield ``(layer, a_mask, w_mask)`` for every layer, one layer in memory at a time.
 
@@ -243,17 +298,33 @@ def iter_workload(
         name, layers = network, _network(network, batch)
     else:
         name, layers = None, tuple(network)
-    dens = workload_densities(layers, category, a_density=a_density, w_density=w_density,
-                              a_profile=a_profile, w_profile=w_profile, w_pattern=w_pattern,
-                              network=name)
+    dens = workload_densities(
+        layers,
+        category,
+        a_density=a_density,
+        w_density=w_density,
+        a_profile=a_profile,
+        w_profile=w_profile,
+        w_pattern=w_pattern,
+        network=name,
+    )
     if isinstance(seed, np.random.Generator):
         rngs = seed.spawn(len(layers))
     else:
         as_rng(seed)  # validates
         rngs = [np.random.default_rng([int(seed), i]) for i in range(len(layers))]
     for layer, (a_d, w_d), rng in zip(layers, dens, rngs):
-        a_mask, w_mask = _masks(layer, a_d, w_d, rng, a_pattern=a_pattern, w_pattern=w_pattern,
-                                sigma=sigma, channel_spread=channel_spread, block=block)
+        a_mask, w_mask = _masks(
+            layer,
+            a_d,
+            w_d,
+            rng,
+            a_pattern=a_pattern,
+            w_pattern=w_pattern,
+            sigma=sigma,
+            channel_spread=channel_spread,
+            block=block,
+        )
         yield layer, a_mask, w_mask
 
 

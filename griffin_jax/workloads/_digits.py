@@ -34,8 +34,9 @@ def digits_variants() -> tuple[str, ...]:
     return _VARIANTS
 
 
-def im2col(x: np.ndarray, r: int, s: int, *, stride: int = 1, pad: int = 0,
-           dilation: int = 1) -> np.ndarray:
+def im2col(
+    x: np.ndarray, r: int, s: int, *, stride: int = 1, pad: int = 0, dilation: int = 1
+) -> np.ndarray:
     """Lower ``x[B, H, W, C]`` for an ``r x s`` conv to ``[B*Ho*Wo, r*s*C]`` (zero padding).
 
     Rows are ordered (b, ho, wo); columns follow the spec's K order, k = (i*s + j)*C + c.
@@ -44,14 +45,20 @@ def im2col(x: np.ndarray, r: int, s: int, *, stride: int = 1, pad: int = 0,
     x = np.asarray(x)
     if x.ndim != 4:
         raise ValueError(f"x must be [B, H, W, C], got shape {x.shape}")
-    for name, v, low in (("r", r, 1), ("s", s, 1), ("stride", stride, 1), ("pad", pad, 0),
-                         ("dilation", dilation, 1)):
+    for name, v, low in (
+        ("r", r, 1),
+        ("s", s, 1),
+        ("stride", stride, 1),
+        ("pad", pad, 0),
+        ("dilation", dilation, 1),
+    ):
         if int(v) != v or v < low:
             raise ValueError(f"{name} must be an integer >= {low}, got {v}")
     _, h, w, _ = x.shape
     if h + 2 * pad < dilation * (r - 1) + 1 or w + 2 * pad < dilation * (s - 1) + 1:
-        raise ValueError(f"a {r}x{s} kernel (dilation {dilation}) does not fit a {h}x{w} map with pad "
-                         f"{pad}")
+        raise ValueError(
+            f"a {r}x{s} kernel (dilation {dilation}) does not fit a {h}x{w} map with pad {pad}"
+        )
     return lower_patches(x, (r, s), (stride, stride), (pad, pad), dilation)
 
 
@@ -66,13 +73,19 @@ def unpack_bool(bits: np.ndarray, shape) -> np.ndarray:
     n = int(np.prod(shape))
     bits = np.asarray(bits, np.uint8)
     if bits.ndim != 1 or bits.size != (n + 7) // 8:
-        raise ValueError(f"packed mask has {bits.size} bytes, expected {(n + 7) // 8} for shape {shape}")
+        raise ValueError(
+            f"packed mask has {bits.size} bytes, expected {(n + 7) // 8} for shape {shape}"
+        )
     return np.unpackbits(bits, count=n, bitorder="little").astype(bool).reshape(shape)
 
 
-def write_digits_masks(directory, metadata: dict, input_map: np.ndarray,
-                       maps: dict[str, dict[str, np.ndarray]],
-                       w_masks: dict[str, dict[str, np.ndarray]]) -> tuple[str, str]:
+def write_digits_masks(
+    directory,
+    metadata: dict,
+    input_map: np.ndarray,
+    maps: dict[str, dict[str, np.ndarray]],
+    w_masks: dict[str, dict[str, np.ndarray]],
+) -> tuple[str, str]:
     """Write the npz + json pair (used by the training script).
 
     ``input_map``: bool ``[B, 8, 8, 1]`` (nonzero pixels, shared by every variant);
@@ -104,8 +117,10 @@ def _load_raw(data_dir: str | None = None):
         data = pathlib.Path(data_dir)
     meta = json.loads((data / JSON_NAME).read_text())
     if meta.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"{JSON_NAME}: format_version {meta.get('format_version')!r}, "
-                         f"this loader reads {FORMAT_VERSION}")
+        raise ValueError(
+            f"{JSON_NAME}: format_version {meta.get('format_version')!r}, "
+            f"this loader reads {FORMAT_VERSION}"
+        )
     with np.load(io.BytesIO((data / NPZ_NAME).read_bytes()), allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
     return meta, arrays
@@ -119,8 +134,9 @@ def digits_metadata(data_dir=None) -> dict:
     return copy.deepcopy(_load_raw(None if data_dir is None else str(data_dir))[0])
 
 
-def digits_workload(variant: str = "dense", n_images: int | None = None, *, data_dir=None
-                    ) -> list[tuple[str, np.ndarray, np.ndarray]]:
+def digits_workload(
+    variant: str = "dense", n_images: int | None = None, *, data_dir=None
+) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """The shipped GEMMs of one variant: ``[(layer, a_mask bool[M, K], w_mask bool[K, N]), ...]``.
 
     ``a_mask`` is the im2col-lowered nonzero mask of the layer's input on the held-out images
@@ -130,17 +146,22 @@ def digits_workload(variant: str = "dense", n_images: int | None = None, *, data
     """
     if variant not in _VARIANTS:
         raise ValueError(f"variant must be one of {_VARIANTS}, got {variant!r}")
-    if n_images is not None and (isinstance(n_images, (bool, np.bool_))
-                                 or not isinstance(n_images, (int, np.integer))):
+    if n_images is not None and (
+        isinstance(n_images, (bool, np.bool_)) or not isinstance(n_images, (int, np.integer))
+    ):
         # True would pass a range check as 1 and 2.0 would fail later as a slice bound
-        raise ValueError(f"n_images must be an integer, got {n_images!r} "
-                         f"({type(n_images).__name__})")
+        raise ValueError(
+            f"n_images must be an integer, got {n_images!r} ({type(n_images).__name__})"
+        )
     meta, arrays = _load_raw(None if data_dir is None else str(data_dir))
     n_all = meta["dataset"]["mask_images"]
     if n_images is None:
         n_images = n_all
-    if (isinstance(n_images, bool) or not isinstance(n_images, (int, np.integer))
-            or not 1 <= n_images <= n_all):
+    if (
+        isinstance(n_images, bool)
+        or not isinstance(n_images, (int, np.integer))
+        or not 1 <= n_images <= n_all
+    ):
         raise ValueError(f"n_images must be an integer in [1, {n_all}], got {n_images!r}")
     key = _FILE_KEY[variant]
     out = []

@@ -1,7 +1,8 @@
 """A small ReLU CNN on 8x8 digits: training, gradual magnitude pruning, real masks (JAX + optax).
 
 This is the library behind ``scripts/train_digits_masks.py``, which produces the masks shipped in
-``griffin_jax/workloads/data/digits_masks.npz``. It never imports scikit-learn: the caller passes the
+``griffin_jax/workloads/data/digits_masks.npz``. It never imports scikit-learn: the caller passes
+the
 images (``sklearn.datasets.load_digits``, 8x8 intensities 0..16) as arrays.
 
 Network (NHWC, 'SAME' padding, stride 1)::
@@ -13,11 +14,13 @@ Network (NHWC, 'SAME' padding, stride 1)::
 
 Every layer's weight is kept as the GEMM operand ``W[K, N]`` in the spec's K order (docs/model.md
 section 1: k = (r*S + s)*Cin + c): a conv kernel stored HWIO ``[R, S, Cin, N]`` reshapes to exactly
-that, and the fc layer is the 4x4 "conv" over the whole map, so flattening (h, w, c) keeps the order.
+that, and the fc layer is the 4x4 "conv" over the whole map, so flattening (h, w, c) keeps the
+order.
 
 Pruning:
 - unstructured: gradual magnitude pruning with the cubic schedule of Zhu & Gupta, "To prune, or not
-  to prune: exploring the efficacy of pruning for model compression", arXiv:1710.01878 (2017), eq. 1:
+  to prune: exploring the efficacy of pruning for model compression", arXiv:1710.01878 (2017), eq.
+  1:
   ``s_t = s_f + (s_i - s_f) * (1 - (t - t0) / (n * dt))**3``; each layer is pruned to the same
   target by weight magnitude, then fine-tuned with the mask fixed;
 - 2:4: one-shot magnitude 2:4 from the dense model, then fine-tuning with the mask fixed (the
@@ -73,8 +76,10 @@ class TrainConfig:
                 raise ValueError(f"{field} must be >= 0, got {getattr(self, field)}")
         for field in ("dense_steps", "prune_steps", "finetune_steps"):
             if getattr(self, field) % self.prune_every:
-                raise ValueError(f"{field} ({getattr(self, field)}) must be a multiple of "
-                                 f"prune_every ({self.prune_every}), the compiled chunk length")
+                raise ValueError(
+                    f"{field} ({getattr(self, field)}) must be a multiple of "
+                    f"prune_every ({self.prune_every}), the compiled chunk length"
+                )
         for field in ("dense_lr", "finetune_lr"):
             if not getattr(self, field) > 0:
                 raise ValueError(f"{field} must be > 0, got {getattr(self, field)}")
@@ -99,7 +104,7 @@ def _conv(x, w, r, s, cin):
     b, h, wd, _ = x.shape
     pad = (r - 1) // 2
     xp = jnp.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
-    cols = [xp[:, i:i + h, j:j + wd, :] for i in range(r) for j in range(s)]
+    cols = [xp[:, i : i + h, j : j + wd, :] for i in range(r) for j in range(s)]
     patches = jnp.concatenate(cols, axis=-1).reshape(b * h * wd, r * s * cin)
     return (patches @ w).reshape(b, h, wd, w.shape[1])
 
@@ -125,8 +130,10 @@ def forward(params: dict, x: jax.Array) -> tuple[jax.Array, dict]:
 
 def apply_masks(params: dict, masks: dict) -> dict:
     """Zero the pruned weights (``masks[layer]`` is bool or 0/1 ``[K, N]``); biases untouched."""
-    return {k: {"w": v["w"] * jnp.asarray(masks[k], v["w"].dtype), "b": v["b"]}
-            for k, v in params.items()}
+    return {
+        k: {"w": v["w"] * jnp.asarray(masks[k], v["w"].dtype), "b": v["b"]}
+        for k, v in params.items()
+    }
 
 
 def _loss(params, masks, x, y):
@@ -170,7 +177,8 @@ def _train(cfg, params, opt_state, masks, rng, x, y, steps):
 
 
 def zhu_gupta_sparsity(step: int, final: float, total: int, initial: float = 0.0) -> float:
-    """Target sparsity after ``step`` of ``total`` pruning steps (Zhu & Gupta 2017, eq. 1, t0 = 0)."""
+    """Target sparsity after ``step`` of ``total`` pruning steps (Zhu & Gupta 2017, eq. 1, t0 =
+    0)."""
     if not 0.0 <= initial <= final < 1.0:
         raise ValueError(f"need 0 <= initial <= final < 1, got initial={initial}, final={final}")
     if total < 1:
@@ -232,7 +240,7 @@ def _forward_chunked(params, x):
     x = np.asarray(x, np.float32)
     logits, maps = [], []
     for lo in range(0, len(x), _EVAL_CHUNK):
-        part = x[lo:lo + _EVAL_CHUNK]
+        part = x[lo : lo + _EVAL_CHUNK]
         pad = np.zeros((_EVAL_CHUNK - len(part),) + x.shape[1:], np.float32)
         lg, mp = _forward_jit(params, jnp.asarray(np.concatenate([part, pad])))
         logits.append(np.asarray(lg)[: len(part)])
@@ -241,7 +249,8 @@ def _forward_chunked(params, x):
 
 
 def accuracy(params: dict, masks: dict, x: np.ndarray, y: np.ndarray) -> float:
-    """Top-1 accuracy of the masked network on images ``x[B, 8, 8, 1]`` (scaled) and labels ``y[B]``."""
+    """Top-1 accuracy of the masked network on images ``x[B, 8, 8, 1]`` (scaled) and labels
+    ``y[B]``."""
     logits, _ = _forward_chunked(apply_masks(params, masks), x)
     return float(np.mean(np.argmax(logits, -1) == np.asarray(y)))
 
@@ -251,15 +260,30 @@ def _ones(params):
 
 
 def train_dense(cfg: TrainConfig, x: np.ndarray, y: np.ndarray) -> dict:
-    """Dense training with Adam from ``init_params(PRNGKey(cfg.seed))``; data order from ``cfg.seed``."""
+    """Dense training with Adam from ``init_params(PRNGKey(cfg.seed))``; data order from
+    ``cfg.seed``."""
     params = init_params(jax.random.PRNGKey(cfg.seed))
-    params, _ = _train(cfg, params, _opt_init(params, cfg.dense_lr), _ones(params),
-                       np.random.default_rng(cfg.seed), x, y, cfg.dense_steps)
+    params, _ = _train(
+        cfg,
+        params,
+        _opt_init(params, cfg.dense_lr),
+        _ones(params),
+        np.random.default_rng(cfg.seed),
+        x,
+        y,
+        cfg.dense_steps,
+    )
     return params
 
 
-def prune_gradual(cfg: TrainConfig, params: dict, x: np.ndarray, y: np.ndarray,
-                  sparsity: float, seed_offset: int = 1) -> tuple[dict, dict]:
+def prune_gradual(
+    cfg: TrainConfig,
+    params: dict,
+    x: np.ndarray,
+    y: np.ndarray,
+    sparsity: float,
+    seed_offset: int = 1,
+) -> tuple[dict, dict]:
     """Zhu & Gupta gradual magnitude pruning of every layer to ``sparsity``, then fine-tuning.
 
     The mask is recomputed every ``cfg.prune_every`` steps from the surviving weights' magnitudes
@@ -271,7 +295,9 @@ def prune_gradual(cfg: TrainConfig, params: dict, x: np.ndarray, y: np.ndarray,
     masks = _ones(params)
     for step in range(0, cfg.prune_steps + 1, cfg.prune_every):
         density = 1.0 - zhu_gupta_sparsity(step, sparsity, max(cfg.prune_steps, 1))
-        masks = {k: magnitude_mask(np.asarray(v["w"]) * masks[k], density) for k, v in params.items()}
+        masks = {
+            k: magnitude_mask(np.asarray(v["w"]) * masks[k], density) for k, v in params.items()
+        }
         params = apply_masks(params, masks)
         if step < cfg.prune_steps:
             params, opt_state = _train(cfg, params, opt_state, masks, rng, x, y, cfg.prune_every)
@@ -279,13 +305,29 @@ def prune_gradual(cfg: TrainConfig, params: dict, x: np.ndarray, y: np.ndarray,
     return params, masks
 
 
-def prune_n_of_m(cfg: TrainConfig, params: dict, x: np.ndarray, y: np.ndarray,
-                 n: int = 2, m: int = 4, seed_offset: int = 2) -> tuple[dict, dict]:
-    """One-shot N:M magnitude pruning along K of every layer, then fine-tuning with the mask fixed."""
+def prune_n_of_m(
+    cfg: TrainConfig,
+    params: dict,
+    x: np.ndarray,
+    y: np.ndarray,
+    n: int = 2,
+    m: int = 4,
+    seed_offset: int = 2,
+) -> tuple[dict, dict]:
+    """One-shot N:M magnitude pruning along K of every layer, then fine-tuning with the mask
+    fixed."""
     masks = {k: n_of_m_mask(np.asarray(v["w"]), n, m) for k, v in params.items()}
     params = apply_masks(params, masks)
-    params, _ = _train(cfg, params, _opt_init(params, cfg.finetune_lr), masks,
-                       np.random.default_rng(cfg.seed + seed_offset), x, y, cfg.finetune_steps)
+    params, _ = _train(
+        cfg,
+        params,
+        _opt_init(params, cfg.finetune_lr),
+        masks,
+        np.random.default_rng(cfg.seed + seed_offset),
+        x,
+        y,
+        cfg.finetune_steps,
+    )
     return params, masks
 
 

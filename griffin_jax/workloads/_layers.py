@@ -129,7 +129,9 @@ class Layer:
         try:
             d0, d1 = (float(v) for v in self.depth)
         except (TypeError, ValueError):
-            raise ValueError(f"Layer.depth must be a (first, last) pair, got {self.depth!r}")
+            raise ValueError(
+                f"Layer.depth must be a (first, last) pair, got {self.depth!r}"
+            ) from None
         if not (0.0 <= d0 <= d1 <= 1.0):
             raise ValueError(
                 f"Layer.depth must satisfy 0 <= first <= last <= 1, got {self.depth!r}"
@@ -209,9 +211,20 @@ def conv_gemm(
     if ho < 1 or wo < 1:
         raise ValueError(f"kernel {(kr, ks)} does not fit the padded {h}x{w} input")
     return Layer(
-        name=name, M=batch * ho * wo, N=cout // groups, K=kr * ks * (cin // groups),
-        groups=groups, count=count, kind="conv", h=h, w=w, cin=cin,
-        kernel=(kr, ks), stride=(sh, sw), padding=(ph, pw), relu_input=relu_input,
+        name=name,
+        M=batch * ho * wo,
+        N=cout // groups,
+        K=kr * ks * (cin // groups),
+        groups=groups,
+        count=count,
+        kind="conv",
+        h=h,
+        w=w,
+        cin=cin,
+        kernel=(kr, ks),
+        stride=(sh, sw),
+        padding=(ph, pw),
+        relu_input=relu_input,
     )
 
 
@@ -220,8 +233,13 @@ def linear_gemm(
 ) -> Layer:
     """A fully-connected layer on ``tokens`` rows: ``M = tokens``, ``N = d_out``, ``K = d_in``."""
     return Layer(
-        name=name, M=_int("tokens", tokens), N=_int("d_out", d_out), K=_int("d_in", d_in),
-        count=count, kind="fc", relu_input=relu_input,
+        name=name,
+        M=_int("tokens", tokens),
+        N=_int("d_out", d_out),
+        K=_int("d_in", d_in),
+        count=count,
+        kind="fc",
+        relu_input=relu_input,
     )
 
 
@@ -274,8 +292,9 @@ def im2col_mask(x_mask, layer: Layer, group: int = 0) -> np.ndarray:
     if group >= layer.groups:
         raise ValueError(f"group must be < groups = {layer.groups}, got {group}")
     cg = layer.cin // layer.groups
-    out = lower_patches(x[..., group * cg:(group + 1) * cg], layer.kernel, layer.stride,
-                        layer.padding)
+    out = lower_patches(
+        x[..., group * cg : (group + 1) * cg], layer.kernel, layer.stride, layer.padding
+    )
     return out.reshape(layer.M, layer.K)
 
 

@@ -50,9 +50,9 @@ class _Builder:
         out = []
         for role, layer in self._layers.items():
             pos = self._roles[role]
-            out.append(dataclasses.replace(
-                layer, count=len(pos), depth=(pos[0] / span, pos[-1] / span)
-            ))
+            out.append(
+                dataclasses.replace(layer, count=len(pos), depth=(pos[0] / span, pos[-1] / span))
+            )
         return tuple(out)
 
 
@@ -69,17 +69,38 @@ def _resnet50(batch: int, stride_in_1x1: bool = False) -> tuple[Layer, ...]:
             role = f"layer{stage}.0" if blk == 0 else f"layer{stage}.1-{blocks - 1}"
             s1, s3 = (s, 1) if stride_in_1x1 else (1, s)
             # Block inputs are ReLU outputs (after the residual add, or the stem's ReLU+pool).
-            c1 = b.add(conv_gemm(f"{role}.conv1", hw, hw, cin, width, 1, s1, 0, batch=batch,
-                                                  relu_input=True))
+            c1 = b.add(
+                conv_gemm(
+                    f"{role}.conv1", hw, hw, cin, width, 1, s1, 0, batch=batch, relu_input=True
+                )
+            )
             h1 = c1.out_hw[0]
-            c2 = b.add(conv_gemm(f"{role}.conv2", h1, h1, width, width, 3, s3, 1, batch=batch,
-                                                  relu_input=True))
+            c2 = b.add(
+                conv_gemm(
+                    f"{role}.conv2", h1, h1, width, width, 3, s3, 1, batch=batch, relu_input=True
+                )
+            )
             h2 = c2.out_hw[0]
-            b.add(conv_gemm(f"{role}.conv3", h2, h2, width, 4 * width, 1, 1, 0, batch=batch,
-                                             relu_input=True))
+            b.add(
+                conv_gemm(
+                    f"{role}.conv3", h2, h2, width, 4 * width, 1, 1, 0, batch=batch, relu_input=True
+                )
+            )
             if blk == 0:
-                b.add(conv_gemm(f"{role}.downsample", hw, hw, cin, 4 * width, 1, s, 0,
-                                                      batch=batch, relu_input=True))
+                b.add(
+                    conv_gemm(
+                        f"{role}.downsample",
+                        hw,
+                        hw,
+                        cin,
+                        4 * width,
+                        1,
+                        s,
+                        0,
+                        batch=batch,
+                        relu_input=True,
+                    )
+                )
             hw, cin = h2, 4 * width
     # Global average pooling of ReLU maps: a channel is zero only if all 49 positions are, so
     # the classifier's input is treated as dense (relu_input False).
@@ -92,8 +113,15 @@ def _mobilenet_v2(batch: int) -> tuple[Layer, ...]:
     b.add(conv_gemm("features.0", 224, 224, 3, 32, 3, 2, 1, batch=batch))
     hw, cin = 112, 32
     # (expansion t, channels c, repeats n, first stride s): Sandler et al. 2018, Table 2.
-    settings = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2),
-                (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1))
+    settings = (
+        (1, 16, 1, 1),
+        (6, 24, 2, 2),
+        (6, 32, 3, 2),
+        (6, 64, 4, 2),
+        (6, 96, 3, 1),
+        (6, 160, 3, 2),
+        (6, 320, 1, 1),
+    )
     for stage, (t, c, n, s) in enumerate(settings, start=1):
         for blk in range(n):
             stride = s if blk == 0 else 1
@@ -102,11 +130,27 @@ def _mobilenet_v2(batch: int) -> tuple[Layer, ...]:
             if t != 1:
                 # Linear bottleneck: the block input has no ReLU, so it is dense.
                 b.add(conv_gemm(f"{role}.expand", hw, hw, cin, hidden, 1, 1, 0, batch=batch))
-            dw = b.add(conv_gemm(f"{role}.dw", hw, hw, hidden, hidden, 3, stride, 1,
-                                               groups=hidden, batch=batch, relu_input=True))
+            dw = b.add(
+                conv_gemm(
+                    f"{role}.dw",
+                    hw,
+                    hw,
+                    hidden,
+                    hidden,
+                    3,
+                    stride,
+                    1,
+                    groups=hidden,
+                    batch=batch,
+                    relu_input=True,
+                )
+            )
             hout = dw.out_hw[0]
-            b.add(conv_gemm(f"{role}.project", hout, hout, hidden, c, 1, 1, 0, batch=batch,
-                                               relu_input=True))
+            b.add(
+                conv_gemm(
+                    f"{role}.project", hout, hout, hidden, c, 1, 1, 0, batch=batch, relu_input=True
+                )
+            )
             hw, cin = hout, c
     b.add(conv_gemm("features.18", hw, hw, cin, 1280, 1, 1, 0, batch=batch))
     b.add(linear_gemm("classifier", batch, 1280, 1000))  # input: avg-pooled, dense
@@ -119,8 +163,20 @@ def _vgg16(batch: int) -> tuple[Layer, ...]:
     for stage, (width, convs) in enumerate(((64, 2), (128, 2), (256, 3), (512, 3), (512, 3)), 1):
         for i in range(1, convs + 1):
             first = stage == 1 and i == 1
-            b.add(conv_gemm(f"conv{stage}_{i}", hw, hw, cin, width, 3, 1, 1, batch=batch,
-                                                relu_input=not first))
+            b.add(
+                conv_gemm(
+                    f"conv{stage}_{i}",
+                    hw,
+                    hw,
+                    cin,
+                    width,
+                    3,
+                    1,
+                    1,
+                    batch=batch,
+                    relu_input=not first,
+                )
+            )
             cin = width
         hw //= 2  # 2x2 stride-2 max pool
     b.add(linear_gemm("fc6", batch, 7 * 7 * 512, 4096, relu_input=True))
@@ -129,8 +185,16 @@ def _vgg16(batch: int) -> tuple[Layer, ...]:
     return b.build()
 
 
-def _encoder(b: _Builder, layers: int, tokens_per_seq: int, batch: int, d: int, heads: int,
-             ffn: int, prefix: str) -> None:
+def _encoder(
+    b: _Builder,
+    layers: int,
+    tokens_per_seq: int,
+    batch: int,
+    d: int,
+    heads: int,
+    ffn: int,
+    prefix: str,
+) -> None:
     """Post-LN / pre-LN transformer encoder layers (the GEMMs are the same for both)."""
     t = tokens_per_seq * batch
     dh = d // heads
@@ -138,10 +202,26 @@ def _encoder(b: _Builder, layers: int, tokens_per_seq: int, batch: int, d: int, 
         # Q, K and V projections share their input: one fused GEMM with N = 3d.
         b.add(linear_gemm(f"{prefix}.attn.qkv", t, d, 3 * d))
         # Per head and sequence: scores = Q K^T (K = head dim), context = P V (K = sequence).
-        b.add(Layer(f"{prefix}.attn.qk", tokens_per_seq, tokens_per_seq, dh,
-                                         groups=heads * batch, kind="matmul"))
-        b.add(Layer(f"{prefix}.attn.av", tokens_per_seq, dh, tokens_per_seq,
-                                         groups=heads * batch, kind="matmul"))
+        b.add(
+            Layer(
+                f"{prefix}.attn.qk",
+                tokens_per_seq,
+                tokens_per_seq,
+                dh,
+                groups=heads * batch,
+                kind="matmul",
+            )
+        )
+        b.add(
+            Layer(
+                f"{prefix}.attn.av",
+                tokens_per_seq,
+                dh,
+                tokens_per_seq,
+                groups=heads * batch,
+                kind="matmul",
+            )
+        )
         b.add(linear_gemm(f"{prefix}.attn.out", t, d, d))
         b.add(linear_gemm(f"{prefix}.ffn.up", t, d, ffn))
         b.add(linear_gemm(f"{prefix}.ffn.down", t, ffn, d))  # GELU input: no exact zeros
@@ -172,8 +252,12 @@ def _llama_mlp(batch: int, seq: int = 128) -> tuple[Layer, ...]:
 
 
 _BUILDERS = {
-    "resnet50": _resnet50, "mobilenet_v2": _mobilenet_v2, "vgg16": _vgg16,
-    "bert_base": _bert_base, "vit_b16": _vit_b16, "llama_mlp": _llama_mlp,
+    "resnet50": _resnet50,
+    "mobilenet_v2": _mobilenet_v2,
+    "vgg16": _vgg16,
+    "bert_base": _bert_base,
+    "vit_b16": _vit_b16,
+    "llama_mlp": _llama_mlp,
 }
 
 

@@ -104,8 +104,12 @@ class Profile:
         layers = tuple(layers)
         if not all(isinstance(l, Layer) for l in layers):
             raise ValueError("layers must be a sequence of Layer")
-        if (self.exact is not None and network is not None and network == self.measured_on
-                and len(layers) == len(self.exact)):
+        if (
+            self.exact is not None
+            and network is not None
+            and network == self.measured_on
+            and len(layers) == len(self.exact)
+        ):
             return self.exact
         spans = _depth_spans(layers)
         out = []
@@ -114,8 +118,13 @@ class Profile:
                 out.append(1.0)
             elif self.operand == "W" and self.first is not None and i == 0 and layer.count == 1:
                 out.append(self.first)
-            elif (self.operand == "W" and self.last is not None and i == len(layers) - 1
-                  and layer.kind == "fc" and layer.count == 1):
+            elif (
+                self.operand == "W"
+                and self.last is not None
+                and i == len(layers) - 1
+                and layer.kind == "fc"
+                and layer.count == 1
+            ):
                 out.append(self.last)
             else:
                 out.append(float(np.mean(self.at(np.linspace(d0, d1, layer.count)))))
@@ -133,15 +142,20 @@ def _depth_spans(layers: tuple[Layer, ...]) -> list[tuple[float, float]]:
     return out
 
 
-def uniform_profile(density: float, operand: str = "W", *, first: float | None = None,
-                    last: float | None = None) -> Profile:
+def uniform_profile(
+    density: float, operand: str = "W", *, first: float | None = None, last: float | None = None
+) -> Profile:
     """Every layer at ``density`` (first/last layer optionally different).
 
     This is what a per-layer magnitude pruner driven by one target sparsity produces, e.g. the
     gradual pruning schedule of Zhu & Gupta, "To prune, or not to prune", arXiv:1710.01878 (2017).
     """
     return Profile(
-        name=f"uniform({density})", operand=operand, curve=(density,), first=first, last=last,
+        name=f"uniform({density})",
+        operand=operand,
+        curve=(density,),
+        first=first,
+        last=last,
         source="uniform target density (cf. Zhu & Gupta 2017, arXiv:1710.01878)",
     )
 
@@ -151,20 +165,32 @@ _HAN = "Han, Pool, Tran & Dally, NIPS 2015 (arXiv:1506.02626), Section 4 per-lay
 
 # (layer, kind, Act% (output density after ReLU), Weights% kept, FLOP%)
 HAN2015_VGG16 = (
-    ("conv1_1", "conv", 53, 58, 58), ("conv1_2", "conv", 89, 22, 12),
-    ("conv2_1", "conv", 80, 34, 30), ("conv2_2", "conv", 81, 36, 29),
-    ("conv3_1", "conv", 68, 53, 43), ("conv3_2", "conv", 70, 24, 16),
-    ("conv3_3", "conv", 64, 42, 29), ("conv4_1", "conv", 51, 32, 21),
-    ("conv4_2", "conv", 45, 27, 14), ("conv4_3", "conv", 34, 34, 15),
-    ("conv5_1", "conv", 32, 35, 12), ("conv5_2", "conv", 29, 29, 9),
-    ("conv5_3", "conv", 19, 36, 11), ("fc6", "fc", 38, 4, 1),
-    ("fc7", "fc", 42, 4, 2), ("fc8", "fc", 100, 23, 9),
+    ("conv1_1", "conv", 53, 58, 58),
+    ("conv1_2", "conv", 89, 22, 12),
+    ("conv2_1", "conv", 80, 34, 30),
+    ("conv2_2", "conv", 81, 36, 29),
+    ("conv3_1", "conv", 68, 53, 43),
+    ("conv3_2", "conv", 70, 24, 16),
+    ("conv3_3", "conv", 64, 42, 29),
+    ("conv4_1", "conv", 51, 32, 21),
+    ("conv4_2", "conv", 45, 27, 14),
+    ("conv4_3", "conv", 34, 34, 15),
+    ("conv5_1", "conv", 32, 35, 12),
+    ("conv5_2", "conv", 29, 29, 9),
+    ("conv5_3", "conv", 19, 36, 11),
+    ("fc6", "fc", 38, 4, 1),
+    ("fc7", "fc", 42, 4, 2),
+    ("fc8", "fc", 100, 23, 9),
 )
 HAN2015_ALEXNET = (
-    ("conv1", "conv", 88, 84, 84), ("conv2", "conv", 52, 38, 33),
-    ("conv3", "conv", 37, 35, 18), ("conv4", "conv", 40, 37, 14),
-    ("conv5", "conv", 34, 37, 14), ("fc1", "fc", 36, 9, 3),
-    ("fc2", "fc", 40, 9, 3), ("fc3", "fc", 100, 25, 10),
+    ("conv1", "conv", 88, 84, 84),
+    ("conv2", "conv", 52, 38, 33),
+    ("conv3", "conv", 37, 35, 18),
+    ("conv4", "conv", 40, 37, 14),
+    ("conv5", "conv", 34, 37, 14),
+    ("fc1", "fc", 36, 9, 3),
+    ("fc2", "fc", 40, 9, 3),
+    ("fc3", "fc", 100, 25, 10),
 )
 
 
@@ -174,25 +200,34 @@ def _han_profiles(table, net: str, measured_on: str | None) -> tuple[Profile, Pr
     inputs = [1.0] + act[:-1]  # input density of layer i = output density of layer i-1
     convs = [i for i, row in enumerate(table) if row[1] == "conv"][1:]
     a = Profile(
-        name=f"han2015_{net}_act", operand="A", curve=tuple(inputs[i] for i in convs),
+        name=f"han2015_{net}_act",
+        operand="A",
+        curve=tuple(inputs[i] for i in convs),
         source=f"{_HAN} ({net}, Act% column, shifted to input densities)",
         note="activation density falls with depth after ReLU; measured on the pruned network",
-        measured_on=measured_on, exact=tuple(inputs),
+        measured_on=measured_on,
+        exact=tuple(inputs),
     )
     w = Profile(
-        name=f"han2015_{net}_w", operand="W", curve=tuple(wts[i] for i in convs),
-        first=wts[0], last=wts[-1],
+        name=f"han2015_{net}_w",
+        operand="W",
+        curve=tuple(wts[i] for i in convs),
+        first=wts[0],
+        last=wts[-1],
         source=f"{_HAN} ({net}, Weights% column)",
         note="magnitude pruning with per-layer thresholds set by sensitivity analysis",
-        measured_on=measured_on, exact=tuple(wts),
+        measured_on=measured_on,
+        exact=tuple(wts),
     )
     return a, w
 
 
 PROFILES: dict[str, Profile] = {
     p.name: p
-    for p in (*_han_profiles(HAN2015_VGG16, "vgg16", "vgg16"),
-              *_han_profiles(HAN2015_ALEXNET, "alexnet", None))
+    for p in (
+        *_han_profiles(HAN2015_VGG16, "vgg16", "vgg16"),
+        *_han_profiles(HAN2015_ALEXNET, "alexnet", None),
+    )
 }
 
 

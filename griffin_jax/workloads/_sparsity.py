@@ -45,7 +45,7 @@ def _shape(shape) -> tuple[int, ...]:
     try:
         return tuple(_int("shape", s) for s in shape)
     except TypeError:
-        raise ValueError(f"shape must be a tuple of positive ints, got {shape!r}")
+        raise ValueError(f"shape must be a tuple of positive ints, got {shape!r}") from None
 
 
 def bernoulli_mask(shape, density: float, seed) -> np.ndarray:
@@ -76,7 +76,7 @@ def parse_nm(pattern: str) -> tuple[int, int]:
     try:
         n, m = (int(p) for p in str(pattern).split(":"))
     except ValueError:
-        raise ValueError(f"N:M pattern must look like '2:4', got {pattern!r}")
+        raise ValueError(f"N:M pattern must look like '2:4', got {pattern!r}") from None
     if not (0 < n <= m):
         raise ValueError(f"N:M pattern needs 0 < N <= M, got {pattern!r}")
     return n, m
@@ -100,9 +100,9 @@ def nm_mask(k: int, n: int, n_keep: int, m: int, seed) -> np.ndarray:
     full, tail = divmod(k, m)
     out = np.empty((k, n), np.bool_)
     if full:
-        out[:full * m] = _random_subsets(full, m, n_keep, n, rng).reshape(full * m, n)
+        out[: full * m] = _random_subsets(full, m, n_keep, n, rng).reshape(full * m, n)
     if tail:
-        out[full * m:] = _random_subsets(1, tail, min(n_keep, tail), n, rng)[0]
+        out[full * m :] = _random_subsets(1, tail, min(n_keep, tail), n, rng)[0]
     return out
 
 
@@ -126,7 +126,7 @@ def _random_subsets(groups: int, m: int, n_keep: int, n: int, rng) -> np.ndarray
         g1 = min(g0 + rows, groups)
         scores = rng.random((g1 - g0, m, n), dtype=np.float32)
         # argpartition returns n_keep distinct positions per (group, column), even on ties.
-        top = np.argpartition(scores, m - n_keep, axis=1)[:, m - n_keep:, :]
+        top = np.argpartition(scores, m - n_keep, axis=1)[:, m - n_keep :, :]
         keep = np.zeros(scores.shape, np.bool_)
         np.put_along_axis(keep, top, True, axis=1)
         out[g0:g1] = keep
@@ -199,8 +199,15 @@ def _smooth_axis(field: np.ndarray, taps: np.ndarray, axis: int) -> np.ndarray:
 
 
 def clustered_activation_map(
-    h: int, w: int, c: int, density: float, seed, *, sigma: float = 2.0,
-    channel_spread: float = 0.0, batch: int | None = None,
+    h: int,
+    w: int,
+    c: int,
+    density: float,
+    seed,
+    *,
+    sigma: float = 2.0,
+    channel_spread: float = 0.0,
+    batch: int | None = None,
 ) -> np.ndarray:
     """A spatially clumpy activation mask with exactly ``round(density * size)`` True entries.
 
@@ -231,6 +238,6 @@ def clustered_activation_map(
     n_keep = round(d * flat.size)
     mask = np.zeros(flat.size, np.bool_)
     if n_keep:
-        mask[np.argpartition(flat, flat.size - n_keep)[flat.size - n_keep:]] = True
+        mask[np.argpartition(flat, flat.size - n_keep)[flat.size - n_keep :]] = True
     mask = mask.reshape(b, h, w, c)
     return mask[0] if batch is None else mask

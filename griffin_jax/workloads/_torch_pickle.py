@@ -51,9 +51,16 @@ LEGACY_PROTOCOL = 1001  # torch.serialization.PROTOCOL_VERSION
 # torch typed-storage class name -> numpy dtype of the stored bytes. BFloat16 is widened to float32
 # when tensors are materialised (numpy has no bfloat16).
 STORAGE_DTYPES = {
-    "DoubleStorage": "<f8", "FloatStorage": "<f4", "HalfStorage": "<f2", "BFloat16Storage": "<u2",
-    "LongStorage": "<i8", "IntStorage": "<i4", "ShortStorage": "<i2", "CharStorage": "|i1",
-    "ByteStorage": "|u1", "BoolStorage": "|b1",
+    "DoubleStorage": "<f8",
+    "FloatStorage": "<f4",
+    "HalfStorage": "<f2",
+    "BFloat16Storage": "<u2",
+    "LongStorage": "<i8",
+    "IntStorage": "<i4",
+    "ShortStorage": "<i2",
+    "CharStorage": "|i1",
+    "ByteStorage": "|u1",
+    "BoolStorage": "|b1",
 }
 
 
@@ -149,25 +156,34 @@ def _is_index(v) -> bool:
     return _is_int(v) and 0 <= v < _INT64_LIMIT
 
 
-def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False,
-                       backward_hooks=None, metadata=None):
+def _rebuild_tensor_v2(
+    storage, storage_offset, size, stride, requires_grad=False, backward_hooks=None, metadata=None
+):
     """Stand-in for torch._utils._rebuild_tensor_v2: checks the arguments, builds a lazy ref."""
     if not isinstance(storage, _StorageRef):
-        raise CheckpointError("_rebuild_tensor_v2: storage must come from a persistent id, got "
-                              f"{type(storage).__name__}")
+        raise CheckpointError(
+            "_rebuild_tensor_v2: storage must come from a persistent id, got "
+            f"{type(storage).__name__}"
+        )
     if not _is_index(storage_offset):
-        raise CheckpointError("_rebuild_tensor_v2: storage_offset must be a non-negative int64, "
-                              f"got {_brief(storage_offset)}")
+        raise CheckpointError(
+            "_rebuild_tensor_v2: storage_offset must be a non-negative int64, "
+            f"got {_brief(storage_offset)}"
+        )
     for field, v in (("size", size), ("stride", stride)):
         if not isinstance(v, tuple) or not all(_is_index(d) for d in v):
-            raise CheckpointError(f"_rebuild_tensor_v2: {field} must be a tuple of non-negative "
-                                  f"int64s, got {_brief(v)}")
+            raise CheckpointError(
+                f"_rebuild_tensor_v2: {field} must be a tuple of non-negative "
+                f"int64s, got {_brief(v)}"
+            )
     if len(size) != len(stride):
-        raise CheckpointError(f"_rebuild_tensor_v2: size {_brief(size)} and stride "
-                              f"{_brief(stride)} differ in rank")
+        raise CheckpointError(
+            f"_rebuild_tensor_v2: size {_brief(size)} and stride {_brief(stride)} differ in rank"
+        )
     if not isinstance(requires_grad, bool):
-        raise CheckpointError("_rebuild_tensor_v2: requires_grad must be a bool, got "
-                              f"{_brief(requires_grad)}")
+        raise CheckpointError(
+            f"_rebuild_tensor_v2: requires_grad must be a bool, got {_brief(requires_grad)}"
+        )
     if backward_hooks is not None and not (isinstance(backward_hooks, dict) and not backward_hooks):
         raise CheckpointError("_rebuild_tensor_v2: backward hooks are not supported")
     return _TensorRef(storage, storage_offset, tuple(size), tuple(stride))
@@ -176,8 +192,9 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
 def _rebuild_parameter(data, requires_grad=False, backward_hooks=None):
     """Stand-in for torch._utils._rebuild_parameter (an nn.Parameter is just its tensor here)."""
     if not isinstance(data, _TensorRef):
-        raise CheckpointError("_rebuild_parameter: data must be a tensor, got "
-                              f"{type(data).__name__}")
+        raise CheckpointError(
+            f"_rebuild_parameter: data must be a tensor, got {type(data).__name__}"
+        )
     return data
 
 
@@ -190,9 +207,12 @@ _LEAF, _EMPTY = "leaf", (True, 0)
 # ``(new, n)`` takes n entries (-1: up to the mark) into a new node (new) or into the container
 # below them; "other" opcodes are handled by name.
 _OPCODE_KINDS = {
-    **dict.fromkeys("""INT BININT BININT1 BININT2 LONG LONG1 LONG4 STRING BINSTRING SHORT_BINSTRING
+    **dict.fromkeys(
+        """INT BININT BININT1 BININT2 LONG LONG1 LONG4 STRING BINSTRING SHORT_BINSTRING
         BINBYTES SHORT_BINBYTES UNICODE BINUNICODE SHORT_BINUNICODE NONE NEWTRUE NEWFALSE FLOAT
-        BINFLOAT GLOBAL PERSID""".split(), _LEAF),
+        BINFLOAT GLOBAL PERSID""".split(),
+        _LEAF,
+    ),
     **dict.fromkeys(["EMPTY_LIST", "EMPTY_DICT", "EMPTY_TUPLE"], _EMPTY),
     **dict.fromkeys(["LIST", "TUPLE", "DICT"], (True, -1)),
     **dict.fromkeys(["TUPLE1", "BINPERSID"], (True, 1)),
@@ -201,8 +221,11 @@ _OPCODE_KINDS = {
     **dict.fromkeys(["APPEND", "BUILD"], (False, 1)),
     "SETITEM": (False, 2),
     **dict.fromkeys(["APPENDS", "SETITEMS"], (False, -1)),
-    **dict.fromkeys("""STACK_GLOBAL MARK POP POP_MARK DUP PUT BINPUT LONG_BINPUT MEMOIZE GET BINGET
-        LONG_BINGET PROTO FRAME STOP""".split(), "other"),
+    **dict.fromkeys(
+        """STACK_GLOBAL MARK POP POP_MARK DUP PUT BINPUT LONG_BINPUT MEMOIZE GET BINGET
+        LONG_BINGET PROTO FRAME STOP""".split(),
+        "other",
+    ),
 }
 
 
@@ -224,8 +247,8 @@ def _replay(ops, what: str, max_items: int) -> list[list[int]]:
     def pop(n):  # n items above the innermost mark
         if len(stack) - n < (marks[-1] if marks else 0):
             fail("unreadable pickle (stack underflow)")
-        out = stack[len(stack) - n:]
-        del stack[len(stack) - n:]
+        out = stack[len(stack) - n :]
+        del stack[len(stack) - n :]
         return out
 
     def pop_mark():
@@ -318,12 +341,13 @@ def _check_graph(kids: list[list[int]], what: str, max_depth: int, max_items: in
             node, i = path[-1]
             if i == len(kids[node]):
                 state[node] = 2
-                tree[node] = min(len(kids[node]) + sum(tree[k] for k in kids[node]),
-                                 max_items + 1)
+                tree[node] = min(len(kids[node]) + sum(tree[k] for k in kids[node]), max_items + 1)
                 if tree[node] > max_items:
-                    raise CheckpointError(f"{what}: walked as a tree, the objects hold more "
-                                          f"than max_items={max_items} entries (shared "
-                                          "references multiply)")
+                    raise CheckpointError(
+                        f"{what}: walked as a tree, the objects hold more "
+                        f"than max_items={max_items} entries (shared "
+                        "references multiply)"
+                    )
                 path.pop()
                 continue
             path[-1] = (node, i + 1)
@@ -370,8 +394,9 @@ class _RestrictedUnpickler(pickle.Unpickler):
                 return _Callable(_rebuild_parameter)
             if module == "torch" and name in STORAGE_DTYPES:
                 return _StorageType(name)
-        raise UnsafePickleError(f"refused global {module}.{name}: not in the tensor-checkpoint "
-                                "allow-list")
+        raise UnsafePickleError(
+            f"refused global {module}.{name}: not in the tensor-checkpoint allow-list"
+        )
 
     def persistent_load(self, pid):
         if not self._allow_storages:
@@ -381,22 +406,33 @@ class _RestrictedUnpickler(pickle.Unpickler):
         _, stype, key, location, numel = pid[:5]
         view = pid[5] if len(pid) == 6 else None
         if not isinstance(stype, _StorageType):
-            raise CheckpointError("persistent id: storage type must be a torch storage class, got "
-                                  f"{_brief(stype)}")
+            raise CheckpointError(
+                f"persistent id: storage type must be a torch storage class, got {_brief(stype)}"
+            )
         if not isinstance(key, str) or not key or not key.isprintable() or "/" in key:
             raise CheckpointError(f"persistent id: bad storage key {_brief(key)}")
         if not isinstance(location, str):
-            raise CheckpointError("persistent id: location must be a string, got "
-                                  f"{_brief(location)}")
+            raise CheckpointError(
+                f"persistent id: location must be a string, got {_brief(location)}"
+            )
         if not _is_index(numel):
-            raise CheckpointError("persistent id: numel must be a non-negative int64, got "
-                                  f"{_brief(numel)}")
+            raise CheckpointError(
+                f"persistent id: numel must be a non-negative int64, got {_brief(numel)}"
+            )
         if view is not None:
-            if not (isinstance(view, tuple) and len(view) == 3 and isinstance(view[0], str)
-                    and _is_int(view[1]) and _is_int(view[2]) and view[1] >= 0 and view[2] >= 0
-                    and view[1] + view[2] <= numel):
-                raise CheckpointError(f"persistent id: bad view metadata {_brief(view)} for a "
-                                      f"{numel}-element storage")
+            if not (
+                isinstance(view, tuple)
+                and len(view) == 3
+                and isinstance(view[0], str)
+                and _is_int(view[1])
+                and _is_int(view[2])
+                and view[1] >= 0
+                and view[2] >= 0
+                and view[1] + view[2] <= numel
+            ):
+                raise CheckpointError(
+                    f"persistent id: bad view metadata {_brief(view)} for a {numel}-element storage"
+                )
             view = (view[1], view[2])
         ref = _StorageRef(key, stype, numel, view)
         known = self.storages.setdefault(key, ref)
@@ -428,29 +464,37 @@ def _load_legacy(path, raw: bytes, max_items: int):
         except CheckpointError:
             raise
         except Exception as e:  # noqa: BLE001
-            raise CheckpointError(f"{path}: {what}: unreadable pickle ({type(e).__name__}: "
-                                  f"{e})") from None
+            raise CheckpointError(
+                f"{path}: {what}: unreadable pickle ({type(e).__name__}: {e})"
+            ) from None
 
     magic, _ = next_pickle("magic number")
     if magic != LEGACY_MAGIC:
-        raise CheckpointError(f"{path}: not a torch checkpoint (neither a zip archive nor the "
-                              "legacy magic number)")
+        raise CheckpointError(
+            f"{path}: not a torch checkpoint (neither a zip archive nor the legacy magic number)"
+        )
     proto, _ = next_pickle("protocol version")
     if proto != LEGACY_PROTOCOL:
-        raise CheckpointError(f"{path}: legacy protocol version {_brief(proto)}, expected "
-                              f"{LEGACY_PROTOCOL}")
+        raise CheckpointError(
+            f"{path}: legacy protocol version {_brief(proto)}, expected {LEGACY_PROTOCOL}"
+        )
     info, _ = next_pickle("system info")
     if not isinstance(info, dict) or info.get("little_endian") is not True:
-        raise CheckpointError(f"{path}: only little-endian checkpoints are supported (system info "
-                              f"{_brief(info)})")
+        raise CheckpointError(
+            f"{path}: only little-endian checkpoints are supported (system info {_brief(info)})"
+        )
     obj, up = next_pickle("object", allow_storages=True)
     keys, _ = next_pickle("storage keys")
-    if (not isinstance(keys, list) or not all(isinstance(k, str) for k in keys)
-            or len(set(keys)) != len(keys)):
+    if (
+        not isinstance(keys, list)
+        or not all(isinstance(k, str) for k in keys)
+        or len(set(keys)) != len(keys)
+    ):
         raise CheckpointError(f"{path}: storage key list must be a list of distinct strings")
     if set(keys) != set(up.storages):
-        raise CheckpointError(f"{path}: the storage key list does not match the storages the "
-                              "object uses")
+        raise CheckpointError(
+            f"{path}: the storage key list does not match the storages the object uses"
+        )
     data = {}
     for key in keys:
         ref = up.storages[key]
@@ -459,13 +503,15 @@ def _load_legacy(path, raw: bytes, max_items: int):
             raise CheckpointError(f"{path}: truncated before storage {key!r}")
         count = int.from_bytes(head, "little", signed=True)
         if count != ref.numel:
-            raise CheckpointError(f"{path}: storage {key!r} holds {count} elements, the object "
-                                  f"expects {ref.numel}")
+            raise CheckpointError(
+                f"{path}: storage {key!r} holds {count} elements, the object expects {ref.numel}"
+            )
         nbytes = count * ref.stype.dtype.itemsize
         buf = stream.read(nbytes)
         if len(buf) != nbytes:
-            raise CheckpointError(f"{path}: truncated: storage {key!r} needs {nbytes} bytes, "
-                                  f"{len(buf)} left")
+            raise CheckpointError(
+                f"{path}: truncated: storage {key!r} needs {nbytes} bytes, {len(buf)} left"
+            )
         data[key] = np.frombuffer(buf, ref.stype.dtype)
     if stream.read(1):
         raise CheckpointError(f"{path}: trailing bytes after the last storage")
@@ -483,29 +529,37 @@ def _load_zip(path, raw: bytes, max_items: int):
         raise CheckpointError(f"{path}: duplicate entries in the zip archive")
     pkls = [n for n in names if n.count("/") == 1 and n.endswith("/data.pkl")]
     if len(pkls) != 1:
-        raise CheckpointError(f"{path}: expected exactly one '<archive>/data.pkl', found "
-                              f"{len(pkls)}")
+        raise CheckpointError(
+            f"{path}: expected exactly one '<archive>/data.pkl', found {len(pkls)}"
+        )
     prefix = pkls[0][: -len("data.pkl")]
     by_name = {i.filename: i for i in infos}
     for i in infos:
         if i.compress_type != zipfile.ZIP_STORED:
-            raise CheckpointError(f"{path}: entry {i.filename!r} is compressed; torch stores "
-                                  "entries uncompressed")
+            raise CheckpointError(
+                f"{path}: entry {i.filename!r} is compressed; torch stores entries uncompressed"
+            )
         if i.header_offset + i.compress_size > len(raw):
-            raise CheckpointError(f"{path}: truncated: entry {i.filename!r} extends past the end "
-                                  "of the file")
+            raise CheckpointError(
+                f"{path}: truncated: entry {i.filename!r} extends past the end of the file"
+            )
 
     def read(name):
         try:
             return zf.read(name)
         except Exception as e:  # noqa: BLE001 - encrypted, bad CRC, truncated, unsupported flags...
-            raise CheckpointError(f"{path}: cannot read entry {name!r} ({type(e).__name__}: "
-                                  f"{e})") from None
+            raise CheckpointError(
+                f"{path}: cannot read entry {name!r} ({type(e).__name__}: {e})"
+            ) from None
 
     if prefix + "byteorder" in by_name and read(prefix + "byteorder").strip() != b"little":
         raise CheckpointError(f"{path}: only little-endian checkpoints are supported")
-    obj, up = _unpickle(read(prefix + "data.pkl"), allow_storages=True, what=f"{path}: data.pkl",
-                        max_items=max_items)
+    obj, up = _unpickle(
+        read(prefix + "data.pkl"),
+        allow_storages=True,
+        what=f"{path}: data.pkl",
+        max_items=max_items,
+    )
     data = {}
     for key, ref in up.storages.items():
         if ref.view is not None:
@@ -516,27 +570,33 @@ def _load_zip(path, raw: bytes, max_items: int):
             raise CheckpointError(f"{path}: missing storage entry {name!r}")
         nbytes = ref.numel * ref.stype.dtype.itemsize
         if info.file_size != nbytes:
-            raise CheckpointError(f"{path}: storage {key!r} has {info.file_size} bytes, the object "
-                                  f"expects {nbytes}")
+            raise CheckpointError(
+                f"{path}: storage {key!r} has {info.file_size} bytes, the object expects {nbytes}"
+            )
         data[key] = np.frombuffer(read(name), ref.stype.dtype)
     return obj, data
 
 
 def _is_scalar(v) -> bool:
-    return (v is None or isinstance(v, (bool, float, str, bytes))
-            or (isinstance(v, int) and v.bit_length() <= 64))
+    return (
+        v is None
+        or isinstance(v, (bool, float, str, bytes))
+        or (isinstance(v, int) and v.bit_length() <= 64)
+    )
 
 
 def _tensor(obj: _TensorRef, data, budget: list[int], path):
     ref = obj.storage
     flat = data[ref.key]
     if ref.view is not None:
-        flat = flat[ref.view[0]: ref.view[0] + ref.view[1]]
+        flat = flat[ref.view[0] : ref.view[0] + ref.view[1]]
     n = math.prod(obj.size)
     if n and obj.offset + sum((d - 1) * s for d, s in zip(obj.size, obj.stride)) >= flat.size:
-        raise CheckpointError(f"{path}: tensor of size {_brief(obj.size)}, stride "
-                              f"{_brief(obj.stride)}, offset {obj.offset} reaches past its "
-                              f"{flat.size}-element storage")
+        raise CheckpointError(
+            f"{path}: tensor of size {_brief(obj.size)}, stride "
+            f"{_brief(obj.stride)}, offset {obj.offset} reaches past its "
+            f"{flat.size}-element storage"
+        )
     budget[0] -= n * flat.dtype.itemsize
     if budget[0] < 0:
         raise CheckpointError(f"{path}: tensors would need more memory than max_bytes allows")
@@ -546,11 +606,12 @@ def _tensor(obj: _TensorRef, data, budget: list[int], path):
         else:
             item = flat.dtype.itemsize
             arr = np.lib.stride_tricks.as_strided(
-                flat[obj.offset:], obj.size, tuple(s * item for s in obj.stride),
-                writeable=False).copy()
+                flat[obj.offset :], obj.size, tuple(s * item for s in obj.stride), writeable=False
+            ).copy()
     except (ValueError, OverflowError) as e:  # rank past numpy's limit, strides past int64
-        raise CheckpointError(f"{path}: tensor of size {_brief(obj.size)} cannot be built "
-                              f"({type(e).__name__}: {e})") from None
+        raise CheckpointError(
+            f"{path}: tensor of size {_brief(obj.size)} cannot be built ({type(e).__name__}: {e})"
+        ) from None
     if ref.stype.name == "BFloat16Storage":
         arr = (arr.astype(np.uint32) << 16).view(np.float32)
     return arr.astype(arr.dtype.newbyteorder("="), copy=False)
@@ -581,8 +642,7 @@ def _materialise(root, data, budget: list[int], path, max_items: int = MAX_ITEMS
                 raise CheckpointError(f"{path}: objects nest deeper than {MAX_DEPTH} levels")
             items[0] += len(obj)
             if items[0] > max_items:
-                raise CheckpointError(f"{path}: more than max_items={max_items} container "
-                                      "entries")
+                raise CheckpointError(f"{path}: more than max_items={max_items} container entries")
             active.add(id(obj))
             if isinstance(obj, dict):
                 out = collections.OrderedDict() if isinstance(obj, collections.OrderedDict) else {}
@@ -594,8 +654,9 @@ def _materialise(root, data, budget: list[int], path, max_items: int = MAX_ITEMS
                 out = type(obj)(build(v, depth + 1) for v in obj)
             active.discard(id(obj))
         else:
-            raise CheckpointError(f"{path}: unsupported object of type {type(obj).__name__} in "
-                                  "the checkpoint")
+            raise CheckpointError(
+                f"{path}: unsupported object of type {type(obj).__name__} in the checkpoint"
+            )
         done[id(obj)] = out
         return out
 
@@ -625,14 +686,16 @@ def load_torch_checkpoint(path, *, max_bytes: int | None = None, max_items: int 
     elif raw[:1] == b"\x80":
         obj, data = _load_legacy(path, raw, max_items)
     else:
-        raise CheckpointError(f"{path}: not a torch checkpoint (neither a zip archive nor a "
-                              "pickle)")
+        raise CheckpointError(
+            f"{path}: not a torch checkpoint (neither a zip archive nor a pickle)"
+        )
     budget = [4 * size + (1 << 20) if max_bytes is None else int(max_bytes)]
     return _materialise(obj, data, budget, path, max_items)
 
 
-def load_torch_state_dict(path, *, max_bytes: int | None = None,
-                          max_items: int = MAX_ITEMS) -> dict[str, np.ndarray]:
+def load_torch_state_dict(
+    path, *, max_bytes: int | None = None, max_items: int = MAX_ITEMS
+) -> dict[str, np.ndarray]:
     """The tensors of a checkpoint as a flat ``{name: array}``: nested dicts join their keys with
     '.', non-tensor entries (epochs, hyper-parameters) are dropped. A sub-dict the file shares
     appears under each of its names; when that would make more than ``max_items`` names (a file
@@ -648,8 +711,9 @@ def load_torch_state_dict(path, *, max_bytes: int | None = None,
         return sizes[id(obj)]
 
     if flat_size(root) > max_items:
-        raise CheckpointError(f"{path}: flattening makes more than max_items={max_items} names "
-                              "(shared sub-dicts)")
+        raise CheckpointError(
+            f"{path}: flattening makes more than max_items={max_items} names (shared sub-dicts)"
+        )
     out: dict[str, np.ndarray] = {}
 
     def walk(prefix, obj):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -59,8 +59,9 @@ class GemmLayer:
         a = _mask(where, "a_mask", self.a_mask)
         w = _mask(where, "w_mask", self.w_mask)
         if a.shape[1] != w.shape[0]:
-            raise ValueError(f"{where}: a_mask is [M, K={a.shape[1]}] but w_mask is "
-                             f"[K={w.shape[0]}, N]")
+            raise ValueError(
+                f"{where}: a_mask is [M, K={a.shape[1]}] but w_mask is [K={w.shape[0]}, N]"
+            )
         m = self.multiplicity
         if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
             raise ValueError(f"{where}: multiplicity must be an int >= 1, got {m!r}")
@@ -77,12 +78,13 @@ class GemmLayer:
         """``(M, K, N)``."""
         return (self.a_mask.shape[0], self.a_mask.shape[1], self.w_mask.shape[1])
 
-    def replace(self, **changes) -> "GemmLayer":
+    def replace(self, **changes) -> GemmLayer:
         return dataclasses.replace(self, **changes)
 
 
-def as_layer(layer, where: str = "layer", *, network: str = "",
-             category: str | None = None) -> GemmLayer:
+def as_layer(
+    layer, where: str = "layer", *, network: str = "", category: str | None = None
+) -> GemmLayer:
     """A ``GemmLayer`` from a ``GemmLayer`` or a ``(name, a_mask, w_mask, multiplicity)``
     tuple; ``ValueError`` naming ``where`` otherwise. ``network`` / ``category`` fill a tuple's
     (a ``GemmLayer`` keeps its own)."""
@@ -133,11 +135,16 @@ class Workload:
             except ValueError as e:
                 raise ValueError(f"workload {name!r}: {e}") from None
         w = self.weight
-        if (isinstance(w, bool) or not isinstance(w, (int, float, np.number)) or not w > 0
-                or not math.isfinite(w)):
+        if (
+            isinstance(w, bool)
+            or not isinstance(w, (int, float, np.number))
+            or not w > 0
+            or not math.isfinite(w)
+        ):
             raise ValueError(f"workload {name!r}: weight must be a positive number, got {w!r}")
-        layers = as_layers(self.layers, f"workload {name!r} layers", network=name,
-                           category=self.category)
+        layers = as_layers(
+            self.layers, f"workload {name!r} layers", network=name, category=self.category
+        )
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "layers", layers)
         object.__setattr__(self, "weight", float(w))
@@ -148,7 +155,7 @@ class Workload:
     def __len__(self) -> int:
         return len(self.layers)
 
-    def replace(self, **changes) -> "Workload":
+    def replace(self, **changes) -> Workload:
         return dataclasses.replace(self, **changes)
 
 
@@ -162,8 +169,10 @@ def as_workload(item, where: str = "workload") -> Workload:
     elif isinstance(item, (tuple, list)) and len(item) == 3:
         (name, category, layers), weight = item, 1.0
     else:
-        raise ValueError(f"{where} must be a Workload, (name, layers, category, weight) or "
-                         "(name, category, layers)")
+        raise ValueError(
+            f"{where} must be a Workload, (name, layers, category, weight) or "
+            "(name, category, layers)"
+        )
     try:
         return Workload(name, layers, category, weight)
     except ValueError as e:

@@ -26,9 +26,10 @@ def test_defaults_compose_to_the_study():
     assert len(cfg.design.presets) == 8 and cfg.core.lanes == 16
 
 
-@pytest.mark.parametrize("override, key", [("core.lanez=4", "lanez"),
-                                           ("workload.n_imagez=3", "n_imagez"),
-                                           ("core.rows=eight", "rows")])
+@pytest.mark.parametrize(
+    "override, key",
+    [("core.lanez=4", "lanez"), ("workload.n_imagez=3", "n_imagez"), ("core.rows=eight", "rows")],
+)
 def test_typos_and_bad_types_name_the_key(override, key):
     with pytest.raises(Exception, match=key):
         _compose([override])
@@ -46,8 +47,9 @@ def test_slurm_launcher_config_composes():
     pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
     _schema.register()
     with initialize_config_module(config_module="griffin_jax.conf", version_base="1.3"):
-        cfg = compose(config_name="config", overrides=["hydra/launcher=slurm"],
-                      return_hydra_config=True)
+        cfg = compose(
+            config_name="config", overrides=["hydra/launcher=slurm"], return_hydra_config=True
+        )
     assert cfg.hydra.launcher.timeout_min == 120
     assert "submitit" in cfg.hydra.launcher._target_
 
@@ -66,25 +68,55 @@ def test_quick_job_writes_its_table_and_times_its_phases(tmp_path, capsys):
 
 
 def test_quick_honours_presets_and_windows_of_the_design_group(tmp_path):
-    cfg = _compose(["experiment=quick", *TINY, "design.exploits=[AW]", "design.box_time=[1]",
-                    "design.box_lane=[0]", "design.presets=[griffin]",
-                    "design.windows=[[[1,0,0],[1,1,0]]]"])
+    cfg = _compose(
+        [
+            "experiment=quick",
+            *TINY,
+            "design.exploits=[AW]",
+            "design.box_time=[1]",
+            "design.box_lane=[0]",
+            "design.presets=[griffin]",
+            "design.windows=[[[1,0,0],[1,1,0]]]",
+        ]
+    )
     rows = read_csv(_app.run(cfg, str(tmp_path))["tables"][0])
     assert [r["design"] for r in rows] == ["AW:box(1,0,0)", "AW:1,0,0;1,1,0", "griffin"]
     assert [r["kind"] for r in rows] == ["space", "space", "griffin"]
 
 
 def test_study_job_tables_and_columns(tmp_path):
-    cfg = _compose(["design.box_time=[1]", "design.box_lane=[0,1]", "design.box_group=[0]",
-                    "design.presets=[dense,griffin]", "workload.n_images=2",
-                    "workload.categories=[dense,AW]", "experiment.plots=false",
-                    "runtime.progress=false"])
+    cfg = _compose(
+        [
+            "design.box_time=[1]",
+            "design.box_lane=[0,1]",
+            "design.box_group=[0]",
+            "design.presets=[dense,griffin]",
+            "workload.n_images=2",
+            "workload.categories=[dense,AW]",
+            "experiment.plots=false",
+            "runtime.progress=false",
+        ]
+    )
     _app.run(cfg, str(tmp_path))
     res = read_csv(tmp_path / "results.csv")
     summ = read_csv(tmp_path / "summary.csv")
-    for col in ("design", "exploit", "window", "category", "network", "layer", "cycles",
-                "dense_cycles", "speedup", "energy_pj", "area_mm2", "tops_per_w", "tops_per_mm2",
-                "run_id", "tech"):
+    for col in (
+        "design",
+        "exploit",
+        "window",
+        "category",
+        "network",
+        "layer",
+        "cycles",
+        "dense_cycles",
+        "speedup",
+        "energy_pj",
+        "area_mm2",
+        "tops_per_w",
+        "tops_per_mm2",
+        "run_id",
+        "tech",
+    ):
         assert col in res[0], col
     n_designs = 3 * 2 + 2
     assert len(summ) == n_designs * 2
@@ -103,13 +135,19 @@ def test_failure_is_recorded_and_raised_in_a_single_run(tmp_path):
 
 
 @pytest.mark.parametrize("experiment", ["study", "quick", "paper", "search"])
-@pytest.mark.parametrize("override, key", [
-    ("+core.lane=8", "core.lane: unknown key; did you mean core.lanes"),
-    ("runtime.sample=-1", "runtime.sample"), ("runtime.sample=2", "runtime.sample"),
-    ("tech.name=nope", "tech.name"), ("workload.networks=[nope]", "workload.networks"),
-    ("core.lanes=0", "core.lanes"), ("workload.variant=p99", "workload.variant"),
-    ("experiment.search.steps=0", "experiment.search.steps"),
-])
+@pytest.mark.parametrize(
+    "override, key",
+    [
+        ("+core.lane=8", "core.lane: unknown key; did you mean core.lanes"),
+        ("runtime.sample=-1", "runtime.sample"),
+        ("runtime.sample=2", "runtime.sample"),
+        ("tech.name=nope", "tech.name"),
+        ("workload.networks=[nope]", "workload.networks"),
+        ("core.lanes=0", "core.lanes"),
+        ("workload.variant=p99", "workload.variant"),
+        ("experiment.search.steps=0", "experiment.search.steps"),
+    ],
+)
 def test_every_experiment_rejects_what_the_study_rejects(tmp_path, experiment, override, key):
     cfg = _compose([f"experiment={experiment}", override])
     with pytest.raises(_schema.ConfigError, match=key):
@@ -129,8 +167,16 @@ def test_search_takes_its_ranges_from_the_design_group():
 
     cfg = _compose(["experiment=search"])
     assert _app._search_space(cfg) == Space()  # design=search is the search's default space
-    sp = _app._search_space(_compose(["experiment=search", "design.exploits=[AW]",
-                                      "design.box_time=[2,1,5]", "design.box_lane=[1]"]))
+    sp = _app._search_space(
+        _compose(
+            [
+                "experiment=search",
+                "design.exploits=[AW]",
+                "design.box_time=[2,1,5]",
+                "design.box_lane=[1]",
+            ]
+        )
+    )
     assert sp.exploits == ("AW",) and sp.time == (1, 5) and sp.lane == (1, 1)
     with pytest.raises(_schema.ConfigError, match="design.presets"):
         _app._search_space(_compose(["experiment=search", "design.presets=[griffin]"]))
@@ -148,8 +194,9 @@ def test_paper_candidates_come_from_the_design_group():
         assert {a.name for a in ref[kind] if "_box" not in a.name} <= names, kind
     assert {a.name for a in cands["AW"]} >= {"AW:box(2,1,1)", "AW:box(3,0,0)"}
     with pytest.raises(_schema.ConfigError, match="griffin"):
-        _app._paper_candidates(_app._designs(_compose(["experiment=paper",
-                                                       "design.presets=[dense]"])))
+        _app._paper_candidates(
+            _app._designs(_compose(["experiment=paper", "design.presets=[dense]"]))
+        )
 
 
 def test_bad_cpu_device_count_names_the_key(tmp_path):
@@ -161,8 +208,16 @@ def test_bad_cpu_device_count_names_the_key(tmp_path):
 def test_cpu_devices_shard_the_job(tmp_path):
     # A fresh process: JAX fixes its device count when its backends start.
     two = tmp_path / "two"
-    res = _cli(["experiment=quick", *TINY, "runtime.cpu_devices=2", "runtime.progress=false",
-                f"hydra.run.dir={two}"], tmp_path)
+    res = _cli(
+        [
+            "experiment=quick",
+            *TINY,
+            "runtime.cpu_devices=2",
+            "runtime.progress=false",
+            f"hydra.run.dir={two}",
+        ],
+        tmp_path,
+    )
     assert res.returncode == 0, res.stderr[-2000:]
     status = json.load(open(two / "status.json"))
     assert status["status"] == "ok" and len(status["devices"]) == 2
@@ -174,8 +229,14 @@ def _cli(args, cwd):
     # Without HYDRA_FULL_ERROR: the tests check what a user sees by default.
     env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
     env["JAX_PLATFORMS"] = "cpu"
-    return subprocess.run([sys.executable, "-m", "griffin_jax", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "griffin_jax", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_a_config_error_is_one_line_without_traceback_and_is_recorded(tmp_path):
@@ -186,15 +247,27 @@ def test_a_config_error_is_one_line_without_traceback_and_is_recorded(tmp_path):
     assert len(lines) == 1 and "core.lanes" in lines[0] and ">= 1" in lines[0], res.stderr
     assert "Traceback" not in res.stderr
     assert "core.lanes" in json.load(open(run_dir / "status.json"))["error"]
-    res = _cli(["experiment=quick", "core.lanes=0", "runtime.debug=true",
-                f"hydra.run.dir={tmp_path / 'debug'}"], tmp_path)
+    res = _cli(
+        [
+            "experiment=quick",
+            "core.lanes=0",
+            "runtime.debug=true",
+            f"hydra.run.dir={tmp_path / 'debug'}",
+        ],
+        tmp_path,
+    )
     assert res.returncode != 0 and "Traceback" in res.stderr
 
 
-@pytest.mark.parametrize("override, near", [("+core.lane=8", "core.lanes"),
-                                            ("core.lanez=8", "core.lanes"),
-                                            ("runtime.sampel=0.1", "runtime.sample"),
-                                            ("core.rows=eight", "core.rows: Value 'eight'")])
+@pytest.mark.parametrize(
+    "override, near",
+    [
+        ("+core.lane=8", "core.lanes"),
+        ("core.lanez=8", "core.lanes"),
+        ("runtime.sampel=0.1", "runtime.sample"),
+        ("core.rows=eight", "core.rows: Value 'eight'"),
+    ],
+)
 def test_a_key_typo_names_the_nearest_key_on_the_command_line(tmp_path, override, near):
     res = _cli(["experiment=quick", override, f"hydra.run.dir={tmp_path / 'r'}"], tmp_path)
     assert res.returncode == 2 and near in res.stderr, res.stderr
@@ -217,19 +290,22 @@ def test_a_finished_run_is_never_overwritten(tmp_path):
     with pytest.raises(_schema.ConfigError, match="hydra.run.dir"):
         _app.run(_compose(["experiment=quick", *TINY]), str(tmp_path / "lib"))
     stale = tmp_path / "lib" / "stale.csv"
-    (tmp_path / "lib" / "status.json").write_text(json.dumps(
-        {"status": "ok", "outputs": {"tables": [str(stale)]}}))
+    (tmp_path / "lib" / "status.json").write_text(
+        json.dumps({"status": "ok", "outputs": {"tables": [str(stale)]}})
+    )
     stale.write_text("a\n1\n")
-    again = _app.run(_compose(["experiment=quick", *TINY, "runtime.overwrite=true"]),
-                     str(tmp_path / "lib"))
+    again = _app.run(
+        _compose(["experiment=quick", *TINY, "runtime.overwrite=true"]), str(tmp_path / "lib")
+    )
     assert again["tables"] == first["tables"] and not stale.exists()
 
 
 def test_a_rerun_into_a_failed_run_leaves_none_of_its_tables(tmp_path):
     old = tmp_path / "old.csv"
     old.write_text("a\n1\n")
-    (tmp_path / "status.json").write_text(json.dumps(
-        {"status": "failed", "outputs": {"partial": [str(old)]}}))
+    (tmp_path / "status.json").write_text(
+        json.dumps({"status": "failed", "outputs": {"partial": [str(old)]}})
+    )
     with pytest.raises(_schema.ConfigError, match="core.lanes"):
         _app.run(_compose(["experiment=quick", "core.lanes=0"]), str(tmp_path))
     assert not old.exists()
@@ -239,10 +315,20 @@ def test_a_rerun_into_a_failed_run_leaves_none_of_its_tables(tmp_path):
 
 def test_default_run_folders_are_unique_and_run_ids_carry_the_date(tmp_path):
     env = dict(os.environ, JAX_PLATFORMS="cpu")
-    args = [sys.executable, "-m", "griffin_jax", "experiment=quick", *TINY,
-            "runtime.progress=false"]
-    procs = [subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    args = [
+        sys.executable,
+        "-m",
+        "griffin_jax",
+        "experiment=quick",
+        *TINY,
+        "runtime.progress=false",
+    ]
+    procs = [
+        subprocess.Popen(
+            args, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
     outs = [p.communicate(timeout=600) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
     runs = sorted((tmp_path / "outputs").glob("*/*/status.json"))
@@ -259,8 +345,14 @@ def test_multirun_records_failures_collects_and_skips(tmp_path, launcher):
     if launcher == "joblib":
         pytest.importorskip("hydra_plugins.hydra_joblib_launcher")
     sweep = tmp_path / "sweep"
-    args = ["-m", "experiment=quick", *TINY, "runtime.progress=false",
-            "workload.kind=synthetic,bogus", f"hydra.sweep.dir={sweep}"]
+    args = [
+        "-m",
+        "experiment=quick",
+        *TINY,
+        "runtime.progress=false",
+        "workload.kind=synthetic,bogus",
+        f"hydra.sweep.dir={sweep}",
+    ]
     if launcher == "joblib":
         args.append("hydra/launcher=joblib")
     proc = _cli(args, tmp_path)
@@ -268,8 +360,9 @@ def test_multirun_records_failures_collects_and_skips(tmp_path, launcher):
     got = collect_runs(str(sweep), tables=("cycles.csv",))
     assert len(got["jobs"]) == 2 and len(got["failures"]) == 1
     assert "workload.kind" in got["failures"][0]["error"]
-    assert got["cycles.csv"] and all("workload.kind=synthetic" in r["overrides"]
-                                     for r in got["cycles.csv"])
+    assert got["cycles.csv"] and all(
+        "workload.kind=synthetic" in r["overrides"] for r in got["cycles.csv"]
+    )
     # A rerun into the same sweep folder skips the job that finished.
     ok_dir = sweep / [j["job"] for j in got["jobs"] if j["status"] == "ok"][0]
     before = os.path.getmtime(ok_dir / "status.json")
@@ -287,9 +380,18 @@ def test_submitit_local_sweep_runs_and_collects(tmp_path):
     # submitit's local executor: the pickling, job folders and result handling of SLURM.
     pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
     sweep = tmp_path / "sweep"
-    proc = _cli(["-m", "hydra/launcher=submitit_local", "experiment=quick", *TINY,
-                 "runtime.progress=false", "core.lanes=8,16", f"hydra.sweep.dir={sweep}"],
-                tmp_path)
+    proc = _cli(
+        [
+            "-m",
+            "hydra/launcher=submitit_local",
+            "experiment=quick",
+            *TINY,
+            "runtime.progress=false",
+            "core.lanes=8,16",
+            f"hydra.sweep.dir={sweep}",
+        ],
+        tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     from griffin_jax.cli import collect_main
 

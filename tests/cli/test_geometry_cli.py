@@ -19,9 +19,18 @@ def _compose(overrides):
 
 def test_tiny_geometry_run_writes_the_table_the_plot_and_the_best(tmp_path, capsys):
     pytest.importorskip("matplotlib")
-    cfg = _compose(["experiment=geometry", "workload.n_images=2", "runtime.progress=false",
-                    "experiment.geometry.peak=64", "experiment.geometry.max_lanes=16",
-                    "core.rows=2", "core.cols=2", "core.act_kb=64"])
+    cfg = _compose(
+        [
+            "experiment=geometry",
+            "workload.n_images=2",
+            "runtime.progress=false",
+            "experiment.geometry.peak=64",
+            "experiment.geometry.max_lanes=16",
+            "core.rows=2",
+            "core.cols=2",
+            "core.act_kb=64",
+        ]
+    )
     out = _app.run(cfg, str(tmp_path))
     rows = read_csv(tmp_path / "geometry.csv")
     # 64 = 2^6 multipliers, lanes 1..16: 7 + 6 + 5 + 4 + 3 shapes.
@@ -44,9 +53,16 @@ def test_tiny_geometry_run_writes_the_table_the_plot_and_the_best(tmp_path, caps
 def test_buffer_capacities_of_the_core_group_reach_the_study(tmp_path):
     runs = {}
     for kb in (32, 256):
-        cfg = _compose(["experiment=geometry", "workload.n_images=2", "runtime.progress=false",
-                        "experiment.plots=false", "experiment.geometry.peak=16",
-                        f"core.act_kb={kb}"])
+        cfg = _compose(
+            [
+                "experiment=geometry",
+                "workload.n_images=2",
+                "runtime.progress=false",
+                "experiment.plots=false",
+                "experiment.geometry.peak=16",
+                f"core.act_kb={kb}",
+            ]
+        )
         _app.run(cfg, str(tmp_path / str(kb)))
         runs[kb] = read_csv(tmp_path / str(kb) / "geometry.csv")
     for small, big in zip(runs[32], runs[256]):
@@ -54,15 +70,20 @@ def test_buffer_capacities_of_the_core_group_reach_the_study(tmp_path):
         assert small["area_core_mm2"] == big["area_core_mm2"]
 
 
-@pytest.mark.parametrize("override, key", [
-    ("experiment.geometry.peak=12", "experiment.geometry.peak"),
-    ("experiment.geometry.max_lanes=0", "experiment.geometry.max_lanes"),
-    ("experiment.geometry.max_lanes=128", "experiment.geometry.max_lanes"),
-    ("core.out_kb=0", "core.out_kb"),
-    # What every other experiment rejects, this one rejects too.
-    ("core.lanes=0", "core.lanes"), ("tech.name=nope", "tech.name"),
-    ("runtime.sample=2", "runtime.sample"), ("workload.variant=p99", "workload.variant"),
-])
+@pytest.mark.parametrize(
+    "override, key",
+    [
+        ("experiment.geometry.peak=12", "experiment.geometry.peak"),
+        ("experiment.geometry.max_lanes=0", "experiment.geometry.max_lanes"),
+        ("experiment.geometry.max_lanes=128", "experiment.geometry.max_lanes"),
+        ("core.out_kb=0", "core.out_kb"),
+        # What every other experiment rejects, this one rejects too.
+        ("core.lanes=0", "core.lanes"),
+        ("tech.name=nope", "tech.name"),
+        ("runtime.sample=2", "runtime.sample"),
+        ("workload.variant=p99", "workload.variant"),
+    ],
+)
 def test_bad_geometry_values_name_the_key(tmp_path, override, key):
     cfg = _compose(["experiment=geometry", override])
     with pytest.raises(_schema.ConfigError, match=key):
@@ -72,8 +93,17 @@ def test_bad_geometry_values_name_the_key(tmp_path, override, key):
 
 
 def test_a_typo_in_the_geometry_group_names_the_nearest_key(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "griffin_jax", "experiment=geometry",
-                           "experiment.geometry.peek=64", f"hydra.run.dir={tmp_path}"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "griffin_jax",
+            "experiment=geometry",
+            "experiment.geometry.peek=64",
+            f"hydra.run.dir={tmp_path}",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode != 0
     assert "experiment.geometry.peak" in proc.stderr

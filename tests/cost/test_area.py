@@ -113,10 +113,12 @@ def test_griffin_area_is_its_hardware():
     gr, fixed = cost.area_breakdown(g, TECH), cost.area_breakdown(same, TECH)
     # the same hardware, plus what reconfiguring needs (docs/model.md 4.1-4.2): the bypass
     # cells and W mode's selector bits beside each stored weight
-    assert {k: v for k, v in gr.items() if k not in ("bypass", "sram_wgt")} == \
-        {k: v for k, v in fixed.items() if k not in ("bypass", "sram_wgt")}
+    assert {k: v for k, v in gr.items() if k not in ("bypass", "sram_wgt")} == {
+        k: v for k, v in fixed.items() if k not in ("bypass", "sram_wgt")
+    }
     assert fixed["bypass"] == 0 and gr["bypass"] == pytest.approx(
-        2 * g.core.multipliers * 8 * TECH.mux2_area * 1e-6)
+        2 * g.core.multipliers * 8 * TECH.mux2_area * 1e-6
+    )
     assert gr["sram_wgt"] > fixed["sram_wgt"]
     d = cost.area_breakdown(preset("dense", gj.Core(2, 2, 8)), TECH)
     ga = cost.area_breakdown(g, TECH)

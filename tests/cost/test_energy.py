@@ -34,15 +34,19 @@ def test_dense_layer_by_hand():
     T, n_mt, n_nt = 3, 2, 4
     cycles = n_mt * n_nt * T
     busy = T * M * N
-    area_mm2 = (24 * 282 + 6 * (2 * (36 + 8 * 101 / 24) + 36 + 9 * 101 / 24)
-                + 6 * (137 + 32 * 4.522)) * 1e-6
+    area_mm2 = (
+        24 * 282 + 6 * (2 * (36 + 8 * 101 / 24) + 36 + 9 * 101 / 24) + 6 * (137 + 32 * 4.522)
+    ) * 1e-6
     sram = sram_by_hand(TECH, CORE)  # dense values, no metadata
     expect = {
         "mult": M * N * K * 0.2,
         "adder_trees": busy * (2 * _adder(16) + _adder(17)),
         "accumulators": busy * (0.1 + 32 * dff),
-        "sram": (M * K * 8 * n_nt * sram["act"]["read"] + K * N * 8 * n_mt * sram["wgt"]["read"]
-                 + M * N * 8 * sram["out"]["write"]),
+        "sram": (
+            M * K * 8 * n_nt * sram["act"]["read"]
+            + K * N * 8 * n_mt * sram["wgt"]["read"]
+            + M * N * 8 * sram["out"]["write"]
+        ),
         "leakage": 40.0 * area_mm2 * cycles / 1.0,
         "sram_leakage": sum(b["leak"] for b in sram.values()) * cycles / 1.0,
     }
@@ -94,8 +98,12 @@ def test_griffin_on_a_dense_model_pays_only_leakage_and_bypass(seed):
         # each product's two operands cross the dedicated bypass (docs/model.md 4.2): b cells
         bypass = M * N * K * 2 * cost.bypass_path_energy(TECH)
         assert bypass == M * N * K * 2 * 8 * TECH.mux2_energy
-        leak = (TECH.leakage_power_density * (rg.area_core_mm2 - rd.area_core_mm2)
-                * rd.cycles / TECH.clock_ghz)
+        leak = (
+            TECH.leakage_power_density
+            * (rg.area_core_mm2 - rd.area_core_mm2)
+            * rd.cycles
+            / TECH.clock_ghz
+        )
         assert bypass > 0 and leak > 0
         assert rg.energy_core_pj - rd.energy_core_pj == pytest.approx(bypass + leak)
         for k in ("staging", "schedulers", "metadata", "extra_trees"):
@@ -106,8 +114,10 @@ def test_griffin_on_a_dense_model_pays_only_leakage_and_bypass(seed):
         sg = sram_by_hand(TECH, core, act_meta=1, wgt_meta=max(1, math.ceil(math.log2(1 + 6))))
         ev = cost.layer_events(d.hardware, a, w)
         assert rg.energy["sram"] == pytest.approx(
-            ev.act_value_bits * sg["act"]["read"] + ev.wgt_value_bits * sg["wgt"]["read"]
-            + ev.out_bits * sg["out"]["write"])
+            ev.act_value_bits * sg["act"]["read"]
+            + ev.wgt_value_bits * sg["wgt"]["read"]
+            + ev.out_bits * sg["out"]["write"]
+        )
 
 
 def test_gating_zero_products_removes_exactly_their_multiplies():
@@ -140,8 +150,10 @@ def test_w_static_frames_and_metadata():
         ref = gj.reference_gemm(acc.hardware, a, w)
         frame = ref["row_cycles"] * lanes  # slots read: real rows x real lanes, per cycle run
         assert rep.energy["sram"] == pytest.approx(
-            M * K * 8 * n_nt * sram["act"]["read"] + frame * 8 * sram["wgt"]["read"]
-            + M * N * 8 * sram["out"]["write"])
+            M * K * 8 * n_nt * sram["act"]["read"]
+            + frame * 8 * sram["wgt"]["read"]
+            + M * N * 8 * sram["out"]["write"]
+        )
         assert rep.energy["metadata"] == pytest.approx(frame * 2 * sram["wgt"]["read"])
         assert rep.energy["schedulers"] == 0 and rep.energy["wgt_mux"] == 0
     assert ref["row_cycles"] * n_nt != ref["cycles"] * N  # not vacuous
@@ -158,18 +170,24 @@ def test_griffin_modes_switch_components():
     assert reps["W"].energy["schedulers"] == 0
     assert inv.bypass_cells == 2 * core.multipliers * 8
     assert reps["W"].energy["wgt_mux"] == pytest.approx(
-        ev["W"].executed * cost.bypass_path_energy(TECH))
+        ev["W"].executed * cost.bypass_path_energy(TECH)
+    )
     # A: one scheduler per column, not one per DPU
     mode = g.mode("A")
-    per = (8 * mode.window.fan_in * TECH.priority_cell_energy
-           + (mode.window.depth + 1) * 8 * TECH.dff_energy)
+    per = (
+        8 * mode.window.fan_in * TECH.priority_cell_energy
+        + (mode.window.depth + 1) * 8 * TECH.dff_energy
+    )
     assert reps["A"].energy["schedulers"] == pytest.approx(reps["A"].cycles * core.cols * per)
     # AW: every DPU's scheduler
     mode = g.mode("AW")
-    per = (8 * mode.window.fan_in * TECH.priority_cell_energy
-           + (mode.window.depth + 1) * 8 * TECH.dff_energy)
+    per = (
+        8 * mode.window.fan_in * TECH.priority_cell_energy
+        + (mode.window.depth + 1) * 8 * TECH.dff_energy
+    )
     assert reps["AW"].energy["schedulers"] == pytest.approx(
-        reps["AW"].cycles * core.rows * core.cols * per)
+        reps["AW"].cycles * core.rows * core.cols * per
+    )
     # and griffin in each mode schedules exactly like the fixed design of that mode
     for cat, rep in reps.items():
         assert rep.cycles == gj.simulate_gemm(g.mode(cat), a, w).cycles
@@ -238,8 +256,10 @@ def _tree_plus_port(lanes):
 
 def _per_sched(mode):
     L = mode.core.lanes
-    return (L * mode.window.fan_in * TECH.priority_cell_energy
-            + (mode.window.depth + 1) * L * TECH.dff_energy)
+    return (
+        L * mode.window.fan_in * TECH.priority_cell_energy
+        + (mode.window.depth + 1) * L * TECH.dff_energy
+    )
 
 
 def _borrow_masks():
@@ -327,9 +347,9 @@ def test_w_frames_per_real_row_by_hand():
     sram = sram_by_hand(TECH, core, wgt_meta=1)
     acts, outs = 1 * 4 * 8 * 2, 1 * 3 * 8
     assert rep.energy["metadata"] == pytest.approx(5 * 2 * 1 * sram["wgt"]["read"])
-    assert rep.energy["sram"] == pytest.approx(acts * sram["act"]["read"]
-                                               + 5 * 2 * 8 * sram["wgt"]["read"]
-                                               + outs * sram["out"]["write"])
+    assert rep.energy["sram"] == pytest.approx(
+        acts * sram["act"]["read"] + 5 * 2 * 8 * sram["wgt"]["read"] + outs * sram["out"]["write"]
+    )
 
 
 def test_w_frames_under_group_sync_by_hand():
@@ -353,11 +373,11 @@ def _tiles(a, w, core):
     R, C = core.rows, core.cols
     for i in range(math.ceil(a.shape[0] / C)):
         a_tile = np.zeros((C, a.shape[1]), bool)
-        cols = a[i * C:(i + 1) * C]
+        cols = a[i * C : (i + 1) * C]
         a_tile[: cols.shape[0]] = cols
         for j in range(math.ceil(w.shape[1] / R)):
             w_tile = np.zeros((w.shape[0], R), bool)
-            rows = w[:, j * R:(j + 1) * R]
+            rows = w[:, j * R : (j + 1) * R]
             w_tile[:, : rows.shape[1]] = rows
             yield a_tile, w_tile, cols.shape[0], rows.shape[1]
 
@@ -408,5 +428,6 @@ def test_sparten_like_schedulers_charge_group_cycles():
     rep = cost.evaluate_layer(acc, "AW", a, w, TECH)
     G = acc.hardware.core.rows * acc.hardware.core.cols
     assert int(act.group_cycles[0]) < int(act.cycles[0]) * G  # the old charge was larger
-    assert rep.energy["schedulers"] == pytest.approx(int(act.group_cycles[0])
-                                                     * _per_sched(acc.hardware))
+    assert rep.energy["schedulers"] == pytest.approx(
+        int(act.group_cycles[0]) * _per_sched(acc.hardware)
+    )

@@ -16,14 +16,19 @@ CORE = gj.Core(4, 4, 8)
 
 
 def _layers(rng):
-    return [GemmLayer(f"l{i}", rng.random((8, 20)) < 0.5, rng.random((20, 6)) < 0.4, i + 1)
-            for i in range(2)]
+    return [
+        GemmLayer(f"l{i}", rng.random((8, 20)) < 0.5, rng.random((20, 6)) < 0.4, i + 1)
+        for i in range(2)
+    ]
 
 
 def _accels():
-    return [custom("a1", CORE, "AW", gj.Window.box(1, 1)),
-            custom("a2", CORE, "AW", gj.Window.box(1, 1)),  # same design, another name
-            custom("a3", CORE, "A", gj.Window.box(2)), custom("dense", CORE, "none")]
+    return [
+        custom("a1", CORE, "AW", gj.Window.box(1, 1)),
+        custom("a2", CORE, "AW", gj.Window.box(1, 1)),  # same design, another name
+        custom("a3", CORE, "A", gj.Window.box(2)),
+        custom("dense", CORE, "none"),
+    ]
 
 
 def test_each_distinct_design_is_scheduled_once(rng, monkeypatch):
@@ -57,7 +62,8 @@ def test_layer_forms_agree_and_on_layer_sees_every_layer(rng):
     for i, net in enumerate(by_obj):
         assert net.cycles == sum(l.multiplicity * r[i].cycles for l, r in seen)
         assert net.energy_pj == pytest.approx(
-            math.fsum(l.multiplicity * r[i].energy_pj for l, r in seen), rel=1e-12)
+            math.fsum(l.multiplicity * r[i].energy_pj for l, r in seen), rel=1e-12
+        )
 
 
 def test_evaluate_rejects_bad_layers(rng):
@@ -78,13 +84,22 @@ def test_energy_components_at_prices_equal_layer_energy(rng):
     for cat in gj.CATEGORIES:
         mode = g.mode(cat)
         ev = cost.layer_events(mode, layer.a_mask, layer.w_mask)
-        sched = cost.Schedule(cycles=ev.analytic_cycles) if mode.exploit == "none" else \
-            cost.Schedule.from_activity(gj.gemm_activity_batch([mode], layer.a_mask,
-                                                               layer.w_mask), 0)
+        sched = (
+            cost.Schedule(cycles=ev.analytic_cycles)
+            if mode.exploit == "none"
+            else cost.Schedule.from_activity(
+                gj.gemm_activity_batch([mode], layer.a_mask, layer.w_mask), 0
+            )
+        )
         want = cost.layer_energy(g, mode, ev, sched, tech, 1.0)
         inv = cost.inventory(g)
-        got = cost.energy_components(inv, mode.exploit, cost.window_terms(mode.window),
-                                     cost.layer_counts(g, mode, ev, sched),
-                                     cost.prices(tech, CORE.lanes), 1.0)
+        got = cost.energy_components(
+            inv,
+            mode.exploit,
+            cost.window_terms(mode.window),
+            cost.layer_counts(g, mode, ev, sched),
+            cost.prices(tech, CORE.lanes),
+            1.0,
+        )
         assert got == want
         assert np.isfinite(list(got.values())).all()

@@ -24,11 +24,11 @@ def _tiles(a, w, core):
     R, C = core.rows, core.cols
     for i in range(math.ceil(a.shape[0] / C)):
         a_tile = np.zeros((C, a.shape[1]), bool)
-        rows = a[i * C:(i + 1) * C]
+        rows = a[i * C : (i + 1) * C]
         a_tile[: rows.shape[0]] = rows
         for j in range(math.ceil(w.shape[1] / R)):
             w_tile = np.zeros((w.shape[0], R), bool)
-            cols = w[:, j * R:(j + 1) * R]
+            cols = w[:, j * R : (j + 1) * R]
             w_tile[:, : cols.shape[1]] = cols
             yield a_tile, w_tile, rows.shape[0], cols.shape[1]
 
@@ -59,7 +59,9 @@ def test_products_and_items_match_brute_force(exploit, seed):
     assert ev.macs == M * N * K and ev.ops == 2 * M * N * K
     if exploit != "none":
         # Schedule items are the pending group-lane slots summed over tiles.
-        pending = sum(int(reference_pending(design, at, wt).sum()) for at, wt, _, _ in _tiles(a, w, CORE))
+        pending = sum(
+            int(reference_pending(design, at, wt).sum()) for at, wt, _, _ in _tiles(a, w, CORE)
+        )
         assert ev.items == pending
         assert ev.items == int(gj.gemm_activity_batch([design], a, w).work[0])
 
@@ -105,7 +107,7 @@ def test_selector_bits():
 
 def _brute_24(w):
     K, N = w.shape
-    ok = all(w[g:g + 4, n].sum() <= 2 for g in range(0, K, 4) for n in range(N))
+    ok = all(w[g : g + 4, n].sum() <= 2 for g in range(0, K, 4) for n in range(N))
     kept = sum(min(2, len(range(g, min(g + 4, K)))) for g in range(0, K, 4))
     return ok, kept
 
@@ -174,8 +176,11 @@ def test_busy_dpu_cycles_and_group_products_match_reference(exploit):
     design = gj.Design(CORE, exploit, win)
     act = gj.gemm_activity_batch([design], a, w)
     ev = cost.layer_events(design, a, w)
-    sched = cost.Schedule(cycles=int(act.cycles[0]), busy_group_cycles=int(act.busy_group_cycles[0]),
-                          taken=tuple(int(x) for x in act.taken[0, : win.size + 1]))
+    sched = cost.Schedule(
+        cycles=int(act.cycles[0]),
+        busy_group_cycles=int(act.busy_group_cycles[0]),
+        taken=tuple(int(x) for x in act.taken[0, : win.size + 1]),
+    )
     busy = dg_products = 0
     dg_idx = [1 + i for i, o in enumerate(win.as_tuples()) if o[2] != 0]
     for at, wt, cr, rr in _tiles(a, w, CORE):

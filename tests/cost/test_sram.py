@@ -87,8 +87,9 @@ def test_fast_path_equals_scalar_reference():
 def test_between_points_is_a_power_law():
     table = cost.load_tech("horowitz45").sram
     lo, hi = table.values["read_energy_pj"][0][2], table.values["read_energy_pj"][0][3]  # 8, 16 KB
-    mid = sram_cost(table, math.sqrt(table.capacity_kb[2] * table.capacity_kb[3]),
-                    table.port_bits[0]).read_energy_pj
+    mid = sram_cost(
+        table, math.sqrt(table.capacity_kb[2] * table.capacity_kb[3]), table.port_bits[0]
+    ).read_energy_pj
     assert mid == pytest.approx(math.sqrt(lo * hi), rel=1e-12)
 
 
@@ -111,8 +112,9 @@ def test_out_of_grid_and_missing_table_raise():
         sram_cost(tech, np.array([8.0, hi * 2]), 64)
     with pytest.raises(ValueError, match="port_bits"):
         sram_cost(tech, 8, tech.sram.port_bits[-1] + 1)
-    bare = cost.scale_tech(tech, name="bare", area=(1, "x"), energy=(1, "x"), sram=(1, "x"),
-                           leak=(1, "x"))
+    bare = cost.scale_tech(
+        tech, name="bare", area=(1, "x"), energy=(1, "x"), sram=(1, "x"), leak=(1, "x")
+    )
     with pytest.raises(ValueError, match="no 'sram' table"):
         sram_cost(bare, 8, 64)
 
@@ -120,8 +122,9 @@ def test_out_of_grid_and_missing_table_raise():
 def test_jax_inputs_grad_jit_and_vmap():
     table = cost.load_tech("horowitz45").sram
     at_point = sram_cost(table, jnp.float32(32.0), 64.0)
-    assert float(at_point.read_energy_pj) == pytest.approx(table.values["read_energy_pj"][0][4],
-                                                           rel=1e-5)
+    assert float(at_point.read_energy_pj) == pytest.approx(
+        table.values["read_energy_pj"][0][4], rel=1e-5
+    )
     for key in COST_KEYS:
         g = jax.grad(lambda c, k=key: getattr(sram_cost(table, c, 128.0), k))(jnp.float32(20.0))
         assert np.isfinite(g) and g > 0, key
@@ -187,8 +190,11 @@ def test_script_writes_a_block_the_library_reads_back(tmp_path):
 
 # -- needs the 'cacti' extra (zigzag-dse) and a C++ toolchain --------------------------------------
 def _have_cacti() -> bool:
-    return (importlib.util.find_spec("zigzag") is not None and shutil.which("make") is not None
-            and shutil.which("g++") is not None)
+    return (
+        importlib.util.find_spec("zigzag") is not None
+        and shutil.which("make") is not None
+        and shutil.which("g++") is not None
+    )
 
 
 @pytest.mark.skipif(not _have_cacti(), reason="needs the 'cacti' extra (zigzag-dse), make, g++")
@@ -199,14 +205,16 @@ def test_stored_table_matches_a_fresh_cacti_run():
     for name, kb, bits in points:
         table = cost.load_tech(name).sram
         # the stored tables use one data-cell type (docs/cacti.md); regenerate the same input
-        cell = re.search(r'-Data array cell type - "([^"]+)"',
-                         table.generator["config_template"]).group(1)
+        cell = re.search(
+            r'-Data array cell type - "([^"]+)"', table.generator["config_template"]
+        ).group(1)
         template = script.config_template(cell)
         assert table.generator["config_template"] == template  # the stored input is what runs
         assert table.generator["cacti_version"] == script.versions()["cacti"]
         node = table.generator["cacti_node_nm"]
-        fresh = script.run_point(cacti_dir, script.point_config(template, kb, bits, node),
-                                 tag=f"test_{name}")
+        fresh = script.run_point(
+            cacti_dir, script.point_config(template, kb, bits, node), tag=f"test_{name}"
+        )
         p, c = table.port_bits.index(bits), table.capacity_kb.index(kb)
         for key in TABLE_KEYS:
             assert fresh[key] == pytest.approx(table.values[key][p][c], rel=1e-9), (name, key)

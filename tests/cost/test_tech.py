@@ -53,7 +53,7 @@ def test_sram_interpolation_and_range():
     assert t.sram_read_energy_per_bit == pytest.approx((10 + f * 10) / 64)
     cfg["sram_bank_kb"]["value"] = 4096
     with pytest.raises(ValueError, match="sram_bank_kb"):
-        cost.tech_from_dict(cfg).sram_read_energy_per_bit
+        _ = cost.tech_from_dict(cfg).sram_read_energy_per_bit
 
 
 def test_second_node_is_documented_scaling():
@@ -65,7 +65,8 @@ def test_second_node_is_documented_scaling():
     for field, (_, kind) in FIELDS.items():
         if field == "sram_read_energy_64b":
             assert dict(t16.sram_read_energy_64b) == pytest.approx(
-                {k: v * fs for k, v in base.sram_read_energy_64b})
+                {k: v * fs for k, v in base.sram_read_energy_64b}
+            )
             continue
         factor = {"area": fa, "energy": fe, "sram": fs, "leak": fl, None: 1.0}[kind]
         if field in ("node_nm",):
@@ -94,16 +95,19 @@ def test_missing_source_value_or_unit_is_named(key):
         cost.tech_from_dict(cfg)
 
 
-@pytest.mark.parametrize("mutate, match", [
-    (lambda c: c["mult8_energy"].update(source="  "), "source"),
-    (lambda c: c["mult8_area"].update(unit="mm^2"), "mult8_area"),
-    (lambda c: c["add8_energy"].update(value=-1), "add8_energy"),
-    (lambda c: c["add8_energy"].update(value="big"), "add8_energy"),
-    (lambda c: c["operand_bits"].update(value=8.5), "operand_bits"),
-    (lambda c: c.update(extra_thing={"value": 1, "unit": "x", "source": "y"}), "extra_thing"),
-    (lambda c: c.pop("name"), "name"),
-    (lambda c: c["sram_read_energy_64b"].update(value={}), "sram_read_energy_64b"),
-])
+@pytest.mark.parametrize(
+    "mutate, match",
+    [
+        (lambda c: c["mult8_energy"].update(source="  "), "source"),
+        (lambda c: c["mult8_area"].update(unit="mm^2"), "mult8_area"),
+        (lambda c: c["add8_energy"].update(value=-1), "add8_energy"),
+        (lambda c: c["add8_energy"].update(value="big"), "add8_energy"),
+        (lambda c: c["operand_bits"].update(value=8.5), "operand_bits"),
+        (lambda c: c.update(extra_thing={"value": 1, "unit": "x", "source": "y"}), "extra_thing"),
+        (lambda c: c.pop("name"), "name"),
+        (lambda c: c["sram_read_energy_64b"].update(value={}), "sram_read_energy_64b"),
+    ],
+)
 def test_bad_entries_raise(mutate, match):
     cfg = copy.deepcopy(_raw())
     mutate(cfg)

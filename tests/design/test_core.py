@@ -62,14 +62,17 @@ def test_capacity_is_refused_by_name(capacity):
         gj.Window.from_offsets([(1, 0), (2, 0)], capacity=capacity)
 
 
-@pytest.mark.parametrize("offsets, field", [
-    (None, "offsets must be a sequence"),
-    ("12", "offsets must be a sequence"),
-    (5, "offsets must be a sequence"),
-    ([3], "window offset 0"),
-    ([(1, 0), (2**31, 0)], "window offset 1.*int32"),
-    ([(1, -2**31, 0)], "int32"),
-])
+@pytest.mark.parametrize(
+    "offsets, field",
+    [
+        (None, "offsets must be a sequence"),
+        ("12", "offsets must be a sequence"),
+        (5, "offsets must be a sequence"),
+        ([3], "window offset 0"),
+        ([(1, 0), (2**31, 0)], "window offset 1.*int32"),
+        ([(1, -(2**31), 0)], "int32"),
+    ],
+)
 def test_from_offsets_refuses_non_sequences_and_huge_entries(offsets, field):
     with pytest.raises(ValueError, match=field):
         gj.Window.from_offsets(offsets)

@@ -42,9 +42,15 @@ def test_mode_windows_follow_the_wiring_map():
 
 
 def test_custom_mode_windows_must_be_wired():
-    ok = griffin(CORE, WIRED, windows={"W": gj.Window.from_offsets([(2, 0)]),
-                                       "A": gj.Window.from_offsets([(1, 0, 1)]),
-                                       "AW": gj.Window.empty()})
+    ok = griffin(
+        CORE,
+        WIRED,
+        windows={
+            "W": gj.Window.from_offsets([(2, 0)]),
+            "A": gj.Window.from_offsets([(1, 0, 1)]),
+            "AW": gj.Window.empty(),
+        },
+    )
     assert ok.mode("W").window.as_tuples() == ((2, 0, 0),)
     assert ok.mode("AW").window.size == 0
     with pytest.raises(ValueError, match="not wired"):
@@ -98,8 +104,9 @@ def test_accelerator_validation():
     with pytest.raises(ValueError, match="category"):
         acc.mode("sparse")
     # frozen, hashable
-    assert hash(acc) == hash(Accelerator(name="x", hardware=hw,
-                                         modes={"W": gj.Design(CORE, "W", gj.Window.box(1))}))
+    assert hash(acc) == hash(
+        Accelerator(name="x", hardware=hw, modes={"W": gj.Design(CORE, "W", gj.Window.box(1))})
+    )
 
 
 def test_every_category_has_a_mode_that_schedules():

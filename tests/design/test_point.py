@@ -33,11 +33,14 @@ def test_dense_point_has_no_window():
         DesignPoint("none", 1, 0, 0)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"exploit": "B"}, "exploit"),
-    ({"exploit": "A", "time": 1, "offsets": [(1, 0, 0)]}, "either a box"),
-    ({"exploit": "A", "offsets": [(1, 0)]}, "triples"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"exploit": "B"}, "exploit"),
+        ({"exploit": "A", "time": 1, "offsets": [(1, 0, 0)]}, "either a box"),
+        ({"exploit": "A", "offsets": [(1, 0)]}, "triples"),
+    ],
+)
 def test_bad_points_are_rejected(kwargs, match):
     with pytest.raises(ValueError, match=match):
         DesignPoint(**kwargs)

@@ -38,7 +38,9 @@ def test_default_core_and_published_shapes():
     assert sp.core == gj.Core(32, 32, 1) and sp.hardware.sync == "group"
     assert sp.hardware.exploit == "AW" and sp.hardware.window.depth >= 8
     cv = preset("cnvlutin_like")
-    assert cv.hardware.exploit == "A" and all(o[1] == o[2] == 0 for o in cv.hardware.window.as_tuples())
+    assert cv.hardware.exploit == "A" and all(
+        o[1] == o[2] == 0 for o in cv.hardware.window.as_tuples()
+    )
     cx = preset("cambricon_x_like")
     assert cx.hardware.exploit == "W" and cx.hardware.window.fan_in == 16
     stc = preset("stc_2to4")
@@ -73,7 +75,7 @@ def all_reports():
 
 
 def test_every_preset_evaluates_on_every_category(all_reports):
-    for cat, (_, _, accs, reps) in all_reports.items():
+    for cat, (_, _, _accs, reps) in all_reports.items():
         assert [r.name for r in reps] == list(PRESETS)
         for rep in reps:
             vals = [rep.energy_pj, rep.area_mm2, rep.tops_per_w, rep.tops_per_mm2, rep.speedup]

@@ -11,6 +11,7 @@ import pytest
 
 import griffin_jax as gj
 from griffin_jax import cost
+from griffin_jax.cost import selector_levels
 from griffin_jax.search import (
     OBJECTIVES,
     DesignPoint,
@@ -21,17 +22,15 @@ from griffin_jax.search import (
     relaxed_area,
     relaxed_loss,
 )
-from griffin_jax.cost import selector_levels
 from griffin_jax.search._relax import _EVENT_FIELDS, layer_energy_terms
 
 TECH = cost.load_tech("horowitz45")
 CORE = gj.Core(4, 4, 8)
 # M divisible by C and N by R: the cost model's integer scalings of busy cycles are then exact.
-SPACE = Space(core=CORE, exploits=("none", "A", "W", "AW"), time=(1, 3), lane=(0, 1),
-              group=(0, 1))
+SPACE = Space(core=CORE, exploits=("none", "A", "W", "AW"), time=(1, 3), lane=(0, 1), group=(0, 1))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def tiny():
     """One small GEMM as a one-workload mix, its exhaustive exact table and its relaxation."""
     rng = np.random.default_rng(7)
@@ -58,9 +57,16 @@ def test_selector_levels_interpolate_ceil_log2():
     assert mid == pytest.approx(2.25)
 
 
-@pytest.mark.parametrize("point", [DesignPoint("A", 2, 1, 1), DesignPoint("W", 3, 0, 1),
-                                   DesignPoint("AW", 1, 1, 1), DesignPoint("AW", 3, 1, 0),
-                                   DesignPoint("none")])
+@pytest.mark.parametrize(
+    "point",
+    [
+        DesignPoint("A", 2, 1, 1),
+        DesignPoint("W", 3, 0, 1),
+        DesignPoint("AW", 1, 1, 1),
+        DesignPoint("AW", 3, 1, 0),
+        DesignPoint("none"),
+    ],
+)
 def test_energy_formulas_equal_the_cost_model_given_exact_schedule_counts(point):
     mix, _, _ = tiny()
     _, a, w, _ = mix[0][1][0]
@@ -78,8 +84,9 @@ def test_energy_formulas_equal_the_cost_model_given_exact_schedule_counts(point)
         trees, rows = float(act.tree_group_cycles[0].sum()), float(act.row_cycles[0])
     theta = jnp.asarray(point.theta, jnp.float32)
     area = relaxed_area(point.exploit, point.theta, CORE, k, core_only=True)
-    energy = float(layer_energy_terms(point.exploit, theta, evd, cycles, busy, trees, rows, CORE,
-                                      k, area))
+    energy = float(
+        layer_energy_terms(point.exploit, theta, evd, cycles, busy, trees, rows, CORE, k, area)
+    )
     assert energy == pytest.approx(report.energy_pj, rel=1e-5)
 
 
@@ -93,8 +100,9 @@ def test_time_only_windows_are_exact():
     assert dense.energy_pj == pytest.approx(ev.cache[DesignPoint("none")].energy_pj, rel=1e-5)
 
 
-@pytest.mark.parametrize("objective, min_rho", [("tops_per_w", 0.9), ("edp", 0.8),
-                                                ("speedup", 0.85)])
+@pytest.mark.parametrize(
+    "objective, min_rho", [("tops_per_w", 0.9), ("edp", 0.8), ("speedup", 0.85)]
+)
 def test_relaxed_objective_tracks_the_exact_one(objective, min_rho):
     # Stated tolerance on this tiny, coarse GEMM (3 steps per tile, so cycle counts take few
     # values, and a 4-group axis that two hops of borrowing already cover): Spearman >= min_rho
@@ -119,8 +127,9 @@ def test_gradients_are_finite_and_informative():
         grad = jax.jit(jax.grad(lambda t, o, b: relaxed_loss(rel.metrics(e, t), o, b)))
         for obj in range(len(OBJECTIVES)):
             for theta in ([1.4, 0.3, 0.6], [2.7, 0.8, 0.2]):
-                g = np.asarray(grad(jnp.asarray(theta, jnp.float32), jnp.int32(obj),
-                                    jnp.float32(0.3)))
+                g = np.asarray(
+                    grad(jnp.asarray(theta, jnp.float32), jnp.int32(obj), jnp.float32(0.3))
+                )
                 assert np.isfinite(g).all(), (e, OBJECTIVES[obj], theta)
                 seen_nonzero |= {i for i in range(3) if g[i] != 0.0}
     assert seen_nonzero == {0, 1, 2}  # every parameter moves the objective somewhere
@@ -146,12 +155,13 @@ def test_bad_inputs_raise_naming_the_field():
     with pytest.raises(ValueError, match="area_budget_mm2"):
         rel.loss("AW", [1.0, 0.0, 0.0], "edp", 1.0)
     layers = mix[0][1]
-    for bad, field in (([], "workloads"),
-                       ([("x", layers, "B", 1.0)], "category"),
-                       ([("x", layers, "AW", 0.0)], "weight"),
-                       ([("x", [("l", layers[0][1], layers[0][2], 0)], "AW", 1.0)],
-                        "multiplicity"),
-                       ([("x", layers, "AW")], r"workloads\[0\]")):
+    for bad, field in (
+        ([], "workloads"),
+        ([("x", layers, "B", 1.0)], "category"),
+        ([("x", layers, "AW", 0.0)], "weight"),
+        ([("x", [("l", layers[0][1], layers[0][2], 0)], "AW", 1.0)], "multiplicity"),
+        ([("x", layers, "AW")], r"workloads\[0\]"),
+    ):
         with pytest.raises(ValueError, match=field):
             relax(bad, SPACE)
     with pytest.raises(ValueError, match="space"):

@@ -23,11 +23,10 @@ from griffin_jax.search import (
 
 CORE = gj.Core(4, 4, 8)
 # Same core, space and GEMM shape as test_relax: compiled exact kernels are shared in one run.
-SPACE = Space(core=CORE, exploits=("none", "A", "W", "AW"), time=(1, 3), lane=(0, 1),
-              group=(0, 1))
+SPACE = Space(core=CORE, exploits=("none", "A", "W", "AW"), time=(1, 3), lane=(0, 1), group=(0, 1))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def tiny():
     """A two-workload mix, its exhaustive exact table (shared, so searches are charged for
     their evaluations without recomputing them) and its relaxation."""
@@ -52,9 +51,18 @@ def test_search_finds_the_exhaustive_optimum_with_few_exact_evaluations(objectiv
     opt = exhaustive(ev.fresh(), objective, b)
     assert opt.n_exact == SPACE.size
     for seed in (0, 1):
-        res = run_search(mix, objective, SPACE, seed=seed, steps=20, restarts=2,
-                         area_budget_mm2=b, max_exact=SPACE.size // 4, evaluator=ev,
-                         relaxation=rel)
+        res = run_search(
+            mix,
+            objective,
+            SPACE,
+            seed=seed,
+            steps=20,
+            restarts=2,
+            area_budget_mm2=b,
+            max_exact=SPACE.size // 4,
+            evaluator=ev,
+            relaxation=rel,
+        )
         assert res.n_exact <= SPACE.size // 4 < SPACE.size
         assert len(res.evaluated) == res.n_exact
         # <= 2% under cost model v1; v2's SRAM leakage makes TOPS/W follow the relaxation's
@@ -68,8 +76,9 @@ def test_search_finds_the_exhaustive_optimum_with_few_exact_evaluations(objectiv
 
 def test_history_has_every_step_in_bounds_and_exact_checkpoints():
     mix, ev, rel = tiny()
-    res = run_search(mix, "edp", SPACE, seed=2, steps=12, restarts=2, exact_every=4,
-                     evaluator=ev, relaxation=rel)
+    res = run_search(
+        mix, "edp", SPACE, seed=2, steps=12, restarts=2, exact_every=4, evaluator=ev, relaxation=rel
+    )
     assert [h.step for h in res.history] == list(range(13))
     for h in res.history:
         if h.exploit != "none":
@@ -86,8 +95,17 @@ def test_history_has_every_step_in_bounds_and_exact_checkpoints():
 
 def test_counts_are_distinct_designs_and_respect_the_budget():
     mix, ev, rel = tiny()
-    res = run_search(mix, "tops_per_w", SPACE, seed=0, steps=5, restarts=2, max_exact=3,
-                     evaluator=ev, relaxation=rel)
+    res = run_search(
+        mix,
+        "tops_per_w",
+        SPACE,
+        seed=0,
+        steps=5,
+        restarts=2,
+        max_exact=3,
+        evaluator=ev,
+        relaxation=rel,
+    )
     assert res.n_exact <= 3 and len({p for p, _ in res.evaluated}) == res.n_exact
     fresh = ev.fresh()
     fresh([DesignPoint("none"), DesignPoint("none"), DesignPoint("A", 1, 0, 0)])
@@ -110,27 +128,29 @@ def test_random_and_tpe_baselines_count_like_the_search():
 def test_plot_history_writes_a_figure(tmp_path):
     pytest.importorskip("matplotlib")
     mix, ev, rel = tiny()
-    res = run_search(mix, "edp", SPACE, seed=0, steps=6, restarts=2, evaluator=ev,
-                     relaxation=rel)
+    res = run_search(mix, "edp", SPACE, seed=0, steps=6, restarts=2, evaluator=ev, relaxation=rel)
     path = plot_history(res, tmp_path / "h.png")
     assert (tmp_path / "h.png").stat().st_size > 1000 and path.endswith("h.png")
     with pytest.raises(ValueError, match="history"):
         plot_history(random_search(ev, "edp", 2), tmp_path / "x.png")
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"objective": "speed"}, "objective"),
-    ({"objective": "perf_under_area"}, "area_budget_mm2"),
-    ({"objective": "perf_under_area", "area_budget_mm2": 1e-6}, "area_budget_mm2"),
-    ({"objective": "edp", "area_budget_mm2": 1.0}, "area_budget_mm2"),
-    ({"steps": 0}, "steps"),
-    ({"restarts": 0}, "restarts"),
-    ({"seed": -1}, "seed"),
-    ({"max_exact": 0}, "max_exact"),
-    ({"learning_rate": 0.0}, "learning_rate"),
-    ({"space": "big"}, "space"),
-    ({"space": Space(core=CORE, time=(1, 2))}, "evaluator"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"objective": "speed"}, "objective"),
+        ({"objective": "perf_under_area"}, "area_budget_mm2"),
+        ({"objective": "perf_under_area", "area_budget_mm2": 1e-6}, "area_budget_mm2"),
+        ({"objective": "edp", "area_budget_mm2": 1.0}, "area_budget_mm2"),
+        ({"steps": 0}, "steps"),
+        ({"restarts": 0}, "restarts"),
+        ({"seed": -1}, "seed"),
+        ({"max_exact": 0}, "max_exact"),
+        ({"learning_rate": 0.0}, "learning_rate"),
+        ({"space": "big"}, "space"),
+        ({"space": Space(core=CORE, time=(1, 2))}, "evaluator"),
+    ],
+)
 def test_bad_arguments_raise_naming_the_field(kwargs, field):
     mix, ev, rel = tiny()
     args = {"space": SPACE, "evaluator": ev, "relaxation": rel, "steps": 2, "restarts": 2}

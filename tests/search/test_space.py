@@ -72,18 +72,21 @@ def test_integer_theta_rounds_to_itself():
         assert sp.neighbours(p.exploit, p.theta) == (p,)
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"time": (0, 3)}, "time"),
-    ({"time": (3, 1)}, "time"),
-    ({"lane": (0, 16)}, "lane"),
-    ({"lane": (-1, 2)}, "lane"),
-    ({"group": (-1, 2)}, "group"),
-    ({"group": (0, 1.5)}, "group"),
-    ({"exploits": ("A", "X")}, "exploits"),
-    ({"exploits": ("A", "A")}, "exploits"),
-    ({"exploits": ()}, "exploits"),
-    ({"core": (8, 8, 16)}, "core"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"time": (0, 3)}, "time"),
+        ({"time": (3, 1)}, "time"),
+        ({"lane": (0, 16)}, "lane"),
+        ({"lane": (-1, 2)}, "lane"),
+        ({"group": (-1, 2)}, "group"),
+        ({"group": (0, 1.5)}, "group"),
+        ({"exploits": ("A", "X")}, "exploits"),
+        ({"exploits": ("A", "A")}, "exploits"),
+        ({"exploits": ()}, "exploits"),
+        ({"core": (8, 8, 16)}, "core"),
+    ],
+)
 def test_bad_space_raises_naming_the_field(kwargs, field):
     with pytest.raises(ValueError, match=field):
         Space(**kwargs)

@@ -38,8 +38,9 @@ def _fields_np(bits, lanes, fields):
     return out.astype(np.uint32)
 
 
-@pytest.mark.parametrize("lanes,fields", [(1, 32), (1, 5), (3, 10), (5, 6), (8, 4), (16, 2),
-                                          (15, 2), (4, 1)])
+@pytest.mark.parametrize(
+    "lanes,fields", [(1, 32), (1, 5), (3, 10), (5, 6), (8, 4), (16, 2), (15, 2), (4, 1)]
+)
 def test_field_rotations_and_counts_match_numpy(lanes, fields, rng):
     bits = rng.random((64, fields, lanes)) < 0.3
     bits[:4] = False  # some all-empty words
@@ -60,9 +61,19 @@ def test_field_masks_reject_overflow():
         _bits.field_masks(16, 3)
 
 
-@pytest.mark.parametrize("blocks,lanes,fields,rows", [(8, 16, 2, 4), (8, 8, 4, 2), (8, 5, 4, 2),
-                                                      (5, 5, 5, 1), (1, 4, 1, 1), (8, 32, 1, 8),
-                                                      (3, 16, 2, 2), (40, 1, 20, 2)])
+@pytest.mark.parametrize(
+    "blocks,lanes,fields,rows",
+    [
+        (8, 16, 2, 4),
+        (8, 8, 4, 2),
+        (8, 5, 4, 2),
+        (5, 5, 5, 1),
+        (1, 4, 1, 1),
+        (8, 32, 1, 8),
+        (3, 16, 2, 2),
+        (40, 1, 20, 2),
+    ],
+)
 def test_tile_shape_packs_blocks_into_the_fewest_words(blocks, lanes, fields, rows):
     from griffin_jax.sim._kernel import TileShape
 

@@ -19,8 +19,12 @@ print(gj.simulate_gemm_batch([gj.Design(gj.Core(2, 2, 4), "AW", gj.Window.box(1,
 
 def test_cache_fills_and_is_reused(tmp_path):
     cache = tmp_path / "xla"
-    runs = [subprocess.run([sys.executable, "-c", CHILD, str(cache)], capture_output=True,
-                           text=True, timeout=300) for _ in range(2)]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", CHILD, str(cache)], capture_output=True, text=True, timeout=300
+        )
+        for _ in range(2)
+    ]
     assert all(r.returncode == 0 for r in runs), runs[0].stderr[-2000:]
     assert runs[0].stdout == runs[1].stdout
     assert any(os.scandir(cache))

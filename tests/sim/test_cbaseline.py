@@ -47,8 +47,9 @@ def _window(rng, gen, lanes: int, sync: str, shape: str, core=None, exploit="AW"
         return gj.Window.empty()
     one_group = core is not None and group_axis(core, exploit) == 1
     max_dg = 0 if sync == "group" or one_group else 2
-    return gj.Window.from_offsets(gen.random_offsets(rng, lanes, max_n=6, max_dt=3, max_dg=max_dg,
-                                                     shape=shape))
+    return gj.Window.from_offsets(
+        gen.random_offsets(rng, lanes, max_n=6, max_dt=3, max_dg=max_dg, shape=shape)
+    )
 
 
 def _assert_same(c: dict, ref: dict, what):
@@ -76,10 +77,14 @@ def test_gemm_matches_reference_on_random_cases(rng, gen):
             a = np.zeros_like(a)
         elif i % 12 == 6:
             a, w = np.ones_like(a), np.ones_like(w)
-        design = gj.Design(core, exploit, _window(rng, gen, lanes, sync, shape, core, exploit),
-                           sync)
-        _assert_same(cbaseline.gemm_cycles(design, a, w), gj.reference_gemm(design, a, w),
-                     (design, a.shape, w.shape, i))
+        design = gj.Design(
+            core, exploit, _window(rng, gen, lanes, sync, shape, core, exploit), sync
+        )
+        _assert_same(
+            cbaseline.gemm_cycles(design, a, w),
+            gj.reference_gemm(design, a, w),
+            (design, a.shape, w.shape, i),
+        )
         n_cases += 1
     assert n_cases >= 150
 
@@ -105,7 +110,7 @@ def test_tile_matches_reference_tile(rng, gen, exploit):
         G, T = int(rng.integers(1, 5)), int(rng.integers(1, 6))
         pending = gen.random_mask(rng, (1, G, T, lanes))
         if i % 10 == 3:
-            pending[:, :, T // 2:] = False  # a tail of empty steps to skip
+            pending[:, :, T // 2 :] = False  # a tail of empty steps to skip
         sync = gj.SYNCS[i % 2]
         window = _window(rng, gen, lanes, sync, ("box", "L", "any")[i % 3])
         K = T * lanes
@@ -136,14 +141,17 @@ def test_spec_oracles_on_larger_layers(rng, gen):
             D = win.depth
             empty = gj.Design(core, "AW", win)
             assert cbaseline.gemm_cycles(empty, np.zeros_like(a), w)["cycles"] == (
-                tiles * math.ceil(T / (D + 1)))
+                tiles * math.ceil(T / (D + 1))
+            )
             out = cbaseline.gemm_cycles(empty, a, w)
             work = int((a.astype(np.int64).sum(0) * w.astype(np.int64).sum(1)).sum())
             assert sum(out["taken"]) == work  # every pending product runs exactly once
             assert tiles * math.ceil(T / (D + 1)) <= out["cycles"] <= tiles * T
-        for design in (gj.Design(core, "none"),
-                       gj.Design(core, "AW", gj.Window.empty()),
-                       gj.Design(core, "W", gj.Window.empty(), "group")):
+        for design in (
+            gj.Design(core, "none"),
+            gj.Design(core, "AW", gj.Window.empty()),
+            gj.Design(core, "W", gj.Window.empty(), "group"),
+        ):
             assert cbaseline.gemm_cycles(design, a, w)["cycles"] == tiles * T
 
 
@@ -185,8 +193,9 @@ def test_byte_mask_entry_point_packs_like_the_python_path(rng):
     busy = np.zeros(1, np.int64)
     au8, wu8 = a.astype(np.uint8), w.astype(np.uint8)
     ptr = lambda x: x.ctypes.data_as(ctypes.c_void_p)  # noqa: E731
-    cycles = lib.gc_gemm_cycles(3, 0, 3, 4, 10, 19, 11, 77, ptr(au8), ptr(wu8), len(offs),
-                                ptr(offs), ptr(taken), ptr(busy))
+    cycles = lib.gc_gemm_cycles(
+        3, 0, 3, 4, 10, 19, 11, 77, ptr(au8), ptr(wu8), len(offs), ptr(offs), ptr(taken), ptr(busy)
+    )
     want = cbaseline.gemm_cycles(design, a, w)
     assert cycles == want["cycles"]
     assert tuple(taken) == want["taken"] and busy[0] == want["busy"]
@@ -200,8 +209,9 @@ def test_c_rejects_bad_arguments():
 
     def call(exploit, sync, lanes, offsets):
         offs = np.asarray(offsets, np.int32).reshape(-1, 3)
-        return lib.gc_gemm_cycles_packed(exploit, sync, 1, 1, lanes, 2, 2, 2, ptr(ap), ptr(ap),
-                                         len(offs), ptr(offs), None, None)
+        return lib.gc_gemm_cycles_packed(
+            exploit, sync, 1, 1, lanes, 2, 2, 2, ptr(ap), ptr(ap), len(offs), ptr(offs), None, None
+        )
 
     assert call(3, 0, 65, []) == -1  # lanes > 64
     assert call(4, 0, 2, []) == -2  # unknown exploit

@@ -67,8 +67,10 @@ def test_one_compile_serves_a_bucket(rng):
     first = [gj.Design(CORE, "AW", gj.Window.box(t, l, g)) for t, l, g in ((1, 0, 1), (2, 1, 0))]
     gj.simulate_gemm_batch(first, a, w)
     before = _gemm.TRACE_COUNT["gemm"]
-    other = [gj.Design(CORE, "AW", gj.Window.from_offsets(o)) for o in
-             ([(3, 1, 1), (1, -2, -1)], [(4, 0, 0)])]
+    other = [
+        gj.Design(CORE, "AW", gj.Window.from_offsets(o))
+        for o in ([(3, 1, 1), (1, -2, -1)], [(4, 0, 0)])
+    ]
     a2, w2 = rng.random((11, 37)) < 0.3, rng.random((37, 5)) < 0.7  # same tile/step buckets
     gj.simulate_gemm_batch(other, a2, w2)
     assert _gemm.TRACE_COUNT["gemm"] == before
@@ -81,8 +83,11 @@ def test_one_compile_serves_a_bucket(rng):
 
 def test_totals_are_int64_and_chunking_is_exact(rng):
     a, w = rng.random((30, 33)) < 0.5, rng.random((33, 9)) < 0.5
-    designs = [gj.Design(CORE, "AW", gj.Window.box(2, 1)), gj.Design(CORE, "W"),
-               gj.Design(CORE, "none")]
+    designs = [
+        gj.Design(CORE, "AW", gj.Window.box(2, 1)),
+        gj.Design(CORE, "W"),
+        gj.Design(CORE, "none"),
+    ]
     whole = gj.gemm_activity_batch(designs, a, w)
     assert whole.cycles.dtype == np.int64 and whole.taken.dtype == np.int64
     for chunk in (1, 8):  # many chunks, a ragged last one
@@ -138,20 +143,37 @@ def test_vmap_strategy_matches_map(geom, rng):
     designs = [gj.Design(core, "none")]
     for exploit in ("A", "W", "AW"):
         for sync in ("core", "group"):
-            designs.append(gj.Design(core, exploit,
-                                     gj.Window.box(2, 1, 0 if sync == "group" else 1),
-                                     sync))
+            designs.append(
+                gj.Design(core, exploit, gj.Window.box(2, 1, 0 if sync == "group" else 1), sync)
+            )
             designs.append(gj.Design(core, exploit, gj.Window.box(3, 0, 0), sync))
     a, w = rng.random((M, K)) < 0.5, rng.random((K, N)) < 0.5
     by_map = gj.gemm_activity_batch(designs, a, w, strategy="map")
     by_vmap = gj.gemm_activity_batch(designs, a, w, strategy="vmap")
-    for field in ("cycles", "taken", "busy_group_cycles", "tree_group_cycles", "group_cycles",
-                  "row_cycles", "col_cycles"):
+    for field in (
+        "cycles",
+        "taken",
+        "busy_group_cycles",
+        "tree_group_cycles",
+        "group_cycles",
+        "row_cycles",
+        "col_cycles",
+    ):
         assert np.array_equal(getattr(by_map, field), getattr(by_vmap, field)), field
 
 
-FIELDS = ("cycles", "dense_cycles", "taken", "busy_group_cycles", "tree_group_cycles",
-          "group_cycles", "row_cycles", "col_cycles", "work", "tiles")
+FIELDS = (
+    "cycles",
+    "dense_cycles",
+    "taken",
+    "busy_group_cycles",
+    "tree_group_cycles",
+    "group_cycles",
+    "row_cycles",
+    "col_cycles",
+    "work",
+    "tiles",
+)
 
 
 def _assert_same(x, y):
@@ -172,8 +194,9 @@ def _structured_masks(rng, M, K, N):
     ]
 
 
-@pytest.mark.parametrize("geom", [(3, 2, 5, 11, 7, 23), (2, 3, 8, 13, 9, 40)],
-                         ids=lambda g: "x".join(map(str, g)))
+@pytest.mark.parametrize(
+    "geom", [(3, 2, 5, 11, 7, 23), (2, 3, 8, 13, 9, 40)], ids=lambda g: "x".join(map(str, g))
+)
 def test_distinct_tiles_equal_every_tile_and_reference(geom, rng, gen):
     # Edge tiles in both directions (M % C, N % R != 0): a padded edge tile can share its
     # pending array with a real one, yet row_cycles / col_cycles must still count real DPUs.
@@ -208,8 +231,9 @@ def test_distinct_units_follow_distinct_operand_tiles(rng):
     a_dense = np.ones_like(a)
 
     def units(exploit, a_mask):
-        return _gemm._evaluate_group([gj.Design(core, exploit, gj.Window.box(1, 1))], a_mask, w,
-                                     None)["units"]
+        return _gemm._evaluate_group(
+            [gj.Design(core, exploit, gj.Window.box(1, 1))], a_mask, w, None
+        )["units"]
 
     assert units("W", a) == 3  # one W schedule per channel tile, whatever the pixel tiles
     assert units("A", a) == 20  # one A schedule per (random, distinct) pixel tile
@@ -249,23 +273,28 @@ def test_huge_window_depth_is_bounded(rng):
         assert tuple(act.tree_group_cycles[0, :5]) == tuple(ref["tree_group_cycles"])
     pending = rng.random((3, 6, 4)) < 0.3
     deep = gj.Window.from_offsets([(10**6, 0, 0), (1, 1, 0)])
-    assert gj.tile_cycles(pending, deep) == gj.reference_tile(pending[None], deep.as_tuples())[
-        "cycles"]
+    assert (
+        gj.tile_cycles(pending, deep)
+        == gj.reference_tile(pending[None], deep.as_tuples())["cycles"]
+    )
 
 
-@pytest.mark.parametrize("kw, field", [
-    ({"strategy": "pmap"}, "strategy"),
-    ({"chunk": 2.0}, "chunk"),
-    ({"chunk": True}, "chunk"),
-    ({"devices": ["cpu"]}, r"devices\[0\]"),
-    ({"devices": []}, "devices"),
-    ({"min_tiles": 1}, "min_tiles"),
-    ({"min_tiles": 2.5}, "min_tiles"),
-    ({"seed": -1}, "seed"),
-    ({"activity": 1}, "activity"),
-    ({"sample": 0}, "sample"),
-    ({"sample": True}, "sample"),
-])
+@pytest.mark.parametrize(
+    "kw, field",
+    [
+        ({"strategy": "pmap"}, "strategy"),
+        ({"chunk": 2.0}, "chunk"),
+        ({"chunk": True}, "chunk"),
+        ({"devices": ["cpu"]}, r"devices\[0\]"),
+        ({"devices": []}, "devices"),
+        ({"min_tiles": 1}, "min_tiles"),
+        ({"min_tiles": 2.5}, "min_tiles"),
+        ({"seed": -1}, "seed"),
+        ({"activity": 1}, "activity"),
+        ({"sample": 0}, "sample"),
+        ({"sample": True}, "sample"),
+    ],
+)
 def test_scheduler_options_are_checked_by_name(kw, field):
     a, w = np.ones((3, 4), bool), np.ones((4, 2), bool)
     with pytest.raises(ValueError, match=field):

@@ -24,8 +24,9 @@ def test_tile_matches_reference(rng, gen):
             for j in range(per_pair):
                 T = int(rng.integers(1, 9))
                 pending = gen.random_mask(rng, (3, T, lanes))
-                offs = gen.random_offsets(rng, lanes, max_dg=0 if sync == "group" else 2,
-                                          shape=SHAPES[j % 3])
+                offs = gen.random_offsets(
+                    rng, lanes, max_dg=0 if sync == "group" else 2, shape=SHAPES[j % 3]
+                )
                 ref = gj.reference_tile(pending[None], offs, sync)
                 got = gj.tile_activity(pending, gj.Window.from_offsets(offs), sync)
                 assert got["cycles"] == ref["cycles"], (pending.shape, offs, sync)
@@ -84,8 +85,12 @@ def test_gemm_matches_reference(geom, rng, gen):
 def test_single_and_batch_agree(rng, gen):
     core = gj.Core(2, 2, 8)
     a, w = rng.random((9, 50)) < 0.4, rng.random((50, 5)) < 0.6
-    designs = [gj.Design(core, "AW", gj.Window.box(t, l, g)) for t in (1, 2) for l in (0, 1)
-               for g in (0, 1)]
+    designs = [
+        gj.Design(core, "AW", gj.Window.box(t, l, g))
+        for t in (1, 2)
+        for l in (0, 1)
+        for g in (0, 1)
+    ]
     batch = gj.simulate_gemm_batch(designs, a, w)
     single = [gj.simulate_gemm(d, a, w).cycles for d in designs]
     assert batch.tolist() == single
@@ -99,8 +104,12 @@ def test_dense_and_empty_window_take_exactly_T(rng):
     a, w = rng.random((7, 19)) < 0.3, rng.random((19, 5)) < 0.3
     T = math.ceil(19 / 4)
     tiles = math.ceil(7 / 2) * math.ceil(5 / 3)
-    for d in (gj.Design(core, "none"), gj.Design(core, "AW"),
-              gj.Design(core, "A"), gj.Design(core, "W", sync="group")):
+    for d in (
+        gj.Design(core, "none"),
+        gj.Design(core, "AW"),
+        gj.Design(core, "A"),
+        gj.Design(core, "W", sync="group"),
+    ):
         r = gj.simulate_gemm(d, a, w)
         assert r.cycles == r.dense_cycles == tiles * T
 
@@ -130,7 +139,8 @@ def test_no_pending_work_takes_ceil_T_over_D_plus_1():
             win = gj.Window.from_offsets([(d, 0, 0) for d in range(1, D + 1)])
             for sync in ("core", "group"):
                 assert gj.tile_cycles(np.zeros((3, T, 4), bool), win, sync) == math.ceil(
-                    T / (D + 1))
+                    T / (D + 1)
+                )
 
 
 def test_full_mask_never_speeds_up():

@@ -12,11 +12,14 @@ CORE = gj.Core(4, 4, 8)
 
 def test_layer_forms_agree(rng):
     designs = [gj.Design(CORE, "AW", gj.Window.box(1, 1)), gj.Design(CORE, "A", gj.Window.box(2))]
-    layers = [GemmLayer(f"l{i}", rng.random((8, 20)) < 0.5, rng.random((20, 6)) < 0.4, i + 1)
-              for i in range(2)]
+    layers = [
+        GemmLayer(f"l{i}", rng.random((8, 20)) < 0.5, rng.random((20, 6)) < 0.4, i + 1)
+        for i in range(2)
+    ]
     tuples = [(x.name, x.a_mask, x.w_mask, x.multiplicity) for x in layers]
-    runs = [simulate_layers(designs, src)
-            for src in (layers, iter(tuples), Workload("n", layers, "AW"))]
+    runs = [
+        simulate_layers(designs, src) for src in (layers, iter(tuples), Workload("n", layers, "AW"))
+    ]
     for res in runs:
         assert [(r.name, r.multiplicity) for r in res] == [("l0", 1), ("l1", 2)]
     nets = [network_cycles(r) for r in runs]

@@ -11,8 +11,11 @@ CORE = gj.Core(2, 2, 8)
 
 
 def _designs():
-    return [gj.Design(CORE, "AW", gj.Window.box(2, 1)), gj.Design(CORE, "A", gj.Window.box(1, 1)),
-            gj.Design(CORE, "none")]
+    return [
+        gj.Design(CORE, "AW", gj.Window.box(2, 1)),
+        gj.Design(CORE, "A", gj.Window.box(1, 1)),
+        gj.Design(CORE, "none"),
+    ]
 
 
 def test_whole_layer_sample_is_exact(rng):
@@ -50,8 +53,10 @@ def test_bad_sampling_arguments(rng):
 
 
 def test_network_totals_weight_layers_by_multiplicity(rng):
-    layers = [("l1", rng.random((9, 20)) < 0.5, rng.random((20, 5)) < 0.5, 3),
-              ("l2", rng.random((5, 33)) < 0.3, rng.random((33, 4)) < 0.6, 1)]
+    layers = [
+        ("l1", rng.random((9, 20)) < 0.5, rng.random((20, 5)) < 0.5, 3),
+        ("l2", rng.random((5, 33)) < 0.3, rng.random((33, 4)) < 0.6, 1),
+    ]
     seen = []
     res = simulate_layers(_designs(), iter(layers), progress=lambda i, n: seen.append(n))
     assert seen == ["l1", "l2"]

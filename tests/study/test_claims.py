@@ -13,8 +13,17 @@ CORE = gj.Core(rows=2, cols=2, lanes=8)
 
 
 def _designs():
-    p = {n: preset(n, CORE) for n in ("dense", "cnvlutin_like", "bit_tactical_like",
-                                     "tensordash_like", "stc_2to4", "griffin")}
+    p = {
+        n: preset(n, CORE)
+        for n in (
+            "dense",
+            "cnvlutin_like",
+            "bit_tactical_like",
+            "tensordash_like",
+            "stc_2to4",
+            "griffin",
+        )
+    }
     return {
         "dense": [p["dense"]],
         "A": [p["cnvlutin_like"], custom("A_box11", CORE, "A", gj.Window.box(1, 1))],
@@ -67,7 +76,9 @@ def test_rows_and_consistency(report):
         assert r["paper"] == PAPER_RATIO[cat]
         assert r["status"] == ("matches" if abs(r["ours"] / r["paper"] - 1) <= 0.2 else "differs")
     for r in report.table:
-        assert all(math.isfinite(r[k]) and r[k] > 0 for k in ("tops_per_w", "tops_per_mm2", "speedup"))
+        assert all(
+            math.isfinite(r[k]) and r[k] > 0 for k in ("tops_per_w", "tops_per_mm2", "speedup")
+        )
     # a sparse-aware design beats the dense core on dual-sparse models here
     assert max(score[(d.name, "AW")] for d in designs["AW"]) > score[("dense", "AW")]
 

@@ -21,9 +21,14 @@ from griffin_jax.workloads import GemmLayer, bernoulli_mask
 
 def _powers_of_two_triples(peak, max_lanes):
     """Reference: every (R, C, L) of powers of two by brute force over all divisors."""
-    pows = [2 ** e for e in range(peak.bit_length())]
-    return {(r, c, lanes) for r in pows for c in pows for lanes in pows
-            if r * c * lanes == peak and lanes <= max_lanes}
+    pows = [2**e for e in range(peak.bit_length())]
+    return {
+        (r, c, lanes)
+        for r in pows
+        for c in pows
+        for lanes in pows
+        if r * c * lanes == peak and lanes <= max_lanes
+    }
 
 
 @pytest.mark.parametrize("peak, max_lanes", [(1024, 64), (1, 64), (64, 4), (256, 1), (2, 64)])
@@ -50,12 +55,19 @@ def test_geometries_keep_the_template_buffers():
         assert (c.act_kb, c.wgt_kb, c.out_kb) == (64.0, 256.0, 16.0)
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"peak": 0}, "peak"), ({"peak": 12}, "peak"), ({"peak": True}, "peak"),
-    ({"peak": 1024.0}, "peak"), ({"max_lanes": 0}, "max_lanes"),
-    ({"max_lanes": 65}, "max_lanes"), ({"max_lanes": 2.5}, "max_lanes"),
-    ({"template_core": (8, 8, 16)}, "template_core"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"peak": 0}, "peak"),
+        ({"peak": 12}, "peak"),
+        ({"peak": True}, "peak"),
+        ({"peak": 1024.0}, "peak"),
+        ({"max_lanes": 0}, "max_lanes"),
+        ({"max_lanes": 65}, "max_lanes"),
+        ({"max_lanes": 2.5}, "max_lanes"),
+        ({"template_core": (8, 8, 16)}, "template_core"),
+    ],
+)
 def test_bad_inputs_name_the_field(kwargs, field):
     with pytest.raises(ValueError, match=field):
         geometries(**kwargs)
@@ -73,19 +85,21 @@ def _synthetic(name="syn", seed=0):
 
 @pytest.fixture(scope="module")
 def study_rows():
-    return geometry_study([digits_study_workload("p75", 2), _synthetic()], peak=256,
-                          max_lanes=16)
+    return geometry_study([digits_study_workload("p75", 2), _synthetic()], peak=256, max_lanes=16)
 
 
 def test_rows_have_the_columns_and_one_row_per_geometry(study_rows):
-    assert [(r["rows"], r["cols"], r["lanes"]) for r in study_rows] == \
-        [(c.rows, c.cols, c.lanes) for c in geometries(256, 16)]
+    assert [(r["rows"], r["cols"], r["lanes"]) for r in study_rows] == [
+        (c.rows, c.cols, c.lanes) for c in geometries(256, 16)
+    ]
     assert all(tuple(r) == GEOMETRY_COLUMNS for r in study_rows)
 
 
 def test_best_is_the_max_of_the_table(study_rows):
-    for flag, w, mm2 in (("best", "tops_per_w", "tops_per_mm2"),
-                         ("best_core", "tops_per_w_core", "tops_per_mm2_core")):
+    for flag, w, mm2 in (
+        ("best", "tops_per_w", "tops_per_mm2"),
+        ("best_core", "tops_per_w_core", "tops_per_mm2_core"),
+    ):
         flagged = [r for r in study_rows if r[flag]]
         assert len(flagged) == 1
         top = max((r[w], r[mm2]) for r in study_rows)
@@ -108,8 +122,12 @@ def test_rows_match_cost_evaluate_of_each_dense_core_alone(study_rows):
     # Reference: each geometry priced on its own, network by network, then summed by hand.
     nets = [digits_study_workload("p75", 2), _synthetic()]
     for r, core in zip(study_rows, geometries(256, 16)):
-        reps = [cost.evaluate([design.preset("dense", core)], "dense", wl.layers("dense"),
-                              densify=True)[0] for wl in nets]
+        reps = [
+            cost.evaluate(
+                [design.preset("dense", core)], "dense", wl.layers("dense"), densify=True
+            )[0]
+            for wl in nets
+        ]
         energy = math.fsum(rep.energy_pj for rep in reps)
         ops = sum(rep.ops for rep in reps)
         assert r["cycles"] == sum(rep.cycles for rep in reps)
@@ -122,8 +140,12 @@ def test_the_study_is_taken_on_dense_masks():
     # A sparse synthetic layer and its all-ones version cost the same: the study densifies.
     ones = _synthetic()
     layer = next(ones.layers("dense"))
-    full = Workload("full", lambda c: iter([dataclasses.replace(
-        layer, a_mask=layer.a_mask | True, w_mask=layer.w_mask | True)]))
+    full = Workload(
+        "full",
+        lambda c: iter(
+            [dataclasses.replace(layer, a_mask=layer.a_mask | True, w_mask=layer.w_mask | True)]
+        ),
+    )
     a, b = (geometry_study([wl], peak=16, max_lanes=4) for wl in (ones, full))
     assert [r["energy_pj"] for r in a] == [r["energy_pj"] for r in b]
 

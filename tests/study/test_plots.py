@@ -19,12 +19,24 @@ NETS = {"net1": 2.0, "net2": 5.0}  # dense TOPS/W per network
 
 
 def _row(design, kind, exploit, cat, net, area, eff, speedup, box=(-1, -1, -1)):
-    return {"design": design, "kind": kind, "exploit": exploit, "category": cat,
-            "network": net, "window": "none" if box[0] < 0 else f"box{box}",
-            "cycles": 100, "dense_cycles": round(100 * speedup), "speedup": speedup,
-            "energy_pj": 1e3 / eff, "area_mm2": area, "tops_per_w": eff,
-            "tops_per_mm2": speedup / area, "box_time": box[0], "box_lane": box[1],
-            "box_group": box[2]}
+    return {
+        "design": design,
+        "kind": kind,
+        "exploit": exploit,
+        "category": cat,
+        "network": net,
+        "window": "none" if box[0] < 0 else f"box{box}",
+        "cycles": 100,
+        "dense_cycles": round(100 * speedup),
+        "speedup": speedup,
+        "energy_pj": 1e3 / eff,
+        "area_mm2": area,
+        "tops_per_w": eff,
+        "tops_per_mm2": speedup / area,
+        "box_time": box[0],
+        "box_lane": box[1],
+        "box_group": box[2],
+    }
 
 
 def _grid_speedup(t, l, g, net):
@@ -37,22 +49,46 @@ def _table():
     for net, base in NETS.items():
         for ci, cat in enumerate(CATS):
             rows.append(_row("dense", "preset", "none", cat, net, 1.0, base, 1.0))
-            rows.append(_row("tensordash_like", "preset", "AW", cat, net, 1.3,
-                             base * (1.1 + 0.1 * ci), 1.4))
-            rows.append(_row("bit_tactical_like", "preset", "W", cat, net, 1.2,
-                             base * (1.2 - 0.05 * ci), 1.3))
-            rows.append(_row("griffin", "griffin", "none" if cat == "dense" else cat, cat, net,
-                             1.4, base * (1.25 + 0.2 * ci), 1.5))
+            rows.append(
+                _row("tensordash_like", "preset", "AW", cat, net, 1.3, base * (1.1 + 0.1 * ci), 1.4)
+            )
+            rows.append(
+                _row(
+                    "bit_tactical_like", "preset", "W", cat, net, 1.2, base * (1.2 - 0.05 * ci), 1.3
+                )
+            )
+            rows.append(
+                _row(
+                    "griffin",
+                    "griffin",
+                    "none" if cat == "dense" else cat,
+                    cat,
+                    net,
+                    1.4,
+                    base * (1.25 + 0.2 * ci),
+                    1.5,
+                )
+            )
             rows.append(_row("dense_grid", "space", "none", cat, net, 1.0, base, 1.0))
             for ex in ("W", "AW"):
                 for t in (1, 2):
                     for lane in (0, 1, 2):
-                        for g in ((0, 1) if ex == "AW" else (0,)):
+                        for g in (0, 1) if ex == "AW" else (0,):
                             area = 1 + 0.1 * t + 0.05 * lane + 0.2 * g + (0.02 if ex == "AW" else 0)
                             eff = base * (1 + 0.07 * t * (lane + 1) - 0.03 * g * ci)
-                            rows.append(_row(f"{ex}:box({t},{lane},{g})", "space", ex, cat, net,
-                                             area, eff, _grid_speedup(t, lane, g, net),
-                                             (t, lane, g)))
+                            rows.append(
+                                _row(
+                                    f"{ex}:box({t},{lane},{g})",
+                                    "space",
+                                    ex,
+                                    cat,
+                                    net,
+                                    area,
+                                    eff,
+                                    _grid_speedup(t, lane, g, net),
+                                    (t, lane, g),
+                                )
+                            )
     return rows
 
 
@@ -63,9 +99,16 @@ def _pts(*xy):
 # -- pareto_front (pure) --------------------------------------------------------------------------
 def test_pareto_front_by_hand():
     #          p0       p1      p2 (B beats: same x, lower y)  p3 (same y, larger x)
-    rows = _pts((1, 1), (2, 2), (2, 1), (3, 2),
-                #  p4: smaller x and smaller y: not dominated   p5: duplicate of p1   p6
-                (0.5, 0.5), (2, 2), (4, 5))
+    rows = _pts(
+        (1, 1),
+        (2, 2),
+        (2, 1),
+        (3, 2),
+        #  p4: smaller x and smaller y: not dominated   p5: duplicate of p1   p6
+        (0.5, 0.5),
+        (2, 2),
+        (4, 5),
+    )
     front = pareto_front(rows, "x", "y")
     assert [r["design"] for r in front] == ["p4", "p0", "p1", "p5", "p6"]
     # dominance is one-way: reversing y's sense (negating it) gives a different front
@@ -119,8 +162,12 @@ def test_pareto_plot_writes_png_and_its_front(tmp_path):
         # the drawn front is pareto_front of the drawn points
         pts = [{"design": n, "x": x, "y": y} for n, x, y in d["points"]]
         assert [p[0] for p in d["front"]] == [r["design"] for r in pareto_front(pts, "x", "y")]
-        assert {p[0] for p in d["labelled"]} == {"dense", "tensordash_like",
-                                                  "bit_tactical_like", "griffin"}
+        assert {p[0] for p in d["labelled"]} == {
+            "dense",
+            "tensordash_like",
+            "bit_tactical_like",
+            "griffin",
+        }
     # one network only: the raw numbers
     one = pareto_plot(rows, tmp_path / "net1.png", network="net1", y="tops_per_mm2")
     g = [p for p in one.data["AW"]["points"] if p[0] == "griffin"][0]
@@ -139,26 +186,41 @@ def test_category_bars_normalise_exactly_to_dense(tmp_path):
         assert v["tensordash_like"] == base * (1.1 + 0.1 * ci) / base
         assert "dense" not in v  # the reference itself is the dashed line at 1
         # the best grid design is the arg-max of the ratio over grid designs (not dense_grid)
-        grid = [r for r in rows if r["category"] == cat and r["network"] == "net1"
-                and r["kind"] == "space" and r["exploit"] != "none"]
+        grid = [
+            r
+            for r in rows
+            if r["category"] == cat
+            and r["network"] == "net1"
+            and r["kind"] == "space"
+            and r["exploit"] != "none"
+        ]
         best = max(grid, key=lambda r: r["tops_per_w"])
         assert one.data["best_space"][cat] == best["design"]
         assert v["best grid"] == best["tops_per_w"] / base
-    assert one.data["series"] == ["tensordash_like", "bit_tactical_like", "griffin",
-                                  "best grid"]
+    assert one.data["series"] == ["tensordash_like", "bit_tactical_like", "griffin", "best grid"]
     # two networks: the geometric mean of the per-network ratios
     both = category_bars(rows, tmp_path / "bars2.png", designs=["griffin", "dense"])
     for cat in CATS:
-        ratios = [r["tops_per_w"] / NETS[r["network"]] for r in rows
-                  if r["design"] == "griffin" and r["category"] == cat]
+        ratios = [
+            r["tops_per_w"] / NETS[r["network"]]
+            for r in rows
+            if r["design"] == "griffin" and r["category"] == cat
+        ]
         assert both.data["values"][cat]["griffin"] == pytest.approx(
-            math.sqrt(ratios[0] * ratios[1]), rel=1e-12)
+            math.sqrt(ratios[0] * ratios[1]), rel=1e-12
+        )
         assert both.data["values"][cat]["dense"] == 1.0
     assert both.data["series"] == ["griffin", "dense"] and both.data["best_space"] == {}
     # lower-is-better metric: the best grid design minimises the ratio
     low = category_bars(rows, tmp_path / "bars3.png", metric="energy_pj", network="net1")
-    grid = [r for r in rows if r["category"] == "AW" and r["network"] == "net1"
-            and r["kind"] == "space" and r["exploit"] != "none"]
+    grid = [
+        r
+        for r in rows
+        if r["category"] == "AW"
+        and r["network"] == "net1"
+        and r["kind"] == "space"
+        and r["exploit"] != "none"
+    ]
     assert low.data["best_space"]["AW"] == min(grid, key=lambda r: r["energy_pj"])["design"]
 
 
@@ -182,16 +244,20 @@ def test_speedup_heatmap_max_over_the_free_parameter(tmp_path):
     for i, lane in enumerate(d["y"]):
         for j, t in enumerate(d["x"]):
             # max over box_group of the geometric mean over networks
-            expect = max(math.sqrt(_grid_speedup(t, lane, g, "net1")
-                                   * _grid_speedup(t, lane, g, "net2")) for g in (0, 1))
+            expect = max(
+                math.sqrt(_grid_speedup(t, lane, g, "net1") * _grid_speedup(t, lane, g, "net2"))
+                for g in (0, 1)
+            )
             assert d["values"][i][j] == pytest.approx(expect)
             assert d["designs"][i][j] == f"AW:box({t},{lane},1)"
-    pinned = speedup_heatmap(rows, tmp_path / "heat0.png", fix={"box_group": 0},
-                             x="box_lane", y="box_time", category="W")
+    pinned = speedup_heatmap(
+        rows, tmp_path / "heat0.png", fix={"box_group": 0}, x="box_lane", y="box_time", category="W"
+    )
     assert pinned.data["max_over"] == [] and pinned.data["x"] == [0, 1, 2]
     assert pinned.data["designs"][1][2] == "AW:box(2,2,0)"
-    assert pinned.data["values"][1][2] == pytest.approx(math.sqrt(
-        _grid_speedup(2, 2, 0, "net1") * _grid_speedup(2, 2, 0, "net2")))
+    assert pinned.data["values"][1][2] == pytest.approx(
+        math.sqrt(_grid_speedup(2, 2, 0, "net1") * _grid_speedup(2, 2, 0, "net2"))
+    )
 
 
 def test_speedup_heatmap_missing_cells_are_nan(tmp_path):
@@ -252,8 +318,12 @@ def test_bad_field_names_raise_value_error_naming_the_field(tmp_path):
 
 
 def test_missing_matplotlib_asks_for_the_plot_extra(tmp_path, monkeypatch):
-    for name in ("matplotlib", "matplotlib.figure", "matplotlib.backends",
-                 "matplotlib.backends.backend_agg"):
+    for name in (
+        "matplotlib",
+        "matplotlib.figure",
+        "matplotlib.backends",
+        "matplotlib.backends.backend_agg",
+    ):
         monkeypatch.setitem(sys.modules, name, None)
     for fn in (pareto_plot, category_bars, speedup_heatmap):
         with pytest.raises(ImportError, match="'plot' extra"):
@@ -271,16 +341,21 @@ def test_missing_adjusttext_asks_for_the_plot_extra(tmp_path, monkeypatch):
 def _text_boxes(fig, ax):
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
-    return ax.get_window_extent(renderer), [(t.get_text(), t.get_window_extent(renderer))
-                                            for t in ax.texts if t.get_text()]
+    return ax.get_window_extent(renderer), [
+        (t.get_text(), t.get_window_extent(renderer)) for t in ax.texts if t.get_text()
+    ]
 
 
 def _assert_apart_and_inside(frame, boxes):
     for name, box in boxes:
-        assert (box.x0 >= frame.x0 - 0.5 and box.x1 <= frame.x1 + 0.5
-                and box.y0 >= frame.y0 - 0.5 and box.y1 <= frame.y1 + 0.5), name
+        assert (
+            box.x0 >= frame.x0 - 0.5
+            and box.x1 <= frame.x1 + 0.5
+            and box.y0 >= frame.y0 - 0.5
+            and box.y1 <= frame.y1 + 0.5
+        ), name
     for i, (a, ba) in enumerate(boxes):
-        for b, bb in boxes[i + 1:]:
+        for b, bb in boxes[i + 1 :]:
             assert not ba.overlaps(bb), f"labels {a!r} and {b!r} overlap"
 
 
@@ -288,9 +363,19 @@ def _crowded_table():
     """Eight prior designs within a hair of one another: labels must still come apart."""
     rows = [r for r in _table() if r["network"] == "net1"]
     for k in range(8):
-        for ci, cat in enumerate(CATS):
-            rows.append(_row(f"crowded_design_{k}", "preset", "AW", cat, "net1",
-                             1.25 + 0.001 * k, 2.6 + 0.001 * k, 1.2))
+        for _ci, cat in enumerate(CATS):
+            rows.append(
+                _row(
+                    f"crowded_design_{k}",
+                    "preset",
+                    "AW",
+                    cat,
+                    "net1",
+                    1.25 + 0.001 * k,
+                    2.6 + 0.001 * k,
+                    1.2,
+                )
+            )
     return rows
 
 
@@ -312,8 +397,14 @@ def test_pareto_labels_are_apart_inside_and_name_the_front(table):
     # one legend for the figure: every exploit shown, the prior designs, Griffin, the front
     (legend,) = fig.legends
     entries = [t.get_text() for t in legend.get_texts()]
-    assert entries == ["exploits dense (none)", "exploits weights (W)", "exploits both (AW)",
-                       "prior design", "Griffin", "Pareto front (labelled)"]
+    assert entries == [
+        "exploits dense (none)",
+        "exploits weights (W)",
+        "exploits both (AW)",
+        "prior design",
+        "Griffin",
+        "Pareto front (labelled)",
+    ]
     assert "Pareto front" in fig.get_suptitle()
 
 
@@ -347,8 +438,9 @@ def test_pareto_points_are_coloured_by_exploit():
     for (name, px, py), (kind, exploit) in zip(data["AW"]["points"], data["AW"]["styles"]):
         expect = "tab:red" if kind == "griffin" else _plots._EXPLOIT_COLOR[exploit]
         assert colours[(round(px, 9), round(py, 9))][:3] == to_rgba(expect)[:3], name
-        assert (kind, exploit) == next((r["kind"], r["exploit"]) for r in rows
-                                       if r["design"] == name and r["category"] == "AW")
+        assert (kind, exploit) == next(
+            (r["kind"], r["exploit"]) for r in rows if r["design"] == name and r["category"] == "AW"
+        )
 
 
 def test_bars_labels_are_flat_inside_and_apart(tmp_path):

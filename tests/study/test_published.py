@@ -16,20 +16,44 @@ from griffin_jax.workloads import CATEGORIES, NETWORKS, PROFILES, parse_nm
 
 CSV_PATH = pathlib.Path(griffin_jax.study.__file__).parent / "data" / "published.csv"
 COLUMNS = [
-    "preset", "paper", "metric", "published", "unit", "conditions", "baseline", "scope",
-    "a_density", "w_density", "structured", "networks", "how_matched", "source", "found_at",
-    "verified", "note",
+    "preset",
+    "paper",
+    "metric",
+    "published",
+    "unit",
+    "conditions",
+    "baseline",
+    "scope",
+    "a_density",
+    "w_density",
+    "structured",
+    "networks",
+    "how_matched",
+    "source",
+    "found_at",
+    "verified",
+    "note",
 ]
-METRICS = ("speedup", "energy_efficiency_gain", "perf_per_watt_gain", "area_overhead",
-           "edp_gain", "power_overhead")
+METRICS = (
+    "speedup",
+    "energy_efficiency_gain",
+    "perf_per_watt_gain",
+    "area_overhead",
+    "edp_gain",
+    "power_overhead",
+)
 # Overheads are fractions (0.045 for 4.5%); gains and speedups are ratios ("x").
 UNIT = {m: ("fraction" if m.endswith("_overhead") else "x") for m in METRICS}
 # Issue 13 item 1, the "at least" list.
 REQUIRED = (
-    ("cnvlutin_like", "speedup"), ("cnvlutin_like", "area_overhead"),
-    ("tensordash_like", "speedup"), ("tensordash_like", "energy_efficiency_gain"),
-    ("tensordash_like", "area_overhead"), ("sparten_like", "speedup"),
-    ("stc_2to4", "speedup"), ("stc_2to4", "perf_per_watt_gain"),
+    ("cnvlutin_like", "speedup"),
+    ("cnvlutin_like", "area_overhead"),
+    ("tensordash_like", "speedup"),
+    ("tensordash_like", "energy_efficiency_gain"),
+    ("tensordash_like", "area_overhead"),
+    ("sparten_like", "speedup"),
+    ("stc_2to4", "speedup"),
+    ("stc_2to4", "perf_per_watt_gain"),
     ("cambricon_x_like", "speedup"),
 )
 TEXT_REQUIRED = ("paper", "conditions", "baseline", "scope", "how_matched", "source", "found_at")
@@ -112,8 +136,7 @@ def test_issue_metrics_and_every_prior_preset_present(table):
 
 
 def test_no_duplicate_rows(table):
-    keys = [(r["preset"], r["paper"], r["metric"], r["scope"], r["conditions"])
-            for r in table[1]]
+    keys = [(r["preset"], r["paper"], r["metric"], r["scope"], r["conditions"]) for r in table[1]]
     assert len(keys) == len(set(keys))
 
 
@@ -134,8 +157,11 @@ def test_how_matched_tags_name_a_category_and_valid_operands(table):
         if not text.startswith("["):
             continue
         tagged += 1
-        fields = dict(part.strip().split("=", 1)
-                      for part in text[1:text.index("]")].split(";") if "=" in part)
+        fields = dict(
+            part.strip().split("=", 1)
+            for part in text[1 : text.index("]")].split(";")
+            if "=" in part
+        )
         assert fields["category"] in CATEGORIES, fields
         _check_operand(fields["a"])
         _check_operand(fields["w"])

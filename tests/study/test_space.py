@@ -25,21 +25,34 @@ def _slow_grid(core, exploits, time, lane, group, sync):
     return out
 
 
-@pytest.mark.parametrize("core, sync", [(gj.Core(4, 4, 8), "core"), (gj.Core(1, 4, 2), "core"),
-                                        (gj.Core(4, 1, 8), "group")])
+@pytest.mark.parametrize(
+    "core, sync",
+    [(gj.Core(4, 4, 8), "core"), (gj.Core(1, 4, 2), "core"), (gj.Core(4, 1, 8), "group")],
+)
 def test_grid_points_follow_the_skip_rules(core, sync):
     args = (("none", "A", "W", "AW"), (1, 2), (0, 1, 2), (0, 1))
     assert grid_points(core, *args, sync) == _slow_grid(core, *args, sync)
-    assert [d.window for d in box_space(core, *args, sync)] == \
-        [p.window() for p in _slow_grid(core, *args, sync)]
+    assert [d.window for d in box_space(core, *args, sync)] == [
+        p.window() for p in _slow_grid(core, *args, sync)
+    ]
 
 
 def test_listed_boxes_and_windows_join_the_grid_without_duplicates():
     core = gj.Core(4, 4, 8)
-    pts = grid_points(core, ("A",), (1,), (0,), (0,), boxes=[(1, 0, 0), (2, 1, 1)],
-                      windows=[[(1, 0, 0)], [(1, 0, 0), (2, 0, 0)]])
-    assert pts == [DesignPoint("A", 1, 0, 0), DesignPoint("A", 2, 1, 1),
-                   DesignPoint("A", offsets=[(1, 0, 0), (2, 0, 0)])]
+    pts = grid_points(
+        core,
+        ("A",),
+        (1,),
+        (0,),
+        (0,),
+        boxes=[(1, 0, 0), (2, 1, 1)],
+        windows=[[(1, 0, 0)], [(1, 0, 0), (2, 0, 0)]],
+    )
+    assert pts == [
+        DesignPoint("A", 1, 0, 0),
+        DesignPoint("A", 2, 1, 1),
+        DesignPoint("A", offsets=[(1, 0, 0), (2, 0, 0)]),
+    ]
 
 
 def test_an_unfit_explicit_window_is_an_error():

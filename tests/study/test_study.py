@@ -18,16 +18,19 @@ def test_study_rows_equal_cost_evaluate(rng):
         for i, (a, w) in enumerate(masks):
             yield GemmLayer(f"l{i}", *cost.category_masks(a, w, category), i + 1, "n", category)
 
-    entries = [Entry(custom("aw", CORE, "AW", gj.Window.box(1, 1)), "space", (1, 1, 0)),
-               Entry(custom("dense", CORE, "none"), "preset")]
+    entries = [
+        Entry(custom("aw", CORE, "AW", gj.Window.box(1, 1)), "space", (1, 1, 0)),
+        Entry(custom("dense", CORE, "none"), "preset"),
+    ]
     wl = Workload("n", layers)
     seen = []
     results, summary = run_study(entries, [wl], ("A", "AW"), progress=seen.append)
     assert seen == ["n/A/l0", "n/A/l1", "n/AW/l0", "n/AW/l1"]
     assert len(results) == 8 and len(summary) == 4
     for row in summary:
-        want = cost.evaluate([e.accel for e in entries], row["category"],
-                             wl.for_category(row["category"]))
+        want = cost.evaluate(
+            [e.accel for e in entries], row["category"], wl.for_category(row["category"])
+        )
         rep = next(r for r in want if r.name == row["design"])
         assert row["cycles"] == rep.cycles and row["layers"] == 2
         assert row["energy_pj"] == pytest.approx(rep.energy_pj, rel=1e-12)

@@ -80,15 +80,18 @@ def test_layer_masks_options():
     assert w.mean() == 0.5
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(category="X"), "category"),
-    (dict(category="W", a_density=0.5), "a_density"),
-    (dict(category="A", w_density=0.5), "w_density"),
-    (dict(category="AW", a_density=1.5), "a_density"),
-    (dict(category="AW", w_pattern="2:4", w_density=0.3), "contradicts"),
-    (dict(category="AW", w_pattern="diagonal"), "w_pattern"),
-    (dict(category="AW", a_pattern="stripes"), "a_pattern"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(category="X"), "category"),
+        (dict(category="W", a_density=0.5), "a_density"),
+        (dict(category="A", w_density=0.5), "w_density"),
+        (dict(category="AW", a_density=1.5), "a_density"),
+        (dict(category="AW", w_pattern="2:4", w_density=0.3), "contradicts"),
+        (dict(category="AW", w_pattern="diagonal"), "w_pattern"),
+        (dict(category="AW", a_pattern="stripes"), "a_pattern"),
+    ],
+)
 def test_layer_masks_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         layer_masks(CONV, seed=0, **kwargs)
@@ -104,8 +107,10 @@ def test_matmul_second_operand_is_an_activation():
 
 def test_clustered_activations_stay_clumpy_after_lowering():
     """Adjacent output pixels share most of their 3x3 windows: compare with Bernoulli."""
+
     def row_agreement(a):
         return np.mean(a[1:] == a[:-1])  # consecutive m = horizontally adjacent outputs
+
     clustered, _ = layer_masks(CONV, "A", 0, a_density=0.5)
     bern, _ = layer_masks(CONV, "A", 0, a_density=0.5, a_pattern="bernoulli")
     assert row_agreement(clustered) > row_agreement(bern) + 0.1
@@ -174,8 +179,10 @@ def test_network_workload_shapes_and_determinism():
     for l, a, w in wl:
         assert a.shape == (l.M, l.K) and w.shape == (l.K, l.N)
     again = network_workload(layers[:8], "AW", 3)  # same masks from the layer list
-    assert all(np.array_equal(a1, a2) and np.array_equal(w1, w2)
-               for (_, a1, w1), (_, a2, w2) in zip(wl, again))
+    assert all(
+        np.array_equal(a1, a2) and np.array_equal(w1, w2)
+        for (_, a1, w1), (_, a2, w2) in zip(wl, again)
+    )
     other = network_workload(layers[:8], "AW", 4)
     assert not np.array_equal(other[5][1], wl[5][1])
     g = network_workload(layers[:3], "W", np.random.default_rng(1))
@@ -184,8 +191,13 @@ def test_network_workload_shapes_and_determinism():
 
 
 def test_workload_with_profiles():
-    dens = workload_densities(network("vgg16"), "AW", a_profile="han2015_vgg16_act",
-                              w_profile="han2015_vgg16_w", network="vgg16")
+    dens = workload_densities(
+        network("vgg16"),
+        "AW",
+        a_profile="han2015_vgg16_act",
+        w_profile="han2015_vgg16_w",
+        network="vgg16",
+    )
     assert dens[0] == (1.0, 0.58) and dens[-1] == (0.42, 0.23)
     # Stop before fc6 (100 MB of mask): iter_workload only builds the layers that are pulled.
     it = iter_workload("vgg16", "W", 0, w_profile="han2015_vgg16_w")

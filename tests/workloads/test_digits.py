@@ -11,8 +11,8 @@ import sys
 import numpy as np
 import pytest
 
-from griffin_jax.workloads import _digits, _digits_model as dm
-from griffin_jax.workloads import digits_metadata, digits_variants, digits_workload
+from griffin_jax.workloads import _digits, digits_metadata, digits_variants, digits_workload
+from griffin_jax.workloads import _digits_model as dm
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FULL = os.environ.get("GRIFFIN_SLOW", "0") == "1"
@@ -20,7 +20,8 @@ FULL = os.environ.get("GRIFFIN_SLOW", "0") == "1"
 
 def _script():
     spec = importlib.util.spec_from_file_location(
-        "train_digits_masks", ROOT / "scripts" / "train_digits_masks.py")
+        "train_digits_masks", ROOT / "scripts" / "train_digits_masks.py"
+    )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -40,7 +41,7 @@ def test_shapes_match_metadata(variant):
     meta = digits_metadata()
     wl = digits_workload(variant)
     assert [name for name, _, _ in wl] == ["conv1", "conv2", "conv3", "fc"]
-    for (name, a, w), layer in zip(wl, meta["layers"]):
+    for (_name, a, w), layer in zip(wl, meta["layers"]):
         assert a.dtype == bool and w.dtype == bool
         assert a.shape == (layer["M"], layer["K"])
         assert w.shape == (layer["K"], layer["N"])
@@ -92,7 +93,7 @@ def test_metadata_densities_match_masks(variant):
         cin = layer["Cin"]
         if layer["kind"] == "conv":
             centre = (layer["R"] // 2) * layer["S"] + layer["S"] // 2  # the unpadded tap
-            tap = a[:, centre * cin:(centre + 1) * cin]
+            tap = a[:, centre * cin : (centre + 1) * cin]
             assert tap.mean() == pytest.approx(rec["a_density"][name], abs=1e-12)
         else:
             assert a.mean() == pytest.approx(rec["a_density"][name], abs=1e-12)
@@ -115,20 +116,28 @@ def test_n_images_prefix():
     assert few[0][1].shape[0] == 3 * 64 and few[-1][1].shape[0] == 3
 
 
-@pytest.mark.parametrize("bad", [{"variant": "p60"}, {"variant": "dense", "n_images": 0},
-                                 {"variant": "dense", "n_images": 10**6},
-                                 {"variant": "dense", "n_images": 1.5}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"variant": "p60"},
+        {"variant": "dense", "n_images": 0},
+        {"variant": "dense", "n_images": 10**6},
+        {"variant": "dense", "n_images": 1.5},
+    ],
+)
 def test_bad_arguments(bad):
     with pytest.raises(ValueError, match="variant|n_images"):
         digits_workload(**bad)
 
 
 def test_loading_needs_no_sklearn():
-    code = ("import sys; sys.modules['sklearn'] = None\n"
-            "from griffin_jax.workloads import _digits\n"
-            "wl = _digits.digits_workload('p90')\n"
-            "loaded = [m for m in sys.modules if sys.modules[m] is not None]\n"
-            "assert len(wl) == 4 and 'sklearn' not in loaded\n")
+    code = (
+        "import sys; sys.modules['sklearn'] = None\n"
+        "from griffin_jax.workloads import _digits\n"
+        "wl = _digits.digits_workload('p90')\n"
+        "loaded = [m for m in sys.modules if sys.modules[m] is not None]\n"
+        "assert len(wl) == 4 and 'sklearn' not in loaded\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
 
@@ -159,7 +168,7 @@ def test_im2col_matches_a_direct_convolution():
     want = np.zeros_like(got)
     for r in range(3):
         for s in range(3):
-            want += np.einsum("bhwc,cn->bhwn", xp[:, r:r + 6, s:s + 7], w[r, s])
+            want += np.einsum("bhwc,cn->bhwn", xp[:, r : r + 6, s : s + 7], w[r, s])
     np.testing.assert_allclose(got, want, atol=1e-10)
     # stride and dilation shapes
     assert _digits.im2col(x, 3, 3, stride=2, pad=1).shape == (2 * 3 * 4, 36)
@@ -189,7 +198,7 @@ def test_pack_roundtrip_and_length_check():
 def test_zhu_gupta_schedule():
     assert dm.zhu_gupta_sparsity(0, 0.9, 100) == 0.0
     assert dm.zhu_gupta_sparsity(100, 0.9, 100) == pytest.approx(0.9)
-    assert dm.zhu_gupta_sparsity(50, 0.9, 100) == pytest.approx(0.9 * (1 - 0.5 ** 3))
+    assert dm.zhu_gupta_sparsity(50, 0.9, 100) == pytest.approx(0.9 * (1 - 0.5**3))
     seq = [dm.zhu_gupta_sparsity(t, 0.75, 60) for t in range(0, 61, 10)]
     assert all(b >= a for a, b in zip(seq, seq[1:]))
     # the cubic prunes fast early and slowly late
@@ -214,7 +223,7 @@ def test_magnitude_and_n_of_m_masks():
     with pytest.raises(ValueError, match="density"):
         dm.magnitude_mask(w, 1.5)
     # ties are broken by flat index, exactly like a stable descending sort
-    for trial in range(50):
+    for _trial in range(50):
         v = rng.integers(-2, 3, size=int(rng.integers(1, 30))).astype(float)
         d = float(rng.random())
         ref = np.zeros(v.size, bool)
@@ -240,8 +249,9 @@ def _tiny_data():
 
 
 def test_short_pipeline_is_deterministic_and_exact():
-    cfg = dm.TrainConfig(seed=5, batch=16, dense_steps=20, prune_steps=20, prune_every=10,
-                         finetune_steps=10)
+    cfg = dm.TrainConfig(
+        seed=5, batch=16, dense_steps=20, prune_steps=20, prune_every=10, finetune_steps=10
+    )
     x, y = _tiny_data()
     d1 = dm.train_dense(cfg, x, y)
     d2 = dm.train_dense(cfg, x, y)
@@ -258,7 +268,11 @@ def test_short_pipeline_is_deterministic_and_exact():
     assert (mq["conv2"].reshape(-1, 4, 32).sum(1) == 2).all()
     maps = dm.activation_maps(q, mq, x[:4])
     assert {k: v.shape for k, v in maps.items()} == {
-        "conv1": (4, 8, 8, 1), "conv2": (4, 8, 8, 16), "conv3": (4, 4, 4, 32), "fc": (4, 4, 4, 32)}
+        "conv1": (4, 8, 8, 1),
+        "conv2": (4, 8, 8, 16),
+        "conv3": (4, 4, 4, 32),
+        "fc": (4, 4, 4, 32),
+    }
     assert (maps["conv1"] == (x[:4] != 0)).all()
     # a different seed gives a different model
     d3 = dm.train_dense(dm.TrainConfig(**{**cfg.__dict__, "seed": 6}), x, y)
@@ -283,8 +297,12 @@ def test_script_end_to_end(tmp_path):
         cfg, n_img = dm.TrainConfig(), digits_metadata()["dataset"]["mask_images"]
     else:
         # batch and chunk as in the tests above: the compiled step is reused
-        cfg, n_img = dm.TrainConfig(batch=16, dense_steps=40, prune_steps=20, prune_every=10,
-                                    finetune_steps=10), 5
+        cfg, n_img = (
+            dm.TrainConfig(
+                batch=16, dense_steps=40, prune_steps=20, prune_every=10, finetune_steps=10
+            ),
+            5,
+        )
     meta, input_map, maps, w_masks = script.build(cfg, mask_images=n_img, log=lambda *_: None)
     _digits.write_digits_masks(tmp_path, meta, input_map, maps, w_masks)
     for v in digits_variants():
@@ -308,4 +326,5 @@ def test_n_images_must_be_an_integer(n_images):
     with pytest.raises(ValueError, match="n_images"):
         digits_workload("dense", n_images=n_images)
     assert len(digits_workload("dense", n_images=np.int64(2))[0][1]) == len(
-        digits_workload("dense", n_images=2)[0][1])
+        digits_workload("dense", n_images=2)[0][1]
+    )

@@ -37,13 +37,13 @@ def _direct_im2col(x, layer, group):
 CASES = [
     # h, w, cin, cout, kernel, stride, padding, groups, batch
     (5, 5, 3, 4, 3, 1, 1, 1, 1),
-    (7, 6, 4, 2, 3, 2, 1, 1, 1),           # stride 2, odd/even sizes
+    (7, 6, 4, 2, 3, 2, 1, 1, 1),  # stride 2, odd/even sizes
     (8, 8, 2, 3, (3, 2), (2, 1), (0, 1), 1, 1),  # rectangular kernel, mixed stride/padding
-    (6, 6, 6, 6, 3, 2, 1, 6, 1),           # depthwise
-    (5, 7, 8, 4, 3, 1, 2, 2, 2),           # grouped, padding 2, batch 2
+    (6, 6, 6, 6, 3, 2, 1, 6, 1),  # depthwise
+    (5, 7, 8, 4, 3, 1, 2, 2, 2),  # grouped, padding 2, batch 2
     (9, 9, 3, 5, 5, 2, 2, 1, 1),
-    (4, 4, 5, 5, 1, 2, 0, 1, 1),           # strided 1x1 (ResNet downsample)
-    (16, 16, 3, 4, 8, 8, 0, 1, 1),         # patch embedding
+    (4, 4, 5, 5, 1, 2, 0, 1, 1),  # strided 1x1 (ResNet downsample)
+    (16, 16, 3, 4, 8, 8, 0, 1, 1),  # patch embedding
 ]
 
 
@@ -73,7 +73,7 @@ def test_im2col_gemm_is_the_convolution():
     want = np.zeros((ho, wo, cout), int)
     for oy in range(ho):
         for ox in range(wo):
-            patch = xp[oy * st:oy * st + k, ox * st:ox * st + k, :]
+            patch = xp[oy * st : oy * st + k, ox * st : ox * st + k, :]
             want[oy, ox] = np.einsum("rsc,rscn->n", patch, wts)
     np.testing.assert_array_equal(got, want.reshape(-1, cout))
 
@@ -100,18 +100,21 @@ def test_linear_and_matmul_layers():
     assert total_weights([fc, qk]) == 12 * 768 * 3072
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    (dict(M=0), "M"),
-    (dict(N=-1), "N"),
-    (dict(K=2.5), "K"),
-    (dict(groups=0), "groups"),
-    (dict(count=True), "count"),
-    (dict(kind="pool"), "kind"),
-    (dict(name=""), "name"),
-    (dict(h=4), "h"),                       # geometry on an fc layer
-    (dict(depth=(0.5, 0.2)), "depth"),
-    (dict(relu_input=1), "relu_input"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        (dict(M=0), "M"),
+        (dict(N=-1), "N"),
+        (dict(K=2.5), "K"),
+        (dict(groups=0), "groups"),
+        (dict(count=True), "count"),
+        (dict(kind="pool"), "kind"),
+        (dict(name=""), "name"),
+        (dict(h=4), "h"),  # geometry on an fc layer
+        (dict(depth=(0.5, 0.2)), "depth"),
+        (dict(relu_input=1), "relu_input"),
+    ],
+)
 def test_layer_validation_names_the_field(kwargs, field):
     base = dict(name="x", M=4, N=4, K=4)
     with pytest.raises(ValueError, match=field):
@@ -123,11 +126,33 @@ def test_conv_layer_validation():
     with pytest.raises(ValueError, match="h"):
         Layer("c", good.M, good.N, good.K, kind="conv")  # geometry missing
     with pytest.raises(ValueError, match="K"):
-        Layer("c", good.M, good.N, good.K + 1, kind="conv", h=8, w=8, cin=4, kernel=3,
-              stride=1, padding=1)
+        Layer(
+            "c",
+            good.M,
+            good.N,
+            good.K + 1,
+            kind="conv",
+            h=8,
+            w=8,
+            cin=4,
+            kernel=3,
+            stride=1,
+            padding=1,
+        )
     with pytest.raises(ValueError, match="M"):
-        Layer("c", good.M + 1, good.N, good.K, kind="conv", h=8, w=8, cin=4, kernel=3,
-              stride=1, padding=1)
+        Layer(
+            "c",
+            good.M + 1,
+            good.N,
+            good.K,
+            kind="conv",
+            h=8,
+            w=8,
+            cin=4,
+            kernel=3,
+            stride=1,
+            padding=1,
+        )
     with pytest.raises(ValueError, match="cout"):
         conv_gemm("c", 8, 8, 4, 6, 3, groups=4)
     with pytest.raises(ValueError, match="kernel"):

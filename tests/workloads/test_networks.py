@@ -50,7 +50,7 @@ def test_resnet50_macs():
 def test_vgg16_macs():
     macs = total_macs(network("vgg16"))
     _within_rounding(macs, 15.47 * G, 0.01 * G)  # torchvision
-    _within_rounding(macs, 15.5 * G, 0.1 * G)    # the "15.5 G" usually quoted
+    _within_rounding(macs, 15.5 * G, 0.1 * G)  # the "15.5 G" usually quoted
     _within_rounding(2 * macs, 30.9 * G, 0.1 * G)  # Han et al. 2015 FLOPs
 
 
@@ -116,8 +116,11 @@ def test_bert_base_structure():
 def test_llama_mlp_structure():
     layers = {l.name: l for l in network("llama_mlp")}
     assert set(layers) == {"mlp.gate", "mlp.up", "mlp.down"}
-    for name, (n, k) in (("mlp.gate", (11008, 4096)), ("mlp.up", (11008, 4096)),
-                         ("mlp.down", (4096, 11008))):
+    for name, (n, k) in (
+        ("mlp.gate", (11008, 4096)),
+        ("mlp.up", (11008, 4096)),
+        ("mlp.down", (4096, 11008)),
+    ):
         l = layers[name]
         assert (l.M, l.N, l.K, l.count, l.groups) == (128, n, k, 32, 1)
 

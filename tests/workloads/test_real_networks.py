@@ -13,7 +13,8 @@ import math
 import numpy as np
 import pytest
 
-from griffin_jax.workloads import _digits, _real_networks as rn
+from griffin_jax.workloads import _digits
+from griffin_jax.workloads import _real_networks as rn
 
 
 def _need(package):
@@ -78,7 +79,16 @@ def test_gelu_values():
 
 def test_basic_tokens_and_wordpiece():
     assert rn._basic_tokens("Héllo,  WORLD!\tfoo-bar 中文") == [
-        "hello", ",", "world", "!", "foo", "-", "bar", "中", "文"]
+        "hello",
+        ",",
+        "world",
+        "!",
+        "foo",
+        "-",
+        "bar",
+        "中",
+        "文",
+    ]
     vocab = {"un": 0, "##aff": 1, "##able": 2, "aff": 3, "[UNK]": 4}
     assert rn._wordpiece("unaffable", vocab) == ["un", "##aff", "##able"]
     assert rn._wordpiece("xyz", vocab) == ["[UNK]"]
@@ -125,7 +135,7 @@ def test_vgg_forward_is_consistent(vgg):
         assert a_in.shape[1:3] == (hw, hw) and out.shape[1:3] == (hw, hw), name
         assert a_in.shape[3] * 9 == wg.shape[0] and out.shape[3] == wg.shape[1]
     pools = [v[2] for v in rn.VGG16BN_CONVS[1:]]
-    for (_, _, _, out), (name, a_next, _, _), pool in zip(layers, layers[1:], pools):
+    for (_, _, _, out), (_name, a_next, _, _), pool in zip(layers, layers[1:], pools):
         np.testing.assert_array_equal(a_next, rn._maxpool2(out) if pool else out)
 
 
@@ -134,11 +144,11 @@ def test_vgg_workload_masks(vgg):
     _, images, layers = vgg
     wl = rn.easyocr_vgg16bn_workload(images)
     assert [n for n, _, _ in wl] == [v[0] for v in rn.VGG16BN_CONVS]
-    for (name, a, w), (_, a_in, wg, _) in zip(wl, layers):
+    for (_name, a, w), (_, a_in, wg, _) in zip(wl, layers):
         b, h, wd, c = a_in.shape
         assert a.shape == (b * h * wd, 9 * c) and w.shape == wg.shape and a.shape[1] == w.shape[0]
         # the centre tap of the im2col is the map itself
-        np.testing.assert_array_equal(a[:, 4 * c:5 * c], (a_in != 0).reshape(-1, c))
+        np.testing.assert_array_equal(a[:, 4 * c : 5 * c], (a_in != 0).reshape(-1, c))
         assert w.mean() > 0.99  # trained dense weights: (almost) no exact zeros
     dens = {name: a.mean() for name, a, _ in wl}
     assert dens["conv1_1"] > 0.95  # the normalised image has no real zeros
@@ -187,8 +197,13 @@ def test_minilm_vocab_agrees_with_tokenizer_json(minilm):
 
 @pytest.mark.real
 def test_minilm_embeddings_are_semantic(minilm):
-    e = rn.minilm_embed(["A man is playing a guitar.", "Someone is playing an instrument.",
-                         "The stock market fell sharply today."])
+    e = rn.minilm_embed(
+        [
+            "A man is playing a guitar.",
+            "Someone is playing an instrument.",
+            "The stock market fell sharply today.",
+        ]
+    )
     np.testing.assert_allclose(np.linalg.norm(e, axis=1), 1.0)
     sim = e @ e.T
     # a broken forward pass (wrong layout, masking, GELU, LayerNorm) loses this ordering
@@ -198,8 +213,9 @@ def test_minilm_embeddings_are_semantic(minilm):
 @pytest.mark.real
 def test_minilm_sentences_do_not_mix(minilm):
     alone = rn.minilm_embed(["Rain is expected tonight."])
-    batch = rn.minilm_embed(["Rain is expected tonight.",
-                             "A completely different, much longer sentence."])
+    batch = rn.minilm_embed(
+        ["Rain is expected tonight.", "A completely different, much longer sentence."]
+    )
     np.testing.assert_allclose(alone[0], batch[0], atol=1e-12)
 
 

@@ -73,8 +73,11 @@ def _write(path, header, data=b"", *, raw_header=None, length=None):
 
 def test_bf16_is_widened_exactly(tmp_path):
     bits = np.array([0x3FC0, 0xC000, 0x7F80], np.uint16)  # 1.5, -2.0, +inf
-    path = _write(tmp_path / "bf.safetensors",
-                  {"b": {"dtype": "BF16", "shape": [3], "data_offsets": [0, 6]}}, bits.tobytes())
+    path = _write(
+        tmp_path / "bf.safetensors",
+        {"b": {"dtype": "BF16", "shape": [3], "data_offsets": [0, 6]}},
+        bits.tobytes(),
+    )
     got = load_safetensors(path)["b"]
     assert got.dtype == np.float32 and got.tolist() == [1.5, -2.0, float("inf")]
 
@@ -89,37 +92,62 @@ def test_writer_refuses_what_it_cannot_store(tmp_path):
 F8 = np.arange(2, dtype=np.float32).tobytes()  # 8 bytes
 
 
-@pytest.mark.parametrize("header,data,match", [
-    ({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}, F8 + b"\0", "cover 8 of the 9"),
-    ({"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}, F8, "needs 12 bytes"),
-    ({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 16]}}, F8, "outside"),
-    ({"a": {"dtype": "F32", "shape": [2], "data_offsets": [4, 0]}}, F8, "outside"),
-    ({"a": {"dtype": "F32", "shape": [2], "data_offsets": [-8, 0]}}, F8, "outside"),
-    ({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]},
-      "b": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}, F8, "overlaps"),
-    ({"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}, F8, "hole"),
-    ({"a": {"dtype": "C64", "shape": [1], "data_offsets": [0, 8]}}, F8, "dtype"),
-    ({"a": {"dtype": "F32", "shape": [-2], "data_offsets": [0, 8]}}, F8, "shape"),
-    ({"a": {"dtype": "F32", "shape": [True, 2], "data_offsets": [0, 8]}}, F8, "shape"),
-    ({"a": {"dtype": "F32", "shape": [2.0], "data_offsets": [0, 8]}}, F8, "shape"),
-    ({"a": {"dtype": "F32", "shape": 2, "data_offsets": [0, 8]}}, F8, "shape"),
-    ({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8], "extra": 1}}, F8, "exactly"),
-    ({"a": {"dtype": "F32", "shape": [2]}}, F8, "exactly"),
-    ({"a": [1, 2]}, F8, "exactly"),
-    ({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "__metadata__": {"k": 1}},
-     F8, "__metadata__"),
-    ({"a": {"dtype": "F32", "shape": [2**40, 2**40], "data_offsets": [0, 8]}}, F8, "needs"),
-    # hostile values: unhashable dtypes, integers past u64 (and past Python's 4300-digit parse
-    # limit), a shape whose product would be a 100k-digit number
-    ({"a": {"dtype": ["F32"], "shape": [2], "data_offsets": [0, 8]}}, F8, "dtype <list"),
-    ({"a": {"dtype": {"F32": 1}, "shape": [2], "data_offsets": [0, 8]}}, F8, "dtype <dict"),
-    (b'{"a": {"dtype": "F32", "shape": [1' + b"0" * 5000 + b'], "data_offsets": [0, 8]}}', F8,
-     "5001 digits"),
-    (b'{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, -1' + b"0" * 30 + b']}}', F8,
-     "31 digits"),
-    ({"a": {"dtype": "F32", "shape": [2**64 - 1] * 20_000, "data_offsets": [0, 8]}}, F8,
-     "needs more than 2\\*\\*64 bytes"),
-])
+@pytest.mark.parametrize(
+    "header,data,match",
+    [
+        (
+            {"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}},
+            F8 + b"\0",
+            "cover 8 of the 9",
+        ),
+        ({"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}, F8, "needs 12 bytes"),
+        ({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 16]}}, F8, "outside"),
+        ({"a": {"dtype": "F32", "shape": [2], "data_offsets": [4, 0]}}, F8, "outside"),
+        ({"a": {"dtype": "F32", "shape": [2], "data_offsets": [-8, 0]}}, F8, "outside"),
+        (
+            {
+                "a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]},
+                "b": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]},
+            },
+            F8,
+            "overlaps",
+        ),
+        ({"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}, F8, "hole"),
+        ({"a": {"dtype": "C64", "shape": [1], "data_offsets": [0, 8]}}, F8, "dtype"),
+        ({"a": {"dtype": "F32", "shape": [-2], "data_offsets": [0, 8]}}, F8, "shape"),
+        ({"a": {"dtype": "F32", "shape": [True, 2], "data_offsets": [0, 8]}}, F8, "shape"),
+        ({"a": {"dtype": "F32", "shape": [2.0], "data_offsets": [0, 8]}}, F8, "shape"),
+        ({"a": {"dtype": "F32", "shape": 2, "data_offsets": [0, 8]}}, F8, "shape"),
+        ({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8], "extra": 1}}, F8, "exactly"),
+        ({"a": {"dtype": "F32", "shape": [2]}}, F8, "exactly"),
+        ({"a": [1, 2]}, F8, "exactly"),
+        (
+            {"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "__metadata__": {"k": 1}},
+            F8,
+            "__metadata__",
+        ),
+        ({"a": {"dtype": "F32", "shape": [2**40, 2**40], "data_offsets": [0, 8]}}, F8, "needs"),
+        # hostile values: unhashable dtypes, integers past u64 (and past Python's 4300-digit parse
+        # limit), a shape whose product would be a 100k-digit number
+        ({"a": {"dtype": ["F32"], "shape": [2], "data_offsets": [0, 8]}}, F8, "dtype <list"),
+        ({"a": {"dtype": {"F32": 1}, "shape": [2], "data_offsets": [0, 8]}}, F8, "dtype <dict"),
+        (
+            b'{"a": {"dtype": "F32", "shape": [1' + b"0" * 5000 + b'], "data_offsets": [0, 8]}}',
+            F8,
+            "5001 digits",
+        ),
+        (
+            b'{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, -1' + b"0" * 30 + b"]}}",
+            F8,
+            "31 digits",
+        ),
+        (
+            {"a": {"dtype": "F32", "shape": [2**64 - 1] * 20_000, "data_offsets": [0, 8]}},
+            F8,
+            "needs more than 2\\*\\*64 bytes",
+        ),
+    ],
+)
 def test_invalid_headers(tmp_path, header, data, match):
     if isinstance(header, bytes):  # JSON that json.dumps will not write
         path = _write(tmp_path / "bad.safetensors", None, data, raw_header=header)
@@ -131,15 +159,21 @@ def test_invalid_headers(tmp_path, header, data, match):
     assert time.perf_counter() - t < 5.0  # a guard against hanging, not a benchmark
 
 
-@pytest.mark.parametrize("raw,match", [
-    (b"[1, 2]", "start with"),
-    (b"{\"a\": ", "not UTF-8 JSON"),
-    (b"{\"a\": 1}\xff", "not UTF-8 JSON"),
-    (b" {}", "start with"),
-    (b"{\"a\": " + b"[" * 100_000, "not UTF-8 JSON"),  # nesting deep enough to exhaust the stack
-    (b"{\"a\": {\"dtype\": \"F32\", \"shape\": [0], \"data_offsets\": [0, 0]},"
-     b" \"a\": {\"dtype\": \"F32\", \"shape\": [0], \"data_offsets\": [0, 0]}}", "duplicate"),
-])
+@pytest.mark.parametrize(
+    "raw,match",
+    [
+        (b"[1, 2]", "start with"),
+        (b'{"a": ', "not UTF-8 JSON"),
+        (b'{"a": 1}\xff', "not UTF-8 JSON"),
+        (b" {}", "start with"),
+        (b'{"a": ' + b"[" * 100_000, "not UTF-8 JSON"),  # nesting deep enough to exhaust the stack
+        (
+            b'{"a": {"dtype": "F32", "shape": [0], "data_offsets": [0, 0]},'
+            b' "a": {"dtype": "F32", "shape": [0], "data_offsets": [0, 0]}}',
+            "duplicate",
+        ),
+    ],
+)
 def test_malformed_json(tmp_path, raw, match):
     path = _write(tmp_path / "bad.safetensors", None, raw_header=raw)
     with pytest.raises(SafetensorsError, match=match):

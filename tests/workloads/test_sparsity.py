@@ -85,21 +85,22 @@ def test_nm_errors_and_parse():
         nm_mask(8, 4, 5, 4, 0)
 
 
-@pytest.mark.parametrize("shape, block, d", [((64, 48), (4, 4), 0.25), ((30, 20), (4, 3), 0.5),
-                                             ((16, 16), (1, 16), 0.4)])
+@pytest.mark.parametrize(
+    "shape, block, d", [((64, 48), (4, 4), 0.25), ((30, 20), (4, 3), 0.5), ((16, 16), (1, 16), 0.4)]
+)
 def test_block_mask(shape, block, d):
     mask = block_mask(shape, block, d, 5)
     assert mask.shape == shape
     b0, b1 = block
     nb0, nb1 = -(-shape[0] // b0), -(-shape[1] // b1)
     padded = np.zeros((nb0 * b0, nb1 * b1), bool)
-    padded[:shape[0], :shape[1]] = mask
+    padded[: shape[0], : shape[1]] = mask
     blocks = padded.reshape(nb0, b0, nb1, b1)
     kept = blocks[:, 0, :, 0]
     # Each block is constant over its (cropped) extent, and exactly round(d * n_blocks) are kept.
     for i in range(nb0):
         for j in range(nb1):
-            cell = mask[i * b0:(i + 1) * b0, j * b1:(j + 1) * b1]
+            cell = mask[i * b0 : (i + 1) * b0, j * b1 : (j + 1) * b1]
             assert cell.all() or not cell.any()
     assert kept.sum() == round(d * nb0 * nb1)
     np.testing.assert_array_equal(mask, block_mask(shape, block, d, 5))
@@ -141,10 +142,12 @@ def test_clustered_map_is_clumpier_than_bernoulli():
     d = 0.5
     bern = bernoulli_mask((32, 32, 32), d, 0)
     r_bern = _neighbour_correlation(bern)
-    r = [_neighbour_correlation(clustered_activation_map(32, 32, 32, d, 0, sigma=s))
-         for s in (0.0, 1.0, 2.0, 4.0)]
+    r = [
+        _neighbour_correlation(clustered_activation_map(32, 32, 32, d, 0, sigma=s))
+        for s in (0.0, 1.0, 2.0, 4.0)
+    ]
     assert abs(r_bern) < 0.05 and abs(r[0]) < 0.05  # sigma 0: independent pixels
-    assert r[1] > 0.3 and r[1] < r[2] < r[3]         # clumpiness grows with sigma
+    assert r[1] > 0.3 and r[1] < r[2] < r[3]  # clumpiness grows with sigma
     # Channels stay independent of each other (clumps are spatial).
     x = clustered_activation_map(32, 32, 32, d, 0, sigma=2.0)
     a, b = x[..., :-1].ravel().astype(float), x[..., 1:].ravel().astype(float)

@@ -70,8 +70,15 @@ def state_dict(entries):
     return b"\x80\x02" + ODICT + b"(" + body + b"u."
 
 
-def write_zip(path, obj_pickle, storages, *, prefix="archive", byteorder=b"little",
-              compression=zipfile.ZIP_STORED):
+def write_zip(
+    path,
+    obj_pickle,
+    storages,
+    *,
+    prefix="archive",
+    byteorder=b"little",
+    compression=zipfile.ZIP_STORED,
+):
     with zipfile.ZipFile(path, "w", compression=compression) as z:
         z.writestr(f"{prefix}/data.pkl", obj_pickle)
         if byteorder is not None:
@@ -81,12 +88,16 @@ def write_zip(path, obj_pickle, storages, *, prefix="archive", byteorder=b"littl
         z.writestr(f"{prefix}/version", b"3\n")
 
 
-SYS_INFO = {"protocol_version": LEGACY_PROTOCOL, "little_endian": True,
-            "type_sizes": {"short": 2, "int": 4, "long": 4}}
+SYS_INFO = {
+    "protocol_version": LEGACY_PROTOCOL,
+    "little_endian": True,
+    "type_sizes": {"short": 2, "int": 4, "long": 4},
+}
 
 
-def write_legacy(path, obj_pickle, storages, *, magic=LEGACY_MAGIC, sys_info=SYS_INFO, keys=None,
-                 counts=None):
+def write_legacy(
+    path, obj_pickle, storages, *, magic=LEGACY_MAGIC, sys_info=SYS_INFO, keys=None, counts=None
+):
     with open(path, "wb") as f:
         f.write(pickle.dumps(magic, protocol=2))
         f.write(pickle.dumps(LEGACY_PROTOCOL, protocol=2))
@@ -181,8 +192,25 @@ def test_legacy_storage_views(tmp_path):
 
 def test_nested_structure_and_flat_state_dict(tmp_path):
     w = tensor("FloatStorage", "0", 12, 0, (12,), (1,))
-    pkl = (b"\x80\x02}" + b"(" + S("epoch") + I(3) + S("model") + ODICT + b"(" + S("w") + w + b"u"
-           + S("hist") + b"]" + b"(" + I(1) + I(2) + b"e" + b"u.")
+    pkl = (
+        b"\x80\x02}"
+        + b"("
+        + S("epoch")
+        + I(3)
+        + S("model")
+        + ODICT
+        + b"("
+        + S("w")
+        + w
+        + b"u"
+        + S("hist")
+        + b"]"
+        + b"("
+        + I(1)
+        + I(2)
+        + b"e"
+        + b"u."
+    )
     path = tmp_path / "nested.pt"
     write_zip(path, pkl, {"0": F})
     obj = load_torch_checkpoint(path)
@@ -217,15 +245,19 @@ def _payloads(sentinel):
     yield "eval", pickle.dumps(_Evil(eval, code), protocol=2)
     yield "exec", pickle.dumps(_Evil(exec, code), protocol=2)
     yield "builtins.open", pickle.dumps(_Evil(open, str(sentinel), "w"), protocol=2)
-    yield "getattr", (b"\x80\x02" + G("builtins", "getattr") + T(G("os", "path"), S("exists"))
-                      + b"R.")
+    yield (
+        "getattr",
+        (b"\x80\x02" + G("builtins", "getattr") + T(G("os", "path"), S("exists")) + b"R."),
+    )
     # protocol 4 STACK_GLOBAL and protocol 0 INST reach find_class by other opcodes
     yield "stack_global", pickle.dumps(_Evil(os.system, cmd), protocol=4)
     yield "inst", b"(" + S(cmd) + b"ios\nsystem\n."
     # a global dressed up as torch, and a storage class used as a callable
     yield "fake_torch", b"\x80\x02" + G("torch", "load") + T(S(str(sentinel))) + b"R."
-    yield "torch_module", (b"\x80\x02" + G("torch._utils", "_import_dotted_name")
-                           + T(S("os.system")) + b"R.")
+    yield (
+        "torch_module",
+        (b"\x80\x02" + G("torch._utils", "_import_dotted_name") + T(S("os.system")) + b"R."),
+    )
     call = __import__("subprocess").call
     yield "subprocess", pickle.dumps(_Evil(call, ["touch", str(sentinel)]), protocol=2)
     # opcodes refused before any lookup: NEWOBJ on a class, an EXT registry code, protocol-5 buffers
@@ -268,31 +300,51 @@ def test_refusal_is_a_value_error():
     assert issubclass(CheckpointError, ValueError)
 
 
-@pytest.mark.parametrize("payload,match", [
-    # the rebuild function fed a non-storage
-    (state_dict({"x": G("torch._utils", "_rebuild_tensor_v2")
-                 + T(I(1), I(0), T(I(1)), T(I(1)), FALSE, ODICT) + b"R"}),
-     "storage must come from a persistent id"),
-    # negative stride
-    (state_dict({"x": tensor("FloatStorage", "0", 12, 0, (3,), (-1,))}), "stride"),
-    # rank mismatch
-    (state_dict({"x": tensor("FloatStorage", "0", 12, 0, (3, 4), (1,))}), "rank"),
-    # a persistent id that is not a storage
-    (b"\x80\x02" + T(S("module"), I(1)) + b"Q.", "persistent id"),
-    # a storage class called like a function
-    (b"\x80\x02" + G("torch", "FloatStorage") + T(I(10)) + b"R.", "unreadable pickle"),
-    # a tensor reaching past its storage
-    (state_dict({"x": tensor("FloatStorage", "0", 12, 4, (3, 4), (4, 1))}), "reaches past"),
-    # the same storage declared with two sizes
-    (state_dict({"a": tensor("FloatStorage", "0", 12, 0, (2,), (1,)),
-                 "b": tensor("FloatStorage", "0", 13, 0, (2,), (1,))}), "declared twice"),
-    # an unknown storage type
-    (state_dict({"x": tensor("ComplexFloatStorage", "0", 12, 0, (2,), (1,))}), "refused global"),
-    # a bad storage key
-    (state_dict({"x": tensor("FloatStorage", "../0", 12, 0, (2,), (1,))}), "storage key"),
-    # garbage
-    (b"\x80\x02\xff\xfe.", "unreadable pickle"),
-])
+@pytest.mark.parametrize(
+    "payload,match",
+    [
+        # the rebuild function fed a non-storage
+        (
+            state_dict(
+                {
+                    "x": G("torch._utils", "_rebuild_tensor_v2")
+                    + T(I(1), I(0), T(I(1)), T(I(1)), FALSE, ODICT)
+                    + b"R"
+                }
+            ),
+            "storage must come from a persistent id",
+        ),
+        # negative stride
+        (state_dict({"x": tensor("FloatStorage", "0", 12, 0, (3,), (-1,))}), "stride"),
+        # rank mismatch
+        (state_dict({"x": tensor("FloatStorage", "0", 12, 0, (3, 4), (1,))}), "rank"),
+        # a persistent id that is not a storage
+        (b"\x80\x02" + T(S("module"), I(1)) + b"Q.", "persistent id"),
+        # a storage class called like a function
+        (b"\x80\x02" + G("torch", "FloatStorage") + T(I(10)) + b"R.", "unreadable pickle"),
+        # a tensor reaching past its storage
+        (state_dict({"x": tensor("FloatStorage", "0", 12, 4, (3, 4), (4, 1))}), "reaches past"),
+        # the same storage declared with two sizes
+        (
+            state_dict(
+                {
+                    "a": tensor("FloatStorage", "0", 12, 0, (2,), (1,)),
+                    "b": tensor("FloatStorage", "0", 13, 0, (2,), (1,)),
+                }
+            ),
+            "declared twice",
+        ),
+        # an unknown storage type
+        (
+            state_dict({"x": tensor("ComplexFloatStorage", "0", 12, 0, (2,), (1,))}),
+            "refused global",
+        ),
+        # a bad storage key
+        (state_dict({"x": tensor("FloatStorage", "../0", 12, 0, (2,), (1,))}), "storage key"),
+        # garbage
+        (b"\x80\x02\xff\xfe.", "unreadable pickle"),
+    ],
+)
 def test_malformed_object_pickles(tmp_path, payload, match):
     path = tmp_path / "bad.pt"
     write_zip(path, payload, {"0": F})
@@ -349,12 +401,15 @@ def test_zip_without_data_pkl(tmp_path):
         load_torch_checkpoint(path)
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    ({"magic": 12345}, "not a torch checkpoint"),
-    ({"sys_info": {**SYS_INFO, "little_endian": False}}, "little-endian"),
-    ({"keys": ["0", "1", "2", "3"]}, "key list does not match"),
-    ({"counts": {"0": 11, "1": 3, "2": 2, "3": 3, "4": 2}}, "holds 11 elements"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        ({"magic": 12345}, "not a torch checkpoint"),
+        ({"sys_info": {**SYS_INFO, "little_endian": False}}, "little-endian"),
+        ({"keys": ["0", "1", "2", "3"]}, "key list does not match"),
+        ({"counts": {"0": 11, "1": 3, "2": 2, "3": 3, "4": 2}}, "holds 11 elements"),
+    ],
+)
 def test_legacy_inconsistencies(tmp_path, kwargs, match):
     path = tmp_path / "bad_legacy.pt"
     write_legacy(path, state_dict(reference_entries()), STORAGES, **kwargs)
@@ -467,16 +522,22 @@ def test_shared_subdicts_flatten_to_every_path(tmp_path):
 DEPTH = 200_000
 
 
-@pytest.mark.parametrize("payload,match", [
-    (b"]q\x00h\x00a", "cycle"),  # l = []; l.append(l)
-    (b"}q\x00" + S("me") + b"h\x00s", "cycle"),  # d = {}; d["me"] = d
-    (b"]q\x00]h\x00aa", "cycle"),  # a = []; b = [a]; a.append(b)
-    (ODICT + b"q\x00}" + S("x") + b"h\x00sb", "cycle"),  # BUILD with a state holding the target
-    (b"]" * DEPTH + b"a" * (DEPTH - 1), "deeper"),  # [[[...]]] 200k deep
-    (b"(" * DEPTH + b"t" * DEPTH, "deeper"),  # ((...),) from marks
-    (b"}" + b")" + b"\x85" * DEPTH + b"Ns", "deeper"),  # a deep tuple as a key: a C-stack overflow
-    (b"]" + b"(" + I(1) * 1000 + b"e", "max_items=100"),
-])
+@pytest.mark.parametrize(
+    "payload,match",
+    [
+        (b"]q\x00h\x00a", "cycle"),  # l = []; l.append(l)
+        (b"}q\x00" + S("me") + b"h\x00s", "cycle"),  # d = {}; d["me"] = d
+        (b"]q\x00]h\x00aa", "cycle"),  # a = []; b = [a]; a.append(b)
+        (ODICT + b"q\x00}" + S("x") + b"h\x00sb", "cycle"),  # BUILD with a state holding the target
+        (b"]" * DEPTH + b"a" * (DEPTH - 1), "deeper"),  # [[[...]]] 200k deep
+        (b"(" * DEPTH + b"t" * DEPTH, "deeper"),  # ((...),) from marks
+        (
+            b"}" + b")" + b"\x85" * DEPTH + b"Ns",
+            "deeper",
+        ),  # a deep tuple as a key: a C-stack overflow
+        (b"]" + b"(" + I(1) * 1000 + b"e", "max_items=100"),
+    ],
+)
 def test_hostile_structure_is_refused_fast(tmp_path, payload, match):
     for container in ("zip", "legacy"):
         path = tmp_path / f"hostile_{container}.pt"
@@ -499,21 +560,34 @@ def test_hostile_structure_in_the_legacy_header_pickles(tmp_path):
         timed(load_torch_checkpoint, path)
 
 
-@pytest.mark.parametrize("payload,match", [
-    # BUILD could rewrite a validated (frozen) tensor ref: here a negative offset
-    (tensor("FloatStorage", "0", 12, 0, (2,), (1,)) + b"}" + S("offset") + I(-5) + b"sb",
-     "BUILD on TensorRef"),
-    # ... or set attributes on the reader's own functions
-    (G("torch._utils", "_rebuild_tensor_v2") + b"N}" + S("__defaults__") + T(I(1)) + b"s\x86b",
-     "BUILD on a scalar or a global"),
-    (G("torch", "FloatStorage") + b"}" + S("name") + S("DoubleStorage") + b"sb",
-     "BUILD on a scalar or a global"),
-    # integers past int64, and past the 4300 digits Python will even parse
-    (tensor("FloatStorage", "0", 12, 2**64, (2,), (1,)), "int64"),
-    (b"L" + b"9" * 5000 + b"L\n", "unreadable pickle"),
-    # an error message about a value shared 2**12 times over is still immediate
-    (doubled(b"N", 12) + b"Q", r"unsupported persistent id \[\[<list of 2 items>, <list"),
-])
+@pytest.mark.parametrize(
+    "payload,match",
+    [
+        # BUILD could rewrite a validated (frozen) tensor ref: here a negative offset
+        (
+            tensor("FloatStorage", "0", 12, 0, (2,), (1,)) + b"}" + S("offset") + I(-5) + b"sb",
+            "BUILD on TensorRef",
+        ),
+        # ... or set attributes on the reader's own functions
+        (
+            G("torch._utils", "_rebuild_tensor_v2")
+            + b"N}"
+            + S("__defaults__")
+            + T(I(1))
+            + b"s\x86b",
+            "BUILD on a scalar or a global",
+        ),
+        (
+            G("torch", "FloatStorage") + b"}" + S("name") + S("DoubleStorage") + b"sb",
+            "BUILD on a scalar or a global",
+        ),
+        # integers past int64, and past the 4300 digits Python will even parse
+        (tensor("FloatStorage", "0", 12, 2**64, (2,), (1,)), "int64"),
+        (b"L" + b"9" * 5000 + b"L\n", "unreadable pickle"),
+        # an error message about a value shared 2**12 times over is still immediate
+        (doubled(b"N", 12) + b"Q", r"unsupported persistent id \[\[<list of 2 items>, <list"),
+    ],
+)
 def test_hostile_values_are_refused_fast(tmp_path, payload, match):
     path = tmp_path / "hostile.pt"
     write_zip(path, b"\x80\x02" + payload + b".", {"0": F})

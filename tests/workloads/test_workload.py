@@ -35,11 +35,17 @@ def test_layer_from_tuple_and_fields(rng):
     assert as_layer(layer) is layer
 
 
-@pytest.mark.parametrize("bad, field", [
-    (dict(multiplicity=0), "multiplicity"), (dict(multiplicity=True), "multiplicity"),
-    (dict(category="x"), "category"), (dict(a_mask=np.ones((6, 10), int)), "a_mask"),
-    (dict(w_mask=np.ones((9, 4), bool)), "w_mask"), (dict(a_mask=np.ones((0, 10), bool)), "a_mask"),
-])
+@pytest.mark.parametrize(
+    "bad, field",
+    [
+        (dict(multiplicity=0), "multiplicity"),
+        (dict(multiplicity=True), "multiplicity"),
+        (dict(category="x"), "category"),
+        (dict(a_mask=np.ones((6, 10), int)), "a_mask"),
+        (dict(w_mask=np.ones((9, 4), bool)), "w_mask"),
+        (dict(a_mask=np.ones((0, 10), bool)), "a_mask"),
+    ],
+)
 def test_bad_layers_raise_naming_the_field(rng, bad, field):
     a, w = _masks(rng)
     args = dict(name="fc", a_mask=a, w_mask=w, multiplicity=1, **{})
@@ -63,17 +69,24 @@ def test_workload_forms_agree(rng):
     claims = as_workload(("n", "AW", layers))
     direct = Workload("n", layers, "AW", 2.0)
     for wl in (mix, claims, direct):
-        assert [(x.name, x.multiplicity, x.network, x.category) for x in wl] == \
-            [("l0", 1, "n", "AW"), ("l1", 2, "n", "AW")]
+        assert [(x.name, x.multiplicity, x.network, x.category) for x in wl] == [
+            ("l0", 1, "n", "AW"),
+            ("l1", 2, "n", "AW"),
+        ]
     assert (mix.weight, claims.weight) == (2.0, 1.0)
     assert as_layers(direct) is direct.layers
 
 
-@pytest.mark.parametrize("item, field", [
-    (("n", [], "AW", 1.0), "at least one"), (("n", None, "AW", 1.0), "layers"),
-    (("n", "layers", "A", 1.0), "layers"), (("n", [], "ZZ", 1.0), "category"),
-    (("n", "AW"), "workloads"),
-])
+@pytest.mark.parametrize(
+    "item, field",
+    [
+        (("n", [], "AW", 1.0), "at least one"),
+        (("n", None, "AW", 1.0), "layers"),
+        (("n", "layers", "A", 1.0), "layers"),
+        (("n", [], "ZZ", 1.0), "category"),
+        (("n", "AW"), "workloads"),
+    ],
+)
 def test_bad_workloads(item, field):
     with pytest.raises(ValueError, match=field):
         as_workloads([item])
