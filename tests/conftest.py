@@ -6,10 +6,15 @@ import os
 import types
 import zlib
 
+import jax
 import numpy as np
 import pytest
 
 import griffin_jax as gj
+
+# Implicit rank promotion hides shape bugs (a [n] array silently broadcast against [n, 1]); the
+# library must never rely on it, so the tests run with it forbidden.
+jax.config.update("jax_numpy_rank_promotion", "raise")
 
 # CI runs slow checks in their small form; GRIFFIN_SLOW=1 runs them at full size.
 FULL = os.environ.get("GRIFFIN_SLOW", "0") == "1"

@@ -67,6 +67,11 @@ def _shift_limbs(x, s, left: bool):
     return lax.shift_right_logical(lo, b) | jnp.where(b == 0, jnp.zeros_like(carry), carry)
 
 
+def _like(mask, x):
+    """``mask [NW]`` broadcast explicitly to ``x [..., NW]`` (no implicit rank promotion)."""
+    return jnp.broadcast_to(mask, x.shape)
+
+
 def rotate_down(x, s, lanes: int, mask):
     """Out lane ``l`` = in lane ``(l + s) % lanes`` (``0 <= s < lanes``); ``mask`` from
     ``lane_mask``."""
@@ -74,8 +79,8 @@ def rotate_down(x, s, lanes: int, mask):
     if x.shape[-1] == 1:
         # One limb: (L - s) % L keeps both shift amounts below 32, so no guard is needed.
         back = (jnp.uint32(lanes) - s) % jnp.uint32(lanes)
-        return (lax.shift_right_logical(x, s) | lax.shift_left(x, back)) & mask
-    return (_shift_limbs(x, s, left=False) | _shift_limbs(x, lanes - s, left=True)) & mask
+        return (lax.shift_right_logical(x, s) | lax.shift_left(x, back)) & _like(mask, x)
+    return (_shift_limbs(x, s, left=False) | _shift_limbs(x, lanes - s, left=True)) & _like(mask, x)
 
 
 def rotate_up(x, s, lanes: int, mask):
@@ -83,8 +88,8 @@ def rotate_up(x, s, lanes: int, mask):
     s = jnp.asarray(s, jnp.uint32)
     if x.shape[-1] == 1:
         back = (jnp.uint32(lanes) - s) % jnp.uint32(lanes)
-        return (lax.shift_left(x, s) | lax.shift_right_logical(x, back)) & mask
-    return (_shift_limbs(x, s, left=True) | _shift_limbs(x, lanes - s, left=False)) & mask
+        return (lax.shift_left(x, s) | lax.shift_right_logical(x, back)) & _like(mask, x)
+    return (_shift_limbs(x, s, left=True) | _shift_limbs(x, lanes - s, left=False)) & _like(mask, x)
 
 
 # -- several groups of lanes per word ---------------------------------------------------------

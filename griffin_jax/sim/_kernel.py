@@ -168,7 +168,8 @@ def _borrow_phase(shape, ops: _LaneOps, win: _Offsets, buf, free, taken, activit
         if activity:
             taken = taken.at[i + 1].add(jnp.sum(_bits.popcount(take)))
             # which lanes took through this dg (dg = 0 has no extra tree)
-            got = take & jnp.where(win.dg[i] != 0, ops.mask, jnp.zeros_like(ops.mask))
+            valid = jnp.broadcast_to(ops.mask, take.shape)
+            got = take & jnp.where(win.dg[i] != 0, valid, jnp.zeros_like(valid))
             recv = recv.at[win.tree_of[i]].set(recv[win.tree_of[i]] | got)
         return buf, left, taken, recv
 
@@ -235,10 +236,10 @@ def tile_kernel(shape: TileShape, words, n_steps, offsets, valid, activity: bool
         if activity:
             taken = taken.at[0].add(jnp.sum(_bits.popcount(own)))
         buf, free, taken, recv = _borrow_phase(
-            shape, ops, win, buf, ops.mask & ~own, taken, activity
+            shape, ops, win, buf, jnp.broadcast_to(ops.mask, own.shape) & ~own, taken, activity
         )
         if activity:
-            busy = busy + ops.n_groups(ops.mask & ~free)
+            busy = busy + ops.n_groups(jnp.broadcast_to(ops.mask, free.shape) & ~free)
             trees = trees + jax.vmap(ops.n_groups)(recv)
         buf, t0 = _advance_phase(shape, win, buf, rows_all, t0, n_steps)
         return buf, t0, cycles + 1, taken, busy, trees

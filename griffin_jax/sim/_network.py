@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from griffin_jax._checks import nonempty_of
 from griffin_jax.design._core import Design
 from griffin_jax.sim._gemm import DEFAULT_CHUNK, Activity, _check_designs, gemm_activity_batch
 from griffin_jax.sim._sampling import CycleEstimate, estimate_gemm_cycles
@@ -112,8 +113,9 @@ class NetworkCycles:
 
 def network_cycles(results: Sequence[LayerResult]) -> NetworkCycles:
     """Sum layer results (times their multiplicity) into network totals."""
-    if not results:
-        raise ValueError("results must hold at least one layer")
+    results = nonempty_of(
+        "results", results, LayerResult, "a LayerResult", "results must hold at least one layer"
+    )
     exact = all(r.activity is not None or r.estimate.exact.all() for r in results)
     if all(r.activity is not None for r in results):
         cyc = sum(r.multiplicity * r.activity.cycles for r in results)

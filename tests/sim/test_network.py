@@ -27,3 +27,9 @@ def test_layer_forms_agree(rng):
         np.testing.assert_array_equal(n.cycles, nets[0].cycles)
     with pytest.raises(ValueError, match=r"layers\[0\].*multiplicity"):
         simulate_layers(designs, [("x", layers[0].a_mask, layers[0].w_mask, 0)])
+
+
+def test_network_cycles_refuses_what_is_not_layer_results():
+    for bad, match in (([1, 2], r"results\[0\]"), ([], "at least one"), (3, "results")):
+        with pytest.raises(ValueError, match=match):
+            gj.network_cycles(bad)
