@@ -83,11 +83,22 @@ def main_job(tmp: pathlib.Path) -> None:
     print(f"README table and docs/img from the main job ({secs:.0f} s)")
 
 
-def paper(tmp: pathlib.Path, extra: list[str]) -> None:
-    out = tmp / "paper"
+def paper(tmp: pathlib.Path, extra: list[str], done: pathlib.Path | None = None) -> None:
+    """Run the paper experiment (or read the finished run ``done``) into docs/claims.md."""
     args = ["experiment=paper", *extra]
-    _, secs = run_job(args, out)
+    if done is None:
+        out = tmp / "paper"
+        _, secs = run_job(args, out)
+    else:
+        out = done
     status = json.loads((out / "status.json").read_text())
+    if status.get("status") != "ok":
+        raise SystemExit(f"{out}: the paper run did not finish ({status.get('status')})")
+    if done is not None:
+        secs = status["seconds"]
+        overrides = (out / ".hydra" / "overrides.yaml").read_text().split("\n")
+        args = [o[2:].strip() for o in overrides if o.startswith("- ")]
+        args = [a for a in args if not a.startswith(("hydra.run.dir", "runtime.progress"))]
     phases = ", ".join(f"{k} {v:.0f} s" for k, v in status.get("phases", {}).items())
     claims = (out / "claims.md").read_text().split("\n", 1)[1].strip()
     body = (
@@ -111,8 +122,8 @@ def main(argv=None) -> int:
         tmp = pathlib.Path(d)
         if not args.skip_main:
             main_job(tmp)
-        if args.paper:
-            paper(tmp, args.paper_args)
+        if args.paper or args.paper_from:
+            paper(tmp, args.paper_args, args.paper_from)
     return 0
 
 

@@ -326,7 +326,10 @@ def _step(data, theta, state, lo, hi, objective, budget, *, exploit, core, price
 
     loss, grad = jax.vmap(jax.value_and_grad(loss_fn))(theta)
     updates, state = _OPT.update(grad, state, theta)
-    return jnp.clip(optax.apply_updates(theta, updates), lo, hi), state, loss
+    new = optax.apply_updates(theta, updates)
+    # bounds [3] against restarts [n, 3]: broadcast explicitly (no implicit rank promotion)
+    lo, hi = (jnp.broadcast_to(b, new.shape) for b in (lo, hi))
+    return jnp.clip(new, lo, hi), state, loss
 
 
 def _descend(rel: Relaxation, exploit, theta0, objective, budget, learning_rate, steps):

@@ -116,10 +116,10 @@ class Space:
         """Clip ``theta [..., 3]`` onto the exploit's bounds (works on numpy and JAX arrays)."""
         lo, hi = self.bounds(exploit)
         if isinstance(theta, np.ndarray):
-            return np.clip(theta, lo, hi)
+            return np.clip(theta, *(np.broadcast_to(b, np.shape(theta)) for b in (lo, hi)))
         import jax.numpy as jnp
 
-        return jnp.clip(theta, lo, hi)
+        return jnp.clip(theta, *(jnp.broadcast_to(b, jnp.shape(theta)) for b in (lo, hi)))
 
     # -- points ---------------------------------------------------------------------------------
     def _check_exploit(self, exploit, sparse=False):

@@ -109,6 +109,11 @@ def _conv(x, w, r, s, cin):
     return (patches @ w).reshape(b, h, wd, w.shape[1])
 
 
+def _bias(b):
+    """A per-channel bias ``[C]`` shaped ``[1, 1, 1, C]`` for ``[B, H, W, C]`` maps."""
+    return b[None, None, None, :]
+
+
 def forward(params: dict, x: jax.Array) -> tuple[jax.Array, dict]:
     """Logits ``[B, 10]`` and each layer's input map, for images ``x[B, 8, 8, 1]`` scaled to [0, 1].
 
@@ -117,14 +122,20 @@ def forward(params: dict, x: jax.Array) -> tuple[jax.Array, dict]:
     """
     geo = {g[0]: g for g in LAYER_GEOMETRY}
     maps = {"conv1": x}
-    h = jax.nn.relu(_conv(x, params["conv1"]["w"], *geo["conv1"][1:4]) + params["conv1"]["b"])
+    h = jax.nn.relu(
+        _conv(x, params["conv1"]["w"], *geo["conv1"][1:4]) + _bias(params["conv1"]["b"])
+    )
     maps["conv2"] = h
-    h = jax.nn.relu(_conv(h, params["conv2"]["w"], *geo["conv2"][1:4]) + params["conv2"]["b"])
+    h = jax.nn.relu(
+        _conv(h, params["conv2"]["w"], *geo["conv2"][1:4]) + _bias(params["conv2"]["b"])
+    )
     h = jax.lax.reduce_window(h, -jnp.inf, jax.lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID")
     maps["conv3"] = h
-    h = jax.nn.relu(_conv(h, params["conv3"]["w"], *geo["conv3"][1:4]) + params["conv3"]["b"])
+    h = jax.nn.relu(
+        _conv(h, params["conv3"]["w"], *geo["conv3"][1:4]) + _bias(params["conv3"]["b"])
+    )
     maps["fc"] = h
-    logits = h.reshape(h.shape[0], -1) @ params["fc"]["w"] + params["fc"]["b"]
+    logits = h.reshape(h.shape[0], -1) @ params["fc"]["w"] + params["fc"]["b"][None, :]
     return logits, maps
 
 

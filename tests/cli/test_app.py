@@ -2,6 +2,7 @@
 
 import json
 import os
+import pathlib
 import subprocess
 import sys
 
@@ -60,7 +61,7 @@ def test_quick_job_writes_its_table_and_times_its_phases(tmp_path, capsys):
     rows = read_csv(out["tables"][0])
     assert {r["exploit"] for r in rows} == {"none", "A", "W", "AW"}
     assert all(float(r["speedup"]) >= 1 for r in rows)
-    status = json.load(open(tmp_path / "status.json"))
+    status = json.loads(pathlib.Path(tmp_path / "status.json").read_text())
     assert status["status"] == "ok"
     assert {"check", "designs", "simulate", "tables"} <= set(status["phases"])
     assert sum(status["phases"].values()) <= status["seconds"] + 1e-3
@@ -129,7 +130,7 @@ def test_failure_is_recorded_and_raised_in_a_single_run(tmp_path):
     cfg = _compose(["workload.kind=bogus"])
     with pytest.raises(ValueError, match="workload.kind"):
         _app.run(cfg, str(tmp_path))
-    status = json.load(open(tmp_path / "status.json"))
+    status = json.loads(pathlib.Path(tmp_path / "status.json").read_text())
     assert status["status"] == "failed" and "workload.kind" in status["error"]
     assert "check" in status["phases"]
 
@@ -152,7 +153,7 @@ def test_every_experiment_rejects_what_the_study_rejects(tmp_path, experiment, o
     cfg = _compose([f"experiment={experiment}", override])
     with pytest.raises(_schema.ConfigError, match=key):
         _app.run(cfg, str(tmp_path))
-    assert json.load(open(tmp_path / "status.json"))["status"] == "failed"
+    assert json.loads(pathlib.Path(tmp_path / "status.json").read_text())["status"] == "failed"
 
 
 @pytest.mark.parametrize("experiment", ["study", "quick", "paper"])
@@ -219,7 +220,7 @@ def test_cpu_devices_shard_the_job(tmp_path):
         tmp_path,
     )
     assert res.returncode == 0, res.stderr[-2000:]
-    status = json.load(open(two / "status.json"))
+    status = json.loads(pathlib.Path(two / "status.json").read_text())
     assert status["status"] == "ok" and len(status["devices"]) == 2
     one = _app.run(_compose(["experiment=quick", *TINY]), str(tmp_path / "one"))
     assert read_csv(two / "cycles.csv") == read_csv(one["tables"][0])
@@ -246,7 +247,7 @@ def test_a_config_error_is_one_line_without_traceback_and_is_recorded(tmp_path):
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "core.lanes" in lines[0] and ">= 1" in lines[0], res.stderr
     assert "Traceback" not in res.stderr
-    assert "core.lanes" in json.load(open(run_dir / "status.json"))["error"]
+    assert "core.lanes" in json.loads(pathlib.Path(run_dir / "status.json").read_text())["error"]
     res = _cli(
         [
             "experiment=quick",
@@ -284,7 +285,7 @@ def test_a_finished_run_is_never_overwritten(tmp_path):
     res = _cli(["experiment=quick", *TINY, f"hydra.run.dir={old}"], tmp_path)
     assert res.returncode == 2 and "runtime.overwrite=true" in res.stderr, res.stderr
     assert (old / ".hydra" / "overrides.yaml").read_text() == "- old\n"
-    assert json.load(open(old / "status.json")) == {"status": "ok"}
+    assert json.loads(pathlib.Path(old / "status.json").read_text()) == {"status": "ok"}
     # The library path refuses too; runtime.overwrite replaces the run and its outputs.
     first = _app.run(_compose(["experiment=quick", *TINY]), str(tmp_path / "lib"))
     with pytest.raises(_schema.ConfigError, match="hydra.run.dir"):
@@ -309,7 +310,7 @@ def test_a_rerun_into_a_failed_run_leaves_none_of_its_tables(tmp_path):
     with pytest.raises(_schema.ConfigError, match="core.lanes"):
         _app.run(_compose(["experiment=quick", "core.lanes=0"]), str(tmp_path))
     assert not old.exists()
-    status = json.load(open(tmp_path / "status.json"))
+    status = json.loads(pathlib.Path(tmp_path / "status.json").read_text())
     assert status["status"] == "failed" and status["outputs"] == {"partial": []}
 
 
@@ -334,7 +335,7 @@ def test_default_run_folders_are_unique_and_run_ids_carry_the_date(tmp_path):
     runs = sorted((tmp_path / "outputs").glob("*/*/status.json"))
     assert len(runs) == 2
     for path in runs:
-        status = json.load(open(path))
+        status = json.loads(pathlib.Path(path).read_text())
         assert status["status"] == "ok"
         assert status["run_id"].startswith(path.parent.parent.name)  # the date folder
         assert any(str(path.parent) in o for o, _ in outs)  # quick prints its folder

@@ -461,7 +461,7 @@ def test_bars_labels_are_flat_inside_and_apart(tmp_path):
     assert all(not a.overlaps(b) for a, b in zip(ticks, ticks[1:]))
     (legend,) = fig.legends
     assert [t.get_text() for t in legend.get_texts()] == ["dense core (= 1)"] + data["series"]
-    assert ax.get_title() == "power efficiency (TOPS/W) relative to the dense core"
+    assert ax.get_title() == "total power efficiency (TOPS/W) relative to the dense core"
 
 
 def test_heatmap_title_says_what_it_shows():
