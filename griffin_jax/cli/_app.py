@@ -480,7 +480,7 @@ def run_paper(cfg, out_dir: str, phases) -> dict:
     md = os.path.join(out_dir, "claims.md")
     with open(md, "w") as f:
         f.write("# Griffin claims, measured\n\n" + readings_markdown() + "\n\n")
-        f.write(f"Geometries: {geometry_note[0].upper() + geometry_note[1:]}.\n\n")
+        f.write(f"Geometries: {geometry_note}.\n\n")
         if cfg.runtime.sample is not None:
             f.write(
                 f"Schedules are tile-sampled estimates (runtime.sample={cfg.runtime.sample}).\n\n"
