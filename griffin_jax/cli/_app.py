@@ -368,43 +368,138 @@ def _paper_candidates(entries) -> dict:
     return kinds
 
 
+def _core_cfg(cfg, core):
+    """``cfg`` with ``core.rows``, ``core.cols`` and ``core.lanes`` taken from ``core``."""
+    from omegaconf import OmegaConf
+
+    return OmegaConf.merge(
+        cfg, {"core": {"rows": core.rows, "cols": core.cols, "lanes": core.lanes}}
+    )
+
+
+def _paper_geometries(cfg, workloads) -> tuple:
+    """``experiment.paper.geometries`` as ``[(role, core, candidates)]`` (role ``"configured"``
+    or ``"best"``; candidates by kind, ``_paper_candidates``) and a sentence saying what was
+    chosen. The best geometry is the geometry study's winner (total TOPS/W, docs/model.md 5.1)
+    at the configured core's multiplier count, lanes ``<= experiment.geometry.max_lanes``, with
+    the ``core.*`` buffer capacities, among the geometries that can hold every configured design
+    (a T-shaped window needs two lanes, for instance); when it is the configured core, that core
+    runs once."""
+    import dataclasses
+
+    from griffin_jax.study import geometry_label, geometry_study
+
+    core = _core(cfg)
+    wanted = list(cfg.experiment.paper.geometries)
+    out = [("configured", core, _paper_candidates(_designs(cfg)))] if "configured" in wanted else []
+    if "best" not in wanted:
+        return out, f"geometry: the configured core {geometry_label(core)} only"
+    peak = core.rows * core.cols * core.lanes
+    if peak & (peak - 1):
+        raise _schema.ConfigError(
+            "experiment.paper.geometries: 'best' needs a power-of-two multiplier count "
+            f"core.rows * core.cols * core.lanes, got {peak}"
+        )
+    rows = geometry_study(
+        workloads,
+        peak,
+        cfg.experiment.geometry.max_lanes,
+        cfg.tech.name,
+        core,
+        sim=_sim_options(cfg),
+    )
+    ranked = sorted(rows, key=lambda r: r["rank"])
+    skipped = []
+    for r in ranked:
+        best = dataclasses.replace(core, rows=r["rows"], cols=r["cols"], lanes=r["lanes"])
+        try:
+            candidates = _paper_candidates(_designs(_core_cfg(cfg, best)))
+        except ValueError as err:
+            skipped.append(r["geometry"])
+            log.info("geometry %s cannot hold every design: %s", r["geometry"], err)
+            continue
+        break
+    else:
+        raise _schema.ConfigError(
+            f"experiment.paper.geometries: no geometry of {peak} multipliers holds every design"
+        )
+    what = (
+        f"the best dense geometry of {peak} multipliers (total TOPS/W on the dense workloads, "
+        f"of {len(rows)}) that holds every design is {r['geometry']}"
+    )
+    if skipped:
+        what += f" (better, but cannot hold every design: {', '.join(skipped)})"
+    if best == core:
+        return out or [("configured", core, candidates)], f"{what}, the configured core: one run"
+    out.append(("best", best, candidates))
+    return out, f"{what}; the configured core is {geometry_label(core)}"
+
+
 def run_paper(cfg, out_dir: str, phases) -> dict:
     """The paper study: candidate designs of every kind (dense, A, W, AW boxes, prior presets,
-    Griffin) on the paper's networks in every category; the best design per kind and category,
-    and the claims report beside the paper's numbers (CSV and Markdown)."""
-    from griffin_jax.study import claims_report, format_table, write_csv
+    Griffin) on the paper's networks in every category; the claims report (claim (b) under
+    every reading) beside the paper's numbers (CSV and Markdown), on the configured core and on
+    the best dense geometry (``experiment.paper.geometries``), every row labelled with its
+    geometry."""
+    from griffin_jax.study import (
+        claims_report,
+        format_table,
+        geometry_label,
+        readings_markdown,
+        write_csv,
+    )
 
     phases.start("designs")
-    candidates = _paper_candidates(_designs(cfg))
+    _paper_candidates(_designs(cfg))  # config errors before the long part
     phases.start("workloads")
     cats = list(cfg.workload.categories)
-    workloads = [(wl.network, cat, list(wl.layers(cat))) for wl in _workloads(cfg) for cat in cats]
+    nets = _workloads(cfg)
+    workloads = [(wl.network, cat, list(wl.layers(cat))) for wl in nets for cat in cats]
     log.info("paper study: %d network x category workloads", len(workloads))
-    phases.start("simulate+cost+claims")
-    report = claims_report(workloads, candidates, cfg.tech.name, sim=_sim_options(cfg))
+    phases.start("geometry")
+    geoms, geometry_note = _paper_geometries(cfg, nets)
+    log.info("paper study: %s", geometry_note)
+    reports = []
+    for role, core, candidates in geoms:
+        label = geometry_label(core)
+        phases.start(f"simulate+cost+claims {label}")
+        rep = claims_report(
+            workloads, candidates, cfg.tech.name, sim=_sim_options(cfg), geometry=label
+        )
+        reports.append((role, rep))
     phases.start("tables")
     meta = _metadata(cfg)
-    table = [{**r, **meta} for r in report.table]
+
+    def rows(kind):
+        return [{**r, "geometry_role": role, **meta} for role, rep in reports for r in kind(rep)]
+
     tables = [
-        write_csv(table, os.path.join(out_dir, "summary.csv")),
-        write_csv([{**r, **meta} for r in report.claims], os.path.join(out_dir, "claims.csv")),
+        write_csv(rows(lambda rep: rep.table), os.path.join(out_dir, "summary.csv")),
+        write_csv(rows(lambda rep: rep.claims), os.path.join(out_dir, "claims.csv")),
     ]
     md = os.path.join(out_dir, "claims.md")
     with open(md, "w") as f:
-        note = (
-            f"Schedules are tile-sampled estimates (runtime.sample={cfg.runtime.sample}).\n\n"
-            if cfg.runtime.sample is not None
-            else ""
-        )
-        f.write("# Griffin claims, measured\n\n" + note + report.markdown() + "\n")
+        f.write("# Griffin claims, measured\n\n" + readings_markdown() + "\n\n")
+        f.write(f"Geometries: {geometry_note}.\n\n")
+        if cfg.runtime.sample is not None:
+            f.write(
+                f"Schedules are tile-sampled estimates (runtime.sample={cfg.runtime.sample}).\n\n"
+            )
+        for role, rep in reports:
+            title = "configured core" if role == "configured" else "best dense geometry"
+            f.write(f"## Geometry {rep.geometry} ({title})\n\n")
+            f.write(rep.markdown(readings=False) + "\n\n")
     tables.append(md)
+    claims = [r for _, rep in reports for r in rep.claims]
     print(
         format_table(
-            list(report.claims), ["claim", "category", "ours_text", "paper_text", "status"]
+            claims,
+            ["geometry", "claim", "reading", "category", "ours_text", "paper_text", "status"]
+            + ["comparator"],
         )
     )
-    print(f"tables and claims.md in {out_dir}")
-    return {"tables": tables}
+    print(f"{geometry_note}; tables and claims.md in {out_dir}")
+    return {"tables": tables, "geometries": [rep.geometry for _, rep in reports]}
 
 
 def run_search(cfg, out_dir: str, phases) -> dict:

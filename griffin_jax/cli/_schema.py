@@ -116,6 +116,14 @@ class GeometryConf:
 
 
 @dataclasses.dataclass
+class PaperConf:
+    # The paper experiment's core geometries (docs/model.md 5.1): "configured" (core.*) and/or
+    # "best" (the best dense geometry at the same multiplier count); each one runs the whole
+    # study, so both take about twice as long as one.
+    geometries: list[str] = _list("configured", "best")
+
+
+@dataclasses.dataclass
 class ExperimentConf:
     name: str = "study"
     plots: bool = True
@@ -123,6 +131,7 @@ class ExperimentConf:
     tags: Any = dataclasses.field(default_factory=dict)
     search: SearchConf = dataclasses.field(default_factory=SearchConf)
     geometry: GeometryConf = dataclasses.field(default_factory=GeometryConf)
+    paper: PaperConf = dataclasses.field(default_factory=PaperConf)
 
 
 @dataclasses.dataclass
@@ -360,6 +369,13 @@ def check_values(cfg, experiments=()) -> None:
         "experiment.geometry.max_lanes",
         g.max_lanes,
         f"an int in 1..{MAX_LANES}",
+    )
+    pg = list(x.paper.geometries)
+    _require(
+        bool(pg) and set(pg) <= {"configured", "best"} and len(set(pg)) == len(pg),
+        "experiment.paper.geometries",
+        pg,
+        "a non-empty list of distinct 'configured' and 'best'",
     )
 
 

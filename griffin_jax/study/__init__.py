@@ -5,9 +5,11 @@ from griffin_jax.study._claims import (
     KINDS,
     PAPER_LOSS,
     PAPER_RATIO,
+    READINGS,
     ClaimsReport,
     candidate_designs,
     claims_report,
+    readings_markdown,
 )
 from griffin_jax.study._collect import collect_runs
 from griffin_jax.study._geometry import (
@@ -45,9 +47,11 @@ __all__ = [
     "KINDS",
     "PAPER_LOSS",
     "PAPER_RATIO",
+    "READINGS",
     "ClaimsReport",
     "candidate_designs",
     "claims_report",
+    "readings_markdown",
     "CATEGORY_ORDER",
     "LOWER_IS_BETTER",
     "Plot",

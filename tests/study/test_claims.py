@@ -8,6 +8,7 @@ import pytest
 import griffin_jax as gj
 from griffin_jax.design._presets import custom, preset
 from griffin_jax.study import KINDS, PAPER_LOSS, PAPER_RATIO, candidate_designs, claims_report
+from griffin_jax.study._claims import READINGS
 
 CORE = gj.Core(rows=2, cols=2, lanes=8)
 
@@ -20,6 +21,7 @@ def _designs():
             "cnvlutin_like",
             "bit_tactical_like",
             "tensordash_like",
+            "sparten_like",
             "stc_2to4",
             "griffin",
         )
@@ -29,7 +31,13 @@ def _designs():
         "A": [p["cnvlutin_like"], custom("A_box11", CORE, "A", gj.Window.box(1, 1))],
         "W": [p["bit_tactical_like"], p["stc_2to4"]],
         "AW": [p["tensordash_like"], custom("AW_box11", CORE, "AW", gj.Window.box(1, 1))],
-        "prior": [p["cnvlutin_like"], p["bit_tactical_like"], p["tensordash_like"], p["stc_2to4"]],
+        "prior": [
+            p["cnvlutin_like"],
+            p["bit_tactical_like"],
+            p["tensordash_like"],
+            p["sparten_like"],
+            p["stc_2to4"],
+        ],
         "griffin": [p["griffin"]],
     }
 
@@ -56,7 +64,8 @@ def test_rows_and_consistency(report):
     a_rows = [r for r in report.claims if r["claim"].startswith("(a)")]
     b_rows = [r for r in report.claims if r["claim"].startswith("(b)")]
     assert [r["category"] for r in a_rows] == ["W", "A"]
-    assert [r["category"] for r in b_rows] == ["dense", "W", "A", "AW"]
+    assert all(r["reading"] == "" and r["comparator"] == r["baseline"] for r in a_rows)
+    assert [r["reading"] for r in b_rows] == ["R1"] * 4 + ["R2"] * 4 + ["R3"] * 4 * 5
     dual = max((d.name for d in designs["AW"]), key=lambda n: score[(n, "AW")])
     for r in a_rows:
         cat = r["category"]
@@ -68,11 +77,10 @@ def test_rows_and_consistency(report):
         assert r["status"] == ("matches" if lo <= r["ours"] <= hi else "differs")
     for r in b_rows:
         cat = r["category"]
-        prior = max((d.name for d in designs["prior"]), key=lambda n: score[(n, cat)])
-        assert r["baseline"] == prior
-        assert r["ours"] == pytest.approx(score[("griffin", cat)] / score[(prior, cat)])
+        assert r["claim"] == READINGS[r["reading"]][1]
+        assert r["comparator"] == r["baseline"]
+        assert r["ours"] == pytest.approx(score[("griffin", cat)] / score[(r["comparator"], cat)])
         assert r["ratio_vs_dense"] == pytest.approx(score[("griffin", cat)] / score[("dense", cat)])
-        assert r["prior_dual"] == "tensordash_like"
         assert r["paper"] == PAPER_RATIO[cat]
         assert r["status"] == ("matches" if abs(r["ours"] / r["paper"] - 1) <= 0.2 else "differs")
     for r in report.table:
@@ -83,10 +91,51 @@ def test_rows_and_consistency(report):
     assert max(score[(d.name, "AW")] for d in designs["AW"]) > score[("dense", "AW")]
 
 
+def test_readings(report):
+    score = {(r["design"], r["category"]): r["tops_per_w"] for r in report.table}
+    priors = [d.name for d in _designs()["prior"]]
+    by = {k: [r for r in report.claims if r["reading"] == k] for k in READINGS}
+    for cat in ("dense", "W", "A", "AW"):
+        (r1,) = [r for r in by["R1"] if r["category"] == cat]
+        assert r1["comparator"] in ("tensordash_like", "sparten_like")
+        assert score[(r1["comparator"], cat)] == max(
+            score[(n, cat)] for n in ("tensordash_like", "sparten_like")
+        )
+        (r2,) = [r for r in by["R2"] if r["category"] == cat]
+        assert score[(r2["comparator"], cat)] == max(score[(n, cat)] for n in priors)
+        assert r2["prior_dual"] == r1["comparator"]
+        assert r2["ratio_vs_prior_dual"] == pytest.approx(r1["ours"])
+        r3 = [r["comparator"] for r in by["R3"] if r["category"] == cat]
+        assert r3 == priors  # one row per prior preset, in order
+        assert r2["ours"] == pytest.approx(min(r["ours"] for r in by["R3"] if r["category"] == cat))
+
+
+def test_r1_without_a_dual_sparse_prior_is_not_applicable():
+    d = _designs()
+    d["prior"] = [a for a in d["prior"] if a.hardware.exploit != "AW"]
+    rep = claims_report(_workloads()[:2], d)
+    (r1,) = [r for r in rep.claims if r["reading"] == "R1"]
+    assert r1["status"] == "n/a" and math.isnan(r1["ours"]) and r1["comparator"] == ""
+    assert {r["reading"] for r in rep.claims} == {"R1", "R2", "R3"}
+
+
+def test_geometry_labels(report):
+    rows = report.claims + report.table
+    assert report.geometry == "2x2x8" and all(r["geometry"] == "2x2x8" for r in rows)
+    rep = claims_report(_workloads()[:2], _designs(), geometry="best 2x2x8")
+    assert all(r["geometry"] == "best 2x2x8" for r in rep.claims + rep.table)
+    assert "best 2x2x8" in rep.markdown()
+
+
 def test_markdown(report):
     md = report.markdown()
     assert "| claim |" in md and "20%-30%" in md and "3.1x" in md and "horowitz45" in md
-    assert md.count("\n| (b)") == 4
+    assert md.count("\n| (b)") == 4 * (1 + 1 + 5)
+    first_table = md.index("\n|")
+    for key, (name, _, argument) in READINGS.items():
+        assert -1 < md.index(f"**{key}, {name}**: {argument}") < first_table
+    bare = report.markdown(readings=False)
+    assert "**R1" not in bare and bare.startswith("Geometry `2x2x8`")
 
 
 def test_tolerance_only_changes_statuses():

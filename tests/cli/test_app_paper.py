@@ -1,0 +1,70 @@
+"""The paper experiment: claims on the configured core and the best dense geometry."""
+
+import pytest
+
+from griffin_jax.cli import _app, _schema
+from griffin_jax.study import READINGS, read_csv
+from tests.cli.test_app import _compose
+
+TINY = [
+    "experiment=paper",
+    "workload=synthetic",
+    "workload.M=24",
+    "workload.N=8",
+    "workload.K=40",
+    "core.rows=2",
+    "core.cols=2",
+    "core.lanes=8",
+    "design.boxes=[[1,1,0]]",
+    "experiment.plots=false",
+]
+
+
+def test_paper_runs_both_geometries_and_labels_every_row(tmp_path):
+    out = _app.run(_compose(TINY), str(tmp_path))
+    labels = out["geometries"]
+    assert len(labels) == 2 and labels[0] == "2x2x8" and labels[1] != "2x2x8"
+    claims = read_csv(tmp_path / "claims.csv")
+    summary = read_csv(tmp_path / "summary.csv")
+    for rows in (claims, summary):
+        assert [r["geometry"] for r in rows] == sorted(
+            (r["geometry"] for r in rows), key=labels.index
+        )
+        assert {r["geometry"] for r in rows} == set(labels)
+    for label in labels:
+        mine = [r for r in claims if r["geometry"] == label]
+        assert {r["reading"] for r in mine} == {"", "R1", "R2", "R3"}
+        assert all(
+            r["comparator"] in ("tensordash_like", "sparten_like")
+            for r in mine
+            if r["reading"] == "R1"
+        )
+    md = (tmp_path / "claims.md").read_text()
+    first_table = md.index("\n|")
+    assert all(
+        -1 < md.index(f"**{k}, {name}**") < first_table for k, (name, _, _) in READINGS.items()
+    )
+    assert md.count("**R1,") == 1 and all(f"## Geometry {g}" in md for g in labels)
+
+
+def test_paper_geometries_switch(tmp_path, monkeypatch):
+    import griffin_jax.study as study
+
+    cfg = _compose([*TINY, "experiment.paper.geometries=[configured]"])
+    geoms, note = _app._paper_geometries(cfg, _app._workloads(cfg))
+    assert [(role, c.lanes) for role, c, _ in geoms] == [("configured", 8)] and "only" in note
+    real = study.geometry_study
+
+    def configured_wins(*args, **kwargs):
+        rows = real(*args, **kwargs)
+        for r in rows:
+            r["rank"] = 1 if r["geometry"] == "2x2x8" else 2
+        return rows
+
+    monkeypatch.setattr(study, "geometry_study", configured_wins)
+    for which in ("[configured,best]", "[best]"):
+        cfg = _compose([*TINY, f"experiment.paper.geometries={which}"])
+        geoms, note = _app._paper_geometries(cfg, _app._workloads(cfg))
+        assert [role for role, _, _ in geoms] == ["configured"] and "one run" in note
+    with pytest.raises(_schema.ConfigError, match="experiment.paper.geometries"):
+        _app.run(_compose([*TINY, "experiment.paper.geometries=[best,nope]"]), str(tmp_path))
