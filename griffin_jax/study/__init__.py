@@ -40,6 +40,16 @@ from griffin_jax.study._study import (
     run_study,
 )
 from griffin_jax.study._tables import format_table, gemm_cycles_table, read_csv, write_csv
+from griffin_jax.study._validate import (
+    PUBLISHED_CSV,
+    TOLERANCE,
+    VALIDATION_COLUMNS,
+    load_published,
+    parse_tag,
+    validate,
+    validation_markdown,
+    verdict,
+)
 
 __all__ = [
     "KINDS",
@@ -77,4 +87,12 @@ __all__ = [
     "geometries",
     "geometry_label",
     "geometry_study",
+    "PUBLISHED_CSV",
+    "TOLERANCE",
+    "VALIDATION_COLUMNS",
+    "load_published",
+    "parse_tag",
+    "validate",
+    "validation_markdown",
+    "verdict",
 ]
