@@ -265,7 +265,8 @@ def validate(
     sim: dict | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[dict]:
-    """One validation row per published row (``VALIDATION_COLUMNS`` plus ``scope``,
+    """One validation row per published row (``VALIDATION_COLUMNS`` plus ``scope``, ``bound``
+    ("upper", "lower" or "" for a point value),
     ``ours_other`` (the figure in the other scope), ``baseline`` and ``networks``).
 
     Args:
@@ -340,7 +341,8 @@ def validate(
                 vals.append([metric_value(metric, have[name], have[b], s) for s in (scope, other)])
             # The papers report averages over their networks: the mean of per-network figures.
             ours, ours_other = (float(np.mean(v)) for v in zip(*vals))
-        ratio, verd = verdict(ours, published, _bound(row))
+        bound = _bound(row)
+        ratio, verd = verdict(ours, published, bound)
         out.append(
             {
                 "preset": name,
@@ -355,6 +357,7 @@ def validate(
                 "verdict": verd,
                 "reason": _reason(row, tag, scaled, verd),
                 "scope": scope,
+                "bound": bound or "",
                 "ours_other": ours_other,
                 "baseline": base_name,
                 "networks": ";".join(networks),
