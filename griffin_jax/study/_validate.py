@@ -134,7 +134,7 @@ def tag_layers(
 
 
 def _scope(row: dict) -> str:
-    """ "core" for a compute-only published figure, else "total" (memory included)."""
+    """The scope to compare in: core-only for a compute-only figure, else total (memory in)."""
     return "core" if row.get("scope", "").strip().lower().startswith("compute") else "total"
 
 
