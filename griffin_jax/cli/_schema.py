@@ -120,7 +120,7 @@ class ValidateConf:
     # Validation against published figures: the first max_layers layers of each network (null:
     # all) with at most max_rows activation rows per layer (null: the full M); mask seed.
     max_layers: int | None = None
-    max_rows: int | None = 256
+    max_rows: int | None = 64
     seed: int = 0
 
 

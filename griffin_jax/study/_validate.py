@@ -260,7 +260,7 @@ def validate(
     core: Core | None = None,
     *,
     max_layers: int | None = None,
-    max_rows: int | None = 256,
+    max_rows: int | None = 64,
     seed: int = 0,
     sim: dict | None = None,
     progress: Callable[[str], None] | None = None,
