@@ -539,6 +539,7 @@ def run_validate(cfg, out_dir: str, phases) -> dict:
     (docs/validation.md): validation.csv and validation.md."""
     from griffin_jax.study import (
         VALIDATION_COLUMNS,
+        density_sweep,
         format_table,
         load_published,
         validate,
@@ -560,6 +561,16 @@ def run_validate(cfg, out_dir: str, phases) -> dict:
         sim=_sim_options(cfg),
         progress=lambda label: log.info("validated %s", label),
     )
+    # TensorDash's training densities are unknown: a density sweep beside its average.
+    sweep = density_sweep(
+        "tensordash_like",
+        tech=cfg.tech.name,
+        core=_core(cfg),
+        max_layers=v.max_layers,
+        max_rows=v.max_rows,
+        seed=v.seed,
+        sim=_sim_options(cfg),
+    )
     phases.start("tables")
     meta = _metadata(cfg)
     table = [{**{c: r[c] for c in VALIDATION_COLUMNS}, **r, **meta} for r in rows]
@@ -571,7 +582,7 @@ def run_validate(cfg, out_dir: str, phases) -> dict:
         f"rows <= {v.max_rows or 'all'}, seed {v.seed}"
     )
     with open(md, "w") as f:
-        f.write(validation_markdown(rows, header))
+        f.write(validation_markdown(rows, header, sweep))
     tables.append(md)
     print(format_table(rows, ["preset", "metric", "published", "ours", "ratio", "verdict"]))
     agree = sum(r["verdict"] == "agrees" for r in rows)

@@ -42,8 +42,10 @@ from griffin_jax.study._study import (
 from griffin_jax.study._tables import format_table, gemm_cycles_table, read_csv, write_csv
 from griffin_jax.study._validate import (
     PUBLISHED_CSV,
+    SWEEP_DENSITIES,
     TOLERANCE,
     VALIDATION_COLUMNS,
+    density_sweep,
     load_published,
     parse_tag,
     validate,
@@ -90,6 +92,8 @@ __all__ = [
     "PUBLISHED_CSV",
     "TOLERANCE",
     "VALIDATION_COLUMNS",
+    "SWEEP_DENSITIES",
+    "density_sweep",
     "load_published",
     "parse_tag",
     "validate",

@@ -376,7 +376,56 @@ def validate(
     return out
 
 
-def validation_markdown(rows: Sequence[dict], header: str = "") -> str:
+SWEEP_DENSITIES = ((0.8, 0.8), (0.56, 0.34), (0.4, 0.2))  # (a, w): light, default, heavy
+
+
+def density_sweep(
+    name: str = "tensordash_like",
+    networks: Sequence[str] = ("resnet50", "vgg16", "bert_base"),
+    points: Sequence[tuple[float, float]] = SWEEP_DENSITIES,
+    tech="horowitz45",
+    core: Core | None = None,
+    *,
+    max_layers: int | None = None,
+    max_rows: int | None = 64,
+    seed: int = 0,
+    sim: dict | None = None,
+) -> list[dict]:
+    """``name`` vs dense in the AW category at each ``(a_density, w_density)`` of ``points``:
+    one row per point with the mean over ``networks`` of speedup and TOPS/W gain (total and
+    core-only). Context for figures whose papers' densities are unknown (TensorDash)."""
+    out = []
+    for a_d, w_d in points:
+        tag = {"category": "AW", "a": str(a_d), "w": str(w_d)}
+        vals = []
+        for net in networks:
+            layers = tag_layers(tag, net, seed=seed, max_layers=max_layers, max_rows=max_rows)
+            mine, base = evaluate(
+                [preset(name, core), preset("dense", core)], "AW", layers, tech, sim=sim
+            )
+            vals.append(
+                [
+                    metric_value("speedup", mine, base, "total"),
+                    metric_value("energy_efficiency_gain", mine, base, "total"),
+                    metric_value("energy_efficiency_gain", mine, base, "core"),
+                ]
+            )
+        sp, e_tot, e_core = (float(np.mean(v)) for v in zip(*vals))
+        out.append(
+            {
+                "preset": name,
+                "a_density": a_d,
+                "w_density": w_d,
+                "networks": ";".join(networks),
+                "speedup": sp,
+                "energy_efficiency_gain": e_tot,
+                "energy_efficiency_gain_core": e_core,
+            }
+        )
+    return out
+
+
+def validation_markdown(rows: Sequence[dict], header: str = "", sweep=()) -> str:
     """A markdown page: the table, then one paragraph per deviating row."""
     lines = [header.rstrip(), ""] if header else []
     lines += [
@@ -388,6 +437,20 @@ def validation_markdown(rows: Sequence[dict], header: str = "") -> str:
             f"| {r['preset']} | {r['metric']} | {r['scope']} | {r['published']:.4g} | "
             f"{r['ours']:.4g} | {r['ours_other']:.4g} | {r['ratio']:.3g} | {r['verdict']} |"
         )
+    if sweep:
+        lines += [
+            "",
+            f"## {sweep[0]['preset']} vs dense over densities (AW, mean over "
+            f"{sweep[0]['networks'].replace(';', ', ')})",
+            "",
+            "| a_density | w_density | speedup | TOPS/W gain (total) | TOPS/W gain (core) |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {p['a_density']} | {p['w_density']} | {p['speedup']:.3g} | "
+            f"{p['energy_efficiency_gain']:.3g} | {p['energy_efficiency_gain_core']:.3g} |"
+            for p in sweep
+        ]
     dev = [r for r in rows if r["verdict"] == "deviates"]
     if dev:
         lines += ["", "## Deviations", ""]
@@ -404,6 +467,8 @@ __all__ = [
     "PUBLISHED_CSV",
     "TOLERANCE",
     "VALIDATION_COLUMNS",
+    "SWEEP_DENSITIES",
+    "density_sweep",
     "load_published",
     "metric_value",
     "parse_tag",

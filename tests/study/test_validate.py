@@ -139,3 +139,15 @@ def test_markdown_has_a_paragraph_per_deviation(small):
     assert md.count("\n| ") == len(rows) + 1
     n_dev = sum(r["verdict"] == "deviates" for r in rows)
     assert md.count("\n**") == n_dev
+
+
+def test_density_sweep_is_monotone_in_density():
+    from griffin_jax.study import density_sweep
+
+    pts = ((0.9, 0.9), (0.3, 0.3))
+    rows = density_sweep(networks=("vgg16",), points=pts, max_layers=2, max_rows=16)
+    assert [(r["a_density"], r["w_density"]) for r in rows] == list(pts)
+    # Sparser operands leave fewer effectual MACs: the skipping design cannot get slower.
+    assert rows[1]["speedup"] >= rows[0]["speedup"] >= 1.0
+    md = validation_markdown([], "", rows)
+    assert md.count("| 0.3 | 0.3 |") == 1
