@@ -225,7 +225,7 @@ def _differences(row: dict, tag: dict | None, scaled: bool) -> list[str]:
     if "vector-wise" in low:
         out.append("vector-wise pattern and sparse-software baseline, not 2:4 vs dense")
     if scaled and row["metric"] != "area_overhead":
-        out.append("small version (fewer layers / rows)")
+        out.append("downscaled workload (fewer layers or activation rows per layer)")
     return out
 
 
@@ -272,9 +272,9 @@ def validate(
     sim: dict | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[dict]:
-    """One validation row per published row (``VALIDATION_COLUMNS`` plus ``scope``, ``bound``
-    ("upper", "lower" or "" for a point value),
-    ``ours_other`` (the figure in the other scope), ``baseline`` and ``networks``).
+    """One validation row per published row: ``VALIDATION_COLUMNS`` plus ``scope``, ``bound``
+    ("upper", "lower" or "" for a point value), ``ours_other`` (the figure in the other
+    scope), ``baseline`` and ``networks``.
 
     Args:
       rows: published rows (``load_published()`` by default).
