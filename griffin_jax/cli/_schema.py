@@ -124,6 +124,15 @@ class PaperConf:
 
 
 @dataclasses.dataclass
+class ValidateConf:
+    # Validation against published figures: the first max_layers layers of each network (null:
+    # all) with at most max_rows activation rows per layer (null: the full M); mask seed.
+    max_layers: int | None = None
+    max_rows: int | None = 64
+    seed: int = 0
+
+
+@dataclasses.dataclass
 class ExperimentConf:
     name: str = "study"
     plots: bool = True
@@ -132,6 +141,7 @@ class ExperimentConf:
     search: SearchConf = dataclasses.field(default_factory=SearchConf)
     geometry: GeometryConf = dataclasses.field(default_factory=GeometryConf)
     paper: PaperConf = dataclasses.field(default_factory=PaperConf)
+    validate: ValidateConf = dataclasses.field(default_factory=ValidateConf)
 
 
 @dataclasses.dataclass
@@ -377,6 +387,15 @@ def check_values(cfg, experiments=()) -> None:
         pg,
         "a non-empty list of distinct 'configured' and 'best'",
     )
+    v = x.validate
+    for k in ("max_layers", "max_rows"):
+        _require(
+            v[k] is None or (_is_int(v[k]) and v[k] >= 1),
+            f"experiment.validate.{k}",
+            v[k],
+            "null (all) or an int >= 1",
+        )
+    _require(_is_int(v.seed) and v.seed >= 0, "experiment.validate.seed", v.seed, "an int >= 0")
 
 
 def _check_workload(wl, categories) -> None:

@@ -42,6 +42,18 @@ from griffin_jax.study._study import (
     run_study,
 )
 from griffin_jax.study._tables import format_table, gemm_cycles_table, read_csv, write_csv
+from griffin_jax.study._validate import (
+    PUBLISHED_CSV,
+    SWEEP_DENSITIES,
+    TOLERANCE,
+    VALIDATION_COLUMNS,
+    density_sweep,
+    load_published,
+    parse_tag,
+    validate,
+    validation_markdown,
+    verdict,
+)
 
 __all__ = [
     "KINDS",
@@ -81,4 +93,14 @@ __all__ = [
     "geometries",
     "geometry_label",
     "geometry_study",
+    "PUBLISHED_CSV",
+    "TOLERANCE",
+    "VALIDATION_COLUMNS",
+    "SWEEP_DENSITIES",
+    "density_sweep",
+    "load_published",
+    "parse_tag",
+    "validate",
+    "validation_markdown",
+    "verdict",
 ]
