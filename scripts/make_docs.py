@@ -3,6 +3,7 @@
     python scripts/make_docs.py            # main job: README table + docs/img/*.png
     python scripts/make_docs.py --paper    # also the paper experiment: docs/claims.md
     python scripts/make_docs.py --paper --paper-args runtime.cpu_devices=2
+    python scripts/make_docs.py --paper-from outputs/<date>/<time>   # a finished paper run
 
 Each part runs the ``griffin-jax`` command a user would run (in a temporary folder) and copies
 what it wrote; hand-written text in the target files stays outside the markers
@@ -116,6 +117,11 @@ def main(argv=None) -> int:
     p.add_argument("--skip-main", action="store_true", help="do not rerun the main job")
     p.add_argument(
         "--paper-args", nargs="*", default=[], help="extra overrides for the paper experiment"
+    )
+    p.add_argument(
+        "--paper-from",
+        type=pathlib.Path,
+        help="use this finished paper run's folder instead of running it",
     )
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory() as d:

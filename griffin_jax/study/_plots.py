@@ -36,7 +36,7 @@ _CATEGORY_TITLE = {
     "AW": "dual-sparse models",
 }
 _FIELD_LABEL = {
-    "area_mm2": "total area, SRAM included (mm$^2$)",
+    "area_mm2": "total area with SRAM (mm$^2$)",
     "area_core_mm2": "core-only area (mm$^2$)",
     "tops_per_w": "total power efficiency (TOPS/W)",
     "tops_per_w_core": "core-only power efficiency (TOPS/W)",
@@ -545,7 +545,7 @@ def _draw_pareto(data, x, y, network):
     )
     where = f" on {network}" if network is not None else ""
     fig.suptitle(
-        f"{_label(y)} vs {_label(x)}{where}: every design; prior designs and the "
+        f"{_label(y)} vs {_label(x)}{where}\nevery design; prior designs and the "
         "Pareto front (upper left) named",
         fontsize=_FONT["title"],
     )
