@@ -99,3 +99,17 @@ def sram_by_hand(tech, core, act_meta=0, wgt_meta=0, bits=8):
             "write": c.write_energy_pj / port,
         }
     return out
+
+
+# Issue 13 item 1's "at least" list of published figures: (preset, metric).
+REQUIRED_VALIDATION = (
+    ("cnvlutin_like", "speedup"),
+    ("cnvlutin_like", "area_overhead"),
+    ("tensordash_like", "speedup"),
+    ("tensordash_like", "energy_efficiency_gain"),
+    ("tensordash_like", "area_overhead"),
+    ("sparten_like", "speedup"),
+    ("stc_2to4", "speedup"),
+    ("stc_2to4", "perf_per_watt_gain"),
+    ("cambricon_x_like", "speedup"),
+)
