@@ -36,7 +36,7 @@ from jax import lax
 from griffin_jax._checks import nonempty_of
 from griffin_jax.design._core import Core, Design, Window, group_axis
 from griffin_jax.sim import _bits
-from griffin_jax.sim._kernel import TileShape, tile_kernel_sync
+from griffin_jax.sim._kernel import TileShape, is_lookahead, tile_kernel_sync, tile_lookahead
 
 # None: by strategy (CHUNK_MAP tiles per call on CPU; CHUNK_VMAP design-tile pairs per call on
 # accelerators, where wide calls pay off).
@@ -256,6 +256,8 @@ class _ProgramKey:
     # "map": designs one after another (CPU: least work, each design's loops end with its own
     # work); "vmap": designs side by side (accelerators: wider ops, fewer loop iterations).
     strategy: str = "map"
+    # Every design is a one-lane, group-sync pure time lookahead: ``_kernel.tile_lookahead``.
+    lookahead: bool = False
 
 
 def _tile_words(exploit: str, a_t, w_t):
@@ -293,9 +295,12 @@ def _program(key: _ProgramKey):
 
     def one(a_t, w_t, count, n_steps, offsets, valid):
         words = _tile_words(key.exploit, a_t, w_t)
-        cycles, counters = tile_kernel_sync(
-            shape, key.sync, words, n_steps, offsets, valid, key.activity
-        )
+        if key.lookahead:
+            cycles, counters = tile_lookahead(shape, words, n_steps, offsets, valid, key.activity)
+        else:
+            cycles, counters = tile_kernel_sync(
+                shape, key.sync, words, n_steps, offsets, valid, key.activity
+            )
         # A unit stands for ``count`` tiles with this pending array (0: chunk padding).
         return cycles, {k: v * count for k, v in counters.items()}
 
@@ -509,7 +514,10 @@ def _evaluate_group(
         units = _units(
             d0.exploit, a_rows, w_rows, ids, n_nt, real_r, real_c, distinct, max(1, budget // chunk)
         )
-    key = _ProgramKey(d0.exploit, d0.sync, R, C, L, win, n_designs, chunk, activity, mesh, strategy)
+    lookahead = all(_lookahead(d) for d in designs)
+    key = _ProgramKey(
+        d0.exploit, d0.sync, R, C, L, win, n_designs, chunk, activity, mesh, strategy, lookahead
+    )
     run = _program(key)
     if not mesh and devices:
         # One device: commit the inputs to it so the program runs there (not on the default).
@@ -541,6 +549,11 @@ def _evaluate_group(
     if tile_ids is not None:
         out["tile_cycles"] = per_unit[:, units.of_tile]
     return out
+
+
+def _lookahead(design: Design) -> bool:
+    """Scheduled by the single-lane lookahead kernel (``_kernel.is_lookahead``)."""
+    return is_lookahead(design.core.lanes, design.sync, design.window.as_tuples())
 
 
 def _work(design: Design, a: np.ndarray, w: np.ndarray) -> int:
@@ -658,8 +671,8 @@ def gemm_activity_batch(
         if d.exploit == "none":
             per["cycles"][i] = per["dense"][i]  # the dense core: exactly T cycles per tile
             continue
-        groups.setdefault((d.core, d.exploit, d.sync), []).append(i)
-    for (core, _, _), idx in groups.items():
+        groups.setdefault((d.core, d.exploit, d.sync, _lookahead(d)), []).append(i)
+    for (core, *_), idx in groups.items():
         n = int(per["tiles"][idx[0]])
         ids = None if sample is None else sample_tiles(core, n, sample, min_tiles, seed)
         if ids is not None and len(ids) == n:

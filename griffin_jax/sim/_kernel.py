@@ -277,3 +277,92 @@ def tile_kernel_sync(
     )(per_group, n_steps, offsets, valid)
     summed = {k: jnp.sum(v, axis=0) for k, v in counters.items()}
     return jnp.max(cycles), {**summed, "group_cycles": jnp.sum(cycles)}
+
+
+# -- the single-lane lookahead case ----------------------------------------------------------
+def is_lookahead(lanes: int, sync: str, offsets) -> bool:
+    """True for the designs ``lookahead_kernel`` schedules exactly: one lane per group, each
+    group on its own pointer (``sync="group"``), and the window a pure time lookahead
+    ``(1, 0, 0), (2, 0, 0), ..., (D, 0, 0)`` in that priority order (``Window.box(time=D)``,
+    SparTen's per-unit join)."""
+    offsets = tuple(tuple(int(x) for x in o) for o in offsets)
+    return (
+        lanes == 1
+        and sync == "group"
+        and len(offsets) > 0
+        and offsets == tuple((d, 0, 0) for d in range(1, len(offsets) + 1))
+    )
+
+
+def lookahead_kernel(bits, n_steps, depth, width: int, activity: bool = True):
+    """Schedule the one-lane groups of ONE tile, each on its own pointer, under a pure time
+    lookahead of ``depth`` steps.
+
+    The general kernel spends a cycle per executed item and, per cycle, visits every window
+    offset; with one lane and a lookahead ``1..D`` in priority order the schedule has a closed
+    step-to-step form, so this kernel walks the steps once with O(1) work per group and step:
+    a lone multiplier always takes the earliest pending item it can see, so a group's items run
+    in order, one per cycle. After an item runs at pointer ``P``, the next item ``q`` runs in the
+    next cycle from its own slot if ``q - P <= D`` (the pointer advances straight to it);
+    otherwise the pointer jumps by ``D + 1`` (``m - 1`` idle cycles where
+    ``m = (q - P) // (D + 1)``) and ``q`` runs borrowed at ``dt = (q - P) % (D + 1)`` (own slot
+    when 0). Before the first item the pointer behaves as if an item had run at ``-(D + 1)``;
+    after the last one it keeps jumping by ``D + 1`` until it passes ``n_steps``. The state
+    ``q - P = m (D + 1) + r`` is kept as ``(m, r)`` so that no step divides.
+
+    The groups are the vector axis (not a vmap of a one-group kernel) so that the ``taken``
+    histogram is reduced over groups every step instead of being carried per group: the
+    per-group histogram made the loop memory bound.
+
+    Args:
+      bits: bool ``[Tb, Q]``: pending item of group q at step t (rows >= ``n_steps`` False).
+      n_steps: int32 scalar T; depth: int32 scalar D >= 1 (the window's deepest dt, <= T).
+      width: static; the ``taken`` counter has ``width + 1`` entries.
+    Returns: ``(cycles, taken, busy)``: int32 ``[Q]`` cycles per group, ``taken`` int32
+      ``[width + 1]`` summed over groups (entry 0: own slot, entry ``dt``: borrowed ``dt``
+      steps ahead; zeros without ``activity``), busy: executed items (0 without ``activity``).
+    """
+    period = depth + 1
+    slots = jnp.arange(width + 1)
+
+    def step(k, carry):
+        m, r, last, idle, taken = carry
+        item = lax.dynamic_index_in_dim(bits, k, 0, keepdims=False)
+        dt = jnp.where(m == 0, 0, r)
+        idle = idle + jnp.where(item & (m > 0), m - 1, 0)
+        if activity:
+            hit = (slots[None, :] == dt[:, None]) & item[:, None]
+            # A step adds at most Q per slot: a narrow sum (twice the SIMD width) when Q fits.
+            narrow = jnp.int16 if bits.shape[1] < 2**15 else jnp.int32
+            taken = taken + jnp.sum(hit.astype(narrow), axis=0, dtype=narrow).astype(jnp.int32)
+        last = jnp.where(item, k - dt, last)
+        r = jnp.where(item, dt, r) + 1
+        wrap = r == period
+        return jnp.where(item, 0, m) + wrap, jnp.where(wrap, 0, r), last, idle, taken
+
+    Q = bits.shape[1]
+    zeros = jnp.zeros((Q,), jnp.int32)
+    init = (zeros + 1, zeros, zeros - period, zeros, jnp.zeros((width + 1,), jnp.int32))
+    # Only the tile's real steps: rows past n_steps hold no items.
+    _, _, last, idle, taken = lax.fori_loop(0, n_steps, step, init)
+    items = jnp.sum(bits.astype(jnp.int32), axis=0)
+    # Cycles after the last item: pointers last + j (D + 1), j >= 1, below T.
+    trailing = (n_steps - last + depth) // period - 1
+    busy = jnp.sum(items) if activity else jnp.int32(0)
+    return items + idle + trailing, taken, busy
+
+
+def tile_lookahead(shape: TileShape, words, n_steps, offsets, valid, activity: bool = True):
+    """``tile_kernel_sync(shape, "group", ...)`` for a tile of one-lane groups and a pure time
+    lookahead window (``is_lookahead``), by ``lookahead_kernel``. Same arguments and counters."""
+    depth = jnp.max(jnp.where(valid, offsets[:, 0], 0))
+    bits = (words[:, :, 0] & jnp.uint32(1)) != 0  # [Tb, Q]
+    cycles, taken, busy = lookahead_kernel(bits, n_steps, depth, offsets.shape[0], activity)
+    counters = {
+        "taken": taken,
+        "busy": busy,
+        # Group sync schedules each group as a one-group tile: one (always zero) tree entry.
+        "trees": jnp.zeros((1,), jnp.int32),
+        "group_cycles": jnp.sum(cycles),
+    }
+    return jnp.max(cycles), counters
