@@ -11,7 +11,8 @@ direction at low, high or any sampled point between differs from the nominal one
 Continuous inputs (technology constants labelled ASSUMPTION, buffer capacities, the
 accumulator width, the small-cell switching rule) are scale factors ``s`` on one figure. The
 schedule does not depend on them, so the claims report's cost reports are priced again
-(``cost.energy_of``) and nothing is simulated. Their **elasticity**
+(the cost formulas on the stored ``Counts``, as ``cost.energy_of`` does, one pass per group
+of reports priced alike) and nothing is simulated. Their **elasticity**
 ``d log(ratio) / d log(s)`` at ``s = 1`` is a JAX gradient through the cost model (forward mode,
 64-bit), with the nominal comparators held fixed; ``elasticity_fd`` is the central finite
 difference in ``log s`` of the same function, as a check.
@@ -31,8 +32,10 @@ from collections.abc import Callable, Mapping, Sequence
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from griffin_jax.cost._evaluate import energy_of
+from griffin_jax.cost._area import CORE_COMPONENTS, area_components
+from griffin_jax.cost._energy import Counts, energy_components
 from griffin_jax.cost._memory import BUFFERS
 from griffin_jax.cost._prices import prices
 from griffin_jax.cost._tech import Tech, load_tech
@@ -238,21 +241,59 @@ def _scaled_inventory(inv, s: Mapping):
     return dataclasses.replace(inv, **changes) if changes else inv
 
 
-def _log_scores(claims: ClaimsReport, tech: Tech, theta: Mapping, keys=None) -> dict:
+def _groups(claims: ClaimsReport, keys=None) -> list:
+    """The reports grouped by what prices them (``Pricing``: equal parts, mode and window), with
+    each group's counts stacked over its reports, so one pass of the cost formulas prices a
+    whole group (energy is linear in the counts, ``cost.sum_counts``). Returns
+    ``[(pricing, [(design, category), ...], ops array, [(structured_ok, stacked Counts)])]``."""
+    by = {}
+    for (_, cat), reps in claims.reports:
+        for r in reps:
+            if keys is None or (r.name, cat) in keys:
+                by.setdefault(r.pricing, []).append(((r.name, cat), r))
+    out = []
+    for pricing, items in by.items():
+        flags = sorted({c.structured_ok for _, r in items for c in r.counts})
+        stacked = []
+        for flag in flags:
+            per = [next((c for c in r.counts if c.structured_ok == flag), None) for _, r in items]
+            fields = {
+                f.name: np.array(
+                    [0.0 if c is None else float(getattr(c, f.name)) for c in per], np.float64
+                )
+                for f in dataclasses.fields(Counts)
+                if f.name != "structured_ok"
+            }
+            stacked.append((flag, Counts(**fields, structured_ok=flag)))
+        ops = np.array([float(r.ops) for _, r in items], np.float64)
+        out.append((pricing, [k for k, _ in items], ops, stacked))
+    return out
+
+
+def _log_scores(claims: ClaimsReport, tech: Tech, theta: Mapping, keys=None, groups=None) -> dict:
     """``log score[(design, category)]`` (mean over the category's networks of log TOPS/W) at
     inputs scaled by ``exp(theta[name])``; only ``keys`` when given. JAX or float ``theta``."""
     s = {n: _exp(t) for n, t in theta.items()}
+    traced = any(isinstance(x, jax.Array) for x in s.values())
+    xp = jnp if traced else np
     cache, logs = {}, {}
-    for (_, cat), reps in claims.reports:
-        for r in reps:
-            if keys is not None and (r.name, cat) not in keys:
-                continue
-            inv = r.pricing.inventory
-            if inv.lanes not in cache:
-                cache[inv.lanes] = _scaled_prices(tech, inv.lanes, s)
-            energy = sum(energy_of(r, cache[inv.lanes], _scaled_inventory(inv, s)).values())
-            log = jnp.log if isinstance(energy, jax.Array) else math.log
-            logs.setdefault((r.name, cat), []).append(math.log(r.ops) - log(energy))
+    for pricing, names, ops, stacked in groups or _groups(claims, keys):
+        inv = _scaled_inventory(pricing.inventory, s)
+        if inv.lanes not in cache:
+            cache[inv.lanes] = _scaled_prices(tech, inv.lanes, s)
+        p = cache[inv.lanes]
+        um2 = area_components(inv, p)
+        core_mm2 = sum(um2[k] * 1e-6 for k in CORE_COMPONENTS)
+        energy = 0.0
+        for _, counts in stacked:
+            e = energy_components(
+                inv, pricing.exploit, pricing.terms, counts, p, core_mm2,
+                structured=pricing.structured,
+            )
+            energy = energy + sum(e.values())
+        log_eff = xp.log(ops) - xp.log(energy)
+        for i, key in enumerate(names):
+            logs.setdefault(key, []).append(log_eff[i])
     return {k: sum(v) / len(v) for k, v in logs.items()}
 
 
@@ -261,17 +302,20 @@ def _claim_ratios(rows) -> list:
     return [1.0 - r["ours"] if r["reading"] == "" else r["ours"] for r in rows]
 
 
-def _ratios_at(claims: ClaimsReport, tech: Tech, theta: Mapping, cats) -> list:
+def _ratios_at(claims: ClaimsReport, tech: Tech, theta: Mapping, cats, groups=None) -> list:
     """Every claim's ratio at scaled inputs, comparators chosen again at that point."""
-    score = {k: math.exp(v) for k, v in _log_scores(claims, tech, theta).items()}
+    logs = _log_scores(claims, tech, theta, groups=groups)
+    score = {k: math.exp(v) for k, v in logs.items()}
     return _claim_ratios(claim_rows(claims.designs, score, cats, claims.tolerance))
 
 
 def _fixed_log_ratios(claims, tech, names, keys, pairs):
     """``theta`` vector -> log ratio of every claim with the nominal comparators ``pairs``."""
 
+    groups = _groups(claims, keys)
+
     def f(theta):
-        ls = _log_scores(claims, tech, dict(zip(names, theta)), keys)
+        ls = _log_scores(claims, tech, dict(zip(names, theta)), keys, groups)
         return [ls[d] - ls[b] if d else math.nan for d, b in pairs]
 
     return f
@@ -511,13 +555,14 @@ def sensitivity(
         math.log(lo) + (math.log(hi) - math.log(lo)) * (k + 1) / (samples + 1)
         for k in range(samples)
     ]
+    groups = _groups(claims)
     rows = []
     for name in names:
         inp = SENSITIVITY_INPUTS[name]
         if inp.continuous:
-            low = _ratios_at(claims, tech, {name: math.log(lo)}, cats)
-            high = _ratios_at(claims, tech, {name: math.log(hi)}, cats)
-            inside = [_ratios_at(claims, tech, {name: t}, cats) for t in between]
+            low = _ratios_at(claims, tech, {name: math.log(lo)}, cats, groups)
+            high = _ratios_at(claims, tech, {name: math.log(hi)}, cats, groups)
+            inside = [_ratios_at(claims, tech, {name: t}, cats, groups) for t in between]
             nom_value = _nominal_value(name, tech, claims)
             values = (nom_value, nom_value * lo, nom_value * hi)
         else:
