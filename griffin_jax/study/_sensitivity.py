@@ -398,8 +398,9 @@ def lanes_core(core: Core, factor: float) -> Core:
     raise ValueError(f"lanes: factor must be 0.5 or 2.0, got {factor!r}")
 
 
-def _discrete_ratios(name, claims, tech, workloads, designs_for, sim, cats) -> tuple:
-    """``(low, high)`` lists of claim ratios of a discrete input, comparators chosen again."""
+def _discrete_ratios(name, claims, tech, workloads, designs_for, sim, cats, notes) -> tuple:
+    """``(low, high)`` lists of claim ratios of a discrete input, comparators chosen again; a
+    geometry that cannot hold every design gives NaN ratios and a line in ``notes``."""
     inp = SENSITIVITY_INPUTS[name]
     if inp.kind == "sram":
         alt = load_tech(TECH_ALTERNATIVES[name])
@@ -419,9 +420,16 @@ def _discrete_ratios(name, claims, tech, workloads, designs_for, sim, cats) -> t
             )
         else:
             core = lanes_core(claims.designs["dense"][0].core, value)
-            rep = claims_report(
-                workloads, designs_for(core), tech, sim=sim, tolerance=claims.tolerance
-            )
+            try:
+                designs = designs_for(core)
+            except ValueError as err:
+                notes.append(
+                    f"{name} x{value:g}: core {core.rows}x{core.cols}x{core.lanes} cannot "
+                    f"hold every design ({err}); its ratios are NaN"
+                )
+                out.append([math.nan] * len(claims.claims))
+                continue
+            rep = claims_report(workloads, designs, tech, sim=sim, tolerance=claims.tolerance)
         if len(rep.claims) != len(claims.claims):
             raise ValueError(f"inputs: {name!r} at {value!r} gives other claim rows")
         out.append(_claim_ratios(rep.claims))
@@ -433,12 +441,14 @@ def _discrete_ratios(name, claims, tech, workloads, designs_for, sim, cats) -> t
 class SensitivityReport:
     """``rows``: one dict per (input, claim row), columns ``SENSITIVITY_COLUMNS``; ``claims``:
     the nominal claims report; ``factors``: the factor range of the continuous inputs;
-    ``samples``: points sampled between low and high for the fragile flag."""
+    ``samples``: points sampled between low and high for the fragile flag; ``notes``: what could
+    not be measured (e.g. a geometry that cannot hold every design)."""
 
     rows: tuple
     claims: ClaimsReport = dataclasses.field(compare=False, repr=False)
     factors: tuple = (0.5, 2.0)
     samples: int = 0
+    notes: tuple = ()
 
     def fragile(self) -> list:
         """The fragile rows."""
@@ -463,6 +473,7 @@ class SensitivityReport:
             lines.append(f"| {n} | {i.how} | {i.source} |")
         unused = ", ".join(f"`{k}` ({v})" for k, v in UNUSED_ASSUMPTIONS.items())
         lines += ["", f"Not moved (no formula reads them): {unused}.", ""]
+        lines += [f"Note: {n}." for n in self.notes] + ([""] if self.notes else [])
         frag = self.fragile()
         if not frag:
             lines.append("No claim changes direction inside these ranges.")
@@ -556,7 +567,7 @@ def sensitivity(
         for k in range(samples)
     ]
     groups = _groups(claims)
-    rows = []
+    rows, notes = [], []
     for name in names:
         inp = SENSITIVITY_INPUTS[name]
         if inp.continuous:
@@ -567,7 +578,7 @@ def sensitivity(
             values = (nom_value, nom_value * lo, nom_value * hi)
         else:
             low, high = _discrete_ratios(
-                name, claims, tech, workloads, designs_for, sim, cats
+                name, claims, tech, workloads, designs_for, sim, cats, notes
             )
             inside = []
             values = _discrete_values(name, tech, claims)
@@ -595,7 +606,9 @@ def sensitivity(
                     "fragile": bool(fragile),
                 }
             )
-    return SensitivityReport(rows=tuple(rows), claims=claims, factors=(lo, hi), samples=samples)
+    return SensitivityReport(
+        rows=tuple(rows), claims=claims, factors=(lo, hi), samples=samples, notes=tuple(notes)
+    )
 
 
 def _nominal_value(name, tech: Tech, claims: ClaimsReport):
