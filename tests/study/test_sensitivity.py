@@ -23,17 +23,23 @@ CORE = gj.Core(rows=2, cols=2, lanes=8, act_kb=100.0, wgt_kb=100.0, out_kb=100.0
 CONTINUOUS = [n for n, i in SENSITIVITY_INPUTS.items() if i.continuous]
 
 
-def _designs():
+def _designs(core=CORE):
     p = {
-        n: preset(n, CORE)
-        for n in ("dense", "cnvlutin_like", "bit_tactical_like", "tensordash_like", "griffin")
+        n: preset(n, core)
+        for n in (
+            "dense",
+            "cnvlutin_like",
+            "bit_tactical_like",
+            "tensordash_like",
+            "sparten_like",
+            "griffin",
+        )
     }
-    p["sparten_like"] = preset("sparten_like", CORE)
     return {
         "dense": [p["dense"]],
-        "A": [p["cnvlutin_like"], custom("A_box11", CORE, "A", gj.Window.box(1, 1))],
+        "A": [p["cnvlutin_like"], custom("A_box11", core, "A", gj.Window.box(1, 1))],
         "W": [p["bit_tactical_like"]],
-        "AW": [p["tensordash_like"], custom("AW_box11", CORE, "AW", gj.Window.box(1, 1))],
+        "AW": [p["tensordash_like"], custom("AW_box11", core, "AW", gj.Window.box(1, 1))],
         "prior": [
             p["cnvlutin_like"],
             p["bit_tactical_like"],
@@ -62,19 +68,31 @@ def report():
 
 @pytest.fixture(scope="module")
 def sens(report):
-    return sensitivity(report, CONTINUOUS + ["sram_cells"], samples=2)
+    return sensitivity(
+        report, CONTINUOUS + ["sram_cells", "operand_bits"], workloads=_workloads(), samples=2
+    )
 
 
 def test_columns_and_rows(sens, report):
     assert all(tuple(r) == SENSITIVITY_COLUMNS for r in sens.rows)
-    assert len(sens.rows) == (len(CONTINUOUS) + 1) * len(report.claims)
+    assert len(sens.rows) == (len(CONTINUOUS) + 2) * len(report.claims)
     r = next(r for r in sens.rows if r["input"] == "clock_ghz")
     assert (r["nominal"], r["low"], r["high"]) == (1.0, 0.5, 2.0)
     # the nominal ratio is the claims report's own
     for r, c in zip(sens.rows, report.claims):
         want = 1 - c["ours"] if c["reading"] == "" else c["ours"]
         assert r["ratio_nominal"] == pytest.approx(want, rel=1e-12, nan_ok=True)
-    assert all(math.isnan(r["elasticity"]) for r in sens.rows if r["input"] == "sram_cells")
+    discrete = [r for r in sens.rows if r["input"] in ("sram_cells", "operand_bits")]
+    assert all(math.isnan(r["elasticity"]) for r in discrete)
+    bits = next(r for r in discrete if r["input"] == "operand_bits")
+    assert (bits["nominal"], bits["low"], bits["high"]) == (8, 4, 16)
+
+
+def test_precision_reruns_the_claims(sens):
+    rows = [r for r in sens.rows if r["input"] == "operand_bits"]
+    assert all(math.isfinite(r["ratio_low"]) == math.isfinite(r["ratio_nominal"]) for r in rows)
+    # 4-bit operands make SRAM bits a larger share of every design's energy: ratios move
+    assert any(r["ratio_low"] != pytest.approx(r["ratio_nominal"], rel=1e-6) for r in rows)
 
 
 def test_gradient_agrees_with_finite_differences(sens):
@@ -141,6 +159,16 @@ def test_fragile_when_and_only_when_the_direction_flips(report):
         flipped += moved
     assert 0 < flipped < len(out.rows)
     assert "Fragile claims" in out.markdown()
+
+
+def test_geometry_reruns_or_says_why_not(report):
+    out = sensitivity(report, ["lanes"], workloads=_workloads(), designs_for=_designs)
+    r = out.rows[0]
+    assert (r["nominal"], r["low"], r["high"]) == ("2x2x8", "4x2x4", "2x1x16")
+    assert all(math.isfinite(x["ratio_low"]) for x in out.rows if x["reading"] != "R1")
+    # Griffin's neighbour-group offset needs two groups: 2x1x16 cannot hold it
+    assert all(math.isnan(x["ratio_high"]) for x in out.rows)
+    assert len(out.notes) == 1 and "2x1x16" in out.notes[0] and "2x1x16" in out.markdown()
 
 
 def test_unknown_inputs_and_bad_ranges_name_the_field(report):
