@@ -704,7 +704,9 @@ def run_sensitivity(cfg, out_dir: str, phases) -> dict:
     candidates = _paper_candidates(_designs(cfg))
     phases.start("workloads")
     nets = _workloads(cfg)
-    workloads = [(wl.network, c, list(wl.layers(c))) for wl in nets for c in cfg.workload.categories]
+    workloads = [
+        (wl.network, c, list(wl.layers(c))) for wl in nets for c in cfg.workload.categories
+    ]
     label = geometry_label(_core(cfg))
     phases.start(f"simulate+cost+claims {label}")
     rep = claims_report(workloads, candidates, cfg.tech.name, sim=_sim_options(cfg), geometry=label)
@@ -736,12 +738,16 @@ def run_sensitivity(cfg, out_dir: str, phases) -> dict:
             if any(r["reading"] == reading for r in sens.rows):
                 name = f"tornado_{reading or 'a'}.png"
                 plots.append(
-                    tornado_plot(sens.rows, os.path.join(out_dir, name), claim=claim,
-                                 reading=reading).path
+                    tornado_plot(
+                        sens.rows, os.path.join(out_dir, name), claim=claim, reading=reading
+                    ).path
                 )
     fragile = sens.fragile()
-    print(format_table(fragile, ["input", "claim", "reading", "category", "ratio_nominal"])
-          if fragile else "no claim changes direction inside the ranges")
+    print(
+        format_table(fragile, ["input", "claim", "reading", "category", "ratio_nominal"])
+        if fragile
+        else "no claim changes direction inside the ranges"
+    )
     print(f"{len(sens.rows)} rows, {len(fragile)} fragile; tables and plots in {out_dir}")
     return {"tables": tables, "plots": plots, "rows": len(sens.rows), "fragile": len(fragile)}
 

@@ -879,9 +879,7 @@ def tornado_plot(rows: Sequence[Mapping], path, *, claim: str, reading: str = ""
     rows = _check_rows(rows)
     cols = ("input", "claim", "reading", "category", "ratio_nominal", "ratio_low", "ratio_high")
     _check_fields(rows, **{f"column {c}": c for c in cols + ("fragile",)})
-    mine = [
-        r for r in rows if str(r["claim"]).startswith(claim) and str(r["reading"]) == reading
-    ]
+    mine = [r for r in rows if str(r["claim"]).startswith(claim) and str(r["reading"]) == reading]
     if not mine:
         raise ValueError(f"claim: no rows of claim {claim!r} reading {reading!r}")
     panels = {}
@@ -923,10 +921,16 @@ def _draw_tornado(data):
     for ax, (title, p) in zip(axes.flat, panels.items()):
         ys = list(range(len(p["inputs"])))[::-1]  # widest on top
         # Side by side, so a low and a high bar on the same side of 0 both stay visible.
-        ax.barh([y + 0.19 for y in ys], p["low"], height=0.38, color="tab:blue",
-                label="input at low")
-        ax.barh([y - 0.19 for y in ys], p["high"], height=0.38, color="tab:orange",
-                label="input at high")
+        ax.barh(
+            [y + 0.19 for y in ys], p["low"], height=0.38, color="tab:blue", label="input at low"
+        )
+        ax.barh(
+            [y - 0.19 for y in ys],
+            p["high"],
+            height=0.38,
+            color="tab:orange",
+            label="input at high",
+        )
         ax.axvline(0.0, color="black", linewidth=0.6)
         span = max([abs(v) for v in p["low"] + p["high"]] + [1e-3]) * 1.15
         flip = -math.log(p["nominal"])  # log(1 / nominal): where the ratio crosses 1
@@ -934,7 +938,9 @@ def _draw_tornado(data):
             ax.axvline(flip, color="tab:red", linewidth=0.8, linestyle="--", label="ratio = 1")
         ax.set_xlim(-span, span)
         ax.set_yticks(ys, p["inputs"])
-        _style_axes(ax, "log(ratio / nominal ratio)", "", f"{title}, nominal ratio {p['nominal']:.3f}")
+        _style_axes(
+            ax, "log(ratio / nominal ratio)", "", f"{title}, nominal ratio {p['nominal']:.3f}"
+        )
         ax.tick_params(axis="y", labelsize=_FONT["note"])
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
@@ -944,8 +950,9 @@ def _draw_tornado(data):
             if lab not in labels:
                 handles.append(h)
                 labels.append(lab)
-    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=_FONT["note"],
-               frameon=False)
+    fig.legend(
+        handles, labels, loc="outside lower center", ncol=3, fontsize=_FONT["note"], frameon=False
+    )
     reading = f" (reading {data['reading']})" if data["reading"] else ""
     fig.suptitle(
         f"Sensitivity of claim {data['claim']}{reading}; * = direction flips in the range",

@@ -287,7 +287,12 @@ def _log_scores(claims: ClaimsReport, tech: Tech, theta: Mapping, keys=None, gro
         energy = 0.0
         for _, counts in stacked:
             e = energy_components(
-                inv, pricing.exploit, pricing.terms, counts, p, core_mm2,
+                inv,
+                pricing.exploit,
+                pricing.terms,
+                counts,
+                p,
+                core_mm2,
                 structured=pricing.structured,
             )
             energy = energy + sum(e.values())
@@ -385,9 +390,7 @@ def lanes_core(core: Core, factor: float) -> Core:
         if core.lanes % 2:
             raise ValueError(f"lanes: {core.lanes} lanes cannot be halved")
         grow = "rows" if core.rows <= core.cols else "cols"
-        return dataclasses.replace(
-            core, lanes=core.lanes // 2, **{grow: getattr(core, grow) * 2}
-        )
+        return dataclasses.replace(core, lanes=core.lanes // 2, **{grow: getattr(core, grow) * 2})
     if factor == 2.0:
         shrink = "cols" if core.cols >= core.rows else "rows"
         if getattr(core, shrink) % 2:
@@ -408,14 +411,16 @@ def _discrete_ratios(name, claims, tech, workloads, designs_for, sim, cats, note
         return r, r
     if workloads is None:
         raise ValueError(
-            f"inputs: {name!r} re-runs the claims (new schedules or bit widths) and needs "
-            "workloads"
+            f"inputs: {name!r} re-runs the claims (new schedules or bit widths) and needs workloads"
         )
     out = []
     for value in (inp.low, inp.high):
         if inp.kind == "precision":
             rep = claims_report(
-                workloads, claims.designs, precision_tech(tech, value), sim=sim,
+                workloads,
+                claims.designs,
+                precision_tech(tech, value),
+                sim=sim,
                 tolerance=claims.tolerance,
             )
         else:
@@ -634,4 +639,3 @@ def _discrete_values(name, tech: Tech, claims: ClaimsReport) -> tuple:
         return f"{c.rows}x{c.cols}x{c.lanes}"
 
     return (label(core), label(lanes_core(core, inp.low)), label(lanes_core(core, inp.high)))
-
