@@ -65,6 +65,10 @@ SENSITIVITY_COLUMNS = (
 )
 
 
+# docs/model.md 8: every uncertain constant moves x0.5..x2 by default.
+DEFAULT_FACTORS = (0.5, 2.0)
+
+
 @dataclasses.dataclass(frozen=True)
 class SensitivityInput:
     """One uncertain input. ``kind``: ``"tech"`` (a ``Tech`` field scaled), ``"switching"``
@@ -84,6 +88,11 @@ class SensitivityInput:
     @property
     def continuous(self) -> bool:
         return self.kind in ("tech", "switching", "buffer", "accumulator")
+
+    @property
+    def range(self) -> tuple:
+        """``(low, high)``: the default factors of a continuous input, else its alternatives."""
+        return DEFAULT_FACTORS if self.continuous else (self.low, self.high)
 
 
 def _inputs() -> dict:
@@ -495,6 +504,23 @@ class SensitivityReport:
                     f"| {r['ratio_nominal']:.3f} | {r['ratio_low']:.3f} | "
                     f"{r['ratio_high']:.3f} |"
                 )
+        off = [
+            r
+            for r in self.rows
+            if abs(r["elasticity"]) > 0.01 and not abs(r["elasticity_fd"] - r["elasticity"])
+            <= 0.05 * abs(r["elasticity"])
+        ]
+        if off:
+            # docs/model.md 8: on a CACTI grid point the interpolation has a corner; the gradient
+            # is its right-hand slope, the central difference the mean of both.
+            pairs = sorted({(r["input"], r["category"]) for r in off})
+            lines += [
+                "",
+                f"Gradient and finite difference differ by more than 5% in {len(off)} rows "
+                f"({', '.join(f'{i} on {c}' for i, c in pairs)}): a buffer bank sits exactly on "
+                "a CACTI grid capacity, where the interpolation has a corner (one-sided "
+                "gradient).",
+            ]
         lines += ["", "Largest elasticities |d log ratio / d log input| per claim:", ""]
         by_claim = {}
         for r in self.rows:
@@ -524,7 +550,7 @@ def sensitivity(
     workloads=None,
     tech=None,
     designs_for: Callable[[Core], Mapping] | None = None,
-    factors: Sequence[float] = (0.5, 2.0),
+    factors: Sequence[float] = DEFAULT_FACTORS,
     samples: int = 3,
     h: float = 1e-3,
     sim: dict | None = None,
