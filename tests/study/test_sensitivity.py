@@ -185,6 +185,9 @@ def test_every_assumption_of_the_tech_is_moved_or_said_unused():
     assumed = {f for f, src in tech.sources.items() if src.startswith("ASSUMPTION")}
     moved = set(SENSITIVITY_INPUTS) | set(S.UNUSED_ASSUMPTIONS)
     assert assumed <= moved, assumed - moved
+    for inp in SENSITIVITY_INPUTS.values():
+        assert inp.how and inp.source and len(inp.range) == 2
+        assert not inp.continuous or inp.range == S.DEFAULT_FACTORS
 
 
 def test_precision_rule_and_lanes_cores():
