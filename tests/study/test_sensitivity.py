@@ -17,9 +17,9 @@ from griffin_jax.study import (
 )
 from griffin_jax.study import _sensitivity as S
 
-# Buffer capacities off the CACTI grid's capacities, so no bank sits on a corner of the
-# interpolation (where a derivative is one-sided and a central difference averages two).
-CORE = gj.Core(rows=2, cols=2, lanes=8, act_kb=100.0, wgt_kb=100.0, out_kb=100.0)
+# The default buffers (128 / 128 / 32 KB): on this core most banks sit exactly on a CACTI grid
+# capacity, a corner of the interpolation, so the symmetric gradient is exercised too.
+CORE = gj.Core(rows=2, cols=2, lanes=8)
 CONTINUOUS = [n for n, i in SENSITIVITY_INPUTS.items() if i.continuous]
 
 
