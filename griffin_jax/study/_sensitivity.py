@@ -511,8 +511,16 @@ class SensitivityReport:
         if not frag:
             lines.append("No claim changes direction inside these ranges.")
         else:
+            ties = [r for r in frag if abs(math.log(r["ratio_nominal"])) < 0.01]
+            tie_note = (
+                f" {len(ties)} of the {len(frag)} fragile rows are near-ties (nominal ratio "
+                "within 1% of 1), whose direction any small change flips."
+                if ties
+                else ""
+            )
             lines += [
-                "Fragile claims (direction at nominal -> where it flips):",
+                "Fragile claims (the nominal ratio, and the ratios at the input's low and high "
+                f"end; the flip may also lie at a sampled point between).{tie_note}",
                 "",
                 "| claim | reading | category | input | ratio nominal | low | high |",
                 "|---|---|---|---|---|---|---|",
