@@ -866,7 +866,7 @@ def tornado_plot(rows: Sequence[Mapping], path, *, claim: str, reading: str = ""
     ``log(ratio_low / ratio_nominal)`` and ``log(ratio_high / ratio_nominal)``, inputs sorted
     by the width of their pair (widest on top). A dashed line marks ``ratio = 1``, where the
     claim's direction flips, when it falls inside the panel; a fragile input's label ends in
-    ``*``.
+    ``*``; every label gives the input's low / high values.
 
     Args:
       rows: sensitivity rows (columns ``input``, ``claim``, ``reading``, ``category``,
@@ -894,7 +894,9 @@ def tornado_plot(rows: Sequence[Mapping], path, *, claim: str, reading: str = ""
             continue
         p = panels.setdefault(title, {"inputs": [], "low": [], "high": [], "nominal": nom})
         star = "*" if str(r["fragile"]) in ("True", "1", "true") else ""
-        p["inputs"].append(f"{r['input']}{star}")
+        # the values at the two ends, so a discrete input's alternatives are readable too
+        ends = f"{_short(r.get('low'))} / {_short(r.get('high'))}"
+        p["inputs"].append(f"{r['input']}{star} ({ends})")
         p["low"].append(math.log(lo / nom))
         p["high"].append(math.log(hi / nom))
     if not panels:
@@ -910,7 +912,16 @@ def tornado_plot(rows: Sequence[Mapping], path, *, claim: str, reading: str = ""
     return Plot(_save(_draw_tornado(data), path), data)
 
 
+def _short(value) -> str:
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def _draw_tornado(data):
+    from matplotlib.ticker import MaxNLocator
+
     panels = data["panels"]
     n = len(panels)
     ncol = 1 if n == 1 else 2
@@ -937,9 +948,10 @@ def _draw_tornado(data):
         if abs(flip) <= span:
             ax.axvline(flip, color="tab:red", linewidth=0.8, linestyle="--", label="ratio = 1")
         ax.set_xlim(-span, span)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, symmetric=True))
         ax.set_yticks(ys, p["inputs"])
         _style_axes(
-            ax, "log(ratio / nominal ratio)", "", f"{title}, nominal ratio {p['nominal']:.3f}"
+            ax, "log(ratio / nominal ratio)", "", f"{title}\nnominal ratio {p['nominal']:.3f}"
         )
         ax.tick_params(axis="y", labelsize=_FONT["note"])
     for ax in list(axes.flat)[n:]:
