@@ -685,6 +685,73 @@ def run_validate(cfg, out_dir: str, phases) -> dict:
     return {"tables": tables, "rows": len(rows), "agrees": agree, "deviates": len(rows) - agree}
 
 
+def run_sensitivity(cfg, out_dir: str, phases) -> dict:
+    """Sensitivity of the claims (docs/model.md 8): the paper experiment's candidates on the
+    configured workloads, the claims report once, then every ``experiment.sensitivity.inputs``
+    moved over its range (``study.sensitivity``): sensitivity.csv, sensitivity.md and a tornado
+    chart per claim (a), R1 and R2 (R3's rows are in the CSV)."""
+    from griffin_jax.study import (
+        claims_report,
+        format_table,
+        geometry_label,
+        sensitivity,
+        tornado_plot,
+        write_csv,
+    )
+
+    sv = cfg.experiment.sensitivity
+    phases.start("designs")
+    candidates = _paper_candidates(_designs(cfg))
+    phases.start("workloads")
+    nets = _workloads(cfg)
+    workloads = [
+        (wl.network, c, list(wl.layers(c))) for wl in nets for c in cfg.workload.categories
+    ]
+    label = geometry_label(_core(cfg))
+    phases.start(f"simulate+cost+claims {label}")
+    rep = claims_report(workloads, candidates, cfg.tech.name, sim=_sim_options(cfg), geometry=label)
+    phases.start("sensitivity")
+    sens = sensitivity(
+        rep,
+        list(sv.inputs),
+        workloads=workloads,
+        tech=cfg.tech.name,
+        designs_for=lambda core: _paper_candidates(_designs(_core_cfg(cfg, core))),
+        factors=tuple(sv.range),
+        samples=sv.samples,
+        sim=_sim_options(cfg),
+    )
+    phases.start("tables")
+    tables = [write_csv([dict(r) for r in sens.rows], os.path.join(out_dir, "sensitivity.csv"))]
+    md = os.path.join(out_dir, "sensitivity.md")
+    with open(md, "w") as f:
+        f.write("# Sensitivity of the claims\n\n" + sens.markdown() + "\n")
+    tables.append(md)
+    plots = []
+    if cfg.experiment.plots:
+        phases.start("plots")
+        for claim, reading in (
+            ("(a) dual-sparse loss", ""),
+            ("(b) Griffin vs best dual-sparse prior", "R1"),
+            ("(b) Griffin vs best prior", "R2"),
+        ):
+            if any(r["reading"] == reading for r in sens.rows):
+                name = f"tornado_{reading or 'a'}.png"
+                plots.append(
+                    tornado_plot(
+                        sens.rows, os.path.join(out_dir, name), claim=claim, reading=reading
+                    ).path
+                )
+    fragile = sens.fragile()
+    print(
+        format_table(fragile, ["input", "claim", "reading", "category", "ratio_nominal"])
+        if fragile
+        else "no claim changes direction inside the ranges"
+    )
+    print(f"{len(sens.rows)} rows, {len(fragile)} fragile; tables and plots in {out_dir}")
+    return {"tables": tables, "plots": plots, "rows": len(sens.rows), "fragile": len(fragile)}
+
+
 EXPERIMENTS = {
     "study": run_study,
     "quick": run_quick,
@@ -692,6 +759,7 @@ EXPERIMENTS = {
     "search": run_search,
     "geometry": run_geometry,
     "validate": run_validate,
+    "sensitivity": run_sensitivity,
 }
 
 

@@ -133,6 +133,27 @@ class ValidateConf:
 
 
 @dataclasses.dataclass
+class SensitivityConf:
+    # Sensitivity of the claims (docs/model.md 8): the inputs moved (study.SENSITIVITY_INPUTS
+    # names), the factor range of the continuous ones, and points sampled between low and high.
+    inputs: list[str] = _list(
+        "clock_ghz",
+        "leakage_power_density",
+        "priority_cell_nand2",
+        "cell_switching_energy",
+        "accumulator_bits",
+        "act_kb",
+        "wgt_kb",
+        "out_kb",
+        "sram_cells",
+        "operand_bits",
+        "lanes",
+    )
+    range: list[float] = _list(0.5, 2.0)
+    samples: int = 3
+
+
+@dataclasses.dataclass
 class ExperimentConf:
     name: str = "study"
     plots: bool = True
@@ -142,6 +163,7 @@ class ExperimentConf:
     geometry: GeometryConf = dataclasses.field(default_factory=GeometryConf)
     paper: PaperConf = dataclasses.field(default_factory=PaperConf)
     validate: ValidateConf = dataclasses.field(default_factory=ValidateConf)
+    sensitivity: SensitivityConf = dataclasses.field(default_factory=SensitivityConf)
 
 
 @dataclasses.dataclass
@@ -396,6 +418,34 @@ def check_values(cfg, experiments=()) -> None:
             "null (all) or an int >= 1",
         )
     _require(_is_int(v.seed) and v.seed >= 0, "experiment.validate.seed", v.seed, "an int >= 0")
+    _check_sensitivity(x.sensitivity)
+
+
+def _check_sensitivity(sv) -> None:
+    from griffin_jax.study import SENSITIVITY_INPUTS
+
+    names = list(sv.inputs)
+    for n in names:
+        _require(
+            n in SENSITIVITY_INPUTS,
+            "experiment.sensitivity.inputs",
+            n,
+            f"one of {sorted(SENSITIVITY_INPUTS)}",
+        )
+    _require(bool(names), "experiment.sensitivity.inputs", names, "a non-empty list")
+    rg = list(sv.range)
+    _require(
+        len(rg) == 2 and 0 < rg[0] < 1 < rg[1],
+        "experiment.sensitivity.range",
+        rg,
+        "[low, high] with 0 < low < 1 < high",
+    )
+    _require(
+        _is_int(sv.samples) and sv.samples >= 0,
+        "experiment.sensitivity.samples",
+        sv.samples,
+        "an int >= 0",
+    )
 
 
 def _check_workload(wl, categories) -> None:

@@ -15,7 +15,9 @@ relaxation calls the same functions with continuous window terms):
   ``area_components`` (a new area component: one key there);
 * ``_energy.py``: ``layer_counts`` (events + schedule -> ``Counts``) -> ``energy_components``
   (a new energy component: one key there, and its count in ``Counts`` if new);
-* ``_evaluate.py``: the one per-layer loop (``evaluate``) over a ``workloads.Workload``.
+* ``_evaluate.py``: the one per-layer loop (``evaluate``) over a ``workloads.Workload``; a
+  report keeps its summed ``Counts``, so ``reprice`` / ``energy_of`` price it again at other
+  prices (differentiably) without simulating.
 """
 
 from griffin_jax.cost._area import (
@@ -50,11 +52,15 @@ from griffin_jax.cost._energy import (
 )
 from griffin_jax.cost._evaluate import (
     CostReport,
+    Pricing,
     category_masks,
     combine,
+    energy_of,
     evaluate,
     evaluate_layer,
     layer_costs,
+    reprice,
+    sum_counts,
 )
 from griffin_jax.cost._events import (
     Events,
@@ -80,6 +86,7 @@ __all__ = [
     "Events",
     "Inventory",
     "Prices",
+    "Pricing",
     "Schedule",
     "Tech",
     "WindowTerms",
@@ -93,6 +100,7 @@ __all__ = [
     "combine",
     "compact_24",
     "energy_components",
+    "energy_of",
     "evaluate",
     "evaluate_layer",
     "extra_tree_cycles",
@@ -110,9 +118,11 @@ __all__ = [
     "mux_bypass_energy",
     "mux_select_energy",
     "prices",
+    "reprice",
     "scale_tech",
     "selector_bits",
     "selector_levels",
+    "sum_counts",
     "tech_from_dict",
     "tree_adder_widths",
     "wgt_fan_in",

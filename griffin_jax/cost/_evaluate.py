@@ -3,6 +3,11 @@
 ``evaluate`` runs many accelerators on one network of one model category: every layer is
 scheduled once for all operating designs (one ``gemm_activity_batch`` call per layer), each
 accelerator is priced, and layers are summed with their multiplicities.
+
+The schedule does not depend on the technology, and energy is linear in the counted events
+(``Counts``), so a report keeps its network's counts summed with multiplicities and the built
+parts (``Pricing``): ``energy_of`` / ``reprice`` price them again at other prices without
+simulating anything (the sensitivity study), and give ``evaluate``'s numbers at its own.
 """
 
 from __future__ import annotations
@@ -15,19 +20,42 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from griffin_jax._checks import nonempty_of
-from griffin_jax.cost._area import CORE_COMPONENTS, area_breakdown
+from griffin_jax.cost._area import (
+    COMPONENTS,
+    CORE_COMPONENTS,
+    Inventory,
+    WindowTerms,
+    area_components,
+    inventory,
+    window_terms,
+)
 from griffin_jax.cost._energy import (
     CORE_ENERGY_COMPONENTS,
     ENERGY_COMPONENTS,
+    Counts,
     Schedule,
-    layer_energy,
+    energy_components,
+    layer_counts,
 )
 from griffin_jax.cost._events import layer_events
-from griffin_jax.cost._tech import load_tech
+from griffin_jax.cost._prices import Prices, prices
+from griffin_jax.cost._tech import Tech, load_tech
 from griffin_jax.design._core import Design
 from griffin_jax.design._griffin import Accelerator, check_category
 from griffin_jax.sim._gemm import check_masks, gemm_activity_batch
 from griffin_jax.workloads._workload import GemmLayer, Workload, iter_layers
+
+
+@dataclasses.dataclass(frozen=True)
+class Pricing:
+    """What pricing a report again needs besides its counts: the accelerator, the parts it
+    builds (``Inventory``), the mode's exploit and ``WindowTerms``, and its 2:4 flag."""
+
+    accel: Accelerator
+    inventory: Inventory
+    exploit: str
+    terms: WindowTerms
+    structured: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,7 +65,10 @@ class CostReport:
     ``area``: mm^2 per component; ``energy``: pJ per component (``ENERGY_COMPONENTS``);
     ``cycles``: cycles run; ``dense_cycles``: cycles of a dense core of the same geometry;
     ``ops``: dense-equivalent operations ``2 M N K`` (summed over layers x multiplicity);
-    ``clock_ghz``: the stated clock.
+    ``clock_ghz``: the stated clock. ``counts``: the counted events (``Counts``) summed over
+    layers x multiplicity, one entry per value of ``structured_ok`` present (the one field a
+    formula branches on); ``pricing``: the rest of what ``energy_of`` needs (``None`` for a
+    report built by hand, which cannot be priced again).
     """
 
     name: str
@@ -48,6 +79,8 @@ class CostReport:
     dense_cycles: int
     ops: int
     clock_ghz: float
+    counts: tuple = dataclasses.field(default=(), compare=False)
+    pricing: Pricing | None = dataclasses.field(default=None, compare=False)
 
     @property
     def area_mm2(self) -> float:
@@ -194,9 +227,18 @@ def layer_costs(
         ev = events[key]
         idx = index.get(mode)
         sched = _schedule(acc, mode, ev, act, idx)
-        area = area_breakdown(acc, tech)
-        energy = layer_energy(
-            acc, mode, ev, sched, tech, math.fsum(area[k] for k in CORE_COMPONENTS)
+        pricing = _pricing(acc, mode, tech)
+        p = prices(tech, pricing.inventory.lanes)
+        area = _area_mm2(pricing.inventory, p)
+        counts = _plain_counts(layer_counts(acc, mode, ev, sched))
+        energy = energy_components(
+            pricing.inventory,
+            mode.exploit,
+            pricing.terms,
+            counts,
+            p,
+            math.fsum(area[k] for k in CORE_COMPONENTS),
+            structured=acc.structured,
         )
         dense_cycles = ev.tiles * -(-ev.K // ev.lanes)
         reports.append(
@@ -209,9 +251,119 @@ def layer_costs(
                 dense_cycles=dense_cycles,
                 ops=ev.ops,
                 clock_ghz=tech.clock_ghz,
+                counts=(counts,),
+                pricing=pricing,
             )
         )
     return reports
+
+
+def _pricing(accel: Accelerator, mode: Design, tech) -> Pricing:
+    return Pricing(
+        accel=accel,
+        inventory=inventory(accel, tech.operand_bits, tech.accumulator_bits),
+        exploit=mode.exploit,
+        terms=window_terms(mode.window),
+        structured=accel.structured,
+    )
+
+
+def _area_mm2(inv: Inventory, p: Prices) -> dict:
+    um2 = area_components(inv, p)
+    return {k: um2[k] * 1e-6 for k in COMPONENTS}
+
+
+def _plain(x):
+    # numpy scalars become Python numbers: sums stay exact ints, and a JAX tracer multiplying
+    # them never sees an int64 it would truncate.
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    return float(x)
+
+
+def _plain_counts(c: Counts) -> Counts:
+    return Counts(**{f.name: _plain(getattr(c, f.name)) for f in dataclasses.fields(Counts)})
+
+
+def sum_counts(counts, multiplicities) -> tuple:
+    """``Counts`` summed with multiplicities, one sum per value of ``structured_ok`` (energy is
+    linear in every other field). Returns a tuple of ``Counts``, ``False`` group first."""
+    groups = {}
+    for c, m in zip(counts, multiplicities):
+        prev = groups.get(c.structured_ok)
+        scaled = {
+            f.name: m * getattr(c, f.name)
+            for f in dataclasses.fields(Counts)
+            if f.name != "structured_ok"
+        }
+        if prev is not None:
+            scaled = {k: v + getattr(prev, k) for k, v in scaled.items()}
+        groups[c.structured_ok] = Counts(**scaled, structured_ok=c.structured_ok)
+    return tuple(groups[k] for k in sorted(groups))
+
+
+def energy_of(report: CostReport, p: Prices, inv: Inventory | None = None) -> dict:
+    """Energy per component (pJ, keys ``ENERGY_COMPONENTS``) of ``report``'s counted events at
+    prices ``p`` (for ``report.pricing.inventory.lanes`` lanes), on the parts ``inv`` (default
+    the report's own). Plain arithmetic: ``p`` and ``inv`` may hold JAX scalars, so this is
+    differentiable in every price. Equals ``report.energy`` at the report's own prices."""
+    pr = _priced(report)
+    inv = pr.inventory if inv is None else inv
+    um2 = area_components(inv, p)
+    core_mm2 = sum(um2[k] * 1e-6 for k in CORE_COMPONENTS)
+    out = dict.fromkeys(ENERGY_COMPONENTS, 0.0)
+    for c in report.counts:
+        e = energy_components(inv, pr.exploit, pr.terms, c, p, core_mm2, structured=pr.structured)
+        out = {k: out[k] + e[k] for k in ENERGY_COMPONENTS}
+    return out
+
+
+def _priced(report: CostReport) -> Pricing:
+    if not isinstance(report, CostReport):
+        raise ValueError(f"report must be a CostReport, got {type(report).__name__}")
+    if report.pricing is None or not report.counts:
+        raise ValueError(
+            f"report {report.name!r} holds no counts/pricing (only evaluate's reports can be "
+            "priced again)"
+        )
+    return report.pricing
+
+
+def reprice(report: CostReport, tech_or_prices) -> CostReport:
+    """``report`` priced at another technology (a ``Tech``, a config name, or ``Prices``),
+    without simulating: area and energy recomputed from the stored parts and counts, the clock
+    from the new prices. A ``Tech`` may change ``accumulator_bits`` (the parts are rebuilt) but
+    not ``operand_bits`` (the counted bits follow it: evaluate again)."""
+    pr = _priced(report)
+    inv = pr.inventory
+    if isinstance(tech_or_prices, Prices):
+        p = tech_or_prices
+    else:
+        tech = load_tech(tech_or_prices)
+        if not isinstance(tech, Tech):
+            raise ValueError(f"tech_or_prices must be a Tech, a name or Prices, got {tech!r}")
+        if tech.operand_bits != inv.bits:
+            raise ValueError(
+                f"tech.operand_bits {tech.operand_bits} != the report's {inv.bits}: the counted "
+                "operand bits change with it, so evaluate again"
+            )
+        inv = inventory(pr.accel, tech.operand_bits, tech.accumulator_bits)
+        pr = dataclasses.replace(pr, inventory=inv)
+        p = prices(tech, inv.lanes)
+    if p.lanes != inv.lanes or p.operand_bits != inv.bits:
+        raise ValueError(
+            f"prices are for {p.lanes} lanes / {p.operand_bits} bits, the report's parts for "
+            f"{inv.lanes} / {inv.bits}"
+        )
+    report = dataclasses.replace(report, pricing=pr)
+    return dataclasses.replace(
+        report,
+        area=_proxy({k: float(v) for k, v in _area_mm2(inv, p).items()}),
+        energy=_proxy({k: float(v) for k, v in energy_of(report, p).items()}),
+        clock_ghz=float(p.clock_ghz),
+    )
 
 
 def combine(reports: Sequence[CostReport], multiplicities: Sequence[int]) -> CostReport:
@@ -227,6 +379,7 @@ def combine(reports: Sequence[CostReport], multiplicities: Sequence[int]) -> Cos
         k: math.fsum(m * r.energy[k] for r, m in zip(reports, multiplicities))
         for k in ENERGY_COMPONENTS
     }
+    priced = all(r.pricing is not None and r.counts for r in reports)
     return CostReport(
         name=first.name,
         category=first.category,
@@ -236,7 +389,17 @@ def combine(reports: Sequence[CostReport], multiplicities: Sequence[int]) -> Cos
         dense_cycles=sum(m * r.dense_cycles for r, m in zip(reports, multiplicities)),
         ops=sum(m * r.ops for r, m in zip(reports, multiplicities)),
         clock_ghz=first.clock_ghz,
+        counts=_combined_counts(reports, multiplicities) if priced else (),
+        pricing=first.pricing if priced else None,
     )
+
+
+def _combined_counts(reports, multiplicities) -> tuple:
+    counts, mults = [], []
+    for r, m in zip(reports, multiplicities):
+        counts += list(r.counts)
+        mults += [m] * len(r.counts)
+    return sum_counts(counts, mults)
 
 
 def evaluate(

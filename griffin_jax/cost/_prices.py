@@ -1,7 +1,10 @@
 """Per-cell prices of one technology on a core of ``L`` lanes: what every cost formula reads.
 
 ``Prices`` holds plain floats and is hashable, so a jitted relaxation can take it as a static
-argument, and the exact model and the search price parts with the same numbers. Field names
+argument, and the exact model and the search price parts with the same numbers. It is also a
+pytree whose leaves are the per-cell figures (the ints and the SRAM table are static), so a
+gradient can flow through every cost formula to the prices (``cost.energy_of``; the
+sensitivity study's elasticities). Field names
 follow ``Tech`` where a field is a ``Tech`` figure, so the small pricing helpers (e.g.
 ``mux_select_energy``) accept either. A new priced cell is one field here, read by the one
 formula that uses it (``_area.area_components`` or ``_energy.energy_components``).
@@ -11,6 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 from typing import Any
+
+import jax
 
 
 def tree_adder_widths(lanes: int, product_bits: int) -> tuple[int, ...]:
@@ -54,8 +59,51 @@ class Prices:
     sram: Any = dataclasses.field(default=None, compare=False, hash=False)
 
 
+# The static part of the pytree: what selects formulas or tables rather than scales prices.
+STATIC_FIELDS = ("lanes", "operand_bits", "accumulator_bits", "sram_key", "sram")
+PRICE_FIELDS = tuple(f.name for f in dataclasses.fields(Prices) if f.name not in STATIC_FIELDS)
+
+
+class _Table:
+    """Holds the SRAM table in the static part: equal (and hashed) by ``sram_key``, because a
+    table itself is not hashable."""
+
+    __slots__ = ("key", "table")
+
+    def __init__(self, key, table):
+        self.key, self.table = key, table
+
+    def __eq__(self, other):
+        return isinstance(other, _Table) and other.key == self.key
+
+    def __hash__(self):
+        return hash(self.key)
+
+
+def _flatten(p: Prices):
+    static = (p.lanes, p.operand_bits, p.accumulator_bits, _Table(p.sram_key, p.sram))
+    return tuple(getattr(p, f) for f in PRICE_FIELDS), static
+
+
+def _unflatten(static, leaves) -> Prices:
+    lanes, bits, acc_bits, table = static
+    return Prices(
+        lanes=lanes,
+        operand_bits=bits,
+        accumulator_bits=acc_bits,
+        sram_key=table.key,
+        sram=table.table,
+        **dict(zip(PRICE_FIELDS, leaves)),
+    )
+
+
+jax.tree_util.register_pytree_node(Prices, _flatten, _unflatten)
+
+
 def prices(tech, lanes: int) -> Prices:
-    """The ``Prices`` of ``tech`` (a ``Tech``) for a core of ``lanes`` lanes."""
+    """The ``Prices`` of ``tech`` (a ``Tech``) for a core of ``lanes`` lanes. Plain arithmetic of
+    the tech's fields: a ``Tech`` whose float fields are JAX scalars (``dataclasses.replace``)
+    gives traced prices."""
     widths = tree_adder_widths(lanes, 2 * tech.operand_bits)
     return Prices(
         lanes=int(lanes),

@@ -28,6 +28,14 @@ from griffin_jax.study._plots import (
     pareto_front,
     pareto_plot,
     speedup_heatmap,
+    tornado_plot,
+)
+from griffin_jax.study._sensitivity import (
+    SENSITIVITY_COLUMNS,
+    SENSITIVITY_INPUTS,
+    SensitivityInput,
+    SensitivityReport,
+    sensitivity,
 )
 from griffin_jax.study._space import box_space, grid_points
 from griffin_jax.study._study import (
@@ -71,6 +79,12 @@ __all__ = [
     "pareto_front",
     "pareto_plot",
     "speedup_heatmap",
+    "tornado_plot",
+    "SENSITIVITY_COLUMNS",
+    "SENSITIVITY_INPUTS",
+    "SensitivityInput",
+    "SensitivityReport",
+    "sensitivity",
     "box_space",
     "grid_points",
     "Entry",

@@ -143,13 +143,20 @@ def _check_workloads(workloads) -> list:
 
 @dataclasses.dataclass(frozen=True)
 class ClaimsReport:
-    """``claims``: one dict row per claim; ``table``: one dict row per (design, category)."""
+    """``claims``: one dict row per claim; ``table``: one dict row per (design, category).
+
+    ``reports``: the network ``CostReport`` of every design on every workload, as
+    ``((network, category), (report, ...))`` pairs in workload order, and ``designs``: the
+    candidates by kind; kept so the claims can be priced again without simulating
+    (``study.sensitivity``)."""
 
     claims: tuple
     table: tuple
     tech: str
     tolerance: float
     geometry: str = ""
+    reports: tuple = dataclasses.field(default=(), compare=False, repr=False)
+    designs: Mapping | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def markdown(self, readings: bool = True) -> str:
         """Both tables as Markdown; with ``readings``, the readings' arguments come first
@@ -216,9 +223,10 @@ def claims_report(
     designs, accels, kinds_of = _check_designs(designs)
     if geometry is None:
         geometry = geometry_label(designs["dense"][0].core)
-    score, area_eff, speed = _scores(workloads, accels, tech, densify, sim)
+    reports = _reports(workloads, accels, tech, densify, sim)
+    score, area_eff, speed = _scores(reports)
     cats = [c for c in CATEGORIES if any(wl.category == c for wl in workloads)]
-    claims = _loss_claims(designs, score, cats) + _ratio_claims(designs, score, cats, tolerance)
+    claims = claim_rows(designs, score, cats, tolerance)
     table = _design_table(accels, kinds_of, score, area_eff, speed, cats)
     return ClaimsReport(
         claims=tuple({**r, "geometry": geometry} for r in claims),
@@ -226,7 +234,15 @@ def claims_report(
         tech=tech.name,
         tolerance=tolerance,
         geometry=geometry,
+        reports=reports,
+        designs=designs,
     )
+
+
+def claim_rows(designs, score, cats, tolerance: float = 0.2) -> list:
+    """The claim rows (``claims_report``'s order) from ``score[(design name, category)]``;
+    the comparators (best of a kind) are chosen here, from these scores."""
+    return _loss_claims(designs, score, cats) + _ratio_claims(designs, score, cats, tolerance)
 
 
 def _check_designs(designs) -> tuple:
@@ -249,14 +265,28 @@ def _check_designs(designs) -> tuple:
     return designs, accels, kinds_of
 
 
-def _scores(workloads, accels: dict, tech, densify, sim) -> tuple:
-    """Every design on every workload: ``score[(name, category)]`` (geometric mean of TOPS/W
-    over the category's networks) and the per-network TOPS/mm^2 and speedups."""
+def _reports(workloads, accels: dict, tech, densify, sim) -> tuple:
+    """Every design on every workload: ``((workload name, category), reports)`` pairs."""
     names = list(accels)
+    return tuple(
+        (
+            (wl.name, wl.category),
+            tuple(
+                evaluate(
+                    [accels[n] for n in names], wl.category, wl, tech, densify=densify, sim=sim
+                )
+            ),
+        )
+        for wl in workloads
+    )
+
+
+def _scores(reports) -> tuple:
+    """``score[(name, category)]`` (geometric mean of TOPS/W over the category's networks) and
+    the per-network TOPS/mm^2 and speedups."""
     eff, area_eff, speed = {}, {}, {}
-    for wl in workloads:
-        cat = wl.category
-        for rep in evaluate([accels[n] for n in names], cat, wl, tech, densify=densify, sim=sim):
+    for (_, cat), reps in reports:
+        for rep in reps:
             eff.setdefault((rep.name, cat), []).append(rep.tops_per_w)
             area_eff.setdefault((rep.name, cat), []).append(rep.tops_per_mm2)
             speed.setdefault((rep.name, cat), []).append(rep.speedup)

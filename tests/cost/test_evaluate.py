@@ -1,6 +1,7 @@
 """cost.evaluate / layer_costs: one per-layer loop, one schedule per distinct design, the
 workload vocabulary accepted in every form."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -103,3 +104,94 @@ def test_energy_components_at_prices_equal_layer_energy(rng):
         )
         assert got == want
         assert np.isfinite(list(got.values())).all()
+
+
+# -- pricing again without simulating (reprice / energy_of) ------------------------------------
+def _priced_accels():
+    return [
+        custom("aw", CORE, "AW", gj.Window.box(1, 1)),
+        custom("a", CORE, "A", gj.Window.box(2)),
+        custom("w", CORE, "W", gj.Window.box(1, 1)),
+        custom("dense", CORE, "none"),
+        gj.design.preset("stc_2to4", CORE),
+        gj.design.preset("griffin", CORE),
+    ]
+
+
+def _two_pattern_layers(rng):
+    """One layer whose weights fit 2:4 and one whose do not (both structured_ok groups)."""
+    w24 = np.zeros((16, 6), bool)
+    w24[::4] = w24[1::4] = True
+    return [
+        GemmLayer("fits", rng.random((8, 16)) < 0.5, w24, 3),
+        GemmLayer("dense_w", rng.random((8, 16)) < 0.5, rng.random((16, 6)) < 0.9, 2),
+    ]
+
+
+def _close(x, y, rel=1e-12):
+    assert set(x) == set(y)
+    for k in x:
+        assert math.isclose(x[k], y[k], rel_tol=rel, abs_tol=1e-300), (k, x[k], y[k])
+
+
+@pytest.mark.parametrize("category", ["AW", "W", "dense"])
+def test_reprice_at_nominal_equals_evaluate(rng, category):
+    reps = cost.evaluate(_priced_accels(), category, _two_pattern_layers(rng))
+    stc = reps[4]
+    assert {c.structured_ok for c in stc.counts} == {False, True}
+    for r in reps:
+        again = cost.reprice(r, "horowitz45")
+        _close(dict(again.energy), dict(r.energy))
+        _close(dict(again.area), dict(r.area))
+        assert again.cycles == r.cycles and again.clock_ghz == r.clock_ghz
+
+
+def test_reprice_at_another_node_equals_evaluating_there(rng):
+    layers = _two_pattern_layers(rng)
+    nominal = cost.evaluate(_priced_accels(), "AW", layers)
+    there = cost.evaluate(_priced_accels(), "AW", layers, "scaled16")
+    for r, s in zip(nominal, there):
+        again = cost.reprice(r, "scaled16")
+        assert again.energy_pj != pytest.approx(r.energy_pj)  # the node does move it
+        _close(dict(again.energy), dict(s.energy))
+        _close(dict(again.area), dict(s.area))
+
+
+def test_energy_is_linear_in_counts(rng):
+    layers = _two_pattern_layers(rng)
+    acc = custom("aw", CORE, "AW", gj.Window.box(1, 1))
+    per_layer = [cost.evaluate([acc], "AW", [lay])[0] for lay in layers]
+    p = cost.prices(cost.load_tech(), CORE.lanes)
+    summed = cost.sum_counts(
+        [c for r in per_layer for c in r.counts], [lay.multiplicity for lay in layers]
+    )
+    pr = per_layer[0].pricing
+    whole = cost.energy_components(pr.inventory, "AW", pr.terms, summed[0], p, 1e-3)
+    parts = [
+        cost.energy_components(pr.inventory, "AW", pr.terms, r.counts[0], p, 1e-3)
+        for r in per_layer
+    ]
+    _close(whole, {k: sum(m.multiplicity * e[k] for m, e in zip(layers, parts)) for k in whole})
+
+
+def test_prices_is_a_pytree_and_energy_is_differentiable(rng):
+    import jax
+
+    p = cost.prices(cost.load_tech(), CORE.lanes)
+    leaves, tree = jax.tree_util.tree_flatten(p)
+    assert all(isinstance(x, float) for x in leaves) and len(leaves) > 10
+    assert jax.tree_util.tree_unflatten(tree, leaves) == p and hash(p) == hash(p)
+    rep = cost.evaluate([custom("aw", CORE, "AW", gj.Window.box(1, 1))], "AW", _layers(rng))[0]
+    grad = jax.grad(lambda q: cost.energy_of(rep, q)["mult"])(p)
+    assert float(grad.mult8_energy) == pytest.approx(sum(c.products for c in rep.counts))
+    assert float(grad.dff_energy) == 0.0
+
+
+def test_reprice_refuses_what_it_cannot_do(rng):
+    rep = cost.evaluate(_accels()[:1], "AW", _layers(rng))[0]
+    tech4 = dataclasses.replace(cost.load_tech(), operand_bits=4)
+    with pytest.raises(ValueError, match="operand_bits"):
+        cost.reprice(rep, tech4)
+    hand = dataclasses.replace(rep, counts=(), pricing=None)
+    with pytest.raises(ValueError, match="counts"):
+        cost.reprice(hand, "horowitz45")
