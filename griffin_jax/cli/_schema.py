@@ -133,6 +133,18 @@ class ValidateConf:
 
 
 @dataclasses.dataclass
+class GriffinConf:
+    # Griffin's derivation (docs/model.md 5.2): the AW wirings are design.box_* (grid),
+    # design.boxes and design.windows; search adds the gradient search's rounded best.
+    search: bool = True
+    search_steps: int = 30
+    search_restarts: int = 3
+    search_seed: int = 0
+    # true: also copy the new derived.yaml over the package's griffin_jax/conf/griffin/.
+    store: bool = False
+
+
+@dataclasses.dataclass
 class ExperimentConf:
     name: str = "study"
     plots: bool = True
@@ -142,6 +154,7 @@ class ExperimentConf:
     geometry: GeometryConf = dataclasses.field(default_factory=GeometryConf)
     paper: PaperConf = dataclasses.field(default_factory=PaperConf)
     validate: ValidateConf = dataclasses.field(default_factory=ValidateConf)
+    griffin: GriffinConf = dataclasses.field(default_factory=GriffinConf)
 
 
 @dataclasses.dataclass
@@ -396,6 +409,15 @@ def check_values(cfg, experiments=()) -> None:
             "null (all) or an int >= 1",
         )
     _require(_is_int(v.seed) and v.seed >= 0, "experiment.validate.seed", v.seed, "an int >= 0")
+    gr = x.griffin
+    for k in ("search_steps", "search_restarts"):
+        _require(_is_int(gr[k]) and gr[k] >= 1, f"experiment.griffin.{k}", gr[k], "an int >= 1")
+    _require(
+        _is_int(gr.search_seed) and gr.search_seed >= 0,
+        "experiment.griffin.search_seed",
+        gr.search_seed,
+        "an int >= 0",
+    )
 
 
 def _check_workload(wl, categories) -> None:
