@@ -778,15 +778,12 @@ def run_griffin(cfg, out_dir: str, phases) -> dict:
         write_csv([{**r, **meta} for r in d.mode_rows], os.path.join(out_dir, "griffin_modes.csv")),
     ]
     command = _command(cfg)
-    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     sampled = sim.get("sample")
-    header = (
-        f"Griffin derived by `{command}` on {when} (docs/model.md 5.2).\n"
-        + (
-            f"Schedules tile-sampled: runtime.sample={sampled}, sample seed 0."
-            if sampled is not None
-            else "Exact schedules."
-        )
+    header = f"Griffin derived by `{command}` on {when} (docs/model.md 5.2).\n" + (
+        f"Schedules tile-sampled: runtime.sample={sampled}, sample seed 0."
+        if sampled is not None
+        else "Exact schedules."
     )
     md = os.path.join(out_dir, "griffin.md")
     with open(md, "w") as f:
@@ -835,8 +832,7 @@ def run_griffin(cfg, out_dir: str, phases) -> dict:
     print(
         f"derived wiring {d.wired.label()} ({n['best_dual']['tops_per_w']:.4f} TOPS/W on the "
         f"dual-sparse workloads, of {len(d.wirings)} wirings); griffin_balanced "
-        f"{d.balanced.label()}; tables in {out_dir}"
-        + (f"; stored in {stored}" if stored else "")
+        f"{d.balanced.label()}; tables in {out_dir}" + (f"; stored in {stored}" if stored else "")
     )
     return {
         "tables": tables,

@@ -220,7 +220,9 @@ def _offsets_field(value, field: str, path: str) -> Window:
         and all(isinstance(v, int) and not isinstance(v, bool) for v in o)
         for o in value
     ):
-        raise ValueError(f"{path}: {field} must be a list of [dt, dl, dg] int triples, got {value!r}")
+        raise ValueError(
+            f"{path}: {field} must be a list of [dt, dl, dg] int triples, got {value!r}"
+        )
     try:
         return Window.from_offsets(value)
     except ValueError as err:
@@ -244,9 +246,7 @@ def parse_derived(data, path: str = "derived.yaml") -> DerivedGriffin:
             f"{path}: modes must map each category of {CATEGORIES} to a window, got "
             f"{sorted(modes) if isinstance(modes, Mapping) else modes!r}"
         )
-    windows = tuple(
-        (cat, _offsets_field(modes[cat], f"modes.{cat}", path)) for cat in CATEGORIES
-    )
+    windows = tuple((cat, _offsets_field(modes[cat], f"modes.{cat}", path)) for cat in CATEGORIES)
     balanced = data["balanced"]
     if not isinstance(balanced, Mapping) or "wired" not in balanced:
         raise ValueError(f"{path}: balanced must be a mapping with a 'wired' window")
@@ -280,6 +280,7 @@ def _read_derived(path: str | None) -> DerivedGriffin:
         label, text = str(ref), _read_text(ref.read_text, str(ref))
     else:
         label = path
+
         def read():
             with open(path, encoding="utf-8") as f:
                 return f.read()

@@ -389,9 +389,7 @@ def derive_griffin(
     modes, mode_rows = {}, []
     for cat in ("AW", "dense", "W", "A"):
         cands = mode_candidates(core, wired, cat, time, lane, group)
-        trial = [
-            griffin(core, wired, {cat: w}, name=f"mode[{cat}:{w.label()}]") for w in cands
-        ]
+        trial = [griffin(core, wired, {cat: w}, name=f"mode[{cat}:{w.label()}]") for w in cands]
         if cat == "AW":
             mf = category_figures(trial, cat, workloads, tech, sim)
         else:
@@ -521,8 +519,7 @@ def derivation_markdown(d: Derivation, header: str = "") -> str:
     if n["runner_up"] is not None:
         r = n["runner_up"]
         lines.append(
-            f"- Runner-up: `{r['wiring']}`, {r['tops_per_w']:.4f} TOPS/W, "
-            f"{r['area_mm2']:.4f} mm^2."
+            f"- Runner-up: `{r['wiring']}`, {r['tops_per_w']:.4f} TOPS/W, {r['area_mm2']:.4f} mm^2."
         )
     lines.append(
         f"- **griffin_balanced**: `{n['balanced']['wiring']}` (geometric mean of TOPS/W over "
@@ -534,16 +531,18 @@ def derivation_markdown(d: Derivation, header: str = "") -> str:
             f"{d.search['n_exact']} exact evaluations; "
             + ("added as a candidate." if d.search["added"] else "already a candidate.")
         )
-    lines += ["", "| category | mode window | TOPS/W | vs dense | speedup |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "| category | mode window | TOPS/W | vs dense | speedup |",
+        "|---|---|---|---|---|",
+    ]
     for r in d.mode_rows:
         if r["chosen"]:
             lines.append(
                 f"| {r['category']} | `{r['mode_window']}` | {r['tops_per_w']:.4f} | "
                 f"{r['ratio_vs_dense']:.3f} | {r['speedup']:.3f} |"
             )
-    aw = sorted(
-        (r for r in d.rows if r["hardware"] == "AW fixed"), key=lambda r: -r["tops_per_w"]
-    )
+    aw = sorted((r for r in d.rows if r["hardware"] == "AW fixed"), key=lambda r: -r["tops_per_w"])
     lines += [
         "",
         "Top AW wirings (fixed AW hardware on the dual-sparse workloads):",

@@ -25,6 +25,7 @@ SMALL = [
     "design.boxes=[[1,0,1]]",
     "experiment.griffin.search=false",
     "runtime.progress=false",
+    "runtime.sample=null",
 ]
 
 

@@ -8,7 +8,15 @@ import pytest
 import griffin_jax as gj
 from griffin_jax import cost
 from griffin_jax.design._griffin import CATEGORIES, DEFAULT_CORE
-from griffin_jax.design._presets import GRIFFIN_PRESETS, PRESETS, PRIOR_PRESETS, custom, l_shape, preset, t_shape
+from griffin_jax.design._presets import (
+    GRIFFIN_PRESETS,
+    PRESETS,
+    PRIOR_PRESETS,
+    custom,
+    l_shape,
+    preset,
+    t_shape,
+)
 
 SMALL = gj.Core(rows=2, cols=2, lanes=8)
 

@@ -56,7 +56,9 @@ def test_wiring_candidates_follow_the_core():
     wins = wiring_candidates(gj.Core(8, 8, 16))
     assert len(wins) == 36 and wins[0] == gj.Window.box(1, 0, 0)
     # lane reach must stay below the lanes; an explicit extra window is checked
-    assert all(max(abs(o[1]) for o in w.as_tuples()) < 2 for w in wiring_candidates(gj.Core(2, 2, 2)))
+    assert all(
+        max(abs(o[1]) for o in w.as_tuples()) < 2 for w in wiring_candidates(gj.Core(2, 2, 2))
+    )
     with pytest.raises(ValueError, match="extra wiring 0"):
         wiring_candidates(CORE, (), (), (), [gj.Window.from_offsets([(1, 9, 0)])])
 
@@ -97,7 +99,9 @@ def test_derivation_picks_by_the_rules(tiny):
         assert {r["category"] for r in rows} == {"dense", "W", "A", "AW"}
         scores.append(math.prod(r["ratio_vs_dense"] for r in rows) ** 0.25)
         assert rows[0]["balanced_score"] == pytest.approx(scores[-1], rel=1e-12)
-    areas = [next(r["area_mm2"] for r in tiny.rows if r["wiring"] == w.label()) for w in tiny.wirings]
+    areas = [
+        next(r["area_mm2"] for r in tiny.rows if r["wiring"] == w.label()) for w in tiny.wirings
+    ]
     assert tiny.balanced == tiny.wirings[pick_best(scores, areas)]
     # each chosen mode is the best candidate of its category and runs on the wiring
     g = tiny.accelerator()
