@@ -733,6 +733,7 @@ def run_griffin(cfg, out_dir: str, phases) -> dict:
         derive_griffin,
         format_table,
         mean_densities,
+        wiring_candidates,
         write_csv,
         write_derived,
     )
@@ -743,34 +744,41 @@ def run_griffin(cfg, out_dir: str, phases) -> dict:
     extra = [Window.box(*b) for b in ds.boxes] + [
         Window.from_offsets([tuple(o) for o in w]) for w in ds.windows
     ]
+    grid = (tuple(ds.box_time), tuple(ds.box_lane), tuple(ds.box_group))
+    try:  # the candidate wirings, checked before the long part
+        if not wiring_candidates(core, *grid, extra):
+            raise ValueError("no AW wiring of design.box_*, design.boxes or design.windows fits")
+    except ValueError as err:
+        raise _schema.ConfigError(f"design: {err}") from None
     phases.start("workloads")
     workloads = _workloads(cfg)
     record = _workload_record(cfg)
     for rec, wl in zip(record, workloads):
         rec["network"] = wl.network
         rec.update(mean_densities(wl, "AW"))
-    phases.start("derive")
+
+    def phase(name):  # each derivation phase timed on its own in status.json
+        log.info("griffin: %s", name)
+        phases.start(f"derive {name}")
+
     search = (
         {"steps": g.search_steps, "restarts": g.search_restarts, "seed": g.search_seed}
         if g.search
         else False
     )
     sim = _sim_options(cfg)
-    try:
-        d = derive_griffin(
-            workloads,
-            core,
-            cfg.tech.name,
-            time=tuple(ds.box_time),
-            lane=tuple(ds.box_lane),
-            group=tuple(ds.box_group),
-            extra=extra,
-            search=search,
-            sim=sim,
-            progress=lambda label: log.info("griffin: %s done", label),
-        )
-    except ValueError as err:
-        raise _schema.ConfigError(f"design: {err}") from None
+    d = derive_griffin(
+        workloads,
+        core,
+        cfg.tech.name,
+        time=grid[0],
+        lane=grid[1],
+        group=grid[2],
+        extra=extra,
+        search=search,
+        sim=sim,
+        progress=phase,
+    )
     phases.start("tables")
     meta = _metadata(cfg)
     tables = [

@@ -342,7 +342,8 @@ def derive_griffin(
         workloads) and add its rounded best as a candidate; a mapping gives its options
         (``time``, ``lane``, ``group`` ranges, ``steps``, ``restarts``, ``seed``).
       sim: scheduler options for every evaluation (e.g. ``{"sample": 0.05, "seed": 0}``).
-      progress: called with a short label after each phase.
+      progress: called with the name of each phase as it starts (``"search"``, ``"wirings"``,
+        then ``"modes <category>"``), e.g. to time the phases.
     Returns: ``Derivation``.
     """
     core = DEFAULT_CORE if core is None else core
@@ -361,6 +362,7 @@ def derive_griffin(
             sources.append("extra")
     search_summary = None
     if search:
+        tick("search")
         found, search_summary = _search_wiring(
             workloads, core, tech, search if isinstance(search, Mapping) else {}
         )
@@ -368,7 +370,6 @@ def derive_griffin(
         if search_summary["added"]:
             wirings.append(found)
             sources.append("search")
-        tick("search")
     if not wirings:
         raise ValueError("no candidate wiring fits the core (time, lane, group, extra)")
     labels = [w.label() for w in wirings]
@@ -377,17 +378,18 @@ def derive_griffin(
     hybrids = [griffin(core, w, name=f"griffin[{lab}]") for lab, w in zip(labels, wirings)]
 
     # 1. the best dual-sparse design, and every wiring's Griffin (default modes) in AW
+    tick("wirings")
     figs = category_figures([base, *fixed, *hybrids], "AW", workloads, tech, sim)
     dense_fig = {"AW": figs[0]}
     fixed_aw = figs[1 : 1 + len(fixed)]
     hybrid_figs = {"AW": figs[1 + len(fixed) :]}
     best = pick_best([f.tops_per_w for f in fixed_aw], [f.area_mm2 for f in fixed_aw])
     wired = wirings[best]
-    tick("AW")
 
     # 2. mode windows of the derived wiring, and every wiring's Griffin in the other categories
     modes, mode_rows = {}, []
     for cat in ("AW", "dense", "W", "A"):
+        tick(f"modes {cat}")
         cands = mode_candidates(core, wired, cat, time, lane, group)
         trial = [griffin(core, wired, {cat: w}, name=f"mode[{cat}:{w.label()}]") for w in cands]
         if cat == "AW":
@@ -416,7 +418,6 @@ def derive_griffin(
                     "chosen": i == pick,
                 }
             )
-        tick(cat)
 
     # 3. balanced: geometric mean over the categories of TOPS/W relative to the dense core
     bal_scores = [
