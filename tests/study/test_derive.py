@@ -210,7 +210,8 @@ def test_rederiving_on_the_stored_workloads_gives_the_stored_wiring(gen):
     sim = _stored_sim(meta)
     grid = meta["grid"]
     if gen.FULL:
-        search = meta["search"]
+        # the search only matters when its rounded best was added as a candidate
+        search = meta["search"] if meta["search"] and meta["search"]["added"] else None
         again = derive_griffin(
             workloads,
             core,
