@@ -752,6 +752,172 @@ def run_sensitivity(cfg, out_dir: str, phases) -> dict:
     return {"tables": tables, "plots": plots, "rows": len(sens.rows), "fragile": len(fragile)}
 
 
+def _workload_record(cfg) -> list:
+    """How the configured workloads were made, for the derived Griffin's provenance."""
+    wl = cfg.workload
+    if wl.kind == "synthetic":
+        return [
+            {
+                "kind": "synthetic",
+                "M": wl.M,
+                "N": wl.N,
+                "K": wl.K,
+                "a_density": wl.a_density,
+                "w_density": wl.w_density,
+                "seed": wl.seed,
+            }
+        ]
+    names = ["digits"] if wl.kind == "digits" else list(wl.networks)
+    out = []
+    for name in names:
+        if name == "digits":
+            out.append({"name": "digits", "variant": wl.variant, "n_images": wl.n_images})
+        else:
+            out.append({"name": name, "seed": wl.seed, "batch": wl.batch})
+    return out
+
+
+def _command(cfg) -> str:
+    """The command line of this run (its overrides); in-process composition has none."""
+    try:
+        overrides = list(HydraConfig.get().overrides.task)
+    except ValueError:  # composed without @hydra.main (tests, notebooks)
+        return f"griffin-jax experiment={cfg.experiment.name} (composed in-process)"
+    keep = [o for o in overrides if not o.startswith(("hydra.", "experiment.griffin.store"))]
+    return " ".join(["griffin-jax", *keep])
+
+
+def run_griffin(cfg, out_dir: str, phases) -> dict:
+    """Griffin derived by the design-space exploration (docs/model.md 5.2): the best
+    dual-sparse AW wiring of design.box_* (plus design.boxes, design.windows and the gradient
+    search's rounded best), its best mode window per category and griffin_balanced;
+    griffin.csv, griffin_modes.csv, griffin.md and a fresh derived.yaml (copied over the
+    package's stored one only with experiment.griffin.store=true)."""
+    from griffin_jax.design import Window
+    from griffin_jax.design._griffin import DERIVED_RESOURCE, _read_derived
+    from griffin_jax.study import (
+        derivation_markdown,
+        derive_griffin,
+        format_table,
+        mean_densities,
+        wiring_candidates,
+        write_csv,
+        write_derived,
+    )
+
+    g, ds = cfg.experiment.griffin, cfg.design
+    core = _core(cfg)
+    phases.start("designs")
+    extra = [Window.box(*b) for b in ds.boxes] + [
+        Window.from_offsets([tuple(o) for o in w]) for w in ds.windows
+    ]
+    grid = (tuple(ds.box_time), tuple(ds.box_lane), tuple(ds.box_group))
+    try:  # the candidate wirings, checked before the long part
+        if not wiring_candidates(core, *grid, extra):
+            raise ValueError("no AW wiring of design.box_*, design.boxes or design.windows fits")
+    except ValueError as err:
+        raise _schema.ConfigError(f"design: {err}") from None
+    phases.start("workloads")
+    workloads = _workloads(cfg)
+    record = _workload_record(cfg)
+    for rec, wl in zip(record, workloads):
+        rec["network"] = wl.network
+        rec.update(mean_densities(wl, "AW"))
+
+    def phase(name):  # each derivation phase timed on its own in status.json
+        log.info("griffin: %s", name)
+        phases.start(f"derive {name}")
+
+    search = (
+        {"steps": g.search_steps, "restarts": g.search_restarts, "seed": g.search_seed}
+        if g.search
+        else False
+    )
+    sim = _sim_options(cfg)
+    d = derive_griffin(
+        workloads,
+        core,
+        cfg.tech.name,
+        time=grid[0],
+        lane=grid[1],
+        group=grid[2],
+        extra=extra,
+        search=search,
+        sim=sim,
+        progress=phase,
+    )
+    phases.start("tables")
+    meta = _metadata(cfg)
+    tables = [
+        write_csv([{**r, **meta} for r in d.rows], os.path.join(out_dir, "griffin.csv")),
+        write_csv([{**r, **meta} for r in d.mode_rows], os.path.join(out_dir, "griffin_modes.csv")),
+    ]
+    command = _command(cfg)
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    sampled = sim.get("sample")
+    header = f"Griffin derived by `{command}` on {when} (docs/model.md 5.2).\n" + (
+        f"Schedules tile-sampled: runtime.sample={sampled}, sample seed 0."
+        if sampled is not None
+        else "Exact schedules."
+    )
+    md = os.path.join(out_dir, "griffin.md")
+    with open(md, "w") as f:
+        f.write(derivation_markdown(d, header))
+    tables.append(md)
+    import griffin_jax
+
+    derived = write_derived(
+        d,
+        os.path.join(out_dir, "derived.yaml"),
+        "Griffin derived by the design-space exploration (docs/model.md 5.2).\n"
+        f"Made by: {command}\n"
+        "Copied here by adding experiment.griffin.store=true to that command.",
+        command=command,
+        date=when,
+        griffin_jax_version=griffin_jax.__version__,
+        workloads=record,
+        sim={"exact": True}
+        if sampled is None
+        else {"exact": False, "sample": sampled, "sample_seed": 0},
+        grid={
+            "time": list(ds.box_time),
+            "lane": list(ds.box_lane),
+            "group": list(ds.box_group),
+        },
+    )
+    tables.append(derived)
+    stored = None
+    if g.store:
+        phases.start("store")
+        import importlib.resources
+        import shutil
+
+        package, name = DERIVED_RESOURCE
+        stored = str(importlib.resources.files(package).joinpath(name))
+        shutil.copyfile(derived, stored)
+        _read_derived.cache_clear()
+        log.info("stored the derived Griffin in %s", stored)
+    n = d.numbers()
+    print(
+        format_table(
+            [r for r in d.mode_rows if r["chosen"]],
+            ["category", "mode_window", "tops_per_w", "ratio_vs_dense", "speedup"],
+        )
+    )
+    print(
+        f"derived wiring {d.wired.label()} ({n['best_dual']['tops_per_w']:.4f} TOPS/W on the "
+        f"dual-sparse workloads, of {len(d.wirings)} wirings); griffin_balanced "
+        f"{d.balanced.label()}; tables in {out_dir}" + (f"; stored in {stored}" if stored else "")
+    )
+    return {
+        "tables": tables,
+        "wired": d.wired.label(),
+        "balanced": d.balanced.label(),
+        "wirings": len(d.wirings),
+        "stored": stored,
+    }
+
+
 EXPERIMENTS = {
     "study": run_study,
     "quick": run_quick,
@@ -760,6 +926,7 @@ EXPERIMENTS = {
     "geometry": run_geometry,
     "validate": run_validate,
     "sensitivity": run_sensitivity,
+    "griffin": run_griffin,
 }
 
 

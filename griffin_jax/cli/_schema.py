@@ -153,6 +153,17 @@ class SensitivityConf:
     samples: int = 3
 
 
+class GriffinConf:
+    # Griffin's derivation (docs/model.md 5.2): the AW wirings are design.box_* (grid),
+    # design.boxes and design.windows; search adds the gradient search's rounded best.
+    search: bool = True
+    search_steps: int = 30
+    search_restarts: int = 3
+    search_seed: int = 0
+    # true: also copy the new derived.yaml over the package's griffin_jax/conf/griffin/.
+    store: bool = False
+
+
 @dataclasses.dataclass
 class ExperimentConf:
     name: str = "study"
@@ -164,6 +175,7 @@ class ExperimentConf:
     paper: PaperConf = dataclasses.field(default_factory=PaperConf)
     validate: ValidateConf = dataclasses.field(default_factory=ValidateConf)
     sensitivity: SensitivityConf = dataclasses.field(default_factory=SensitivityConf)
+    griffin: GriffinConf = dataclasses.field(default_factory=GriffinConf)
 
 
 @dataclasses.dataclass
@@ -419,6 +431,7 @@ def check_values(cfg, experiments=()) -> None:
         )
     _require(_is_int(v.seed) and v.seed >= 0, "experiment.validate.seed", v.seed, "an int >= 0")
     _check_sensitivity(x.sensitivity)
+    _check_griffin(x.griffin)
 
 
 def _check_sensitivity(sv) -> None:
@@ -444,6 +457,17 @@ def _check_sensitivity(sv) -> None:
         _is_int(sv.samples) and sv.samples >= 0,
         "experiment.sensitivity.samples",
         sv.samples,
+        "an int >= 0",
+    )
+
+
+def _check_griffin(gr) -> None:
+    for k in ("search_steps", "search_restarts"):
+        _require(_is_int(gr[k]) and gr[k] >= 1, f"experiment.griffin.{k}", gr[k], "an int >= 1")
+    _require(
+        _is_int(gr.search_seed) and gr.search_seed >= 0,
+        "experiment.griffin.search_seed",
+        gr.search_seed,
         "an int >= 0",
     )
 

@@ -28,6 +28,9 @@ A hardware ``A`` or ``W`` core can run its own exploit with a sub-window, or den
 from __future__ import annotations
 
 import dataclasses
+import functools
+import importlib.resources
+import os
 from collections.abc import Mapping
 
 from griffin_jax.design._core import Core, Design, Window
@@ -177,10 +180,124 @@ def default_mode_window(wired: Window, mode_exploit: str) -> Window:
 
 
 def griffin_wired_window() -> Window:
-    """Default Griffin wiring: ``box(2, 1, 0)`` (time 2, lanes +-1) plus one neighbour-DPU input
+    """The first version's hand-picked Griffin wiring (kept for comparison, preset
+    ``griffin_v1``): ``box(2, 1, 0)`` (time 2, lanes +-1) plus one neighbour-DPU input
     ``(1, 0, +1)``: 8-input operand muxes, the same fan-in as the TensorDash / Bit-Tactical
-    presets, so that comparisons are at equal mux width."""
+    presets. ``griffin()`` now uses the derived wiring (``derived_griffin``)."""
     return Window.from_offsets(Window.box(2, 1, 0).as_tuples() + ((1, 0, 1),))
+
+
+# The stored result of the derivation (docs/model.md 5.2), package data read with yaml.
+DERIVED_RESOURCE = ("griffin_jax.conf", "griffin/derived.yaml")
+
+
+@dataclasses.dataclass(frozen=True)
+class DerivedGriffin:
+    """Griffin as the design-space exploration derived it (docs/model.md 5.2).
+
+    Fields:
+      wired: the wired window (the best dual-sparse AW design's window).
+      windows: ``((category, Window), ...)`` the mode window of every category.
+      balanced: the wiring of ``griffin_balanced`` (run with its default mode windows).
+      meta: everything else the file records (command, date, workloads, tech, core, numbers).
+      path: the file it was read from.
+    """
+
+    wired: Window
+    windows: tuple
+    balanced: Window
+    meta: Mapping = dataclasses.field(default_factory=dict)
+    path: str = ""
+
+    def mode_windows(self) -> dict:
+        return dict(self.windows)
+
+
+def _offsets_field(value, field: str, path: str) -> Window:
+    if not isinstance(value, list) or not all(
+        isinstance(o, list)
+        and len(o) == 3
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in o)
+        for o in value
+    ):
+        raise ValueError(
+            f"{path}: {field} must be a list of [dt, dl, dg] int triples, got {value!r}"
+        )
+    try:
+        return Window.from_offsets(value)
+    except ValueError as err:
+        raise ValueError(f"{path}: {field}: {err}") from None
+
+
+def parse_derived(data, path: str = "derived.yaml") -> DerivedGriffin:
+    """A ``DerivedGriffin`` from the mapping a derived-Griffin YAML file holds; ``ValueError``
+    naming the field when one is missing or malformed (the file format: docs/model.md 5.2)."""
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{path}: must hold a mapping, got {type(data).__name__}")
+    for key in ("wired", "modes", "balanced"):
+        if key not in data:
+            raise ValueError(f"{path}: missing field {key!r}")
+    wired = _offsets_field(data["wired"], "wired", path)
+    if not wired.size:
+        raise ValueError(f"{path}: wired must hold at least one offset")
+    modes = data["modes"]
+    if not isinstance(modes, Mapping) or set(modes) != set(CATEGORIES):
+        raise ValueError(
+            f"{path}: modes must map each category of {CATEGORIES} to a window, got "
+            f"{sorted(modes) if isinstance(modes, Mapping) else modes!r}"
+        )
+    windows = tuple((cat, _offsets_field(modes[cat], f"modes.{cat}", path)) for cat in CATEGORIES)
+    balanced = data["balanced"]
+    if not isinstance(balanced, Mapping) or "wired" not in balanced:
+        raise ValueError(f"{path}: balanced must be a mapping with a 'wired' window")
+    bal = _offsets_field(balanced["wired"], "balanced.wired", path)
+    # The modes must run on the wiring: checked on a core every offset fits.
+    reach = max((abs(o[1]) for o in wired.as_tuples() + bal.as_tuples()), default=0)
+    probe = Core(rows=2, cols=3, lanes=2 * reach + 2)
+    hardware = Design(core=probe, exploit="AW", window=wired)
+    for cat, win in windows:
+        try:
+            validate_mode(hardware, Design(core=probe, exploit=CATEGORY_EXPLOIT[cat], window=win))
+        except ValueError as err:
+            raise ValueError(f"{path}: modes.{cat}: {err}") from None
+    meta = {k: v for k, v in data.items() if k not in ("wired", "modes")}
+    return DerivedGriffin(wired=wired, windows=windows, balanced=bal, meta=meta, path=path)
+
+
+def derived_griffin(path: str | os.PathLike | None = None) -> DerivedGriffin:
+    """Read the stored derivation (default: the package's ``conf/griffin/derived.yaml``);
+    ``ValueError`` naming the field on a missing or broken file."""
+    return _read_derived(None if path is None else os.fspath(path))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_derived(path: str | None) -> DerivedGriffin:
+    import yaml
+
+    if path is None:
+        package, name = DERIVED_RESOURCE
+        ref = importlib.resources.files(package).joinpath(name)
+        label, text = str(ref), _read_text(ref.read_text, str(ref))
+    else:
+        label = path
+
+        def read():
+            with open(path, encoding="utf-8") as f:
+                return f.read()
+
+        text = _read_text(read, path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ValueError(f"{label}: not valid YAML: {str(err).splitlines()[0]}") from None
+    return parse_derived(data, label)
+
+
+def _read_text(read, label: str) -> str:
+    try:
+        return read()
+    except OSError as err:
+        raise ValueError(f"{label}: cannot read the derived Griffin file: {err}") from None
 
 
 def griffin(
@@ -205,20 +322,26 @@ def griffin(
 
     Args:
       core: geometry (default 8 x 8 DPUs x 16 lanes).
-      wired: the wired window (default ``griffin_wired_window()``).
-      windows: optional per-category mode windows, each a subset of the wired inputs under the
-        module's mapping; ``ValueError`` otherwise.
+      wired: the wired window. Default: the derived wiring (``derived_griffin()``, docs/model.md
+        5.2) together with its derived mode windows; an explicit ``wired`` runs the default
+        mode windows above.
+      windows: optional per-category mode windows (over the defaults), each a subset of the
+        wired inputs under the module's mapping; ``ValueError`` otherwise.
     """
     core = DEFAULT_CORE if core is None else core
-    wired = griffin_wired_window() if wired is None else wired
+    base = {}
+    if wired is None:
+        stored = derived_griffin()
+        wired, base = stored.wired, stored.mode_windows()
     hardware = Design(core=core, exploit="AW", window=wired)
     windows = dict(windows or {})
     for cat in windows:
         check_category(cat)
+    base.update(windows)
     modes = {}
     for cat in CATEGORIES:
         exploit = CATEGORY_EXPLOIT[cat]
-        win = windows.get(cat, default_mode_window(wired, exploit))
+        win = base.get(cat, default_mode_window(wired, exploit))
         modes[cat] = Design(core=core, exploit=exploit, window=win)
     return Accelerator(
         name=name,

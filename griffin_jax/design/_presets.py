@@ -13,7 +13,13 @@ import dataclasses
 import math
 
 from griffin_jax.design._core import Core, Design, Window
-from griffin_jax.design._griffin import DEFAULT_CORE, Accelerator, griffin
+from griffin_jax.design._griffin import (
+    DEFAULT_CORE,
+    Accelerator,
+    derived_griffin,
+    griffin,
+    griffin_wired_window,
+)
 
 __all__ = [
     "DEFAULT_CORE",
@@ -29,6 +35,9 @@ __all__ = [
     "sparten_like",
     "stc_2to4",
     "griffin",
+    "griffin_v1",
+    "griffin_balanced",
+    "GRIFFIN_PRESETS",
     "l_shape",
     "t_shape",
 ]
@@ -185,6 +194,19 @@ def stc_2to4(core: Core | None = None) -> Accelerator:
     )
 
 
+def griffin_v1(core: Core | None = None) -> Accelerator:
+    """The first version's hand-picked Griffin (``griffin_wired_window()``: ``box(2,1,0)`` plus
+    ``(1, 0, +1)``) with the default mode windows, kept by name for comparison with the derived
+    one (docs/model.md 5.2)."""
+    return griffin(_core(core), griffin_wired_window(), name="griffin_v1")
+
+
+def griffin_balanced(core: Core | None = None) -> Accelerator:
+    """The stored derivation's balanced wiring (highest geometric mean over the four categories
+    of TOPS/W relative to the dense core, docs/model.md 5.2) with its default mode windows."""
+    return griffin(_core(core), derived_griffin().balanced, name="griffin_balanced")
+
+
 PRESETS = {
     "dense": dense,
     "cnvlutin_like": cnvlutin_like,
@@ -194,7 +216,11 @@ PRESETS = {
     "sparten_like": sparten_like,
     "stc_2to4": stc_2to4,
     "griffin": griffin,
+    "griffin_v1": griffin_v1,
+    "griffin_balanced": griffin_balanced,
 }
+# The Griffin variants (reconfigurable AW hardware); studies report them as kind "griffin".
+GRIFFIN_PRESETS = ("griffin", "griffin_v1", "griffin_balanced")
 # The published sparse designs Griffin is compared with.
 PRIOR_PRESETS = (
     "cnvlutin_like",

@@ -12,6 +12,17 @@ from griffin_jax.study._claims import (
     readings_markdown,
 )
 from griffin_jax.study._collect import collect_runs
+from griffin_jax.study._derive import (
+    WIRING_COLUMNS,
+    Derivation,
+    derivation_markdown,
+    derive_griffin,
+    mean_densities,
+    mode_candidates,
+    pick_best,
+    wiring_candidates,
+    write_derived,
+)
 from griffin_jax.study._geometry import (
     GEOMETRY_COLUMNS,
     best_geometry,
@@ -101,6 +112,15 @@ __all__ = [
     "read_csv",
     "write_csv",
     "collect_runs",
+    "WIRING_COLUMNS",
+    "Derivation",
+    "derivation_markdown",
+    "derive_griffin",
+    "mean_densities",
+    "mode_candidates",
+    "pick_best",
+    "wiring_candidates",
+    "write_derived",
     "GEOMETRY_COLUMNS",
     "best_geometry",
     "geometry_plot",

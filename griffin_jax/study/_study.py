@@ -22,7 +22,7 @@ from griffin_jax import workloads
 from griffin_jax.cost._evaluate import category_masks, evaluate
 from griffin_jax.design._core import Core, Design
 from griffin_jax.design._griffin import Accelerator
-from griffin_jax.design._presets import PRESETS, custom, preset
+from griffin_jax.design._presets import GRIFFIN_PRESETS, PRESETS, custom, preset
 from griffin_jax.study._space import grid_points
 from griffin_jax.workloads._workload import CATEGORIES, check_category
 
@@ -88,7 +88,8 @@ def preset_entries(names: Sequence[str] = tuple(PRESETS), core: Core | None = No
     for name in names:
         if name not in PRESETS:
             raise ValueError(f"presets: unknown preset {name!r}; known: {sorted(PRESETS)}")
-        out.append(Entry(preset(name, core), "griffin" if name == "griffin" else "preset"))
+        kind = "griffin" if name in GRIFFIN_PRESETS else "preset"
+        out.append(Entry(preset(name, core), kind))
     return out
 
 

@@ -19,14 +19,31 @@ WIRED = gj.Window.from_offsets([(1, 0, 0), (1, 1, 0), (2, 0, 0), (1, 0, 1), (1, 
 
 
 def test_default_modes():
-    g = griffin(CORE)
+    # an explicit wiring runs the default mode windows (the v1 wiring, kept as griffin_v1)
+    g = griffin(CORE, griffin_wired_window())
     assert g.hardware == gj.Design(CORE, "AW", griffin_wired_window())
     assert griffin_wired_window().fan_in == 8
+    assert gj.preset("griffin_v1", CORE).modes == g.modes
+    assert gj.preset("griffin_v1", CORE).name == "griffin_v1"
     assert g.mode("dense") == gj.Design(CORE, "none")
     assert g.mode("W").exploit == "W" and g.mode("W").window == gj.Window.box(2, 1, 0)
     assert g.mode("A") == gj.Design(CORE, "A", griffin_wired_window())
     assert g.mode("AW") == g.hardware
     assert g.reconfigurable and g.core == CORE
+
+
+def test_default_griffin_is_the_stored_derivation():
+    d = gj.design.derived_griffin()
+    g = griffin()
+    assert g.hardware == gj.Design(gj.design.DEFAULT_CORE, "AW", d.wired)
+    for cat, win in d.windows:
+        assert g.mode(cat).window == win
+    # an explicit mode window replaces that category's stored one only
+    g2 = griffin(windows={"AW": d.windows[0][1]})
+    assert g2.mode("AW").window.size == 0 and g2.mode("W") == g.mode("W")
+    bal = gj.preset("griffin_balanced")
+    assert bal.hardware.window == d.balanced
+    assert bal.mode("A").window == default_mode_window(d.balanced, "A")
 
 
 def test_mode_windows_follow_the_wiring_map():

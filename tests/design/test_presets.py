@@ -8,7 +8,15 @@ import pytest
 import griffin_jax as gj
 from griffin_jax import cost
 from griffin_jax.design._griffin import CATEGORIES, DEFAULT_CORE
-from griffin_jax.design._presets import PRESETS, PRIOR_PRESETS, custom, l_shape, preset, t_shape
+from griffin_jax.design._presets import (
+    GRIFFIN_PRESETS,
+    PRESETS,
+    PRIOR_PRESETS,
+    custom,
+    l_shape,
+    preset,
+    t_shape,
+)
 
 SMALL = gj.Core(rows=2, cols=2, lanes=8)
 
@@ -22,7 +30,7 @@ def test_every_preset_builds_with_equal_peak_and_a_mechanism():
             assert acc.mechanism.strip()
             for cat in CATEGORIES:
                 assert acc.mode(cat).core == acc.core
-    assert set(PRIOR_PRESETS) == set(PRESETS) - {"dense", "griffin"}
+    assert set(PRIOR_PRESETS) == set(PRESETS) - {"dense", *GRIFFIN_PRESETS}
 
 
 def test_default_core_and_published_shapes():
@@ -48,7 +56,8 @@ def test_default_core_and_published_shapes():
     assert preset("dense").hardware.exploit == "none"
     g = preset("griffin")
     assert g.reconfigurable and g.hardware.exploit == "AW"
-    assert not any(preset(n).reconfigurable for n in PRESETS if n != "griffin")
+    assert all(preset(n).reconfigurable for n in GRIFFIN_PRESETS)
+    assert not any(preset(n).reconfigurable for n in PRESETS if n not in GRIFFIN_PRESETS)
 
 
 def test_unknown_preset_and_bad_core():

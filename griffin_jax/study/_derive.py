@@ -1,0 +1,577 @@
+"""Griffin derived by the design-space exploration (docs/model.md 5.2).
+
+The rule, fixed before any result was seen:
+
+1. **Wiring.** Every candidate wiring (the AW box grid that fits the core, explicit extra
+   windows, and the rounded result of the gradient search when asked) is built as fixed AW
+   hardware (``design.custom``) and run on the dual-sparse (``AW``) workloads. Its score is the
+   geometric mean over those workloads of total TOPS/W (``CostReport.tops_per_w``: SRAM
+   included). The best dual-sparse design has the highest score; scores within a relative
+   ``TIE_REL`` of the best tie, and a tie goes to the smaller total area (then the earlier
+   candidate).
+2. **Modes.** Griffin is that wiring as reconfigurable hardware (``design.griffin``). In each
+   category it runs the mode window with the highest score on that category's workloads among
+   the candidates that are subsets of the wiring under ``design.validate_mode``: every box of
+   the grid, the wiring itself and the category's default mode window (dense: the empty
+   window). The hardware, hence the area, is the same for every candidate, so a tie goes to the
+   window with fewer offsets (then the earlier candidate).
+3. **Balanced.** ``griffin_balanced`` is the wiring whose Griffin (default mode windows) has
+   the highest geometric mean over the four categories of its score relative to the dense
+   core's score in the category; ties as in 1.
+
+A category's workloads are the networks generated (or made, for the digits masks) as models of
+it, with the operands the category keeps dense made all-nonzero (``cost.category_masks``),
+as the claims report treats them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping, Sequence
+
+from griffin_jax.cost._evaluate import evaluate
+from griffin_jax.cost._tech import load_tech
+from griffin_jax.design._core import Core, Design, Window
+from griffin_jax.design._griffin import (
+    CATEGORY_EXPLOIT,
+    DEFAULT_CORE,
+    default_mode_window,
+    griffin,
+    validate_mode,
+)
+from griffin_jax.design._point import DesignPoint
+from griffin_jax.design._presets import custom, dense
+from griffin_jax.workloads._workload import CATEGORIES
+
+GRID = {"time": (1, 2, 3, 4), "lane": (0, 1, 2), "group": (0, 1, 2)}
+# Relative score difference under which two designs tie (then: smaller area wins).
+TIE_REL = 1e-9
+# Columns of the wiring table (``Derivation.rows``), in order.
+WIRING_COLUMNS = (
+    "wiring",
+    "offsets",
+    "n_offsets",
+    "source",
+    "hardware",
+    "category",
+    "mode_window",
+    "area_mm2",
+    "area_core_mm2",
+    "tops_per_w",
+    "tops_per_w_core",
+    "speedup",
+    "ratio_vs_dense",
+    "best_dual",
+    "balanced",
+    "balanced_score",
+)
+
+
+def _geomean(xs) -> float:
+    xs = list(xs)
+    return math.exp(math.fsum(math.log(x) for x in xs) / len(xs))
+
+
+def pick_best(scores: Sequence[float], areas: Sequence[float], rel: float = TIE_REL) -> int:
+    """Index of the highest score; scores within relative ``rel`` of it tie, and a tie goes to
+    the smallest area, then the lowest index. ``scores``, ``areas``: equal-length, non-empty."""
+    if not scores or len(scores) != len(areas):
+        raise ValueError("pick_best needs equal-length, non-empty scores and areas")
+    top = max(scores)
+    tied = [i for i, s in enumerate(scores) if s >= top - rel * abs(top)]
+    return min(tied, key=lambda i: (areas[i], i))
+
+
+def offsets_label(window: Window) -> str:
+    """Offsets as ``"dt,dl,dg;..."`` (empty window: ``"none"``)."""
+    return ";".join(f"{a},{b},{c}" for a, b, c in window.as_tuples()) or "none"
+
+
+def wiring_candidates(
+    core: Core,
+    time=GRID["time"],
+    lane=GRID["lane"],
+    group=GRID["group"],
+    extra: Sequence[Window] = (),
+) -> list:
+    """The AW box windows of ``time x lane x group`` that fit ``core`` (lane reach < lanes, a
+    group reach needs a neighbour column), then each of ``extra`` (an explicit window that does
+    not fit raises ``ValueError``), without duplicates, in that order."""
+    out = []
+    for t in time:
+        for lane_reach in lane:
+            for g in group:
+                p = DesignPoint("AW", t, lane_reach, g)
+                if p.fits(core) and p.window() not in out:
+                    out.append(p.window())
+    for i, w in enumerate(extra):
+        try:
+            Design(core=core, exploit="AW", window=w)
+        except ValueError as err:
+            raise ValueError(f"extra wiring {i} ({w.label()}): {err}") from None
+        if w not in out:
+            out.append(w)
+    return out
+
+
+def mode_candidates(
+    core: Core,
+    wired: Window,
+    category: str,
+    time=GRID["time"],
+    lane=GRID["lane"],
+    group=GRID["group"],
+) -> list:
+    """Mode windows Griffin wired with ``wired`` can run in ``category``: every box of the grid,
+    the wiring itself and the category's default mode window, kept when ``validate_mode``
+    accepts it on the wiring (dense: only the empty window)."""
+    exploit = CATEGORY_EXPLOIT[category]
+    if exploit == "none":
+        return [Window.empty()]
+    hardware = Design(core=core, exploit="AW", window=wired)
+    cands = [Window.box(t, lane_reach, g) for t in time for lane_reach in lane for g in group]
+    cands += [wired, default_mode_window(wired, exploit)]
+    out = []
+    for w in cands:
+        if w in out or not w.size:
+            continue
+        try:
+            validate_mode(hardware, Design(core=core, exploit=exploit, window=w), category)
+        except ValueError:
+            continue
+        out.append(w)
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class Figures:
+    """One accelerator in one category: geometric means over the category's workloads."""
+
+    tops_per_w: float
+    tops_per_w_core: float
+    speedup: float
+    area_mm2: float
+    area_core_mm2: float
+
+
+def category_figures(
+    accels: Sequence, category: str, workloads: Sequence, tech, sim: dict | None = None
+) -> list:
+    """``Figures`` of each accelerator on ``category``'s workloads (study ``Workload``s: each
+    network's ``layers(category)``, densified with ``cost.category_masks``), one ``evaluate``
+    call per network so that every distinct operating design is scheduled once per layer."""
+    per = [
+        evaluate(accels, category, wl.layers(category), tech, densify=True, sim=sim)
+        for wl in workloads
+    ]
+    out = []
+    for i in range(len(accels)):
+        reps = [p[i] for p in per]
+        out.append(
+            Figures(
+                tops_per_w=_geomean(r.tops_per_w for r in reps),
+                tops_per_w_core=_geomean(r.tops_per_w_core for r in reps),
+                speedup=_geomean(r.speedup for r in reps),
+                area_mm2=reps[0].area_mm2,
+                area_core_mm2=reps[0].area_core_mm2,
+            )
+        )
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class Derivation:
+    """The derivation's result.
+
+    Fields:
+      core, tech: where it was derived.
+      wirings: the candidate wirings, in evaluation order.
+      sources: per wiring, ``"grid"``, ``"extra"`` or ``"search"``.
+      wired: the best dual-sparse design's wiring; ``modes``: ``((category, Window), ...)``.
+      balanced: ``griffin_balanced``'s wiring.
+      rows: the wiring table (``WIRING_COLUMNS``): per wiring, the fixed AW hardware on the AW
+        workloads, then its Griffin with default modes in every category.
+      mode_rows: per category, every mode-window candidate of the derived wiring.
+      search: the gradient search's summary (``None`` when it did not run).
+    """
+
+    core: Core
+    tech: str
+    wirings: tuple
+    sources: tuple
+    wired: Window
+    modes: tuple
+    balanced: Window
+    rows: tuple
+    mode_rows: tuple
+    search: Mapping | None = None
+
+    def accelerator(self, name: str = "griffin"):
+        """The derived Griffin (``design.griffin`` with the derived wiring and mode windows)."""
+        return griffin(self.core, self.wired, dict(self.modes), name=name)
+
+    def numbers(self) -> dict:
+        """The key figures: scores of the derived wiring and the runner-up, Griffin per
+        category, the balanced wiring's score."""
+        aw = [r for r in self.rows if r["hardware"] == "AW fixed"]
+        ranked = sorted(aw, key=lambda r: -r["tops_per_w"])
+        best = next(r for r in aw if r["best_dual"])
+        runner = next((r for r in ranked if r is not best), None)
+        chosen = {r["category"]: r for r in self.mode_rows if r["chosen"]}
+        bal = next(r for r in self.rows if r["balanced"] and r["category"] == "AW")
+        return {
+            "wirings": len(self.wirings),
+            "best_dual": {
+                "wiring": best["wiring"],
+                "tops_per_w": best["tops_per_w"],
+                "area_mm2": best["area_mm2"],
+            },
+            "runner_up": None
+            if runner is None
+            else {
+                "wiring": runner["wiring"],
+                "tops_per_w": runner["tops_per_w"],
+                "area_mm2": runner["area_mm2"],
+            },
+            "griffin": {
+                c: {
+                    "mode_window": chosen[c]["mode_window"],
+                    "tops_per_w": chosen[c]["tops_per_w"],
+                    "ratio_vs_dense": chosen[c]["ratio_vs_dense"],
+                }
+                for c in CATEGORIES
+                if c in chosen
+            },
+            "griffin_area_mm2": next(iter(chosen.values()))["area_mm2"] if chosen else None,
+            "balanced": {"wiring": bal["wiring"], "score": bal["balanced_score"]},
+        }
+
+    def to_dict(self, **meta) -> dict:
+        """The stored form (``design.parse_derived`` reads it back); ``meta`` adds provenance
+        (command, date, workloads, sim options)."""
+
+        def offs(w):
+            return [list(o) for o in w.as_tuples()]
+
+        c = self.core
+        return {
+            "wired": offs(self.wired),
+            "wired_label": self.wired.label(),
+            "modes": {cat: offs(w) for cat, w in self.modes},
+            "mode_labels": {cat: w.label() for cat, w in self.modes},
+            "balanced": {"wired": offs(self.balanced), "label": self.balanced.label()},
+            "core": {
+                "rows": c.rows,
+                "cols": c.cols,
+                "lanes": c.lanes,
+                "act_kb": c.act_kb,
+                "wgt_kb": c.wgt_kb,
+                "out_kb": c.out_kb,
+            },
+            "tech": self.tech,
+            "candidates": [
+                {"label": w.label(), "source": s} for w, s in zip(self.wirings, self.sources)
+            ],
+            "search": None if self.search is None else dict(self.search),
+            **meta,
+            "numbers": self.numbers(),
+        }
+
+
+def _search_wiring(workloads, core, tech, options: Mapping) -> tuple:
+    """The gradient search over AW boxes on the AW workloads (total TOPS/W of the mix); its
+    best point rounded to a window, and a summary."""
+    from griffin_jax.search import Space, run_search
+    from griffin_jax.workloads._workload import Workload
+
+    opts = {"time": (1, 7), "lane": (0, 3), "group": (0, 2), "steps": 30, "restarts": 3}
+    opts.update(options)
+    lane_hi = min(opts["lane"][1], core.lanes - 1)
+    space = Space(
+        core=core,
+        exploits=("AW",),
+        time=tuple(opts["time"]),
+        lane=(min(opts["lane"][0], lane_hi), lane_hi),
+        group=tuple(opts["group"]),
+    )
+    mix = [Workload(wl.network, tuple(wl.layers("AW")), "AW") for wl in workloads]
+    res = run_search(
+        mix,
+        "tops_per_w",
+        space,
+        seed=int(opts.get("seed", 0)),
+        steps=int(opts["steps"]),
+        restarts=int(opts["restarts"]),
+        tech=tech,
+    )
+    summary = {
+        "space": f"AW x time {space.time} x lane {space.lane} x group {space.group}",
+        "steps": int(opts["steps"]),
+        "restarts": int(opts["restarts"]),
+        "seed": int(opts.get("seed", 0)),
+        "n_exact": res.n_exact,
+        "best": None if res.best is None else res.best.label,
+    }
+    return (None if res.best is None else res.best.window()), summary
+
+
+def derive_griffin(
+    workloads: Sequence,
+    core: Core | None = None,
+    tech="horowitz45",
+    *,
+    time=GRID["time"],
+    lane=GRID["lane"],
+    group=GRID["group"],
+    extra: Sequence[Window] = (),
+    search: bool | Mapping = False,
+    sim: dict | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Derivation:
+    """Derive Griffin on ``workloads`` (module doc).
+
+    Args:
+      workloads: study ``Workload``s (``network``, ``layers(category)``); every one stands for a
+        model of each category.
+      core: the baseline geometry (default 8 x 8 x 16).
+      tech: ``Tech`` or config name.
+      time, lane, group: the AW box grid of candidate wirings (and of mode windows).
+      extra: explicit extra candidate wirings.
+      search: also run the gradient search (``search.run_search``, total TOPS/W over the AW
+        workloads) and add its rounded best as a candidate; a mapping gives its options
+        (``time``, ``lane``, ``group`` ranges, ``steps``, ``restarts``, ``seed``).
+      sim: scheduler options for every evaluation (e.g. ``{"sample": 0.05, "seed": 0}``).
+      progress: called with the name of each phase as it starts (``"search"``, ``"wirings"``,
+        then ``"modes <category>"``), e.g. to time the phases.
+    Returns: ``Derivation``.
+    """
+    core = DEFAULT_CORE if core is None else core
+    if not isinstance(core, Core):
+        raise ValueError(f"core must be a Core, got {type(core).__name__}")
+    workloads = list(workloads)
+    if not workloads:
+        raise ValueError("workloads must hold at least one workload")
+    tech = load_tech(tech)
+    tick = progress or (lambda label: None)
+    wirings = wiring_candidates(core, time, lane, group)
+    sources = ["grid"] * len(wirings)
+    for w in wiring_candidates(core, (), (), (), extra):
+        if w not in wirings:
+            wirings.append(w)
+            sources.append("extra")
+    search_summary = None
+    if search:
+        tick("search")
+        found, search_summary = _search_wiring(
+            workloads, core, tech, search if isinstance(search, Mapping) else {}
+        )
+        search_summary["added"] = found is not None and found not in wirings
+        if search_summary["added"]:
+            wirings.append(found)
+            sources.append("search")
+    if not wirings:
+        raise ValueError("no candidate wiring fits the core (time, lane, group, extra)")
+    labels = [w.label() for w in wirings]
+    base = dense(core)
+    fixed = [custom(f"AW:{lab}", core, "AW", w) for lab, w in zip(labels, wirings)]
+    hybrids = [griffin(core, w, name=f"griffin[{lab}]") for lab, w in zip(labels, wirings)]
+
+    # 1. the best dual-sparse design, and every wiring's Griffin (default modes) in AW
+    tick("wirings")
+    figs = category_figures([base, *fixed, *hybrids], "AW", workloads, tech, sim)
+    dense_fig = {"AW": figs[0]}
+    fixed_aw = figs[1 : 1 + len(fixed)]
+    hybrid_figs = {"AW": figs[1 + len(fixed) :]}
+    best = pick_best([f.tops_per_w for f in fixed_aw], [f.area_mm2 for f in fixed_aw])
+    wired = wirings[best]
+
+    # 2. mode windows of the derived wiring, and every wiring's Griffin in the other categories
+    modes, mode_rows = {}, []
+    for cat in ("AW", "dense", "W", "A"):
+        tick(f"modes {cat}")
+        cands = mode_candidates(core, wired, cat, time, lane, group)
+        trial = [griffin(core, wired, {cat: w}, name=f"mode[{cat}:{w.label()}]") for w in cands]
+        if cat == "AW":
+            mf = category_figures(trial, cat, workloads, tech, sim)
+        else:
+            f = category_figures([base, *hybrids, *trial], cat, workloads, tech, sim)
+            dense_fig[cat] = f[0]
+            hybrid_figs[cat] = f[1 : 1 + len(hybrids)]
+            mf = f[1 + len(hybrids) :]
+        pick = pick_best([x.tops_per_w for x in mf], [w.size for w in cands])
+        modes[cat] = cands[pick]
+        for i, (w, x) in enumerate(zip(cands, mf)):
+            mode_rows.append(
+                {
+                    "category": cat,
+                    "wiring": wired.label(),
+                    "mode_window": w.label(),
+                    "offsets": offsets_label(w),
+                    "n_offsets": w.size,
+                    "area_mm2": x.area_mm2,
+                    "area_core_mm2": x.area_core_mm2,
+                    "tops_per_w": x.tops_per_w,
+                    "tops_per_w_core": x.tops_per_w_core,
+                    "speedup": x.speedup,
+                    "ratio_vs_dense": x.tops_per_w / dense_fig[cat].tops_per_w,
+                    "chosen": i == pick,
+                }
+            )
+
+    # 3. balanced: geometric mean over the categories of TOPS/W relative to the dense core
+    bal_scores = [
+        _geomean(hybrid_figs[c][i].tops_per_w / dense_fig[c].tops_per_w for c in CATEGORIES)
+        for i in range(len(wirings))
+    ]
+    bal = pick_best(bal_scores, [hybrid_figs["AW"][i].area_mm2 for i in range(len(wirings))])
+
+    rows = []
+    for i, (w, lab) in enumerate(zip(wirings, labels)):
+        common = {
+            "wiring": lab,
+            "offsets": offsets_label(w),
+            "n_offsets": w.size,
+            "source": sources[i],
+            "best_dual": i == best,
+            "balanced": i == bal,
+            "balanced_score": bal_scores[i],
+        }
+        entries = [("AW fixed", "AW", fixed_aw[i], w)]
+        entries += [
+            ("griffin default modes", c, hybrid_figs[c][i], hybrids[i].mode(c).window)
+            for c in CATEGORIES
+        ]
+        for hw, cat, x, mode_win in entries:
+            rows.append(
+                {
+                    **common,
+                    "hardware": hw,
+                    "category": cat,
+                    "mode_window": mode_win.label(),
+                    "area_mm2": x.area_mm2,
+                    "area_core_mm2": x.area_core_mm2,
+                    "tops_per_w": x.tops_per_w,
+                    "tops_per_w_core": x.tops_per_w_core,
+                    "speedup": x.speedup,
+                    "ratio_vs_dense": x.tops_per_w / dense_fig[cat].tops_per_w,
+                }
+            )
+    rows = [{k: r[k] for k in WIRING_COLUMNS} for r in rows]
+    return Derivation(
+        core=core,
+        tech=tech.name,
+        wirings=tuple(wirings),
+        sources=tuple(sources),
+        wired=wired,
+        modes=tuple((c, modes[c]) for c in CATEGORIES),
+        balanced=wirings[bal],
+        rows=tuple(rows),
+        mode_rows=tuple(mode_rows),
+        search=search_summary,
+    )
+
+
+def mean_densities(workload, category: str = "AW") -> dict:
+    """Nonzero fractions of a study workload's masks for ``category`` (element-weighted over its
+    layers, multiplicities counted): ``{"a_density": ..., "w_density": ...}``."""
+    na = da = nw = dw = 0
+    for layer in evaluate_layers(workload, category):
+        m = layer.multiplicity
+        na, da = na + m * int(layer.a_mask.sum()), da + m * layer.a_mask.size
+        nw, dw = nw + m * int(layer.w_mask.sum()), dw + m * layer.w_mask.size
+    return {"a_density": round(na / da, 6), "w_density": round(nw / dw, 6)}
+
+
+def evaluate_layers(workload, category: str):
+    from griffin_jax.workloads._workload import iter_layers
+
+    return iter_layers(workload.layers(category))
+
+
+def write_derived(d: Derivation, path, header: str = "", **meta) -> str:
+    """Write ``d.to_dict(**meta)`` as YAML to ``path`` with ``header`` as leading comment lines;
+    returns the path. ``design.derived_griffin(path)`` reads it back."""
+    import yaml
+
+    text = yaml.safe_dump(d.to_dict(**meta), sort_keys=False, default_flow_style=None, width=96)
+    comment = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(comment + text)
+    return str(path)
+
+
+def derivation_markdown(d: Derivation, header: str = "") -> str:
+    """A short Markdown report: the rule, the derived wiring and modes, the top wirings."""
+    n = d.numbers()
+    lines = [
+        "# Griffin, derived by the design-space exploration",
+        "",
+        header,
+        "",
+        f"Core {d.core.rows}x{d.core.cols}x{d.core.lanes}, technology `{d.tech}`, "
+        f"{len(d.wirings)} candidate wirings (AW hardware). Rule (docs/model.md 5.2): highest "
+        "geometric mean of total TOPS/W over the dual-sparse workloads; ties (relative "
+        f"{TIE_REL:g}): smaller total area.",
+        "",
+        f"- **Derived wiring**: `{d.wired.label()}` ({d.wired.size} offsets), "
+        f"{n['best_dual']['tops_per_w']:.4f} TOPS/W, {n['best_dual']['area_mm2']:.4f} mm^2.",
+    ]
+    if n["runner_up"] is not None:
+        r = n["runner_up"]
+        lines.append(
+            f"- Runner-up: `{r['wiring']}`, {r['tops_per_w']:.4f} TOPS/W, {r['area_mm2']:.4f} mm^2."
+        )
+    lines.append(
+        f"- **griffin_balanced**: `{n['balanced']['wiring']}` (geometric mean of TOPS/W over "
+        f"dense across the four categories: {n['balanced']['score']:.4f})."
+    )
+    if d.search is not None:
+        lines.append(
+            f"- Gradient search ({d.search['space']}): best `{d.search['best']}` after "
+            f"{d.search['n_exact']} exact evaluations; "
+            + ("added as a candidate." if d.search["added"] else "already a candidate.")
+        )
+    lines += [
+        "",
+        "| category | mode window | TOPS/W | vs dense | speedup |",
+        "|---|---|---|---|---|",
+    ]
+    for r in d.mode_rows:
+        if r["chosen"]:
+            lines.append(
+                f"| {r['category']} | `{r['mode_window']}` | {r['tops_per_w']:.4f} | "
+                f"{r['ratio_vs_dense']:.3f} | {r['speedup']:.3f} |"
+            )
+    aw = sorted((r for r in d.rows if r["hardware"] == "AW fixed"), key=lambda r: -r["tops_per_w"])
+    lines += [
+        "",
+        "Top AW wirings (fixed AW hardware on the dual-sparse workloads):",
+        "",
+        "| wiring | source | TOPS/W | area mm^2 | speedup |",
+        "|---|---|---|---|---|",
+    ]
+    for r in aw[:8]:
+        lines.append(
+            f"| `{r['wiring']}` | {r['source']} | {r['tops_per_w']:.4f} | "
+            f"{r['area_mm2']:.4f} | {r['speedup']:.3f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "GRID",
+    "TIE_REL",
+    "WIRING_COLUMNS",
+    "Derivation",
+    "Figures",
+    "category_figures",
+    "derivation_markdown",
+    "derive_griffin",
+    "mean_densities",
+    "mode_candidates",
+    "offsets_label",
+    "pick_best",
+    "wiring_candidates",
+    "write_derived",
+]
