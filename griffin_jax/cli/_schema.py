@@ -153,6 +153,7 @@ class SensitivityConf:
     samples: int = 3
 
 
+@dataclasses.dataclass
 class GriffinConf:
     # Griffin's derivation (docs/model.md 5.2): the AW wirings are design.box_* (grid),
     # design.boxes and design.windows; search adds the gradient search's rounded best.
