@@ -438,17 +438,22 @@ def _paper_geometries(cfg, workloads) -> tuple:
 def run_paper(cfg, out_dir: str, phases) -> dict:
     """The paper study: candidate designs of every kind (dense, A, W, AW boxes, prior presets,
     Griffin) on the paper's networks in every category; the claims report (claim (b) under
-    every reading) beside the paper's numbers (CSV and Markdown), on the configured core and on
-    the best dense geometry (``experiment.paper.geometries``), every row labelled with its
-    geometry."""
+    every reading) beside the paper's numbers, on the configured core and on the best dense
+    geometry (``experiment.paper.geometries``), every row labelled with its geometry; then the
+    validation of the prior presets (``experiment.paper.validate``) and the sensitivity of every
+    claim (``experiment.paper.sensitivity``), all in one report.md with its plots (claims.csv,
+    summary.csv, claims.md, validation.csv, sensitivity.csv beside it)."""
+    from griffin_jax.design import derived_griffin
     from griffin_jax.study import (
         claims_report,
         format_table,
         geometry_label,
+        paper_report,
         readings_markdown,
         write_csv,
     )
 
+    pc = cfg.experiment.paper
     phases.start("designs")
     _paper_candidates(_designs(cfg))  # config errors before the long part
     phases.start("workloads")
@@ -477,19 +482,43 @@ def run_paper(cfg, out_dir: str, phases) -> dict:
         write_csv(rows(lambda rep: rep.table), os.path.join(out_dir, "summary.csv")),
         write_csv(rows(lambda rep: rep.claims), os.path.join(out_dir, "claims.csv")),
     ]
+    sampled = (
+        f"Schedules are tile-sampled estimates (runtime.sample={cfg.runtime.sample})."
+        if cfg.runtime.sample is not None
+        else "Schedules are exact (no tile sampling)."
+    )
     md = os.path.join(out_dir, "claims.md")
     with open(md, "w") as f:
         f.write("# Griffin claims, measured\n\n" + readings_markdown() + "\n\n")
-        f.write(f"Geometries: {geometry_note}.\n\n")
-        if cfg.runtime.sample is not None:
-            f.write(
-                f"Schedules are tile-sampled estimates (runtime.sample={cfg.runtime.sample}).\n\n"
-            )
+        f.write(f"Geometries: {geometry_note}.\n\n{sampled}\n\n")
         for role, rep in reports:
             title = "configured core" if role == "configured" else "best dense geometry"
             f.write(f"## Geometry {rep.geometry} ({title})\n\n")
             f.write(rep.markdown(readings=False) + "\n\n")
     tables.append(md)
+    validation = _paper_validation(cfg, out_dir, phases, tables) if pc.validate else None
+    sens, plots = _paper_sensitivity(cfg, out_dir, phases, tables, reports, workloads)
+    phases.start("report")
+    nets_text = ", ".join(wl.network for wl in nets)
+    header = (
+        f"Workloads: {nets_text}, each in categories {', '.join(cats)}; technology "
+        f"`{cfg.tech.name}`. {sampled}"
+    )
+    report = os.path.join(out_dir, "report.md")
+    with open(report, "w") as f:
+        f.write(
+            paper_report(
+                [rep for _, rep in reports],
+                geometry_note=geometry_note,
+                derived=_griffin_source(cfg, derived_griffin),
+                validation=validation,
+                sensitivities=sens,
+                plots=plots,
+                header=header,
+            )
+            + "\n"
+        )
+    tables.append(report)
     claims = [r for _, rep in reports for r in rep.claims]
     print(
         format_table(
@@ -498,8 +527,94 @@ def run_paper(cfg, out_dir: str, phases) -> dict:
             + ["comparator"],
         )
     )
-    print(f"{geometry_note}; tables and claims.md in {out_dir}")
-    return {"tables": tables, "geometries": [rep.geometry for _, rep in reports]}
+    print(f"{geometry_note}; report.md and tables in {out_dir}")
+    return {
+        "tables": tables,
+        "plots": plots,
+        "geometries": [rep.geometry for _, rep in reports],
+    }
+
+
+def _griffin_source(cfg, derived_griffin):
+    """The stored derivation when the run's Griffin is the default ``griffin`` preset on the
+    core it was derived for; None otherwise (the report then says nothing it cannot stand for)."""
+    derived = derived_griffin()
+    core = dict(derived.meta.get("core") or {})
+    same = (core.get("rows"), core.get("cols"), core.get("lanes")) == (
+        cfg.core.rows,
+        cfg.core.cols,
+        cfg.core.lanes,
+    )
+    return derived if same else None
+
+
+def _paper_validation(cfg, out_dir: str, phases, tables: list) -> list:
+    """The prior presets against their papers (as ``experiment=validate``) for the report."""
+    from griffin_jax.study import VALIDATION_COLUMNS, load_published, validate, write_csv
+
+    v = cfg.experiment.validate
+    phases.start("validate")
+    rows = validate(
+        load_published(),
+        cfg.tech.name,
+        _core(cfg),
+        max_layers=v.max_layers,
+        max_rows=v.max_rows,
+        seed=v.seed,
+        sim=_sim_options(cfg),
+        progress=lambda label: log.info("validated %s", label),
+    )
+    meta = _metadata(cfg)
+    table = [{**{c: r[c] for c in VALIDATION_COLUMNS}, **r, **meta} for r in rows]
+    tables.append(write_csv(table, os.path.join(out_dir, "validation.csv")))
+    return rows
+
+
+def _tornado_plots(sens, out_dir: str, suffix: str = "") -> list:
+    """Tornado charts of claim (a), R1 and R2 (R3's rows are in the CSV)."""
+    from griffin_jax.study import tornado_plot
+
+    plots = []
+    for claim, reading in (
+        ("(a) dual-sparse loss", ""),
+        ("(b) Griffin vs best dual-sparse prior", "R1"),
+        ("(b) Griffin vs best prior", "R2"),
+    ):
+        if any(r["reading"] == reading and r["claim"] == claim for r in sens.rows):
+            name = f"tornado_{reading or 'a'}{suffix}.png"
+            path = os.path.join(out_dir, name)
+            plots.append(tornado_plot(sens.rows, path, claim=claim, reading=reading).path)
+    return plots
+
+
+def _paper_sensitivity(cfg, out_dir: str, phases, tables: list, reports, workloads) -> tuple:
+    """``experiment.paper.sensitivity`` moved on every geometry's claims (``sensitivity``);
+    returns the reports and their tornado charts."""
+    from griffin_jax.study import sensitivity, write_csv
+
+    names = list(cfg.experiment.paper.sensitivity)
+    if not names:
+        return [], []
+    sv = cfg.experiment.sensitivity
+    out, rows, plots = [], [], []
+    for role, rep in reports:
+        phases.start(f"sensitivity {rep.geometry}")
+        sens = sensitivity(
+            rep,
+            names,
+            workloads=workloads,
+            tech=cfg.tech.name,
+            designs_for=lambda core: _paper_candidates(_designs(_core_cfg(cfg, core))),
+            factors=tuple(sv.range),
+            samples=sv.samples,
+            sim=_sim_options(cfg),
+        )
+        out.append(sens)
+        rows += [{**dict(r), "geometry": rep.geometry, "geometry_role": role} for r in sens.rows]
+        if cfg.experiment.plots:
+            plots += _tornado_plots(sens, out_dir, f"_{rep.geometry}")
+    tables.append(write_csv(rows, os.path.join(out_dir, "sensitivity.csv")))
+    return out, plots
 
 
 def run_search(cfg, out_dir: str, phases) -> dict:
@@ -695,7 +810,6 @@ def run_sensitivity(cfg, out_dir: str, phases) -> dict:
         format_table,
         geometry_label,
         sensitivity,
-        tornado_plot,
         write_csv,
     )
 
@@ -730,18 +844,7 @@ def run_sensitivity(cfg, out_dir: str, phases) -> dict:
     plots = []
     if cfg.experiment.plots:
         phases.start("plots")
-        for claim, reading in (
-            ("(a) dual-sparse loss", ""),
-            ("(b) Griffin vs best dual-sparse prior", "R1"),
-            ("(b) Griffin vs best prior", "R2"),
-        ):
-            if any(r["reading"] == reading for r in sens.rows):
-                name = f"tornado_{reading or 'a'}.png"
-                plots.append(
-                    tornado_plot(
-                        sens.rows, os.path.join(out_dir, name), claim=claim, reading=reading
-                    ).path
-                )
+        plots = _tornado_plots(sens, out_dir)
     fragile = sens.fragile()
     print(
         format_table(fragile, ["input", "claim", "reading", "category", "ratio_nominal"])

@@ -121,6 +121,23 @@ class PaperConf:
     # "best" (the best dense geometry at the same multiplier count); each one runs the whole
     # study, so both take about twice as long as one.
     geometries: list[str] = _list("configured", "best")
+    # report.md also validates the prior presets (experiment.validate.* settings) ...
+    validate: bool = True
+    # ... and moves these inputs (study.SENSITIVITY_INPUTS; range and samples from
+    # experiment.sensitivity) on each geometry. The default is every input the sensitivity can
+    # price again without simulating; operand_bits and lanes re-run the whole study
+    # (experiment=sensitivity has them), and the geometry is already moved by `geometries`.
+    sensitivity: list[str] = _list(
+        "clock_ghz",
+        "leakage_power_density",
+        "priority_cell_nand2",
+        "cell_switching_energy",
+        "accumulator_bits",
+        "act_kb",
+        "wgt_kb",
+        "out_kb",
+        "sram_cells",
+    )
 
 
 @dataclasses.dataclass
@@ -422,6 +439,18 @@ def check_values(cfg, experiments=()) -> None:
         pg,
         "a non-empty list of distinct 'configured' and 'best'",
     )
+    _require(
+        isinstance(x.paper.validate, bool), "experiment.paper.validate", x.paper.validate, "a bool"
+    )
+    from griffin_jax.study import SENSITIVITY_INPUTS
+
+    for n in x.paper.sensitivity:
+        _require(
+            n in SENSITIVITY_INPUTS,
+            "experiment.paper.sensitivity",
+            n,
+            f"one of {sorted(SENSITIVITY_INPUTS)} (or an empty list)",
+        )
     v = x.validate
     for k in ("max_layers", "max_rows"):
         _require(

@@ -41,6 +41,12 @@ from griffin_jax.study._plots import (
     speedup_heatmap,
     tornado_plot,
 )
+from griffin_jax.study._report import (
+    claims_overview,
+    derived_markdown,
+    paper_report,
+    validation_summary,
+)
 from griffin_jax.study._sensitivity import (
     SENSITIVITY_COLUMNS,
     SENSITIVITY_INPUTS,
@@ -91,6 +97,10 @@ __all__ = [
     "pareto_plot",
     "speedup_heatmap",
     "tornado_plot",
+    "claims_overview",
+    "derived_markdown",
+    "paper_report",
+    "validation_summary",
     "SENSITIVITY_COLUMNS",
     "SENSITIVITY_INPUTS",
     "SensitivityInput",

@@ -17,6 +17,8 @@ TINY = [
     "core.lanes=8",
     "design.boxes=[[1,1,0]]",
     "experiment.plots=false",
+    "experiment.paper.validate=false",
+    "experiment.paper.sensitivity=[]",
 ]
 
 
@@ -68,3 +70,50 @@ def test_paper_geometries_switch(tmp_path, monkeypatch):
         assert [role for role, _, _ in geoms] == ["configured"] and "one run" in note
     with pytest.raises(_schema.ConfigError, match="experiment.paper.geometries"):
         _app.run(_compose([*TINY, "experiment.paper.geometries=[best,nope]"]), str(tmp_path))
+
+
+def test_paper_report_holds_claims_validation_sensitivity_and_griffin(tmp_path):
+    # One report.md with every part, its plots beside it; a small validation (one layer, eight
+    # rows) and two inputs keep it short.
+    keep = [o for o in TINY if not o.startswith(("experiment.paper.", "experiment.plots"))]
+    cfg = _compose(
+        [
+            *keep,
+            "experiment.paper.geometries=[configured]",
+            "experiment.paper.sensitivity=[leakage_power_density,sram_cells]",
+            "experiment.validate.max_layers=1",
+            "experiment.validate.max_rows=8",
+            "core.rows=8",
+            "core.cols=8",
+            "core.lanes=16",
+        ]
+    )
+    out = _app.run(cfg, str(tmp_path))
+    report = (tmp_path / "report.md").read_text()
+    parts = [
+        "## Readings",
+        "## Claims",
+        "## The derived Griffin",
+        "## Validation of the prior presets",
+        "## Sensitivity of the claims",
+        "## Plots",
+    ]
+    assert all(p in report for p in parts)
+    assert [report.index(p) for p in parts] == sorted(report.index(p) for p in parts)
+    assert "Schedules are exact" in report
+    for plot in out["plots"]:
+        name = plot.rsplit("/", 1)[-1]
+        assert (tmp_path / name).exists() and f"]({name})" in report
+    sens = read_csv(tmp_path / "sensitivity.csv")
+    assert {r["input"] for r in sens} == {"leakage_power_density", "sram_cells"}
+    assert {r["geometry"] for r in sens} == {"8x8x16"}
+    validation = read_csv(tmp_path / "validation.csv")
+    agree = sum(r["verdict"] == "agrees" for r in validation)
+    assert f"{agree} of {len(validation)} published figures agree" in report
+    # The derived wiring is named; a core it was not derived for leaves the section out.
+    from griffin_jax.design import derived_griffin
+
+    assert derived_griffin().meta["wired_label"] in report
+    small = _compose([*TINY, "experiment.paper.geometries=[configured]"])
+    _app.run(small, str(tmp_path / "small"))
+    assert "## The derived Griffin" not in (tmp_path / "small" / "report.md").read_text()
