@@ -86,11 +86,12 @@ def test_total_is_the_sum_of_components_and_networks_add_layers():
         assert all(v >= 0 for v in net.energy.values())
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_griffin_on_a_dense_model_pays_only_leakage_and_bypass(seed):
+@pytest.mark.parametrize("seed, name", [(0, "griffin"), (1, "griffin_v1")])
+def test_griffin_on_a_dense_model_pays_only_leakage_and_bypass(seed, name):
     core = gj.Core(2, 3, 8)
-    g = preset("griffin", core)
+    g = preset(name, core)  # the derived wiring and the v1 one (six W-mode offsets)
     d = preset("dense", core)
+    w_offsets = g.mode("W").window.size
     for a, w in [(np.ones((M, K), bool), np.ones((K, N), bool)), _masks(seed)]:
         # a dense model may hold some zeros: the same difference rule
         rg, rd = cost.layer_costs([g, d], "dense", a, w, TECH)
@@ -111,7 +112,9 @@ def test_griffin_on_a_dense_model_pays_only_leakage_and_bypass(seed):
         for k in ("mult", "adder_trees", "accumulators"):
             assert rg.energy[k] == rd.energy[k]
         # the same dense bits, read from Griffin's larger (metadata-holding) buffers
-        sg = sram_by_hand(TECH, core, act_meta=1, wgt_meta=max(1, math.ceil(math.log2(1 + 6))))
+        sg = sram_by_hand(
+            TECH, core, act_meta=1, wgt_meta=max(1, math.ceil(math.log2(1 + w_offsets)))
+        )
         ev = cost.layer_events(d.hardware, a, w)
         assert rg.energy["sram"] == pytest.approx(
             ev.act_value_bits * sg["act"]["read"]
