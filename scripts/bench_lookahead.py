@@ -15,35 +15,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+# The distinct-tiles benchmark's counters and timing (this script's folder is on the path).
+from bench_distinct import FIELDS, timed  # noqa: E402
+
 import griffin_jax as gj  # noqa: E402
 from griffin_jax.sim import _gemm  # noqa: E402
 from griffin_jax.workloads import iter_workload  # noqa: E402
-
-FIELDS = (
-    "cycles",
-    "taken",
-    "busy_group_cycles",
-    "tree_group_cycles",
-    "group_cycles",
-    "row_cycles",
-    "col_cycles",
-)
-
-
-def timed(fn, repeats):
-    fn()  # compile
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def main(argv=None) -> int:

@@ -550,11 +550,18 @@ def _griffin_source(cfg, derived_griffin):
 
 def _paper_validation(cfg, out_dir: str, phases, tables: list) -> list:
     """The prior presets against their papers (as ``experiment=validate``) for the report."""
-    from griffin_jax.study import VALIDATION_COLUMNS, load_published, validate, write_csv
+    phases.start("validate")
+    rows = _validation_rows(cfg)
+    tables.append(_validation_csv(cfg, rows, out_dir))
+    return rows
+
+
+def _validation_rows(cfg) -> list:
+    """``study.validate`` with the ``experiment.validate`` settings."""
+    from griffin_jax.study import load_published, validate
 
     v = cfg.experiment.validate
-    phases.start("validate")
-    rows = validate(
+    return validate(
         load_published(),
         cfg.tech.name,
         _core(cfg),
@@ -564,10 +571,14 @@ def _paper_validation(cfg, out_dir: str, phases, tables: list) -> list:
         sim=_sim_options(cfg),
         progress=lambda label: log.info("validated %s", label),
     )
+
+
+def _validation_csv(cfg, rows, out_dir: str) -> str:
+    from griffin_jax.study import VALIDATION_COLUMNS, write_csv
+
     meta = _metadata(cfg)
     table = [{**{c: r[c] for c in VALIDATION_COLUMNS}, **r, **meta} for r in rows]
-    tables.append(write_csv(table, os.path.join(out_dir, "validation.csv")))
-    return rows
+    return write_csv(table, os.path.join(out_dir, "validation.csv"))
 
 
 def _tornado_plots(sens, out_dir: str, suffix: str = "") -> list:
@@ -587,28 +598,36 @@ def _tornado_plots(sens, out_dir: str, suffix: str = "") -> list:
     return plots
 
 
+def _sensitivity_of(cfg, rep, names: list, workloads):
+    """``study.sensitivity`` of a claims report with the ``experiment.sensitivity`` range and
+    samples; a moved geometry re-runs the paper candidates on that core."""
+    from griffin_jax.study import sensitivity
+
+    sv = cfg.experiment.sensitivity
+    return sensitivity(
+        rep,
+        names,
+        workloads=workloads,
+        tech=cfg.tech.name,
+        designs_for=lambda core: _paper_candidates(_designs(_core_cfg(cfg, core))),
+        factors=tuple(sv.range),
+        samples=sv.samples,
+        sim=_sim_options(cfg),
+    )
+
+
 def _paper_sensitivity(cfg, out_dir: str, phases, tables: list, reports, workloads) -> tuple:
     """``experiment.paper.sensitivity`` moved on every geometry's claims (``sensitivity``);
     returns the reports and their tornado charts."""
-    from griffin_jax.study import sensitivity, write_csv
+    from griffin_jax.study import write_csv
 
     names = list(cfg.experiment.paper.sensitivity)
     if not names:
         return [], []
-    sv = cfg.experiment.sensitivity
     out, rows, plots = [], [], []
     for role, rep in reports:
         phases.start(f"sensitivity {rep.geometry}")
-        sens = sensitivity(
-            rep,
-            names,
-            workloads=workloads,
-            tech=cfg.tech.name,
-            designs_for=lambda core: _paper_candidates(_designs(_core_cfg(cfg, core))),
-            factors=tuple(sv.range),
-            samples=sv.samples,
-            sim=_sim_options(cfg),
-        )
+        sens = _sensitivity_of(cfg, rep, names, workloads)
         out.append(sens)
         rows += [{**dict(r), "geometry": rep.geometry, "geometry_role": role} for r in sens.rows]
         if cfg.experiment.plots:
@@ -748,29 +767,14 @@ def run_validate(cfg, out_dir: str, phases) -> dict:
     """Every prior preset under the conditions its paper reports, against the published figure
     (docs/validation.md): validation.csv and validation.md."""
     from griffin_jax.study import (
-        VALIDATION_COLUMNS,
         density_sweep,
         format_table,
-        load_published,
-        validate,
         validation_markdown,
-        write_csv,
     )
 
     v = cfg.experiment.validate
-    phases.start("workloads")
-    published = load_published()
     phases.start("simulate+cost")
-    rows = validate(
-        published,
-        cfg.tech.name,
-        _core(cfg),
-        max_layers=v.max_layers,
-        max_rows=v.max_rows,
-        seed=v.seed,
-        sim=_sim_options(cfg),
-        progress=lambda label: log.info("validated %s", label),
-    )
+    rows = _validation_rows(cfg)
     # TensorDash's training densities are unknown: a density sweep beside its average.
     sweep = density_sweep(
         "tensordash_like",
@@ -782,9 +786,7 @@ def run_validate(cfg, out_dir: str, phases) -> dict:
         sim=_sim_options(cfg),
     )
     phases.start("tables")
-    meta = _metadata(cfg)
-    table = [{**{c: r[c] for c in VALIDATION_COLUMNS}, **r, **meta} for r in rows]
-    tables = [write_csv(table, os.path.join(out_dir, "validation.csv"))]
+    tables = [_validation_csv(cfg, rows, out_dir)]
     md = os.path.join(out_dir, "validation.md")
     header = (
         f"# Validation against published figures\n\ntech {cfg.tech.name}, core "
@@ -809,7 +811,6 @@ def run_sensitivity(cfg, out_dir: str, phases) -> dict:
         claims_report,
         format_table,
         geometry_label,
-        sensitivity,
         write_csv,
     )
 
@@ -825,16 +826,7 @@ def run_sensitivity(cfg, out_dir: str, phases) -> dict:
     phases.start(f"simulate+cost+claims {label}")
     rep = claims_report(workloads, candidates, cfg.tech.name, sim=_sim_options(cfg), geometry=label)
     phases.start("sensitivity")
-    sens = sensitivity(
-        rep,
-        list(sv.inputs),
-        workloads=workloads,
-        tech=cfg.tech.name,
-        designs_for=lambda core: _paper_candidates(_designs(_core_cfg(cfg, core))),
-        factors=tuple(sv.range),
-        samples=sv.samples,
-        sim=_sim_options(cfg),
-    )
+    sens = _sensitivity_of(cfg, rep, list(sv.inputs), workloads)
     phases.start("tables")
     tables = [write_csv([dict(r) for r in sens.rows], os.path.join(out_dir, "sensitivity.csv"))]
     md = os.path.join(out_dir, "sensitivity.md")

@@ -115,6 +115,21 @@ class GeometryConf:
     max_lanes: int = 64
 
 
+# The sensitivity inputs priced again without simulating (study.SENSITIVITY_INPUTS): the paper
+# experiment's default; experiment=sensitivity adds operand_bits and lanes, which re-run it.
+REPRICED_INPUTS = (
+    "clock_ghz",
+    "leakage_power_density",
+    "priority_cell_nand2",
+    "cell_switching_energy",
+    "accumulator_bits",
+    "act_kb",
+    "wgt_kb",
+    "out_kb",
+    "sram_cells",
+)
+
+
 @dataclasses.dataclass
 class PaperConf:
     # The paper experiment's core geometries (docs/model.md 5.1): "configured" (core.*) and/or
@@ -127,17 +142,7 @@ class PaperConf:
     # experiment.sensitivity) on each geometry. The default is every input the sensitivity can
     # price again without simulating; operand_bits and lanes re-run the whole study
     # (experiment=sensitivity has them), and the geometry is already moved by `geometries`.
-    sensitivity: list[str] = _list(
-        "clock_ghz",
-        "leakage_power_density",
-        "priority_cell_nand2",
-        "cell_switching_energy",
-        "accumulator_bits",
-        "act_kb",
-        "wgt_kb",
-        "out_kb",
-        "sram_cells",
-    )
+    sensitivity: list[str] = _list(*REPRICED_INPUTS)
 
 
 @dataclasses.dataclass
@@ -153,19 +158,7 @@ class ValidateConf:
 class SensitivityConf:
     # Sensitivity of the claims (docs/model.md 8): the inputs moved (study.SENSITIVITY_INPUTS
     # names), the factor range of the continuous ones, and points sampled between low and high.
-    inputs: list[str] = _list(
-        "clock_ghz",
-        "leakage_power_density",
-        "priority_cell_nand2",
-        "cell_switching_energy",
-        "accumulator_bits",
-        "act_kb",
-        "wgt_kb",
-        "out_kb",
-        "sram_cells",
-        "operand_bits",
-        "lanes",
-    )
+    inputs: list[str] = _list(*REPRICED_INPUTS, "operand_bits", "lanes")
     range: list[float] = _list(0.5, 2.0)
     samples: int = 3
 
