@@ -101,11 +101,11 @@ def _metadata(cfg) -> dict:
     }
 
 
-def _sim_options(cfg) -> dict:
-    sim = {"chunk": cfg.runtime.chunk} if cfg.runtime.chunk is not None else {}
-    if cfg.runtime.sample is not None:
-        sim["sample"] = float(cfg.runtime.sample)
-    return sim
+def _sim_options(cfg):
+    from griffin_jax.sim import SimOptions
+
+    r = cfg.runtime
+    return SimOptions(chunk=r.chunk, sample=None if r.sample is None else float(r.sample))
 
 
 # -- building library objects from the config --------------------------------------------------
@@ -180,31 +180,24 @@ def _search_space(cfg):
 
 
 def _workloads(cfg):
-    from griffin_jax.study import Workload, digits_study_workload, network_study_workload
+    from griffin_jax.workloads import GemmLayer, Workload, bernoulli_mask, load
 
     wl = cfg.workload
     if wl.kind == "digits":
-        return [digits_study_workload(wl.variant, wl.n_images)]
+        return [load("digits", variant=wl.variant, n_images=wl.n_images)]
     if wl.kind == "network":
         out = []
         for name in wl.networks:
             if name == "digits":
-                out.append(digits_study_workload(wl.variant, wl.n_images))
+                out.append(load("digits", variant=wl.variant, n_images=wl.n_images))
             else:
-                out.append(network_study_workload(name, wl.seed, wl.batch))
+                out.append(load(name, seed=wl.seed, batch=wl.batch))
         return out
     if wl.kind == "synthetic":
-        from griffin_jax.cost import category_masks
-        from griffin_jax.workloads import GemmLayer, bernoulli_mask
-
         a = bernoulli_mask((wl.M, wl.K), wl.a_density, wl.seed)
         w = bernoulli_mask((wl.K, wl.N), wl.w_density, wl.seed + 1)
         name = f"synthetic_{wl.M}x{wl.K}x{wl.N}"
-
-        def layers(category):
-            yield GemmLayer("gemm", *category_masks(a, w, category), 1, name, category)
-
-        return [Workload(name, layers)]
+        return [Workload(name, [GemmLayer("gemm", a, w, 1, name)])]
     raise ValueError(f"workload.kind: unknown {wl.kind!r}; known: digits, network, synthetic")
 
 
@@ -459,7 +452,7 @@ def run_paper(cfg, out_dir: str, phases) -> dict:
     phases.start("workloads")
     cats = list(cfg.workload.categories)
     nets = _workloads(cfg)
-    workloads = [(wl.network, cat, list(wl.layers(cat))) for wl in nets for cat in cats]
+    workloads = [wl.for_category(cat) for wl in nets for cat in cats]
     log.info("paper study: %d network x category workloads", len(workloads))
     phases.start("geometry")
     geoms, geometry_note = _paper_geometries(cfg, nets)
@@ -650,7 +643,7 @@ def run_search(cfg, out_dir: str, phases) -> dict:
     mix = []
     for wl in _workloads(cfg):
         for cat in cfg.workload.categories:
-            mix.append((f"{wl.network}/{cat}", list(wl.layers(cat)), cat, 1.0))
+            mix.append(wl.for_category(cat).replace(name=f"{wl.name}/{cat}"))
     phases.start("search")
     res = search(
         mix,
@@ -819,9 +812,7 @@ def run_sensitivity(cfg, out_dir: str, phases) -> dict:
     candidates = _paper_candidates(_designs(cfg))
     phases.start("workloads")
     nets = _workloads(cfg)
-    workloads = [
-        (wl.network, c, list(wl.layers(c))) for wl in nets for c in cfg.workload.categories
-    ]
+    workloads = [wl.for_category(c) for wl in nets for c in cfg.workload.categories]
     label = geometry_label(_core(cfg))
     phases.start(f"simulate+cost+claims {label}")
     rep = claims_report(workloads, candidates, cfg.tech.name, sim=_sim_options(cfg), geometry=label)
@@ -949,7 +940,7 @@ def run_griffin(cfg, out_dir: str, phases) -> dict:
     ]
     command = _command(cfg)
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    sampled = sim.get("sample")
+    sampled = sim.sample
     header = f"Griffin derived by `{command}` on {when} (docs/model.md 5.2).\n" + (
         f"Schedules tile-sampled: runtime.sample={sampled}, sample seed 0."
         if sampled is not None

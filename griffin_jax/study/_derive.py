@@ -42,6 +42,7 @@ from griffin_jax.design._griffin import (
 )
 from griffin_jax.design._point import DesignPoint
 from griffin_jax.design._presets import custom, dense
+from griffin_jax.sim._options import SimOptions
 from griffin_jax.workloads._workload import CATEGORIES
 
 GRID = {"time": (1, 2, 3, 4), "lane": (0, 1, 2), "group": (0, 1, 2)}
@@ -156,15 +157,12 @@ class Figures:
 
 
 def category_figures(
-    accels: Sequence, category: str, workloads: Sequence, tech, sim: dict | None = None
+    accels: Sequence, category: str, workloads: Sequence, tech, sim: SimOptions | None = None
 ) -> list:
-    """``Figures`` of each accelerator on ``category``'s workloads (study ``Workload``s: each
-    network's ``layers(category)``, densified with ``cost.category_masks``), one ``evaluate``
-    call per network so that every distinct operating design is scheduled once per layer."""
-    per = [
-        evaluate(accels, category, wl.layers(category), tech, densify=True, sim=sim)
-        for wl in workloads
-    ]
+    """``Figures`` of each accelerator on ``category``'s workloads (``Workload`` s, each made a
+    model of ``category`` by ``for_category``), one ``evaluate`` call per network so that every
+    distinct operating design is scheduled once per layer."""
+    per = [evaluate(accels, category, wl, tech, sim=sim) for wl in workloads]
     out = []
     for i in range(len(accels)):
         reps = [p[i] for p in per]
@@ -295,7 +293,7 @@ def _search_wiring(workloads, core, tech, options: Mapping) -> tuple:
         lane=(min(opts["lane"][0], lane_hi), lane_hi),
         group=tuple(opts["group"]),
     )
-    mix = [Workload(wl.network, tuple(wl.layers("AW")), "AW") for wl in workloads]
+    mix = [Workload(wl.name, tuple(wl.for_category("AW")), "AW") for wl in workloads]
     res = run_search(
         mix,
         "tops_per_w",
@@ -326,13 +324,13 @@ def derive_griffin(
     group=GRID["group"],
     extra: Sequence[Window] = (),
     search: bool | Mapping = False,
-    sim: dict | None = None,
+    sim: SimOptions | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Derivation:
     """Derive Griffin on ``workloads`` (module doc).
 
     Args:
-      workloads: study ``Workload``s (``network``, ``layers(category)``); every one stands for a
+      workloads: ``Workload`` s (a lazy one makes each category's masks); every one stands for a
         model of each category.
       core: the baseline geometry (default 8 x 8 x 16).
       tech: ``Tech`` or config name.
@@ -341,7 +339,7 @@ def derive_griffin(
       search: also run the gradient search (``search.run_search``, total TOPS/W over the AW
         workloads) and add its rounded best as a candidate; a mapping gives its options
         (``time``, ``lane``, ``group`` ranges, ``steps``, ``restarts``, ``seed``).
-      sim: scheduler options for every evaluation (e.g. ``{"sample": 0.05, "seed": 0}``).
+      sim: ``SimOptions`` for every evaluation (e.g. ``SimOptions(sample=0.05)``).
       progress: called with the name of each phase as it starts (``"search"``, ``"wirings"``,
         then ``"modes <category>"``), e.g. to time the phases.
     Returns: ``Derivation``.
@@ -484,9 +482,7 @@ def mean_densities(workload, category: str = "AW") -> dict:
 
 
 def evaluate_layers(workload, category: str):
-    from griffin_jax.workloads._workload import iter_layers
-
-    return iter_layers(workload.layers(category))
+    return iter(workload.for_category(category))
 
 
 def write_derived(d: Derivation, path, header: str = "", **meta) -> str:

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Callable, Sequence
 
 from griffin_jax import workloads
-from griffin_jax.cost._evaluate import category_masks, evaluate
+from griffin_jax.cost._evaluate import evaluate
 from griffin_jax.design._core import Core, Design
 from griffin_jax.design._griffin import Accelerator
 from griffin_jax.design._presets import GRIFFIN_PRESETS, PRESETS, custom, preset
+from griffin_jax.sim._options import SimOptions
 from griffin_jax.study._space import grid_points
 from griffin_jax.workloads._workload import CATEGORIES, check_category
 
@@ -40,18 +42,16 @@ class Entry:
     box: tuple | None = None
 
 
-@dataclasses.dataclass(frozen=True)
-class Workload:
-    """A named network whose layers, for a category, come from ``layers(category)``: an iterable
-    of ``GemmLayer`` (or ``(layer_name, a_mask bool [M, K], w_mask bool [K, N], multiplicity)``),
-    made per category so that only one category's masks are in memory at a time."""
-
-    network: str
-    layers: Callable[[str], Iterable]
-
-    def for_category(self, category: str) -> workloads.Workload:
-        """The network's layers for ``category`` as one ``workloads.Workload``."""
-        return workloads.Workload(self.network, tuple(self.layers(category)), category)
+def Workload(network: str, layers) -> workloads.Workload:  # noqa: N802 (was a class)
+    """Deprecated: ``workloads.Workload(name, layers)`` is the one workload type; a callable
+    ``layers(category)`` makes it lazy, per category."""
+    warnings.warn(
+        "study.Workload is deprecated: use griffin_jax.workloads.Workload(name, layers) (the "
+        "one workload type; layers may be a callable of the category)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return workloads.Workload(network, layers)
 
 
 def grid_entries(
@@ -93,31 +93,16 @@ def preset_entries(names: Sequence[str] = tuple(PRESETS), core: Core | None = No
     return out
 
 
-def digits_study_workload(variant: str = "p75", n_images: int | None = 64) -> Workload:
-    """The embedded default: the shipped digits CNN's real masks, turned into each category by
-    making the operands the category keeps dense all-nonzero (``category_masks``)."""
-    from griffin_jax.workloads import digits_workload
-
-    layers = digits_workload(variant, n_images)
-
-    def per_category(category):
-        for name, a, w in layers:
-            a2, w2 = category_masks(a, w, category)
-            yield workloads.GemmLayer(name, a2, w2, 1, f"digits_{variant}", category)
-
-    return Workload(f"digits_{variant}", per_category)
+def digits_study_workload(variant: str = "p75", n_images: int | None = 64):
+    """The embedded default: the shipped digits CNN's real masks (``workloads.load("digits")``),
+    fitted to each category by ``Workload.for_category``."""
+    return workloads.load("digits", variant=variant, n_images=n_images)
 
 
-def network_study_workload(name: str, seed: int = 0, batch: int = 1, **kwargs) -> Workload:
-    """A layer table (``workloads.network``) with generated masks per category
-    (``workloads.iter_workload``: documented default densities, clustered activations)."""
-    from griffin_jax.workloads import iter_workload
-
-    def per_category(category):
-        for layer, a, w in iter_workload(name, category, seed, batch=batch, **kwargs):
-            yield workloads.GemmLayer(layer.name, a, w, layer.groups * layer.count, name, category)
-
-    return Workload(name, per_category)
+def network_study_workload(name: str, seed: int = 0, batch: int = 1, **kwargs):
+    """A layer table with generated masks per category (``workloads.load(name, seed=...,
+    batch=...)``: documented default densities, clustered activations)."""
+    return workloads.load(name, seed=seed, batch=batch, **kwargs)
 
 
 def _design_columns(entry: Entry, category: str) -> dict:
@@ -154,7 +139,7 @@ def run_study(
     *,
     metadata: dict | None = None,
     progress: Callable[[str], None] | None = None,
-    sim: dict | None = None,
+    sim: SimOptions | None = None,
 ) -> tuple[list, list]:
     """Evaluate every entry on every workload under every category.
 
@@ -200,7 +185,7 @@ def _network_rows(wl, category, entries, accels, tech, sim, meta, progress, summ
             progress(f"{wl.network}/{category}/{layer.name}")
 
     try:
-        nets = evaluate(accels, category, wl.layers(category), tech, sim=sim, on_layer=on_layer)
+        nets = evaluate(accels, category, wl, tech, sim=sim, on_layer=on_layer)
     except ValueError as e:
         raise ValueError(f"workload {wl.network!r}, category {category!r}: {e}") from None
     for e, net in zip(entries, nets):

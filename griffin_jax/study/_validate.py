@@ -33,6 +33,7 @@ from griffin_jax import workloads
 from griffin_jax.cost._evaluate import CostReport, evaluate
 from griffin_jax.design._core import Core
 from griffin_jax.design._presets import PRESETS, preset
+from griffin_jax.sim._options import SimOptions
 from griffin_jax.workloads._workload import GemmLayer
 
 PUBLISHED_CSV = pathlib.Path(__file__).parent / "data" / "published.csv"
@@ -126,10 +127,9 @@ def tag_layers(
     kw = {**_side_kwargs("a", tag["a"]), **_side_kwargs("w", tag["w"])}
     cat = tag["category"]
     out = []
-    gen = workloads.iter_workload(network, cat, seed, **kw)
-    for layer, a, w in itertools.islice(gen, max_layers):
-        mult = layer.groups * layer.count
-        out.append(GemmLayer(layer.name, _row_subset(a, max_rows), w, mult, network, cat))
+    gen = workloads.network_layers(network, cat, seed, **kw)
+    for layer in itertools.islice(gen, max_layers):
+        out.append(layer.replace(a_mask=_row_subset(layer.a_mask, max_rows)))
     return out
 
 
@@ -269,7 +269,7 @@ def validate(
     max_layers: int | None = None,
     max_rows: int | None = 64,
     seed: int = 0,
-    sim: dict | None = None,
+    sim: SimOptions | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[dict]:
     """One validation row per published row: ``VALIDATION_COLUMNS`` plus ``scope``, ``bound``
@@ -389,7 +389,7 @@ def density_sweep(
     max_layers: int | None = None,
     max_rows: int | None = 64,
     seed: int = 0,
-    sim: dict | None = None,
+    sim: SimOptions | None = None,
 ) -> list[dict]:
     """``name`` vs dense in the AW category at each ``(a_density, w_density)`` of ``points``:
     one row per point with the mean over ``networks`` of speedup and TOPS/W gain (total and

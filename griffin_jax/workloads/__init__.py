@@ -9,6 +9,7 @@ from griffin_jax.workloads._categories import (
     activation_mask,
     iter_workload,
     layer_masks,
+    network_layers,
     network_workload,
     weight_mask,
     workload_densities,
@@ -35,6 +36,13 @@ from griffin_jax.workloads._real_networks import (
     minilm_weights,
     minilm_workload,
     sample_images,
+)
+from griffin_jax.workloads._registry import (
+    NETWORK_REGISTRY,
+    load,
+    network_names,
+    register_layer_table,
+    register_network,
 )
 from griffin_jax.workloads._safetensors import (
     SafetensorsError,
@@ -65,6 +73,7 @@ from griffin_jax.workloads._workload import (
     as_workload,
     as_workloads,
     check_category,
+    fit_masks,
 )
 
 __all__ = [
@@ -98,6 +107,13 @@ __all__ = [
     "layer_masks",
     "workload_densities",
     "iter_workload",
+    "network_layers",
+    "NETWORK_REGISTRY",
+    "load",
+    "network_names",
+    "register_layer_table",
+    "register_network",
+    "fit_masks",
     "network_workload",
     "digits_variants",
     "digits_workload",

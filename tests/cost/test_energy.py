@@ -221,7 +221,7 @@ def test_second_node_lowers_energy_and_area():
     assert r16.energy["mult"] == pytest.approx(0.142 * r45.energy["mult"])
 
 
-def test_category_masks_and_densify():
+def test_category_masks_and_fit():
     a, w = _masks(8)
     da, dw = cost.category_masks(a, w, "W")
     assert da.all() and (dw == w).all()
@@ -232,8 +232,15 @@ def test_category_masks_and_densify():
     with pytest.raises(ValueError, match="category"):
         cost.category_masks(a, w, "WA")
     acc = custom("aw", CORE, "AW", gj.Window.box(1, 1))
-    (r,) = cost.evaluate([acc], "dense", [("x", a, w, 1)], TECH, densify=True)
+    # masks fit the category by default (a sparse layer run as a dense model is dense) ...
+    (r,) = cost.evaluate([acc], "dense", [("x", a, w, 1)], TECH)
     assert r.cycles == r.dense_cycles
+    # ... unless asked to keep them; the old keyword still works, with a warning
+    (kept,) = cost.evaluate([acc], "dense", [("x", a, w, 1)], TECH, fit=False)
+    assert kept.cycles < kept.dense_cycles
+    with pytest.warns(DeprecationWarning, match="fit"):
+        (old,) = cost.evaluate([acc], "dense", [("x", a, w, 1)], TECH, densify=False)
+    assert old == kept
 
 
 def test_bad_arguments():

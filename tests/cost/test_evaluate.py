@@ -136,7 +136,8 @@ def _close(x, y, rel=1e-12):
 
 @pytest.mark.parametrize("category", ["AW", "W", "dense"])
 def test_reprice_at_nominal_equals_evaluate(rng, category):
-    reps = cost.evaluate(_priced_accels(), category, _two_pattern_layers(rng))
+    # masks kept as drawn (fit=False): a 2:4 and a non-2:4 layer in every category
+    reps = cost.evaluate(_priced_accels(), category, _two_pattern_layers(rng), fit=False)
     stc = reps[4]
     assert {c.structured_ok for c in stc.counts} == {False, True}
     for r in reps:

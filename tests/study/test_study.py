@@ -5,8 +5,8 @@ import pytest
 import griffin_jax as gj
 from griffin_jax import cost
 from griffin_jax.design._presets import custom
-from griffin_jax.study import Entry, Workload, run_study
-from griffin_jax.workloads import GemmLayer
+from griffin_jax.study import Entry, run_study
+from griffin_jax.workloads import GemmLayer, Workload
 
 CORE = gj.Core(4, 4, 8)
 
