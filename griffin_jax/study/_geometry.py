@@ -151,9 +151,9 @@ def geometry_study(
     (``design.preset("dense", core)``) on the dense category of ``workloads``.
 
     Args:
-      workloads: ``Workload`` networks; each is evaluated in category ``"dense"`` with
-        fitted to the dense category (all-nonzero masks), and the networks are summed (cycles, energy and
-        operations add up: one row per geometry for the whole mix).
+      workloads: ``Workload`` networks; each is evaluated in category ``"dense"`` (its masks
+        fitted to it: all-nonzero), and the networks are summed (cycles, energy and operations
+        add up: one row per geometry for the whole mix).
       peak, max_lanes, template_core: see ``geometries``.
       tech: a ``Tech`` or a config name.
       sim: scheduler options for ``cost.evaluate`` (the dense core never runs the scheduler).
