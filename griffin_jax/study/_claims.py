@@ -55,7 +55,7 @@ from griffin_jax.cost._evaluate import evaluate
 from griffin_jax.cost._tech import load_tech
 from griffin_jax.design._core import Core, Window
 from griffin_jax.design._griffin import DEFAULT_CORE, Accelerator
-from griffin_jax.design._presets import PRIOR_PRESETS, custom, preset
+from griffin_jax.design._presets import custom, preset, preset_names
 from griffin_jax.sim._options import SimOptions
 from griffin_jax.study._geometry import geometry_label
 from griffin_jax.workloads._workload import CATEGORIES, as_workloads
@@ -102,9 +102,10 @@ def readings_markdown() -> str:
 def candidate_designs(core: Core | None = None) -> dict:
     """Candidate accelerators per kind on ``core`` (default 8 x 8 x 16).
 
-    ``A``: cnvlutin_like and A boxes; ``W``: bit_tactical_like, cambricon_x_like, stc_2to4 and W
-    boxes; ``AW``: tensordash_like, sparten_like and AW boxes (one with a neighbour-DPU offset);
-    ``prior``: the published presets; ``griffin``; ``dense``.
+    ``prior``: every registered prior preset (``preset_names(kind="prior")``); ``A``, ``W`` and
+    ``AW``: the prior presets whose hardware exploits that sparsity (cnvlutin_like;
+    bit_tactical_like, cambricon_x_like, stc_2to4; tensordash_like, sparten_like) followed by
+    three boxes of that exploit (AW: one with a neighbour-DPU offset); ``griffin``; ``dense``.
     """
     core = DEFAULT_CORE if core is None else core
 
@@ -115,14 +116,17 @@ def candidate_designs(core: Core | None = None) -> dict:
             if l < core.lanes
         ]
 
+    prior = [preset(n, core) for n in preset_names(kind="prior")]
+
+    def of(exploit):
+        return [a for a in prior if a.hardware.exploit == exploit]
+
     return {
         "dense": [preset("dense", core)],
-        "A": [preset("cnvlutin_like", core)] + boxes("A", [(1, 1, 0), (2, 1, 0), (3, 0, 0)]),
-        "W": [preset(n, core) for n in ("bit_tactical_like", "cambricon_x_like", "stc_2to4")]
-        + boxes("W", [(1, 1, 0), (2, 1, 0), (3, 0, 0)]),
-        "AW": [preset(n, core) for n in ("tensordash_like", "sparten_like")]
-        + boxes("AW", [(1, 1, 0), (2, 1, 0), (2, 1, 1)]),
-        "prior": [preset(n, core) for n in PRIOR_PRESETS],
+        "A": of("A") + boxes("A", [(1, 1, 0), (2, 1, 0), (3, 0, 0)]),
+        "W": of("W") + boxes("W", [(1, 1, 0), (2, 1, 0), (3, 0, 0)]),
+        "AW": of("AW") + boxes("AW", [(1, 1, 0), (2, 1, 0), (2, 1, 1)]),
+        "prior": prior,
         "griffin": [preset("griffin", core)],
     }
 

@@ -23,7 +23,7 @@ from griffin_jax import workloads
 from griffin_jax.cost._evaluate import evaluate
 from griffin_jax.design._core import Core, Design
 from griffin_jax.design._griffin import Accelerator
-from griffin_jax.design._presets import GRIFFIN_PRESETS, PRESETS, custom, preset
+from griffin_jax.design._presets import PRESET_REGISTRY, custom, preset
 from griffin_jax.sim._options import SimOptions
 from griffin_jax.study._space import grid_points
 from griffin_jax.workloads._workload import CATEGORIES, check_category
@@ -82,13 +82,14 @@ def grid_entries(
     return out
 
 
-def preset_entries(names: Sequence[str] = tuple(PRESETS), core: Core | None = None) -> list[Entry]:
-    """Named presets (``griffin`` included when listed) as study entries."""
+def preset_entries(names: Sequence[str] | None = None, core: Core | None = None) -> list[Entry]:
+    """Named presets (default: every registered one; ``griffin`` included when listed) as study
+    entries, kind ``griffin`` for the registry's Griffin variants, else ``preset``."""
     out = []
-    for name in names:
-        if name not in PRESETS:
-            raise ValueError(f"presets: unknown preset {name!r}; known: {sorted(PRESETS)}")
-        kind = "griffin" if name in GRIFFIN_PRESETS else "preset"
+    for name in PRESET_REGISTRY.names() if names is None else names:
+        if name not in PRESET_REGISTRY:
+            raise ValueError(f"presets: {PRESET_REGISTRY.unknown(name)}")
+        kind = "griffin" if PRESET_REGISTRY.entry(name).kind == "griffin" else "preset"
         out.append(Entry(preset(name, core), kind))
     return out
 

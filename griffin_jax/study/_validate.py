@@ -32,7 +32,7 @@ import numpy as np
 from griffin_jax import workloads
 from griffin_jax.cost._evaluate import CostReport, evaluate
 from griffin_jax.design._core import Core
-from griffin_jax.design._presets import PRESETS, preset
+from griffin_jax.design._presets import PRESET_REGISTRY, preset
 from griffin_jax.sim._options import SimOptions
 from griffin_jax.workloads._workload import GemmLayer
 
@@ -315,8 +315,8 @@ def validate(
     out = []
     for i, row in enumerate(rows):
         name, metric = row["preset"], row["metric"]
-        if name not in PRESETS:
-            raise ValueError(f"published row {i}: preset {name!r} is not one of {sorted(PRESETS)}")
+        if name not in PRESET_REGISTRY:
+            raise ValueError(f"published row {i}: {PRESET_REGISTRY.unknown(name)}")
         if metric not in METRICS:
             raise ValueError(f"published row {i}: metric {metric!r} is not one of {METRICS}")
         published = float(row["published"])
