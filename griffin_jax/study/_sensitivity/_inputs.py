@@ -120,16 +120,6 @@ def _inputs() -> dict:
 
 
 SENSITIVITY_INPUTS = types.MappingProxyType(_inputs())
-# Fields whose source says ASSUMPTION but which no formula reads any more (the CACTI table
-# prices the buffers): not moved, and the report says so.
-UNUSED_ASSUMPTIONS = types.MappingProxyType(
-    {
-        "sram_bank_kb": "the [H14] per-bit SRAM model's bank size; the CACTI table prices the "
-        "buffers at their own bank sizes",
-        "sram_write_over_read": "the [H14] per-bit SRAM model's write/read ratio; CACTI gives "
-        "write energies",
-    }
-)
 TECH_ALTERNATIVES = {"sram_cells": "horowitz45_hp"}
 
 

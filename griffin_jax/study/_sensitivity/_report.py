@@ -6,7 +6,7 @@ import dataclasses
 import math
 
 from griffin_jax.study._claims import ClaimsReport
-from griffin_jax.study._sensitivity._inputs import SENSITIVITY_INPUTS, UNUSED_ASSUMPTIONS
+from griffin_jax.study._sensitivity._inputs import SENSITIVITY_INPUTS
 
 SENSITIVITY_COLUMNS = (
     "input",
@@ -59,8 +59,7 @@ class SensitivityReport:
         for n in names:
             i = SENSITIVITY_INPUTS[n]
             lines.append(f"| {n} | {i.how} | {i.source} |")
-        unused = ", ".join(f"`{k}` ({v})" for k, v in UNUSED_ASSUMPTIONS.items())
-        lines += ["", f"Not moved (no formula reads them): {unused}.", ""]
+        lines.append("")
         lines += [f"Note: {n}." for n in self.notes] + ([""] if self.notes else [])
         frag = self.fragile()
         if not frag:

@@ -34,6 +34,8 @@ def test_fragile_rows_and_markdown(report):
     for name in ("clock_ghz", "leakage_power_density", "operand_bits"):
         assert f"| {name} | {SENSITIVITY_INPUTS[name].how} |" in md
     assert "(and 2 points between)" in md
+    # the per-bit SRAM model's constants are gone, not listed as unmoved assumptions
+    assert "Not moved" not in md and "sram_bank_kb" not in md
     assert "| (b) Griffin vs best prior | R1 | AW | leakage_power_density | 1.004 | 0.900 |" in md
     assert "1 of the 1 fragile rows are near-ties" in md
     # the finite difference is 40% off the gradient on one row: the summary says where
