@@ -31,7 +31,7 @@ def tree_adder_widths(lanes: int, product_bits: int) -> tuple[int, ...]:
 @dataclasses.dataclass(frozen=True)
 class Prices:
     """um^2 and pJ per cell (``tree_*``: one adder tree over ``lanes`` products; ``acc_adder_*``:
-    the ``accumulator_bits`` adder; ``*_per_bit``: SRAM access per bit)."""
+    the ``accumulator_bits`` adder); ``sram``: the CACTI table that prices the SRAM buffers."""
 
     lanes: int
     operand_bits: int
@@ -48,8 +48,6 @@ class Prices:
     mux2_energy: float
     priority_cell_area: float
     priority_cell_energy: float
-    sram_read_energy_per_bit: float
-    sram_write_energy_per_bit: float
     leakage_power_density: float
     clock_ghz: float
     # The CACTI SRAM table (docs/model.md 4.1). Tables are not hashable; ``sram_key`` (the tech
@@ -121,8 +119,6 @@ def prices(tech, lanes: int) -> Prices:
         mux2_energy=tech.mux2_energy,
         priority_cell_area=tech.priority_cell_area,
         priority_cell_energy=tech.priority_cell_energy,
-        sram_read_energy_per_bit=tech.sram_read_energy_per_bit,
-        sram_write_energy_per_bit=tech.sram_write_energy_per_bit,
         leakage_power_density=tech.leakage_power_density,
         clock_ghz=tech.clock_ghz,
         sram_key=f"{tech.name}@{tech.node_nm}nm:{id(tech.sram)}",

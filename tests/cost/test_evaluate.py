@@ -77,35 +77,6 @@ def test_evaluate_rejects_bad_layers(rng):
         cost.evaluate(_accels(), "Q", [("x", a, w, 1)])
 
 
-def test_energy_components_at_prices_equal_layer_energy(rng):
-    """The exact path is the shared formula: inventory + counts priced by energy_components."""
-    tech = cost.load_tech("horowitz45")
-    layer = _layers(rng)[0]
-    g = gj.design.preset("griffin", CORE)
-    for cat in gj.CATEGORIES:
-        mode = g.mode(cat)
-        ev = cost.layer_events(mode, layer.a_mask, layer.w_mask)
-        sched = (
-            cost.Schedule(cycles=ev.analytic_cycles)
-            if mode.exploit == "none"
-            else cost.Schedule.from_activity(
-                gj.gemm_activity_batch([mode], layer.a_mask, layer.w_mask), 0
-            )
-        )
-        want = cost.layer_energy(g, mode, ev, sched, tech, 1.0)
-        inv = cost.inventory(g)
-        got = cost.energy_components(
-            inv,
-            mode.exploit,
-            cost.window_terms(mode.window),
-            cost.layer_counts(g, mode, ev, sched),
-            cost.prices(tech, CORE.lanes),
-            1.0,
-        )
-        assert got == want
-        assert np.isfinite(list(got.values())).all()
-
-
 # -- pricing again without simulating (reprice / energy_of) ------------------------------------
 def _priced_accels():
     return [
