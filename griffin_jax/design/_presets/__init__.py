@@ -13,7 +13,6 @@ registry when accessed, so presets registered later (``register_preset``) appear
 from griffin_jax.design._griffin import DEFAULT_CORE, griffin
 from griffin_jax.design._presets._registry import (
     PRESET_REGISTRY,
-    core_or_default,
     custom,
     preset,
     preset_names,
@@ -27,15 +26,12 @@ from griffin_jax.design._presets.cnvlutin import cnvlutin_like
 from griffin_jax.design._presets.cambricon_x import cambricon_x_like
 from griffin_jax.design._presets.bit_tactical import bit_tactical_like
 from griffin_jax.design._presets.tensordash import tensordash_like
-from griffin_jax.design._presets.sparten import single_lane_core as _single_lane_core
 from griffin_jax.design._presets.sparten import sparten_like
 from griffin_jax.design._presets.sparse_tensor_core import stc_2to4
 from griffin_jax.design._presets.griffin_variants import griffin_balanced, griffin_v1
 
 # isort: on
 from griffin_jax.design._shapes import l_shape, t_shape
-
-_core = core_or_default
 
 PRESETS = PRESET_REGISTRY.as_mapping()
 

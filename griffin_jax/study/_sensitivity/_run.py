@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from griffin_jax.cost._tech import Tech, load_tech
 from griffin_jax.design._core import Core
+from griffin_jax.sim._options import SimOptions
 from griffin_jax.study._claims import (
     ClaimsReport,
     _check_workloads,
@@ -91,7 +92,7 @@ def sensitivity(
     factors: Sequence[float] = DEFAULT_FACTORS,
     samples: int = 3,
     h: float = 1e-3,
-    sim: dict | None = None,
+    sim: SimOptions | None = None,
 ) -> SensitivityReport:
     """Sensitivity of the claims to the uncertain inputs (module doc, docs/model.md 8).
 
