@@ -16,7 +16,7 @@ from griffin_jax.design._griffin import (
     validate_mode,
     wired_input,
 )
-from griffin_jax.design._point import DesignPoint
+from griffin_jax.design._point import BOX_GRID, DesignPoint, box_grid
 from griffin_jax.design._presets import (
     PRESET_REGISTRY,
     PRESETS,
@@ -61,6 +61,8 @@ __all__ = [
     "Core",
     "Design",
     "DesignPoint",
+    "BOX_GRID",
+    "box_grid",
     "Window",
     "validate_window",
     "CATEGORIES",

@@ -40,12 +40,12 @@ from griffin_jax.design._griffin import (
     griffin,
     validate_mode,
 )
-from griffin_jax.design._point import DesignPoint
+from griffin_jax.design._point import BOX_GRID, box_grid
 from griffin_jax.design._presets import custom, dense
 from griffin_jax.sim._options import SimOptions
 from griffin_jax.workloads._workload import CATEGORIES
 
-GRID = {"time": (1, 2, 3, 4), "lane": (0, 1, 2), "group": (0, 1, 2)}
+GRID = BOX_GRID  # the package's one default grid (design.box_grid)
 # Relative score difference under which two designs tie (then: smaller area wins).
 TIE_REL = 1e-9
 # Columns of the wiring table (``Derivation.rows``), in order.
@@ -96,16 +96,11 @@ def wiring_candidates(
     group=GRID["group"],
     extra: Sequence[Window] = (),
 ) -> list:
-    """The AW box windows of ``time x lane x group`` that fit ``core`` (lane reach < lanes, a
-    group reach needs a neighbour column), then each of ``extra`` (an explicit window that does
-    not fit raises ``ValueError``), without duplicates, in that order."""
-    out = []
-    for t in time:
-        for lane_reach in lane:
-            for g in group:
-                p = DesignPoint("AW", t, lane_reach, g)
-                if p.fits(core) and p.window() not in out:
-                    out.append(p.window())
+    """The AW box windows of ``time x lane x group`` that fit ``core`` (``design.box_grid``:
+    lane reach < lanes, a group reach needs a neighbour column), then each of ``extra`` (an
+    explicit window that does not fit raises ``ValueError``), without duplicates, in that
+    order."""
+    out = [p.window() for p in box_grid(core, ("AW",), time, lane, group)]
     for i, w in enumerate(extra):
         try:
             Design(core=core, exploit="AW", window=w)
@@ -131,7 +126,7 @@ def mode_candidates(
     if exploit == "none":
         return [Window.empty()]
     hardware = Design(core=core, exploit="AW", window=wired)
-    cands = [Window.box(t, lane_reach, g) for t in time for lane_reach in lane for g in group]
+    cands = [p.window() for p in box_grid(core, (exploit,), time, lane, group)]
     cands += [wired, default_mode_window(wired, exploit)]
     out = []
     for w in cands:

@@ -23,9 +23,9 @@ from griffin_jax import workloads
 from griffin_jax.cost._evaluate import evaluate
 from griffin_jax.design._core import Core, Design
 from griffin_jax.design._griffin import Accelerator
+from griffin_jax.design._point import box_grid
 from griffin_jax.design._presets import PRESET_REGISTRY, custom, preset
 from griffin_jax.sim._options import SimOptions
-from griffin_jax.study._space import grid_points
 from griffin_jax.workloads._workload import CATEGORIES, check_category
 
 
@@ -57,17 +57,18 @@ def Workload(network: str, layers) -> workloads.Workload:  # noqa: N802 (was a c
 def grid_entries(
     core: Core,
     exploits=("A", "W", "AW"),
-    time=(1, 2, 3, 4),
-    lane=(0, 1, 2, 3),
-    group=(0, 1, 2),
+    time=None,
+    lane=None,
+    group=None,
     sync: str = "core",
     windows=(),
     boxes=(),
 ) -> list[Entry]:
-    """Every point of ``grid_points`` (same arguments and rules) as a study entry; the dense
+    """Every point of ``design.box_grid`` (same arguments, defaults and rules) as a study entry;
+    the dense
     core is named ``dense_grid``, explicit windows carry no ``box``."""
     out = []
-    for p in grid_points(core, exploits, time, lane, group, sync, windows, boxes):
+    for p in box_grid(core, exploits, time, lane, group, sync, windows, boxes):
         if p.exploit == "none":
             out.append(Entry(custom("dense_grid", core, "none"), "space", (0, 0, 0)))
         else:
