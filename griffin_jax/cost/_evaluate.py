@@ -137,9 +137,32 @@ class CostReport:
     def power_mw(self) -> float:
         return self.energy_pj / self.time_ns
 
-    def as_row(self) -> dict:
-        """A flat dict for tables: every efficiency both core-only and total."""
-        return {
+    @property
+    def utilisation(self) -> float:
+        """Share of the multiplier-cycles that executed a product: executed products /
+        (cycles x the core's multipliers). NaN for a report without counts."""
+        if self.pricing is None or not self.counts:
+            return math.nan
+        executed = sum(c.executed for c in self.counts)
+        return executed / (self.cycles * self.pricing.accel.core.multipliers)
+
+    def area_breakdown(self, scope: str = "total") -> dict:
+        """mm^2 per component: ``scope="total"`` every component, ``"core"`` the core-only
+        ones (no SRAM, docs/model.md 4.3)."""
+        keys = COMPONENTS if _scope(scope) == "total" else CORE_COMPONENTS
+        return {k: float(self.area[k]) for k in keys}
+
+    def energy_breakdown(self, scope: str = "total") -> dict:
+        """pJ per component: ``scope="total"`` every component, ``"core"`` the core-only ones
+        (no SRAM access, metadata or SRAM leakage)."""
+        keys = ENERGY_COMPONENTS if _scope(scope) == "total" else CORE_ENERGY_COMPONENTS
+        return {k: float(self.energy[k]) for k in keys}
+
+    def as_row(self, components: bool = False) -> dict:
+        """A flat dict for tables: every efficiency both core-only and total; with
+        ``components``, also one column per component, ``area_<name>_mm2`` and
+        ``energy_<name>_pj``."""
+        row = {
             "design": self.name,
             "category": self.category,
             "cycles": self.cycles,
@@ -153,6 +176,17 @@ class CostReport:
             "tops_per_mm2": self.tops_per_mm2,
             "tops_per_mm2_core": self.tops_per_mm2_core,
         }
+        if components:
+            row.update({"dense_cycles": self.dense_cycles, "utilisation": self.utilisation})
+            row.update({f"area_{k}_mm2": float(v) for k, v in self.area.items()})
+            row.update({f"energy_{k}_pj": float(v) for k, v in self.energy.items()})
+        return row
+
+
+def _scope(scope) -> str:
+    if scope not in ("total", "core"):
+        raise ValueError(f"scope must be 'total' or 'core', got {scope!r}")
+    return scope
 
 
 def _proxy(d: Mapping) -> Mapping:
