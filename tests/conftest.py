@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import types
 import zlib
 
@@ -15,6 +16,10 @@ import griffin_jax as gj
 # Implicit rank promotion hides shape bugs (a [n] array silently broadcast against [n, 1]); the
 # library must never rely on it, so the tests run with it forbidden.
 jax.config.update("jax_numpy_rank_promotion", "raise")
+
+# The CLI keeps a persistent compilation cache in the user's cache folder by default; the tests
+# (and the CLI processes they start) use one of their own, shared for the session.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="griffin-jax-test-cache-")
 
 # CI runs slow checks in their small form; GRIFFIN_SLOW=1 runs them at full size.
 FULL = os.environ.get("GRIFFIN_SLOW", "0") == "1"

@@ -480,15 +480,21 @@ def evaluate_layers(workload, category: str):
     return iter(workload.for_category(category))
 
 
-def write_derived(d: Derivation, path, header: str = "", **meta) -> str:
-    """Write ``d.to_dict(**meta)`` as YAML to ``path`` with ``header`` as leading comment lines;
-    returns the path. ``design.derived_griffin(path)`` reads it back."""
+def derived_yaml(d: Derivation, header: str = "", **meta) -> str:
+    """``d.to_dict(**meta)`` as YAML text with ``header`` as leading comment lines (the format
+    ``design.derived_griffin`` reads)."""
     import yaml
 
     text = yaml.safe_dump(d.to_dict(**meta), sort_keys=False, default_flow_style=None, width=96)
     comment = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
+    return comment + text
+
+
+def write_derived(d: Derivation, path, header: str = "", **meta) -> str:
+    """Write ``derived_yaml(d, header, **meta)`` to ``path``; returns the path.
+    ``design.derived_griffin(path)`` reads it back."""
     with open(path, "w", encoding="utf-8") as f:
-        f.write(comment + text)
+        f.write(derived_yaml(d, header, **meta))
     return str(path)
 
 

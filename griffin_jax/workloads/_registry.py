@@ -71,13 +71,13 @@ def load(name: str, category: str | None = None, **options) -> Workload:
 
         seed = options.pop("seed", 0)
         batch = options.pop("batch", 1)
-        network(name, batch)  # a bad batch fails here, not at the first layer
+        table = network(name, batch)  # a bad batch fails here, not at the first layer
         as_rng(seed)
 
         def layers(cat):
             return network_layers(name, cat, seed, batch=batch, **options)
 
-        wl = Workload(name, layers)
+        wl = Workload(name, layers, size=len(table))
     else:
         wl = entry.value(**options)
         if not isinstance(wl, Workload):

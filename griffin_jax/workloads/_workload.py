@@ -171,9 +171,11 @@ class Workload:
     ``fit_masks``) unless ``fit=False``; a callable source makes ``c``'s masks itself.
     """
 
-    __slots__ = ("name", "category", "weight", "_layers", "_source")
+    __slots__ = ("name", "category", "weight", "_layers", "_source", "_size")
 
-    def __init__(self, name, layers, category: str | None = None, weight: float = 1.0):
+    def __init__(
+        self, name, layers, category: str | None = None, weight: float = 1.0, *, size=None
+    ):
         name = str(name)
         if category is not None:
             try:
@@ -199,6 +201,8 @@ class Workload:
             ("weight", float(w)),
             ("_layers", stored),
             ("_source", source),
+            # a lazy source's layer count when the maker knows it (len() then makes no masks)
+            ("_size", len(stored) if stored is not None else size),
         ):
             object.__setattr__(self, k, v)
 
@@ -239,7 +243,7 @@ class Workload:
         )
 
     def __len__(self) -> int:
-        return len(self.layers) if self._layers is not None else sum(1 for _ in self)
+        return self._size if self._size is not None else sum(1 for _ in self)
 
     def for_category(self, category: str, fit: bool = True) -> Workload:
         """This network as a model of ``category``: a fixed workload's masks made to fit it
@@ -250,8 +254,12 @@ class Workload:
         if not fit:
             return self.replace(category=category)
         layers = self._layers
-        return self.replace(
-            layers=lambda c: (layer.for_category(c) for layer in layers), category=category
+        return Workload(
+            self.name,
+            lambda c: (layer.for_category(c) for layer in layers),
+            category,
+            self.weight,
+            size=len(layers),
         )
 
     def replace(self, **changes) -> Workload:
@@ -265,14 +273,20 @@ class Workload:
         if unknown:
             raise ValueError(f"Workload.replace: unknown field(s) {sorted(unknown)}")
         args.update(changes)
-        return Workload(**args)
+        size = self._size if "layers" not in changes else None
+        return Workload(**args, size=size)
 
     def __repr__(self) -> str:
         what = "lazy" if self._source is not None else f"{len(self._layers)} layers"
         return f"Workload({self.name!r}, {what}, category={self.category!r}, weight={self.weight})"
 
     def __reduce__(self):
-        return (Workload, (self.name, self._source or self._layers, self.category, self.weight))
+        args = (self.name, self._source or self._layers, self.category, self.weight)
+        return (_rebuild, (args, self._size))
+
+
+def _rebuild(args, size):
+    return Workload(*args, size=size)
 
 
 def as_workload(item, where: str = "workload") -> Workload:
