@@ -19,7 +19,9 @@ jax.config.update("jax_numpy_rank_promotion", "raise")
 
 # The CLI keeps a persistent compilation cache in the user's cache folder by default; the tests
 # (and the CLI processes they start) use one of their own, shared for the session.
-os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="griffin-jax-test-cache-")
+if "GRIFFIN_JAX_TEST_CACHE" not in os.environ:  # once, however often this module is imported
+    os.environ["GRIFFIN_JAX_TEST_CACHE"] = tempfile.mkdtemp(prefix="griffin-jax-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = os.environ["GRIFFIN_JAX_TEST_CACHE"]
 
 # CI runs slow checks in their small form; GRIFFIN_SLOW=1 runs them at full size.
 FULL = os.environ.get("GRIFFIN_SLOW", "0") == "1"
@@ -118,3 +120,15 @@ REQUIRED_VALIDATION = (
     ("stc_2to4", "perf_per_watt_gain"),
     ("cambricon_x_like", "speedup"),
 )
+
+
+def compose_config(overrides):
+    """The CLI's config composed in-process from the packaged configs (the registry-derived
+    options stored first), as ``griffin-jax <overrides>`` would see it."""
+    from hydra import compose, initialize_config_module
+
+    from griffin_jax.cli import _schema
+
+    _schema.register()
+    with initialize_config_module(config_module="griffin_jax.conf", version_base="1.3"):
+        return compose(config_name="config", overrides=overrides)

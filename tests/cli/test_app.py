@@ -7,18 +7,15 @@ import subprocess
 import sys
 
 import pytest
-from hydra import compose, initialize_config_module
 
 from griffin_jax.cli import _app, _build, _schema
 from griffin_jax.study import collect_runs, read_csv
+from tests.conftest import compose_config
 
 TINY = ["workload.M=24", "workload.N=8", "workload.K=40"]
 
 
-def _compose(overrides):
-    _schema.register()
-    with initialize_config_module(config_module="griffin_jax.conf", version_base="1.3"):
-        return compose(config_name="config", overrides=overrides)
+_compose = compose_config
 
 
 def test_defaults_compose_to_the_study():
@@ -45,6 +42,8 @@ def test_experiment_groups_override_other_groups():
 
 
 def test_slurm_launcher_config_composes():
+    from hydra import compose, initialize_config_module
+
     pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
     _schema.register()
     with initialize_config_module(config_module="griffin_jax.conf", version_base="1.3"):

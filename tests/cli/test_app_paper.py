@@ -6,7 +6,7 @@ from griffin_jax.cli import _app, _build, _schema
 from griffin_jax.experiments import Context
 from griffin_jax.experiments._candidates import paper_geometries
 from griffin_jax.study import READINGS, read_csv
-from tests.cli.test_app import _compose
+from tests.conftest import compose_config as _compose
 
 TINY = [
     "experiment=paper",

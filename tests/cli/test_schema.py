@@ -1,16 +1,12 @@
 """The config checks: keys (with the nearest valid one), types and values, named by key."""
 
 import pytest
-from hydra import compose, initialize_config_module
 from omegaconf import OmegaConf
 
 from griffin_jax.cli import _schema
+from tests.conftest import compose_config
 
-
-def _compose(overrides):
-    _schema.register()
-    with initialize_config_module(config_module="griffin_jax.conf", version_base="1.3"):
-        return compose(config_name="config", overrides=overrides)
+_compose = compose_config
 
 
 @pytest.mark.parametrize("experiment", ["study", "quick", "paper", "search"])
