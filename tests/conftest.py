@@ -1,4 +1,5 @@
-"""Shared test helpers: random designs and masks for exact reference-vs-fast comparisons."""
+"""Shared test helpers: random designs and masks for exact reference-vs-fast comparisons, and
+a tiny study."""
 
 from __future__ import annotations
 
@@ -113,3 +114,29 @@ REQUIRED_VALIDATION = (
     ("stc_2to4", "perf_per_watt_gain"),
     ("cambricon_x_like", "speedup"),
 )
+
+
+@pytest.fixture(scope="session")
+def tiny_study():
+    """``run_study`` rows (results, summary) of a dense core, one AW grid design, one prior
+    preset and Griffin on a 4x4x8 core, two small layers, every category: real cost columns."""
+    from griffin_jax import cost
+    from griffin_jax.design._presets import custom, preset
+    from griffin_jax.study import Entry, Workload, run_study
+    from griffin_jax.workloads import GemmLayer
+
+    core = gj.Core(4, 4, 8)
+    rng = np.random.default_rng(7)
+    masks = [(rng.random((8, 20)) < 0.5, rng.random((20, 6)) < 0.4) for _ in range(2)]
+
+    def layers(category):
+        for i, (a, w) in enumerate(masks):
+            yield GemmLayer(f"l{i}", *cost.category_masks(a, w, category), i + 1, "n", category)
+
+    entries = [
+        Entry(custom("dense", core, "none"), "preset"),
+        Entry(custom("AW:box(1,1,0)", core, "AW", gj.Window.box(1, 1)), "space", (1, 1, 0)),
+        Entry(preset("tensordash_like", core), "preset"),
+        Entry(preset("griffin", core), "griffin"),
+    ]
+    return run_study(entries, [Workload("n", layers)])
