@@ -20,10 +20,13 @@ Several networks in one category: a design's numbers are combined over them by g
 
 Modules: ``_style`` (fonts, colours, labels, the figure lifecycle), ``_labels`` (point label
 placement), ``_rows`` (row checks, network combination, ``pareto_front``), then one per chart:
-``_pareto``, ``_bars``, ``_heatmap``, ``_geometry``, ``_tornado``.
+``_pareto``, ``_bars``, ``_heatmap``, ``_breakdown``, ``_geometry``, ``_tornado``; ``_all``
+draws every chart of the main job (``study_plots``).
 """
 
+from griffin_jax.study._plots._all import study_plots
 from griffin_jax.study._plots._bars import category_bars
+from griffin_jax.study._plots._breakdown import breakdown_plot
 from griffin_jax.study._plots._geometry import geometry_plot
 from griffin_jax.study._plots._heatmap import speedup_heatmap
 from griffin_jax.study._plots._pareto import pareto_plot
@@ -35,10 +38,12 @@ __all__ = [
     "CATEGORY_ORDER",
     "LOWER_IS_BETTER",
     "Plot",
+    "breakdown_plot",
     "category_bars",
     "geometry_plot",
     "pareto_front",
     "pareto_plot",
     "speedup_heatmap",
+    "study_plots",
     "tornado_plot",
 ]
