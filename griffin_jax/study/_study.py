@@ -20,6 +20,8 @@ import warnings
 from collections.abc import Callable, Sequence
 
 from griffin_jax import workloads
+from griffin_jax.cost._area import COMPONENTS
+from griffin_jax.cost._energy import ENERGY_COMPONENTS
 from griffin_jax.cost._evaluate import evaluate
 from griffin_jax.design._core import Core, Design
 from griffin_jax.design._griffin import Accelerator
@@ -125,11 +127,30 @@ def _design_columns(entry: Entry, category: str) -> dict:
     }
 
 
+def area_column(component: str) -> str:
+    """The summary column of one area component (mm^2)."""
+    return f"area_{component}_mm2"
+
+
+def energy_column(component: str) -> str:
+    """The summary column of one energy component (pJ)."""
+    return f"energy_{component}_pj"
+
+
 def _metric_columns(report) -> dict:
-    """Cycles and every cost figure, total and core-only (docs/model.md 4.3)."""
+    """Cycles and every cost figure, total and core-only (docs/model.md 4.3), then each area
+    component ``area_<component>_mm2`` (keys ``cost.COMPONENTS``) and each energy component
+    ``energy_<component>_pj`` (keys ``cost.ENERGY_COMPONENTS``): they sum to ``area_mm2`` and
+    ``energy_pj``, so a breakdown chart can be drawn from the summary alone."""
     row = report.as_row()
     out = {"cycles": int(report.cycles), "dense_cycles": int(report.dense_cycles)}
     out.update({k: float(v) for k, v in row.items() if k not in ("design", "category", "cycles")})
+    parts = {area_column(k): float(report.area[k]) for k in COMPONENTS}
+    parts.update({energy_column(k): float(report.energy[k]) for k in ENERGY_COMPONENTS})
+    clash = sorted(set(parts) & set(out))
+    if clash:  # a component named e.g. "core" would overwrite a total silently
+        raise ValueError(f"cost component columns {clash} clash with the totals' columns")
+    out.update(parts)
     return out
 
 
@@ -231,7 +252,7 @@ def best_by(
 def category_overview(summary: Sequence[dict]) -> list:
     """Per network x category: the dense core, the best grid design, the best prior preset and
     Griffin, by total power efficiency (the short table the CLI prints; core-only figures of
-    the same designs beside it)."""
+    the same designs beside it). Rows read back from CSV (numbers as strings) are accepted."""
     out = []
     keys = sorted(
         {(r["network"], r["category"]) for r in summary},
@@ -242,13 +263,13 @@ def category_overview(summary: Sequence[dict]) -> list:
 
         def pick(pred):
             cands = [r for r in rows if pred(r)]
-            return max(cands, key=lambda r: r["tops_per_w"]) if cands else None
+            return max(cands, key=lambda r: float(r["tops_per_w"])) if cands else None
 
         dense = pick(lambda r: r["design"] == "dense")
         space = pick(lambda r: r["kind"] == "space")
         prior = pick(lambda r: r["kind"] == "preset" and r["design"] != "dense")
         griffin = pick(lambda r: r["kind"] == "griffin")
-        base = dense["tops_per_w"] if dense else float("nan")
+        base = float(dense["tops_per_w"]) if dense else float("nan")
         for label, r in (
             ("dense", dense),
             ("best grid", space),
@@ -265,9 +286,9 @@ def category_overview(summary: Sequence[dict]) -> list:
                     "design": r["design"],
                     "speedup": r["speedup"],
                     "tops_per_w": r["tops_per_w"],
-                    "vs_dense": r["tops_per_w"] / base,
+                    "vs_dense": float(r["tops_per_w"]) / base,
                     "tops_per_w_core": r["tops_per_w_core"],
-                    "vs_dense_core": r["tops_per_w_core"] / dense["tops_per_w_core"]
+                    "vs_dense_core": float(r["tops_per_w_core"]) / float(dense["tops_per_w_core"])
                     if dense
                     else float("nan"),
                     "area_mm2": r["area_mm2"],
