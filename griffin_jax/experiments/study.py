@@ -26,28 +26,10 @@ OVERVIEW_COLUMNS = (
 )
 
 
-def _plots(summary) -> dict:
-    """The main job's plots (``study.study_plots`` draws the same set into a folder)."""
-    from griffin_jax.study import category_bars, pareto_plot, speedup_heatmap
-
-    plots = {
-        # docs/model.md 4.3: every efficiency both with the SRAM (total) and core-only
-        "pareto.png": lambda p: pareto_plot(summary, p).path,
-        "pareto_core.png": lambda p: (
-            pareto_plot(summary, p, x="area_core_mm2", y="tops_per_w_core").path
-        ),
-        "bars.png": lambda p: category_bars(summary, p).path,
-        "bars_core.png": lambda p: category_bars(summary, p, metric="tops_per_w_core").path,
-    }
-    if any(r["kind"] == "space" and r["exploit"] == "AW" for r in summary):
-        plots["speedup_heatmap.png"] = lambda p: speedup_heatmap(summary, p).path
-    return plots
-
-
 @register_experiment("study")
 def study(spec: Spec, options: None, ctx: Context) -> Outcome:
     """Grid + presets x workloads x categories: results, summary and overview tables, plots."""
-    from griffin_jax.study import category_overview, format_table, run_study
+    from griffin_jax.study import category_overview, format_table, run_study, study_figures
 
     ctx.phase("designs")
     entries = spec.designs.entries(spec.core)
@@ -72,7 +54,7 @@ def study(spec: Spec, options: None, ctx: Context) -> Outcome:
     printed = format_table(overview, OVERVIEW_COLUMNS)
     return Outcome(
         tables={"results.csv": results, "summary.csv": summary, "overview.csv": overview},
-        plots=_plots(summary) if spec.plots else {},
+        plots=study_figures(summary) if spec.plots else {},
         printed=f"{printed}\n{len(entries)} designs",
         summary={"designs": len(entries), "rows": len(results)},
     )

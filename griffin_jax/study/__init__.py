@@ -41,6 +41,7 @@ from griffin_jax.study._plots import (
     pareto_front,
     pareto_plot,
     speedup_heatmap,
+    study_figures,
     study_plots,
     tornado_plot,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "pareto_front",
     "pareto_plot",
     "speedup_heatmap",
+    "study_figures",
     "study_plots",
     "tornado_plot",
     "claims_overview",

@@ -24,7 +24,7 @@ placement), ``_rows`` (row checks, network combination, ``pareto_front``), then 
 draws every chart of the main job (``study_plots``).
 """
 
-from griffin_jax.study._plots._all import study_plots
+from griffin_jax.study._plots._all import study_figures, study_plots
 from griffin_jax.study._plots._bars import category_bars
 from griffin_jax.study._plots._breakdown import breakdown_plot
 from griffin_jax.study._plots._geometry import geometry_plot
@@ -44,6 +44,7 @@ __all__ = [
     "pareto_front",
     "pareto_plot",
     "speedup_heatmap",
+    "study_figures",
     "study_plots",
     "tornado_plot",
 ]

@@ -12,30 +12,31 @@ from griffin_jax.study._plots._pareto import pareto_plot
 from griffin_jax.study._plots._rows import _check_rows
 
 
-def study_plots(summary: Sequence[Mapping], out_dir) -> list[str]:
-    """Draw the main job's figures from its ``summary`` rows into ``out_dir``.
-
-    Writes ``pareto.png`` / ``pareto_core.png`` (total / core-only TOPS/W vs area),
-    ``bars.png`` / ``bars_core.png`` (total / core-only TOPS/W relative to the dense core),
+def study_figures(summary: Sequence[Mapping]) -> dict:
+    """The main job's figures from its ``summary`` rows, as ``file name -> draw(path)``:
+    ``pareto.png`` / ``pareto_core.png`` (total / core-only TOPS/W vs area), ``bars.png`` /
+    ``bars_core.png`` (total / core-only TOPS/W relative to the dense core),
     ``speedup_heatmap.png`` when the rows hold AW grid designs, and ``breakdown.png`` (energy
     and area by component of the designs of ``category_overview(summary)``). Rows read back
-    from CSV are accepted. Returns the written paths, in that order.
-    """
+    from CSV are accepted; each ``draw`` returns the path it wrote."""
     summary = _check_rows(summary)
-    out = os.fspath(out_dir)
     # docs/model.md 4.3: every efficiency both with the SRAM (total) and core-only
-    made = [
-        pareto_plot(summary, os.path.join(out, "pareto.png")),
-        pareto_plot(
-            summary,
-            os.path.join(out, "pareto_core.png"),
-            x="area_core_mm2",
-            y="tops_per_w_core",
+    figs = {
+        "pareto.png": lambda p: pareto_plot(summary, p).path,
+        "pareto_core.png": lambda p: (
+            pareto_plot(summary, p, x="area_core_mm2", y="tops_per_w_core").path
         ),
-        category_bars(summary, os.path.join(out, "bars.png")),
-        category_bars(summary, os.path.join(out, "bars_core.png"), metric="tops_per_w_core"),
-    ]
+        "bars.png": lambda p: category_bars(summary, p).path,
+        "bars_core.png": lambda p: category_bars(summary, p, metric="tops_per_w_core").path,
+    }
     if any(r.get("kind") == "space" and r.get("exploit") == "AW" for r in summary):
-        made.append(speedup_heatmap(summary, os.path.join(out, "speedup_heatmap.png")))
-    made.append(breakdown_plot(summary, os.path.join(out, "breakdown.png")))
-    return [p.path for p in made]
+        figs["speedup_heatmap.png"] = lambda p: speedup_heatmap(summary, p).path
+    figs["breakdown.png"] = lambda p: breakdown_plot(summary, p).path
+    return figs
+
+
+def study_plots(summary: Sequence[Mapping], out_dir) -> list[str]:
+    """Draw every figure of ``study_figures(summary)`` into ``out_dir``; returns the written
+    paths, in that order."""
+    out = os.fspath(out_dir)
+    return [str(draw(os.path.join(out, name))) for name, draw in study_figures(summary).items()]
