@@ -157,8 +157,8 @@ def run(cfg: DictConfig, out_dir: str, multirun: bool = False):
                 status="failed",
                 error=f"ConfigError: {err}",
                 experiment=str(OmegaConf.select(cfg, "experiment.name")),
+                phases=phases.stop(),  # first: the total below then covers every phase
                 seconds=time.perf_counter() - start,
-                phases=phases.stop(),
             )
         if multirun:
             log.error("job failed: %s", err)
@@ -195,8 +195,8 @@ def run(cfg: DictConfig, out_dir: str, multirun: bool = False):
             status="interrupted" if interrupted else "failed",
             error=f"{type(err).__name__}: {err}",
             traceback=traceback.format_exc(),
-            seconds=time.perf_counter() - start,
             phases=phases.stop(),
+            seconds=time.perf_counter() - start,
             outputs={"partial": writer.files},
             **info,
         )
@@ -212,15 +212,16 @@ def run(cfg: DictConfig, out_dir: str, multirun: bool = False):
     finally:
         if old_term is not None:
             signal.signal(signal.SIGTERM, old_term)
-    seconds = time.perf_counter() - start
     import jax
 
+    spent = phases.stop()  # before the total, which then covers every phase
+    seconds = time.perf_counter() - start
     result = {**outcome.summary, **written}
     _rundir.write_status(
         out_dir,
         status="ok",
         seconds=seconds,
-        phases=phases.stop(),
+        phases=spent,
         outputs=result,
         devices=[str(d) for d in jax.devices()],
         **info,

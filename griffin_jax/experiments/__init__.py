@@ -25,6 +25,7 @@ from griffin_jax.experiments import geometry as _geometry  # noqa: F401
 from griffin_jax.experiments import search as _search  # noqa: F401
 
 # isort: on
+from griffin_jax.experiments._catalogue import catalogue_markdown
 from griffin_jax.experiments._registry import (
     EXPERIMENT_REGISTRY,
     experiment_names,
@@ -71,6 +72,7 @@ __all__ = [
     "SensitivityOptions",
     "Spec",
     "ValidateOptions",
+    "catalogue_markdown",
     "experiment_names",
     "register_experiment",
     "run",
