@@ -278,8 +278,8 @@ def tiny_study():
     preset and Griffin on a 4x4x8 core, two small layers, every category: real cost columns."""
     from griffin_jax import cost
     from griffin_jax.design._presets import custom, preset
-    from griffin_jax.study import Entry, Workload, run_study
-    from griffin_jax.workloads import GemmLayer
+    from griffin_jax.study import Entry, run_study
+    from griffin_jax.workloads import GemmLayer, Workload
 
     core = gj.Core(4, 4, 8)
     rng = np.random.default_rng(7)
