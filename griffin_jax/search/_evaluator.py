@@ -7,8 +7,10 @@ compare exact objectives; ``rank_correlation`` compares rankings (relaxed vs exa
 
 Compiles: ``exact_metrics`` schedules each exploit's designs with its space's largest window
 as ``bucket_windows`` and in chunks of ``EXACT_CHUNK`` or of one design, so the scheduler keys
-its compiled programs on the exploit, the GEMM shapes and those two design counts only: another
-search on the same space, whatever designs it visits, runs the programs the first one compiled.
+its compiled programs on the exploit, the layer (its shapes and distinct-tile count) and those
+two design counts only, never on which windows a call holds: another search on the same space,
+whatever designs it visits, runs the programs the first one compiled (a larger bucket costs a
+little run time; a compile costs seconds per layer).
 """
 
 from __future__ import annotations
