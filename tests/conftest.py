@@ -1,8 +1,9 @@
-"""Shared test helpers: random designs and masks for exact reference-vs-fast comparisons, and
-summary tables for the study plots."""
+"""Shared test helpers: random designs and masks for exact reference-vs-fast comparisons,
+summary tables for the study plots, the search tests' small mix and the CLI's composed config."""
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import types
@@ -296,3 +297,44 @@ def tiny_study():
         Entry(preset("griffin", core), "griffin"),
     ]
     return run_study(entries, [Workload("n", layers)])
+
+
+# The search tests' core and space: the same as tests/search/test_relax.py's (and GEMMs of the
+# same shape), so compiled exact kernels are shared in one run.
+SEARCH_CORE = gj.Core(4, 4, 8)
+
+
+def search_space():
+    from griffin_jax.search import Space  # imported here: most tests never load the search
+
+    return Space(
+        core=SEARCH_CORE, exploits=("none", "A", "W", "AW"), time=(1, 3), lane=(0, 1), group=(0, 1)
+    )
+
+
+def search_mix_of(seed: int) -> list:
+    """A two-workload mix (an AW and an A workload, one small GEMM each) drawn from ``seed``."""
+    rng = np.random.default_rng(seed)
+    a1, w1 = rng.random((16, 24)) < 0.5, rng.random((24, 8)) < 0.4
+    a2, w2 = rng.random((16, 24)) < 0.3, np.ones((24, 8), bool)
+    return [("dual", [("l1", a1, w1, 2)], "AW", 1.0), ("act", [("l2", a2, w2, 1)], "A", 2.0)]
+
+
+@functools.cache
+def search_tiny():
+    """The search tests' mix, its exhaustive exact table (shared, so searches are charged for
+    their evaluations without recomputing them) and its relaxation."""
+    from griffin_jax.search import ExactEvaluator, relax
+
+    mix, space = search_mix_of(3), search_space()
+    ev = ExactEvaluator(mix, space)
+    ev(space.points())
+    return mix, ev, relax(mix, space)
+
+
+def search_budget() -> float:
+    """An area budget (1.5 x the dense core) for ``perf_under_area`` on ``search_tiny``."""
+    from griffin_jax.search import DesignPoint
+
+    _, ev, _ = search_tiny()
+    return 1.5 * ev.area(DesignPoint("none"))

@@ -10,35 +10,32 @@
 Pieces: ``Space`` / ``DesignPoint`` (the discrete space, bounds, rounding), ``relax`` (the
 differentiable surrogate), ``run_search`` (projected optax descent, restarts, rounding and exact
 re-evaluation), baselines ``random_search`` / ``tpe_search`` / ``exhaustive`` over one counting
-``ExactEvaluator``, and ``plot_history``. See ``docs/search.md`` for the evidence.
+``ExactEvaluator``, and ``plot_history``. A second ``run_search`` in one process compiles
+nothing new and reuses the mix's relaxation and exact results (kept by value). See
+``docs/search.md`` for the evidence.
 """
 
-from griffin_jax.search._plots import plot_history
-from griffin_jax.search._relax import (
+from griffin_jax.search._baselines import exhaustive, random_search, tpe_search
+from griffin_jax.search._evaluator import (
+    ExactEvaluator,
+    exact_metrics,
+    exact_value,
+    rank_correlation,
+    relative_gap,
+)
+from griffin_jax.search._gradient import run_search
+from griffin_jax.search._objective import (
     AREA_PENALTY,
     MAXIMISE,
     OBJECTIVES,
     Metrics,
-    Relaxation,
-    check_workloads,
-    relax,
-    relaxed_area,
     relaxed_loss,
 )
-from griffin_jax.search._search import (
-    ExactEvaluator,
-    HistoryRow,
-    SearchResult,
-    exact_metrics,
-    exact_value,
-    exhaustive,
-    random_search,
-    rank_correlation,
-    relative_gap,
-    run_search,
-    tpe_search,
-)
+from griffin_jax.search._plots import plot_history
+from griffin_jax.search._relax import Relaxation, relax, relaxed_area
+from griffin_jax.search._result import HistoryRow, SearchResult
 from griffin_jax.search._space import DesignPoint, Space
+from griffin_jax.search._tiles import check_workloads
 
 __all__ = [
     "AREA_PENALTY",

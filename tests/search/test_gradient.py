@@ -1,53 +1,32 @@
-"""The search: finds the exhaustive optimum on a tiny space with fewer exact evaluations than
-the space holds; counting, constraints, baselines, history, plot, argument checks."""
+"""The gradient search: finds the exhaustive optimum on a tiny space with fewer exact
+evaluations than the space holds; counting, constraints, history, argument checks; a second
+search in one process compiles nothing."""
 
-import functools
 import math
 
 import numpy as np
 import pytest
 
-import griffin_jax as gj
 from griffin_jax.search import (
-    DesignPoint,
     ExactEvaluator,
     Space,
     exhaustive,
-    plot_history,
-    random_search,
     relative_gap,
     relax,
     run_search,
-    tpe_search,
 )
+from griffin_jax.search._relax import TRACE_COUNT
+from griffin_jax.sim import _gemm
+from tests.conftest import SEARCH_CORE, search_budget, search_mix_of, search_space, search_tiny
 
-CORE = gj.Core(4, 4, 8)
-# Same core, space and GEMM shape as test_relax: compiled exact kernels are shared in one run.
-SPACE = Space(core=CORE, exploits=("none", "A", "W", "AW"), time=(1, 3), lane=(0, 1), group=(0, 1))
-
-
-@functools.cache
-def tiny():
-    """A two-workload mix, its exhaustive exact table (shared, so searches are charged for
-    their evaluations without recomputing them) and its relaxation."""
-    rng = np.random.default_rng(3)
-    a1, w1 = rng.random((16, 24)) < 0.5, rng.random((24, 8)) < 0.4
-    a2, w2 = rng.random((16, 24)) < 0.3, np.ones((24, 8), bool)
-    mix = [("dual", [("l1", a1, w1, 2)], "AW", 1.0), ("act", [("l2", a2, w2, 1)], "A", 2.0)]
-    ev = ExactEvaluator(mix, SPACE)
-    ev(SPACE.points())
-    return mix, ev, relax(mix, SPACE)
-
-
-def budget():
-    _, ev, _ = tiny()
-    return 1.5 * ev.area(DesignPoint("none"))
+CORE = SEARCH_CORE
+SPACE = search_space()
 
 
 @pytest.mark.parametrize("objective", ["tops_per_w", "edp", "perf_under_area"])
 def test_search_finds_the_exhaustive_optimum_with_few_exact_evaluations(objective):
-    mix, ev, rel = tiny()
-    b = budget() if objective == "perf_under_area" else None
+    mix, ev, rel = search_tiny()
+    b = search_budget() if objective == "perf_under_area" else None
     opt = exhaustive(ev.fresh(), objective, b)
     assert opt.n_exact == SPACE.size
     for seed in (0, 1):
@@ -75,7 +54,7 @@ def test_search_finds_the_exhaustive_optimum_with_few_exact_evaluations(objectiv
 
 
 def test_history_has_every_step_in_bounds_and_exact_checkpoints():
-    mix, ev, rel = tiny()
+    mix, ev, rel = search_tiny()
     res = run_search(
         mix, "edp", SPACE, seed=2, steps=12, restarts=2, exact_every=4, evaluator=ev, relaxation=rel
     )
@@ -93,8 +72,8 @@ def test_history_has_every_step_in_bounds_and_exact_checkpoints():
     assert got[last.design] == pytest.approx(last.exact)
 
 
-def test_counts_are_distinct_designs_and_respect_the_budget():
-    mix, ev, rel = tiny()
+def test_counts_respect_the_budget():
+    mix, ev, rel = search_tiny()
     res = run_search(
         mix,
         "tops_per_w",
@@ -107,32 +86,49 @@ def test_counts_are_distinct_designs_and_respect_the_budget():
         relaxation=rel,
     )
     assert res.n_exact <= 3 and len({p for p, _ in res.evaluated}) == res.n_exact
-    fresh = ev.fresh()
-    fresh([DesignPoint("none"), DesignPoint("none"), DesignPoint("A", 1, 0, 0)])
-    assert fresh.count == 2
 
 
-def test_random_and_tpe_baselines_count_like_the_search():
-    _, ev, _ = tiny()
-    rnd = random_search(ev, "edp", 6, seed=0)
-    assert rnd.n_exact == 6 and rnd.best is not None
-    assert rnd.best_value == min(v for _, v in rnd.evaluated)
-    b = budget()
-    rnd = random_search(ev, "perf_under_area", 5, seed=1, area_budget_mm2=b)
-    assert all(ev.area(p) <= b for p, _ in rnd.evaluated)
-    pytest.importorskip("optuna")
-    tpe = tpe_search(ev, "perf_under_area", 6, seed=0, area_budget_mm2=b)
-    assert tpe.n_exact == 6 and all(ev.area(p) <= b for p, _ in tpe.evaluated)
+def _same(a, b):
+    """Equal search results (``nan`` history entries compare equal)."""
+    assert (a.best, a.best_value, a.n_exact, a.evaluated) == (
+        b.best,
+        b.best_value,
+        b.n_exact,
+        b.evaluated,
+    )
+    np.testing.assert_equal(
+        [list(vars(h).values()) for h in a.history], [list(vars(h).values()) for h in b.history]
+    )
 
 
-def test_plot_history_writes_a_figure(tmp_path):
-    pytest.importorskip("matplotlib")
-    mix, ev, rel = tiny()
-    res = run_search(mix, "edp", SPACE, seed=0, steps=6, restarts=2, evaluator=ev, relaxation=rel)
-    path = plot_history(res, tmp_path / "h.png")
-    assert (tmp_path / "h.png").stat().st_size > 1000 and path.endswith("h.png")
-    with pytest.raises(ValueError, match="history"):
-        plot_history(random_search(ev, "edp", 2), tmp_path / "x.png")
+def test_a_second_search_compiles_nothing():
+    # Neither evaluator nor relaxation passed: the descent step, the relaxed metrics and the
+    # exact scheduler's programs are all reused by a second call with another seed and
+    # objective. A mix no other test searches, so that the first call builds what it needs.
+    mix = search_mix_of(11)
+    kw = dict(space=SPACE, steps=4, restarts=2, max_exact=8)
+    run_search(mix, "edp", seed=0, **kw)
+    before = (dict(TRACE_COUNT), _gemm.TRACE_COUNT["gemm"])
+    res = run_search(mix, "tops_per_w", seed=1, **kw)
+    assert (dict(TRACE_COUNT), _gemm.TRACE_COUNT["gemm"]) == before
+    # the reused (kept) evaluator and relaxation give what fresh ones give
+    fresh = run_search(
+        mix,
+        "tops_per_w",
+        seed=1,
+        evaluator=ExactEvaluator(mix, SPACE),
+        relaxation=relax(mix, SPACE, max_tiles=8),
+        **kw,
+    )
+    _same(res, fresh)
+
+
+def test_a_mix_of_the_same_shapes_reuses_the_search_programs():
+    kw = dict(space=SPACE, steps=3, restarts=2, max_exact=4)
+    run_search(search_mix_of(12), "edp", seed=0, **kw)
+    before = dict(TRACE_COUNT)
+    run_search(search_mix_of(13), "edp", seed=0, **kw)  # other masks, same shapes
+    assert dict(TRACE_COUNT) == before
 
 
 @pytest.mark.parametrize(
@@ -152,18 +148,8 @@ def test_plot_history_writes_a_figure(tmp_path):
     ],
 )
 def test_bad_arguments_raise_naming_the_field(kwargs, field):
-    mix, ev, rel = tiny()
+    mix, ev, rel = search_tiny()
     args = {"space": SPACE, "evaluator": ev, "relaxation": rel, "steps": 2, "restarts": 2}
     args.update(kwargs)
     with pytest.raises(ValueError, match=field):
         run_search(mix, **args)
-
-
-def test_bad_baseline_arguments_raise():
-    _, ev, _ = tiny()
-    with pytest.raises(ValueError, match="n_evals"):
-        random_search(ev, "edp", 0)
-    with pytest.raises(ValueError, match="objective"):
-        exhaustive(ev, "fast")
-    with pytest.raises(ValueError, match="not in the space"):
-        ev([DesignPoint("A", 9, 0, 0)])
