@@ -31,7 +31,7 @@ def measure(n_images: int = 2, categories=("AW",), variant: str = "p75") -> dict
     from griffin_jax.search import _reuse, run_search
     from griffin_jax.workloads import GemmLayer, Workload, digits_workload
 
-    layers = [GemmLayer(n, a, w) for n, a, w in digits_workload(variant, n_images=n_images)]
+    layers = list(digits_workload(variant, n_images=n_images))
     mix = [Workload(f"digits-{variant}/{c}", layers, c) for c in categories]
     out = {}
     for name, seed, objective in (
