@@ -29,7 +29,7 @@ def measure(n_images: int = 2, categories=("AW",), variant: str = "p75") -> dict
     ``first``, ``second`` (another seed and objective) and ``compiled_only`` (another seed,
     nothing kept but the compiled programs)."""
     from griffin_jax.search import _reuse, run_search
-    from griffin_jax.workloads import GemmLayer, Workload, digits_workload
+    from griffin_jax.workloads import Workload, digits_workload
 
     layers = list(digits_workload(variant, n_images=n_images))
     mix = [Workload(f"digits-{variant}/{c}", layers, c) for c in categories]
