@@ -1,9 +1,9 @@
 """Gradient-guided design search through a differentiable relaxation of the cost model.
 
     from griffin_jax import search
-    from griffin_jax.workloads import GemmLayer, Workload, digits_workload
-    layers = [GemmLayer(n, a, w) for n, a, w in digits_workload("p75", n_images=2)]
-    res = search.run_search([Workload("digits-p75", layers, "AW")], objective="edp", seed=0)
+    from griffin_jax.workloads import load
+    mix = [load("digits", "AW", variant="p75", n_images=2)]
+    res = search.run_search(mix, objective="edp", seed=0)
     res.best.label, res.best_value, res.n_exact, res.space_size
     search.plot_history(res, "search.png")
 
