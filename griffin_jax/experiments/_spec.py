@@ -12,19 +12,13 @@ import dataclasses
 import os
 from collections.abc import Callable, Mapping
 
+from griffin_jax._checks import check_choice, check_ints
 from griffin_jax.design._core import EXPLOITS, SYNCS, Core
 from griffin_jax.design._point import BOX_GRID
 from griffin_jax.design._presets import PRESET_REGISTRY
 from griffin_jax.design._shapes import window_from_spec
 from griffin_jax.sim._options import SimOptions
 from griffin_jax.workloads._workload import CATEGORIES, Workload, check_category
-
-
-def _ints(where: str, values, low: int) -> tuple:
-    vals = tuple(values)
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= low for v in vals):
-        raise ValueError(f"{where} must be a list of ints >= {low}, got {list(vals)}")
-    return vals
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,7 +50,9 @@ class DesignSet:
                 raise ValueError(f"DesignSet.exploits must be a subset of {EXPLOITS}, got {ex}")
         object.__setattr__(self, "exploits", ex)
         for name, low in (("box_time", 1), ("box_lane", 0), ("box_group", 0)):
-            object.__setattr__(self, name, _ints(f"DesignSet.{name}", getattr(self, name), low))
+            object.__setattr__(
+                self, name, check_ints(f"DesignSet.{name}", getattr(self, name), low)
+            )
         boxes = tuple(tuple(b) for b in self.boxes)
         for b in boxes:
             if len(b) != 3 or not all(isinstance(v, int) and not isinstance(v, bool) for v in b):
@@ -82,8 +78,7 @@ class DesignSet:
                 if p not in PRESET_REGISTRY:
                     raise ValueError(f"DesignSet.presets: {PRESET_REGISTRY.unknown(p)}")
             object.__setattr__(self, "presets", presets)
-        if self.sync not in SYNCS:
-            raise ValueError(f"DesignSet.sync must be one of {SYNCS}, got {self.sync!r}")
+        check_choice("DesignSet.sync", self.sync, SYNCS)
         if (self.windows or self.shapes) and not [e for e in ex if e != "none"]:
             raise ValueError(
                 "DesignSet.windows: needs a sparse exploit in exploits (A, W or AW) to run "

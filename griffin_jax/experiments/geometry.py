@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from griffin_jax._checks import check_int
 from griffin_jax.design._core import MAX_LANES
 from griffin_jax.experiments._registry import register_experiment
 from griffin_jax.experiments._spec import Context, Outcome, Spec
@@ -36,8 +37,8 @@ class GeometryOptions:
     max_lanes: int = 64
 
     def __post_init__(self):
-        p = self.peak
-        if isinstance(p, bool) or not isinstance(p, int) or p < 1 or p & (p - 1):
+        p = check_int("GeometryOptions.peak", self.peak, 1)
+        if p & (p - 1):
             raise ValueError(f"GeometryOptions.peak must be a power of two >= 1, got {p!r}")
         m = self.max_lanes
         if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= MAX_LANES:

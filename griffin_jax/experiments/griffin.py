@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
+from griffin_jax._checks import check_bool, check_int
 from griffin_jax.experiments._registry import register_experiment
 from griffin_jax.experiments._spec import Context, Outcome, Spec
 
@@ -33,12 +34,9 @@ class GriffinOptions:
 
     def __post_init__(self):
         for k, low in (("search_steps", 1), ("search_restarts", 1), ("search_seed", 0)):
-            v = getattr(self, k)
-            if isinstance(v, bool) or not isinstance(v, int) or v < low:
-                raise ValueError(f"GriffinOptions.{k} must be an int >= {low}, got {v!r}")
+            check_int(f"GriffinOptions.{k}", getattr(self, k), low)
         for k in ("search", "store"):
-            if not isinstance(getattr(self, k), bool):
-                raise ValueError(f"GriffinOptions.{k} must be a bool, got {getattr(self, k)!r}")
+            check_bool(f"GriffinOptions.{k}", getattr(self, k))
 
 
 def _provenance(spec: Spec) -> list:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from griffin_jax._checks import check_bool
 from griffin_jax.experiments._candidates import candidates_by_kind, paper_geometries
 from griffin_jax.experiments._registry import register_experiment
 from griffin_jax.experiments._spec import Context, Outcome, Spec
@@ -49,8 +50,7 @@ class PaperOptions:
                 f"'best', got {list(g)}"
             )
         object.__setattr__(self, "geometries", g)
-        if not isinstance(self.validate, bool):
-            raise ValueError(f"PaperOptions.validate must be a bool, got {self.validate!r}")
+        check_bool("PaperOptions.validate", self.validate)
         names = check_input_names("PaperOptions.sensitivity", self.sensitivity)
         object.__setattr__(self, "sensitivity", names)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from griffin_jax._checks import check_int
 from griffin_jax.experiments._registry import register_experiment
 from griffin_jax.experiments._spec import Context, Outcome, Spec
 
@@ -34,11 +35,8 @@ class SearchOptions:
                 f"{self.objective!r}"
             )
         for k in ("steps", "restarts"):
-            v = getattr(self, k)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"SearchOptions.{k} must be an int >= 1, got {v!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"SearchOptions.seed must be an int >= 0, got {self.seed!r}")
+            check_int(f"SearchOptions.{k}", getattr(self, k), 1)
+        check_int("SearchOptions.seed", self.seed, 0)
         b = self.area_budget_mm2
         if b is not None and (isinstance(b, bool) or not isinstance(b, (int, float)) or b <= 0):
             raise ValueError(f"SearchOptions.area_budget_mm2 must be null or > 0, got {b!r}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from griffin_jax._checks import check_int
 from griffin_jax.experiments._candidates import candidates_by_kind, designs_for
 from griffin_jax.experiments._registry import register_experiment
 from griffin_jax.experiments._spec import Context, Outcome, Spec
@@ -54,9 +55,7 @@ class SensitivityOptions:
                 f"{list(rg)}"
             )
         object.__setattr__(self, "range", tuple(float(x) for x in rg))
-        s = self.samples
-        if isinstance(s, bool) or not isinstance(s, int) or s < 0:
-            raise ValueError(f"SensitivityOptions.samples must be an int >= 0, got {s!r}")
+        check_int("SensitivityOptions.samples", self.samples, 0)
 
 
 def sensitivity_of(spec: Spec, report, names, workloads, options: SensitivityOptions):

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from griffin_jax._checks import check_int
 from griffin_jax.experiments._registry import register_experiment
 from griffin_jax.experiments._spec import Context, Outcome, Spec
-
-
-def _optional_int(where, v, low):
-    if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < low):
-        raise ValueError(f"{where} must be null (all) or an int >= {low}, got {v!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,10 +24,9 @@ class ValidateOptions:
     seed: int = 0
 
     def __post_init__(self):
-        _optional_int("ValidateOptions.max_layers", self.max_layers, 1)
-        _optional_int("ValidateOptions.max_rows", self.max_rows, 1)
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"ValidateOptions.seed must be an int >= 0, got {self.seed!r}")
+        check_int("ValidateOptions.max_layers", self.max_layers, 1, optional=True)
+        check_int("ValidateOptions.max_rows", self.max_rows, 1, optional=True)
+        check_int("ValidateOptions.seed", self.seed, 0)
 
 
 def validation_rows(spec: Spec, options: ValidateOptions, ctx: Context) -> list:

@@ -16,11 +16,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from griffin_jax._checks import check_choice, check_int
+
 STRATEGIES = (None, "map", "vmap")
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,22 +46,15 @@ class SimOptions:
     strategy: str | None = None
 
     def __post_init__(self):
-        c = self.chunk
-        if c is not None and (not _is_int(c) or c <= 0):
-            raise ValueError(f"SimOptions.chunk must be None or a positive int, got {c!r}")
+        check_int("SimOptions.chunk", self.chunk, 1, optional=True)
         s = self.sample
         if s is not None and (
             isinstance(s, bool) or not isinstance(s, (int, float, np.floating)) or not 0 < s <= 1
         ):
             raise ValueError(f"SimOptions.sample must be None or a fraction in (0, 1], got {s!r}")
-        if not _is_int(self.min_tiles) or self.min_tiles < 2:
-            raise ValueError(f"SimOptions.min_tiles must be an int >= 2, got {self.min_tiles!r}")
-        if not _is_int(self.seed) or self.seed < 0:
-            raise ValueError(f"SimOptions.seed must be an int >= 0, got {self.seed!r}")
-        if self.strategy not in STRATEGIES:
-            raise ValueError(
-                f"SimOptions.strategy must be None, 'map' or 'vmap', got {self.strategy!r}"
-            )
+        check_int("SimOptions.min_tiles", self.min_tiles, 2)
+        check_int("SimOptions.seed", self.seed, 0)
+        check_choice("SimOptions.strategy", self.strategy, STRATEGIES)
         if self.devices is not None:
             if isinstance(self.devices, (str, bytes)) or not hasattr(self.devices, "__iter__"):
                 raise ValueError(
