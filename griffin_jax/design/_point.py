@@ -141,7 +141,8 @@ class DesignPoint:
 
 
 # The one default box grid of the package (docs/model.md 5.2's minimum for Griffin's derivation):
-# the CLI's design=study, the derivation's wirings and mode windows, and search.Space's ranges.
+# the CLI's design=study, the derivation's wirings and mode windows. search.Space enumerates its
+# points with box_grid too, over wider default bounds (search.SEARCH_RANGE) built from this one.
 BOX_GRID = {"time": (1, 2, 3, 4), "lane": (0, 1, 2), "group": (0, 1, 2)}
 
 

@@ -34,7 +34,7 @@ from griffin_jax.search._objective import (
 from griffin_jax.search._plots import plot_history
 from griffin_jax.search._relax import Relaxation, relax, relaxed_area
 from griffin_jax.search._result import HistoryRow, SearchResult
-from griffin_jax.search._space import DesignPoint, Space
+from griffin_jax.search._space import SEARCH_RANGE, DesignPoint, Space
 from griffin_jax.search._tiles import check_workloads
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "Metrics",
     "Relaxation",
     "SearchResult",
+    "SEARCH_RANGE",
     "Space",
     "check_workloads",
     "exact_metrics",
