@@ -46,6 +46,23 @@ Events and their prices (``b`` operand bits, ``L`` lanes, cells priced by ``Tech
   x real rows) under ``sync="core"``; under ``sync="group"`` each row reads only while its own
   schedule runs: ``group_cycles`` less the padded rows, each of which (no work) runs exactly
   ``ceil(T / (D + 1))`` cycles (docs/model.md 3.5).
+* ``registers`` (docs/model.md 4.4): every clocked flip-flop bit pays ``ff_clock_energy`` each
+  cycle its unit is clocked, whether or not its data changes: the product and operand
+  registers, the accumulators, the active staging buffers (all their rows) and the active
+  schedulers' pending masks. Clock gating is per unit: under ``sync="core"`` every DPU and
+  operand register is clocked every cycle the core runs (``clocked_dpu_cycles = cycles x R
+  C``, padded DPUs of edge tiles included); under ``sync="group"`` a DPU (with its own operand
+  and staging registers) is clocked only while its group's schedule runs; staging buffers and
+  schedulers a mode does not use are gated (the idle side of a Griffin mode, all of them in
+  its dense mode). Data writes of the new pipeline registers are charged here too: ``2b``
+  product-register bits per charged product (a gated product writes none) and the operand
+  registers once per clocked cycle, at ``dff_energy`` per bit.
+* ``clock``: the clock network, ``clock_network_ratio`` x the clock-pin energy above (the
+  network to a gated unit's flops is gated with them).
+* ``zero_detect`` (zero-gating hardware, 4.5): the operand detectors and gate enables evaluate
+  every clocked cycle, the ``2b`` isolation cells of a multiplier switch once per product it
+  passes; with gating, an adder tree switches in proportion to its live inputs
+  (``tree_energy x products / L``: a gated input holds).
 * ``leakage``: ``leakage_power_density x core-only area x cycles / clock``; ``sram_leakage``:
   the buffers' CACTI leakage power x cycles / clock.
 * Core-only energy is ``CORE_ENERGY_COMPONENTS``; total adds ``MEMORY_ENERGY_COMPONENTS``.
@@ -91,6 +108,9 @@ CORE_ENERGY_COMPONENTS = (
     "wgt_mux",
     "staging",
     "schedulers",
+    "registers",
+    "clock",
+    "zero_detect",
     "leakage",
 )
 MEMORY_ENERGY_COMPONENTS = ("sram", "metadata", "sram_leakage")
@@ -220,6 +240,7 @@ class Counts:
     operand rows written per active staging buffer (``tiles x steps``); ``act_value_bits`` /
     ``act_meta_bits`` / ``wgt_value_bits`` / ``wgt_meta_bits``: bits read from the activation
     and weight buffers; ``out_bits``: bits written to the output buffer; ``cycles``: cycles run;
+    ``clocked_dpu_cycles``: DPU-cycles in which a DPU is clocked (docs/model.md 4.4);
     ``structured_ok``: a 2:4 datapath's weights fit the pattern.
     """
 
@@ -237,13 +258,29 @@ class Counts:
     wgt_meta_bits: Any
     out_bits: Any
     cycles: Any
+    clocked_dpu_cycles: Any
     structured_ok: bool = False
+
+
+# DPUs that one schedule group clocks (docs/model.md 3.1: A groups are columns, W groups rows).
+def dpus_per_group(exploit: str, rows: int, cols: int) -> int:
+    return {"A": rows, "W": cols}.get(exploit, 1)
+
+
+def clocked_dpu_cycles(mode: Design, events: Events, schedule: Schedule) -> int:
+    """DPU-cycles in which a DPU is clocked (module doc): every DPU every cycle, or under
+    ``sync="group"`` each group's DPUs while the group's own schedule runs."""
+    R, C = events.rows, events.cols
+    if mode.sync == "group" and mode.exploit != "none" and events.structured is None:
+        return schedule.group_cycles * dpus_per_group(mode.exploit, R, C)
+    return schedule.cycles * R * C
 
 
 def layer_counts(accel: Accelerator, mode: Design, events: Events, schedule: Schedule) -> Counts:
     """The ``Counts`` of ``accel`` running ``mode`` on one GEMM (module doc)."""
     ex = mode.exploit
-    scheduled = ex in ("A", "AW") and accel.hardware.exploit in ("A", "AW")
+    offset = accel.fetch == "offset"
+    scheduled = ex in ("A", "AW") and accel.hardware.exploit in ("A", "AW") and not offset
     wgt_value_bits, wgt_meta_bits = events.wgt_value_bits, events.wgt_meta_bits
     if events.wgt_frame_bits or events.wgt_frame_meta_bits:
         # Events averages the frame over a tile's real rows; charge it per real row-cycle.
@@ -260,13 +297,15 @@ def layer_counts(accel: Accelerator, mode: Design, events: Events, schedule: Sch
         busy_dpu_cycles=busy_dpu_cycles(mode, events, schedule),
         tree_dpu_cycles=extra_tree_cycles(mode, events, schedule),
         scheduler_cycles=schedule.group_cycles if scheduled else 0,
-        staged_rows=events.tiles * events.steps,
+        # offset fetch: the brick buffers receive the nonzero (value, offset) pairs only
+        staged_rows=events.items / events.lanes if offset else events.tiles * events.steps,
         act_value_bits=events.act_value_bits,
         act_meta_bits=events.act_meta_bits,
         wgt_value_bits=wgt_value_bits,
         wgt_meta_bits=wgt_meta_bits,
         out_bits=events.out_bits,
         cycles=schedule.cycles,
+        clocked_dpu_cycles=clocked_dpu_cycles(mode, events, schedule),
         structured_ok=events.structured_ok,
     )
 
@@ -327,24 +366,50 @@ def energy_components(
     acc_e = p.acc_adder_energy
     act_mux, wgt_mux = _mux_energy(hw, structured, ex, terms, counts, p)
     D = terms.depth
-    # The sides the mode stages (W: activations, A: weights, AW: both), none without a window.
-    buffers = (hw.act_buffers if ex in ("W", "AW") else 0) + (
-        hw.wgt_buffers if ex in ("A", "AW") else 0
-    )
+    # The sides the mode stages (W: activations, A: weights, AW: both; the offset fetch stages
+    # activations in its brick buffers), none without a window.
+    act_side = ex in ("W", "AW") or (ex == "A" and hw.offset_fetch)
+    buffers = (hw.act_buffers if act_side else 0) + (hw.wgt_buffers if ex in ("A", "AW") else 0)
     # A mode: one scheduler per column drives it (on AW hardware the others are gated); the
     # mode's schedule groups are exactly its active schedulers.
     per_sched = L * (1 + terms.size) * p.priority_cell_energy + (D + 1) * L * p.dff_energy
-    act, wgt, out = (price_buffer(p.sram, b) for b in (hw.act_sram, hw.wgt_sram, hw.out_sram))
+    act, wgt, out = (price_buffer(p.sram, x) for x in (hw.act_sram, hw.wgt_sram, hw.out_sram))
     time_ns = counts.cycles / p.clock_ghz  # mW x ns = pJ
+    width = hw.staging_width or b
+    staged_bits = buffers * hw.depth * L * width  # clocked rows of the active staging buffers
+    # mean cycles a unit is clocked: the core's cycles, or a DPU's own under sync="group"
+    unit_cycles = counts.clocked_dpu_cycles / hw.dpus
+    gated = bool(hw.zero_detect_cells)
+    registers = clock = 0.0
+    if p.clocked_registers:
+        clocked_bits = (
+            unit_cycles * (hw.pipeline_register_bits + hw.dpus * hw.acc_bits)
+            + unit_cycles * (hw.operand_register_bits + staged_bits)
+            + counts.scheduler_cycles * (D + 1) * L
+        )
+        registers = clocked_bits * p.ff_clock_energy + p.dff_energy * (
+            counts.products * 2 * b + unit_cycles * hw.operand_register_bits
+        )
+        clock = p.clock_network_ratio * clocked_bits * p.ff_clock_energy
+    zero_detect = 0.0
+    if gated:  # detectors and enables every clocked cycle; isolation cells per passed product
+        isolation = hw.multipliers * 2 * b
+        zero_detect = p.nand2_energy * (
+            unit_cycles * (hw.zero_detect_cells - isolation) + counts.products * 2 * b
+        )
+    tree_events = counts.products / L if gated else counts.busy_dpu_cycles
     return {
         "mult": counts.products * p.mult8_energy,
-        "adder_trees": counts.busy_dpu_cycles * p.tree_energy,
+        "adder_trees": tree_events * p.tree_energy,
         "accumulators": counts.busy_dpu_cycles * (acc_e + hw.acc_bits * p.dff_energy),
         "extra_trees": counts.tree_dpu_cycles * (p.tree_energy + acc_e),
         "act_mux": act_mux,
         "wgt_mux": wgt_mux,
-        "staging": counts.staged_rows * buffers * L * b * p.dff_energy * _minimum(D, 1),
+        "staging": counts.staged_rows * buffers * L * width * p.dff_energy * _minimum(D, 1),
         "schedulers": counts.scheduler_cycles * per_sched,
+        "registers": registers,
+        "clock": clock,
+        "zero_detect": zero_detect,
         "leakage": p.leakage_power_density * core_area_mm2 * time_ns,
         "sram": (
             counts.act_value_bits * act.read_pj_per_bit
@@ -375,7 +440,7 @@ def layer_energy(
         DeprecationWarning,
         stacklevel=2,
     )
-    hw = inventory(accel, tech.operand_bits, tech.accumulator_bits)
+    hw = inventory(accel, tech.operand_bits, tech.accumulator_bits, tech.bank_rule)
     return energy_components(
         hw,
         mode.exploit,

@@ -94,7 +94,12 @@ def _terms(exploit: str, theta) -> WindowTerms:
 def relaxed_inventory(exploit: str, theta, core: Core, p: Prices):
     """The cost model's ``Inventory`` of the fixed design ``(exploit, box(theta))``."""
     return build_inventory(
-        core, exploit, _terms(exploit, theta), bits=p.operand_bits, acc_bits=p.accumulator_bits
+        core,
+        exploit,
+        _terms(exploit, theta),
+        bits=p.operand_bits,
+        acc_bits=p.accumulator_bits,
+        bank_rule=p.bank_rule,
     )
 
 
@@ -260,6 +265,8 @@ def relaxed_counts(exploit: str, theta, ev: dict, cycles, busy, trees, row_cycle
         wgt_meta_bits=ev["wgt_meta_bits"] + frame_rows * frame_meta,
         out_bits=ev["out_bits"],
         cycles=cycles,
+        # the search's designs share one step pointer: every DPU is clocked every cycle
+        clocked_dpu_cycles=cycles * inv.dpus,
     )
 
 
