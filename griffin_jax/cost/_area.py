@@ -176,6 +176,8 @@ class Inventory:
     # bits per staged entry (the operand; Cnvlutin's brick buffers also hold its offset)
     staging_width: int = 0
     offset_fetch: bool = False
+    rows: int = 0
+    cols: int = 0
 
     @property
     def staging_bits(self):
@@ -276,6 +278,8 @@ def build_inventory(
     sram = _buffers(core, exploit, structured, reconfigurable, terms, bits, fetch, bank_rule)
     per_group = sync == "group"
     registers = {
+        "rows": R,
+        "cols": C,
         "pipeline_register_bits": mults * 2 * bits,
         "operand_register_bits": (dpus * 2 if per_group else R + C) * L * bits,
         "zero_detect_cells": ((R + C) * L * (bits - 1) + mults * (2 * bits + 1)) if gated else 0,

@@ -114,6 +114,8 @@ CORE_ENERGY_COMPONENTS = (
     "leakage",
 )
 MEMORY_ENERGY_COMPONENTS = ("sram", "metadata", "sram_leakage")
+# Counts of the clocked units (docs/model.md 4.4)
+CLOCKED = ("clocked_dpu_cycles", "clocked_row_cycles", "clocked_col_cycles")
 ENERGY_COMPONENTS = CORE_ENERGY_COMPONENTS + MEMORY_ENERGY_COMPONENTS
 
 
@@ -240,7 +242,8 @@ class Counts:
     operand rows written per active staging buffer (``tiles x steps``); ``act_value_bits`` /
     ``act_meta_bits`` / ``wgt_value_bits`` / ``wgt_meta_bits``: bits read from the activation
     and weight buffers; ``out_bits``: bits written to the output buffer; ``cycles``: cycles run;
-    ``clocked_dpu_cycles``: DPU-cycles in which a DPU is clocked (docs/model.md 4.4);
+    ``clocked_dpu_cycles`` / ``clocked_row_cycles`` / ``clocked_col_cycles``: DPU-, row- and
+    column-cycles in which the unit is clocked (``clocked_unit_cycles``, docs/model.md 4.4);
     ``structured_ok``: a 2:4 datapath's weights fit the pattern.
     """
 
@@ -259,21 +262,33 @@ class Counts:
     out_bits: Any
     cycles: Any
     clocked_dpu_cycles: Any
+    clocked_row_cycles: Any
+    clocked_col_cycles: Any
     structured_ok: bool = False
 
 
-# DPUs that one schedule group clocks (docs/model.md 3.1: A groups are columns, W groups rows).
-def dpus_per_group(exploit: str, rows: int, cols: int) -> int:
-    return {"A": rows, "W": cols}.get(exploit, 1)
-
-
-def clocked_dpu_cycles(mode: Design, events: Events, schedule: Schedule) -> int:
-    """DPU-cycles in which a DPU is clocked (module doc): every DPU every cycle, or under
-    ``sync="group"`` each group's DPUs while the group's own schedule runs."""
+def clocked_unit_cycles(mode: Design, events: Events, schedule: Schedule) -> tuple:
+    """``(DPU, row, column)`` cycles in which the core clocks them (docs/model.md 4.4): rows and
+    columns are the units of the operand registers and the staging buffers (per DPU under
+    ``sync="group"``). A layer that uses fewer rows (``N < R``) or columns (``M < C``) than the
+    core has gates the others for the whole layer; the padded DPUs of an edge tile stay
+    clocked. Under ``sync="group"`` a group is clocked while its own schedule runs; a group
+    beyond the layer's rows or columns has no work and would run ``ceil(T / (D + 1))`` cycles
+    per tile (docs/model.md 3.5), which are taken out."""
     R, C = events.rows, events.cols
-    if mode.sync == "group" and mode.exploit != "none" and events.structured is None:
-        return schedule.group_cycles * dpus_per_group(mode.exploit, R, C)
-    return schedule.cycles * R * C
+    ru, cu = min(R, events.N), min(C, events.M)
+    ex = mode.exploit
+    if mode.sync == "group" and ex != "none" and events.structured is None:
+        idle = -(-events.steps // (mode.window.depth + 1)) * events.tiles
+        if ex == "AW":  # groups are DPUs
+            dpu = schedule.group_cycles - (R * C - ru * cu) * idle
+        elif ex == "A":  # groups are columns of R DPUs
+            dpu = (schedule.group_cycles - (C - cu) * idle) * ru
+        else:  # W: groups are rows of C DPUs
+            dpu = (schedule.group_cycles - (R - ru) * idle) * cu
+        dpu = max(dpu, 0)
+        return dpu, dpu, dpu  # every DPU its own operand registers and staging buffers
+    return schedule.cycles * ru * cu, schedule.cycles * ru, schedule.cycles * cu
 
 
 def layer_counts(accel: Accelerator, mode: Design, events: Events, schedule: Schedule) -> Counts:
@@ -305,7 +320,7 @@ def layer_counts(accel: Accelerator, mode: Design, events: Events, schedule: Sch
         wgt_meta_bits=wgt_meta_bits,
         out_bits=events.out_bits,
         cycles=schedule.cycles,
-        clocked_dpu_cycles=clocked_dpu_cycles(mode, events, schedule),
+        **dict(zip(CLOCKED, clocked_unit_cycles(mode, events, schedule))),
         structured_ok=events.structured_ok,
     )
 
@@ -376,26 +391,28 @@ def energy_components(
     act, wgt, out = (price_buffer(p.sram, x) for x in (hw.act_sram, hw.wgt_sram, hw.out_sram))
     time_ns = counts.cycles / p.clock_ghz  # mW x ns = pJ
     width = hw.staging_width or b
-    staged_bits = buffers * hw.depth * L * width  # clocked rows of the active staging buffers
-    # mean cycles a unit is clocked: the core's cycles, or a DPU's own under sync="group"
-    unit_cycles = counts.clocked_dpu_cycles / hw.dpus
+    # per row and per column (per DPU under sync="group"): an operand register and the rows of
+    # the side's staging buffer when the mode stages that side (active buffers)
+    act_unit = L * b + (hw.depth * L * width if act_side and hw.act_buffers else 0)
+    wgt_unit = L * b + (hw.depth * L * b if ex in ("A", "AW") and hw.wgt_buffers else 0)
+    rows, cols = counts.clocked_row_cycles, counts.clocked_col_cycles
     gated = bool(hw.zero_detect_cells)
     registers = clock = 0.0
     if p.clocked_registers:
         clocked_bits = (
-            unit_cycles * (hw.pipeline_register_bits + hw.dpus * hw.acc_bits)
-            + unit_cycles * (hw.operand_register_bits + staged_bits)
+            counts.clocked_dpu_cycles * (L * 2 * b + hw.acc_bits)
+            + cols * act_unit
+            + rows * wgt_unit
             + counts.scheduler_cycles * (D + 1) * L
         )
         registers = clocked_bits * p.ff_clock_energy + p.dff_energy * (
-            counts.products * 2 * b + unit_cycles * hw.operand_register_bits
+            counts.products * 2 * b + (rows + cols) * L * b
         )
         clock = p.clock_network_ratio * clocked_bits * p.ff_clock_energy
     zero_detect = 0.0
-    if gated:  # detectors and enables every clocked cycle; isolation cells per passed product
-        isolation = hw.multipliers * 2 * b
+    if gated:  # detectors per clocked operand, enables per clocked DPU-lane, isolation per product
         zero_detect = p.nand2_energy * (
-            unit_cycles * (hw.zero_detect_cells - isolation) + counts.products * 2 * b
+            (rows + cols) * L * (b - 1) + counts.clocked_dpu_cycles * L + counts.products * 2 * b
         )
     tree_events = counts.products / L if gated else counts.busy_dpu_cycles
     return {

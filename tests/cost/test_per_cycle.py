@@ -70,6 +70,8 @@ def test_clock_and_registers_vanish_without_cycles_and_are_linear_in_them():
     e3 = priced(
         cycles=3 * c.cycles,
         clocked_dpu_cycles=3 * c.clocked_dpu_cycles,
+        clocked_row_cycles=3 * c.clocked_row_cycles,
+        clocked_col_cycles=3 * c.clocked_col_cycles,
         scheduler_cycles=3 * c.scheduler_cycles,
     )
     assert e1["clock"] > 0 and e3["clock"] == pytest.approx(3 * e1["clock"])
@@ -80,6 +82,24 @@ def test_clock_and_registers_vanish_without_cycles_and_are_linear_in_them():
     assert e1["registers"] == pytest.approx(clock_pins + writes)
     for k in ("mult", "adder_trees", "act_mux", "wgt_mux", "sram", "metadata"):
         assert e3[k] == e1[k], k
+
+
+def test_rows_and_columns_a_layer_does_not_use_are_gated_by_hand():
+    # a 3 x 11 x 2 GEMM on 4 x 4 DPUs of 4 lanes: 2 rows and 3 columns clocked every cycle
+    core = gj.Core(4, 4, 4)
+    a, w = np.ones((3, 11), bool), np.ones((11, 2), bool)
+    rep = cost.evaluate_layer(preset("dense", core), "dense", a, w, TECH)
+    c = rep.counts[0]
+    cycles = 3  # one tile of ceil(11 / 4) steps
+    assert rep.cycles == cycles
+    assert (c.clocked_dpu_cycles, c.clocked_row_cycles, c.clocked_col_cycles) == (18, 6, 9)
+    pins = 18 * (4 * 16 + 32) + (6 + 9) * 4 * 8  # products + accumulators; operand registers
+    dff = 4.522 * 0.03 / 36
+    assert rep.energy["clock"] == pytest.approx(1.83 * 0.0038 * pins)
+    writes = dff * (3 * 11 * 2 * 16 + (6 + 9) * 4 * 8)
+    assert rep.energy["registers"] == pytest.approx(0.0038 * pins + writes)
+    # the area is the whole core's: gating saves energy, the registers are still built
+    assert rep.area["registers"] == pytest.approx((64 * 16 + 8 * 4 * 8) * 4.522e-6)
 
 
 def test_the_previous_model_has_no_per_cycle_registers_or_clock():
@@ -101,8 +121,10 @@ def test_a_finished_group_is_gated_under_group_sync():
     rc, rg = cost.layer_costs([core_sync, group_sync], "AW", a, w, TECH)
     cc, cg = rc.counts[0], rg.counts[0]
     assert cc.clocked_dpu_cycles == rc.cycles * 16
-    # each DPU is clocked while its own schedule runs: its group's cycles
+    # each DPU is clocked while its own schedule runs: its group's cycles (every DPU of this
+    # layer has rows and columns to compute: 8 x 8 outputs on 4 x 4 DPUs)
     assert cg.clocked_dpu_cycles == cg.scheduler_cycles  # AW groups are DPUs
+    assert cg.clocked_dpu_cycles == cg.clocked_row_cycles == cg.clocked_col_cycles
     assert cg.clocked_dpu_cycles < rg.cycles * 16
 
 
