@@ -1,6 +1,7 @@
 """Cost model v3, ablated: the previous model, each change alone, and all of them together.
 
-    PYTHONPATH=$PWD python scripts/ablation_cost_v3.py [--out DIR] [--max-rows 64] [--quick]
+    PYTHONPATH=$PWD python scripts/ablation_cost_v3.py [--out DIR] [--max-rows 64]
+        [--networks resnet50 mobilenet_v2 bert_base] [--quick]
 
 Every variant runs in this one process on the same workloads, so what moves between columns is
 the change and nothing else. The changes (docs/model.md 4.4, 4.5, 5, 5.3, 7):
@@ -17,7 +18,8 @@ the change and nothing else. The changes (docs/model.md 4.4, 4.5, 5, 5.3, 7):
 For each variant it reports every validation row (ratio and verdict, the docs' settings: every
 layer, at most ``--max-rows`` activation rows), the claims' R1 and R2 rows per category for two
 Griffins (the stored derivation and the previous one, ``box(1,0,0)``), exact schedules, on the
-paper experiment's four networks on the 8 x 8 x 16 core, and the rank of the previous derived
+paper experiment's four networks (``--networks`` chooses the generated ones beside the digits
+masks) on the 8 x 8 x 16 core, and the rank of the previous derived
 wiring among the 36 AW wirings of the box grid (the derivation's rule: geometric mean of total
 TOPS/W on the dual-sparse workloads, 5% tile sampling as the derivation samples). Schedules do
 not depend on the cost model: each distinct design is scheduled once per layer (a memo around
@@ -155,8 +157,8 @@ def validation(on, tech, core, max_rows: int, max_layers=None) -> list:
     return out
 
 
-def claim_workloads(quick: bool) -> list:
-    nets = [workloads.load(n) for n in NETWORKS]
+def claim_workloads(quick: bool, networks=NETWORKS) -> list:
+    nets = [workloads.load(n) for n in networks]
     nets.append(workloads.load("digits", variant="p75", n_images=4 if quick else 16))
     if quick:
         nets = [nets[-1]]
@@ -297,12 +299,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("outputs/ablation"))
     parser.add_argument("--max-rows", type=int, default=64)
+    parser.add_argument("--networks", nargs="*", default=list(NETWORKS), help="beside digits")
     parser.add_argument("--quick", action="store_true", help="digits only, a tiny grid (a test)")
     args = parser.parse_args(argv)
     core = gj.design.DEFAULT_CORE
-    wls = claim_workloads(args.quick)
+    wls = claim_workloads(args.quick, args.networks)
     t0 = time.perf_counter()
-    result = {"variants": {}, "seconds": {}}
+    result = {"variants": {}, "seconds": {}, "settings": vars(args) | {"out": str(args.out)}}
     with memo_schedules():
         ranks = {}
         for name, on in VARIANTS.items():
