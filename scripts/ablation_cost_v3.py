@@ -23,7 +23,10 @@ masks) on the 8 x 8 x 16 core, and the rank of the previous derived
 wiring among the 36 AW wirings of the box grid (the derivation's rule: geometric mean of total
 TOPS/W on the dual-sparse workloads, 5% tile sampling as the derivation samples). Schedules do
 not depend on the cost model: each distinct design is scheduled once per layer (a memo around
-the scheduler) and every variant prices it again. Writes ``ablation.md`` and ``ablation.json``.
+the scheduler) and every variant prices it again. Writes ``ablation.md``, ``ablation.json`` and
+``validation_v3.md`` (the v3 column's validation as ``griffin-jax experiment=validate`` writes
+its page, without the TensorDash density sweep); ``--from-json`` writes them again from a
+finished run's ``ablation.json``.
 """
 
 from __future__ import annotations
@@ -52,7 +55,13 @@ from griffin_jax.design._presets import cambricon_x_like, cnvlutin_like, tensord
 from griffin_jax.experiments._spec import DesignSet  # noqa: E402
 from griffin_jax.sim import SimOptions  # noqa: E402
 from griffin_jax.sim._gemm import Activity  # noqa: E402
-from griffin_jax.study import claims_report, load_published, validate, verdict  # noqa: E402
+from griffin_jax.study import (  # noqa: E402
+    claims_report,
+    load_published,
+    validate,
+    validation_markdown,
+    verdict,
+)
 from griffin_jax.study._claims import claim_rows, ratio_status  # noqa: E402
 from griffin_jax.study._derive import category_figures, pick_best  # noqa: E402
 
@@ -301,7 +310,10 @@ def main(argv=None) -> int:
     parser.add_argument("--max-rows", type=int, default=64)
     parser.add_argument("--networks", nargs="*", default=list(NETWORKS), help="beside digits")
     parser.add_argument("--quick", action="store_true", help="digits only, a tiny grid (a test)")
+    parser.add_argument("--from-json", type=pathlib.Path, help="a finished run's ablation.json")
     args = parser.parse_args(argv)
+    if args.from_json:
+        return write(json.loads(args.from_json.read_text()), args.out)
     core = gj.design.DEFAULT_CORE
     wls = claim_workloads(args.quick, args.networks)
     t0 = time.perf_counter()
@@ -324,12 +336,24 @@ def main(argv=None) -> int:
             result["seconds"][name] = time.perf_counter() - t
             print(f"{name}: {result['seconds'][name]:.0f} s", flush=True)
     result["seconds"]["total"] = time.perf_counter() - t0
-    args.out.mkdir(parents=True, exist_ok=True)
+    return write(result, args.out)
+
+
+def write(result: dict, out: pathlib.Path) -> int:
+    out.mkdir(parents=True, exist_ok=True)
     md = markdown(result)
-    (args.out / "ablation.md").write_text(md)
-    (args.out / "ablation.json").write_text(json.dumps(result, indent=1, default=float))
+    (out / "ablation.md").write_text(md)
+    (out / "ablation.json").write_text(json.dumps(result, indent=1, default=float))
+    s = result.get("settings", {})
+    layers, rows_ = ("1", 8) if s.get("quick") else ("all", s.get("max_rows", 64))
+    header = (
+        "# Validation against published figures (cost model v3)\n\ntech horowitz45, core "
+        f"8x8x16, layers {layers}, rows <= {rows_}, seed 0"
+    )
+    rows = result["variants"]["v3"]["validation"]
+    (out / "validation_v3.md").write_text(validation_markdown(rows, header))
     print(md)
-    print(f"total {result['seconds']['total']:.0f} s; wrote {args.out}")
+    print(f"total {result['seconds']['total']:.0f} s; wrote {out}")
     return 0
 
 
