@@ -1,6 +1,6 @@
 """Cost model v3, ablated: the previous model, each change alone, and all of them together.
 
-    PYTHONPATH=$PWD python scripts/ablation_cost_v3.py [--out DIR] [--max-rows 64]
+    PYTHONPATH=$PWD python scripts/ablation_cost_v3.py [--out DIR] [--max-rows 64] [--max-layers N]
         [--networks resnet50 mobilenet_v2 bert_base] [--quick]
 
 Every variant runs in this one process on the same workloads, so what moves between columns is
@@ -308,6 +308,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("outputs/ablation"))
     parser.add_argument("--max-rows", type=int, default=64)
+    parser.add_argument("--max-layers", type=int, default=None, help="validation: layers per net")
     parser.add_argument("--networks", nargs="*", default=list(NETWORKS), help="beside digits")
     parser.add_argument("--quick", action="store_true", help="digits only, a tiny grid (a test)")
     parser.add_argument("--from-json", type=pathlib.Path, help="a finished run's ablation.json")
@@ -327,7 +328,7 @@ def main(argv=None) -> int:
                 if args.quick:
                     val = validation(on, tech, core, 8, max_layers=1)
                 else:
-                    val = validation(on, tech, core, args.max_rows)
+                    val = validation(on, tech, core, args.max_rows, args.max_layers)
                 cl = claims(on, tech, core, wls)
             key = (tech.clocked_registers, tech.bank_rule)
             if key not in ranks:
@@ -345,10 +346,10 @@ def write(result: dict, out: pathlib.Path) -> int:
     (out / "ablation.md").write_text(md)
     (out / "ablation.json").write_text(json.dumps(result, indent=1, default=float))
     s = result.get("settings", {})
-    layers, rows_ = ("1", 8) if s.get("quick") else ("all", s.get("max_rows", 64))
+    layers, rows_ = (1, 8) if s.get("quick") else (s.get("max_layers"), s.get("max_rows", 64))
     header = (
         "# Validation against published figures (cost model v3)\n\ntech horowitz45, core "
-        f"8x8x16, layers {layers}, rows <= {rows_}, seed 0"
+        f"8x8x16, layers {layers or 'all'}, rows <= {rows_}, seed 0"
     )
     rows = result["variants"]["v3"]["validation"]
     (out / "validation_v3.md").write_text(validation_markdown(rows, header))
