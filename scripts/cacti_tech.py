@@ -13,13 +13,14 @@ the command, the CACTI and zigzag-dse versions, the date and the exact CACTI inp
 
 Why this grid (see docs/cacti.md):
 
-* port widths 64..512 bits: one DPU row's weight vector (or one column's activation vector) is
+* port widths 64..1024 bits: one DPU row's weight vector (or one column's activation vector) is
   ``lanes x 8`` bits, i.e. 64 (small core, 8 lanes), 128 (paper core, 16 lanes) and 512 bits
-  (wide core, 64 lanes); 64 bits is also the width of Horowitz's SRAM points. Metadata widens a
-  port to a width between grid points (e.g. 16 x (8 + 1) = 144 bits), which the library
-  interpolates.
-* capacities 2 KB .. 1 MB in powers of two: CACTI finds no array organisation for 1 KB at
-  512 bits (16 rows of 64 bytes), and the table must be rectangular for interpolation.
+  (wide core, 64 lanes); 64 bits is also the width of Horowitz's SRAM points. A bank holds at
+  most 512 value bits per access and its metadata widens the port beyond (up to 832 bits for
+  the widest selector, docs/model.md 4.1), so the grid reaches 1024 bits; the library
+  interpolates between grid points (e.g. 16 x (8 + 1) = 144 bits).
+* capacities 4 KB .. 1 MB in powers of two: CACTI finds no array organisation for 2 KB at more
+  than 512 bits (fewer than 32 rows), and the table must be rectangular for interpolation.
 
 CACTI settings are the runner's baseline (``CactiConfig.baseline_config`` of zigzag-dse: itrs-hp
 cells and periphery, 360 K, ED^2 optimisation, UCA) with four changes, each an ASSUMPTION stated
@@ -55,8 +56,8 @@ TECH_DIR = ROOT / "griffin_jax" / "cost" / "tech"
 # commented out of the node lookup), so the 16 nm config uses CACTI's nearest real node, 22 nm.
 NODES = {"horowitz45": 45, "scaled16": 22}
 NODE_NOTES = {"scaled16": " (CACTI's nearest real node to 16 nm: CACTI 7 has no 16 nm model)"}
-CAPACITIES_KB = tuple(2**i for i in range(1, 11))  # 2 KB .. 1 MB
-PORT_BITS = (64, 128, 256, 512)
+CAPACITIES_KB = tuple(2**i for i in range(2, 11))  # 4 KB .. 1 MB
+PORT_BITS = (64, 128, 256, 512, 1024)
 KB = 1024  # bytes
 
 # Lines of the runner's baseline that we replace (prefix -> replacement), and the per-point lines.
@@ -317,6 +318,11 @@ def main(argv=None) -> int:
         help="data array cell type (default: the runner's, itrs-hp); a "
         "sensitivity option, recorded in the block",
     )
+    parser.add_argument(
+        "--into",
+        help="write the block into this config instead of the --tech one (e.g. horowitz45_hp, "
+        "the same node with another cell type)",
+    )
     args = parser.parse_args(argv)
     argv = sys.argv[1:] if argv is None else list(argv)
     command = " ".join(["python scripts/cacti_tech.py"] + [shlex.quote(a) for a in argv])
@@ -325,8 +331,9 @@ def main(argv=None) -> int:
         if args.dry_run:
             print(render(block))
         else:
-            write_block(TECH_DIR / f"{tech}.yaml", block)
-            print(f"wrote {TECH_DIR / f'{tech}.yaml'}", file=sys.stderr)
+            target = TECH_DIR / f"{args.into or tech}.yaml"
+            write_block(target, block)
+            print(f"wrote {target}", file=sys.stderr)
     return 0
 
 

@@ -69,7 +69,10 @@ def main_job(tmp: pathlib.Path) -> None:
     rows = [
         line
         for line in table
-        if line.strip() and not line.startswith(("[", "tables")) and "designs; tables" not in line
+        if line.strip()
+        and not line.startswith(("[", "tables"))
+        and "designs; tables" not in line
+        and not re.fullmatch(r"\d+ designs", line.strip())  # the count, said in the text
     ]
     readme = ROOT / "README.md"
     body = (

@@ -81,11 +81,14 @@ def gen():
     )
 
 
-def sram_by_hand(tech, core, act_meta=0, wgt_meta=0, bits=8):
+def sram_by_hand(tech, core, act_meta=0, wgt_meta=0, bits=8, rule="values", wgt_per_cycle=None):
     """SRAM buffer figures written straight from docs/model.md 4.1 with the scalar CACTI-table
     reference: per buffer ``area`` (mm^2), ``leak`` (mW), ``read`` / ``write`` (pJ per bit).
-    Banking: the fewest banks of <= 512-bit ports that deliver one operand row per cycle to
-    every consumer (C x L activations, R x L weights, max(R, C) outputs), ports >= 64 bits."""
+    Banking, ``rule="values"``: the fewest banks that deliver at most 512 operand bits per access
+    each (metadata widens the port) for one operand row per cycle to every consumer (C x L
+    activations, R x L weights or ``wgt_per_cycle``, max(R, C) outputs), ports >= 64 bits;
+    ``rule="ports"`` (the previous rule): the fewest banks of <= 512-bit ports, metadata
+    included."""
     import math
 
     from griffin_jax.cost._sram import sram_cost_reference
@@ -93,13 +96,17 @@ def sram_by_hand(tech, core, act_meta=0, wgt_meta=0, bits=8):
     out = {}
     for name, kb, meta, per_cycle in (
         ("act", core.act_kb, act_meta, core.cols * core.lanes),
-        ("wgt", core.wgt_kb, wgt_meta, core.rows * core.lanes),
+        ("wgt", core.wgt_kb, wgt_meta, wgt_per_cycle or core.rows * core.lanes),
         ("out", core.out_kb, 0, max(core.rows, core.cols)),
     ):
         width = bits + meta
         need = per_cycle * width
-        banks = max(1, math.ceil(need / 512))
-        port = min(max(need / banks, 64), 512)
+        if rule == "values":
+            banks = max(1, math.ceil(per_cycle * bits / 512))
+            port = max(need / banks, 64)
+        else:
+            banks = max(1, math.ceil(need / 512))
+            port = min(max(need / banks, 64), 512)
         c = sram_cost_reference(tech, kb * width / bits / banks, port)
         out[name] = {
             "area": banks * c.area_mm2,

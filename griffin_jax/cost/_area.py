@@ -17,6 +17,18 @@ Models (``b`` operand bits, ``L`` lanes, ``F`` mux fan-in, ``D`` lookahead depth
 * scheduler (A: one per column; AW: one per DPU; W: none, the schedule is offline):
   ``L x F`` priority cells plus a ``(D + 1) x L`` pending-mask register.
 * extra adder tree + accumulator port (an ``acc``-bit adder) per DPU per distinct ``dg != 0``.
+* pipeline registers (docs/model.md 4.4): a ``2b``-bit product register per multiplier (the
+  multiply and the tree take one cycle each, the accumulator register closes the tree's stage)
+  and the operand registers that feed the array: ``(R + C) L b`` bits where rows and columns
+  share a step pointer, ``2 L b`` per DPU under ``sync="group"``. Priced (area, clock and
+  writes) only when ``Prices.clocked_registers``.
+* zero detect (zero-gating hardware, docs/model.md 4.5): an OR tree of ``b - 1`` 2-input cells
+  per operand entering the array (``(R + C) L``), and per multiplier a gate enable plus ``2b``
+  isolation cells that hold its inputs: ``(R + C) L (b - 1) + R C L (2b + 1)`` NAND2-sized cells.
+* offset fetch (``fetch="offset"``, Cnvlutin, docs/model.md 5): A hardware whose lanes read
+  (value, offset) pairs from per-lane brick buffers (activation staging of ``b + offset`` bits
+  per entry) and fetch the matching weights by offset from per-lane weight-buffer slices: no
+  weight mux, no weight staging, no scheduler; the weight buffer serves ``C R L`` weights a cycle.
 
 A window enters only through four numbers (``WindowTerms``): its size, its distinct ``(dt, dl)``
 pairs, its distinct ``dg != 0`` and its depth. They are ints for a real window; the search passes
@@ -45,12 +57,14 @@ CORE_COMPONENTS = (
     "multipliers",
     "adder_trees",
     "accumulators",
+    "registers",
     "act_mux",
     "wgt_mux",
     "bypass",
     "staging",
     "schedulers",
     "extra_trees",
+    "zero_detect",
 )
 MEMORY_COMPONENTS = ("sram_act", "sram_wgt", "sram_out")
 COMPONENTS = CORE_COMPONENTS + MEMORY_COMPONENTS
@@ -154,10 +168,33 @@ class Inventory:
     act_sram: Any = None
     wgt_sram: Any = None
     out_sram: Any = None
+    # docs/model.md 4.4: product registers (R C L x 2b) and the operand registers feeding them.
+    pipeline_register_bits: int = 0
+    operand_register_bits: int = 0
+    # docs/model.md 4.5: 2-input cells of the zero-detect and operand-isolation logic.
+    zero_detect_cells: int = 0
+    # bits per staged entry (the operand; Cnvlutin's brick buffers also hold its offset)
+    staging_width: int = 0
+    offset_fetch: bool = False
+    rows: int = 0
+    cols: int = 0
 
     @property
     def staging_bits(self):
-        return (self.act_buffers + self.wgt_buffers) * self.depth * self.lanes * self.bits
+        width = self.staging_width or self.bits
+        return (self.act_buffers + self.wgt_buffers) * self.depth * self.lanes * width
+
+    @property
+    def register_bits(self):
+        """Clocked bits of the datapath: pipeline, operand, accumulator, staging and scheduler
+        registers (docs/model.md 4.4)."""
+        return (
+            self.pipeline_register_bits
+            + self.operand_register_bits
+            + self.dpus * self.acc_bits
+            + self.staging_bits
+            + self.schedulers * (self.depth + 1) * self.lanes
+        )
 
 
 def _built(count: int, size) -> int:
@@ -172,12 +209,26 @@ def _maximum(a, b):
     return jnp.maximum(a, b) if isinstance(a, jax.Array) or isinstance(b, jax.Array) else max(a, b)
 
 
+def offset_bits(depth) -> int:
+    """Bits of a Cnvlutin offset: the position of a value in its brick of ``depth + 1``."""
+    return selector_levels(depth + 1)
+
+
 def _buffers(
-    core: Core, exploit: str, structured, reconfigurable: bool, terms: WindowTerms, bits: int
+    core: Core,
+    exploit: str,
+    structured,
+    reconfigurable: bool,
+    terms: WindowTerms,
+    bits: int,
+    fetch: str = "mux",
+    bank_rule: str = "values",
 ) -> tuple:
     """The three SRAM buffers of a design (``cost._memory`` module doc: metadata per value)."""
     R, C, L = core.rows, core.cols, core.lanes
     act_meta = 1 if exploit in ("A", "AW") else 0
+    if fetch == "offset":  # a (value, offset) pair per stored activation
+        act_meta = offset_bits(terms.depth)
     if structured == "2:4":
         wgt_meta = 2
     elif exploit == "W":  # the frame's selector names one of the window's 1 + size inputs
@@ -188,10 +239,13 @@ def _buffers(
         wgt_meta = _maximum(1, selector_levels(1 + terms.steps)) if reconfigurable else 1
     else:
         wgt_meta = 0
+    # per-lane weight slices: every column-lane reads its own R weights (docs/model.md 5)
+    wgt_values = C * R * L if fetch == "offset" else R * L
+    rule = {"bank_rule": bank_rule}
     return (
-        buffer(core.act_kb, bits, act_meta, C * L),
-        buffer(core.wgt_kb, bits, wgt_meta, R * L),
-        buffer(core.out_kb, bits, 0, max(R, C)),
+        buffer(core.act_kb, bits, act_meta, C * L, **rule),
+        buffer(core.wgt_kb, bits, wgt_meta, wgt_values, **rule),
+        buffer(core.out_kb, bits, 0, max(R, C), **rule),
     )
 
 
@@ -205,29 +259,46 @@ def build_inventory(
     bits: int = 8,
     acc_bits: int = 32,
     reconfigurable: bool = False,
+    fetch: str = "mux",
+    gated: bool = False,
+    bank_rule: str = "values",
 ) -> Inventory:
     """The parts a design ``(core, exploit, window with terms)`` builds (module doc).
 
-    Which parts exist depends only on ``exploit``, ``structured`` and ``reconfigurable``
-    (static); their sizes follow ``terms``, which may be continuous: a part whose size is zero
-    (fan-in 1, depth 0) costs nothing whatever its count. ``reconfigurable`` hardware also
-    builds the bypass cells of docs/model.md 4.2.
+    Which parts exist depends only on ``exploit``, ``structured``, ``reconfigurable``,
+    ``fetch``, ``gated`` and ``sync`` (static); their sizes follow ``terms``, which may be
+    continuous: a part whose size is zero (fan-in 1, depth 0) costs nothing whatever its count.
+    ``reconfigurable`` hardware also builds the bypass cells of docs/model.md 4.2; ``gated``
+    hardware the zero-detect logic of 4.5; ``fetch="offset"`` is Cnvlutin's weight fetch (module
+    doc); ``bank_rule``: how the SRAM buffers are banked (``cost._memory``).
     """
     R, C, L = core.rows, core.cols, core.lanes
     mults, dpus = core.multipliers, R * C
     a_f, w_f = (4, 1) if structured == "2:4" else fan_ins(exploit, terms)
-    sram = _buffers(core, exploit, structured, reconfigurable, terms, bits)
+    sram = _buffers(core, exploit, structured, reconfigurable, terms, bits, fetch, bank_rule)
+    per_group = sync == "group"
+    registers = {
+        "rows": R,
+        "cols": C,
+        "pipeline_register_bits": mults * 2 * bits,
+        "operand_register_bits": (dpus * 2 if per_group else R + C) * L * bits,
+        "zero_detect_cells": ((R + C) * L * (bits - 1) + mults * (2 * bits + 1)) if gated else 0,
+    }
     if structured == "2:4":
         return Inventory(
-            mults, dpus, L, bits, acc_bits, mults, 4, False, 0, 1, 0, 0, 0, 0, 1, 0, 0, *sram
+            *(mults, dpus, L, bits, acc_bits, mults, 4, False, 0, 1, 0, 0, 0, 0, 1, 0, 0),
+            *sram,
+            **registers,
         )
     shared = exploit == "A"
+    offset = fetch == "offset"
     a_count = _built({"A": C * L, "W": mults, "AW": mults}.get(exploit, 0), a_f - 1)
-    w_count = _built(mults if exploit in ("A", "AW") else 0, w_f - 1)
-    per_group = sync == "group"
-    act_buf = _built((dpus if per_group else C) if exploit in ("W", "AW") else 0, terms.depth)
-    wgt_buf = _built((dpus if per_group else R) if exploit in ("A", "AW") else 0, terms.depth)
-    scheds = {"A": C, "AW": dpus}.get(exploit, 0)
+    w_count = 0 if offset else _built(mults if exploit in ("A", "AW") else 0, w_f - 1)
+    act_side = exploit in ("W", "AW") or offset  # offset: the brick buffers stage activations
+    act_buf = _built((dpus if per_group else C) if act_side else 0, terms.depth)
+    wgt_side = exploit in ("A", "AW") and not offset
+    wgt_buf = _built((dpus if per_group else R) if wgt_side else 0, terms.depth)
+    scheds = 0 if offset else {"A": C, "AW": dpus}.get(exploit, 0)
     # A shared column-lane mux serves every row: it needs no per-multiplier bypass.
     per_mult_muxes = (0 if shared else a_count) + w_count
     return Inventory(
@@ -251,10 +322,15 @@ def build_inventory(
         act_sram=sram[0],
         wgt_sram=sram[1],
         out_sram=sram[2],
+        staging_width=bits + offset_bits(terms.depth) if offset else bits,
+        offset_fetch=offset,
+        **registers,
     )
 
 
-def inventory(accel: Accelerator, bits: int = 8, acc_bits: int = 32) -> Inventory:
+def inventory(
+    accel: Accelerator, bits: int = 8, acc_bits: int = 32, bank_rule: str = "values"
+) -> Inventory:
     """The parts ``accel.hardware`` builds (see the module doc for the rules)."""
     if not isinstance(accel, Accelerator):
         raise ValueError(f"accel must be an Accelerator, got {type(accel).__name__}")
@@ -268,6 +344,9 @@ def inventory(accel: Accelerator, bits: int = 8, acc_bits: int = 32) -> Inventor
         bits=bits,
         acc_bits=acc_bits,
         reconfigurable=accel.reconfigurable,
+        fetch=accel.fetch,
+        gated=accel.gate_zero_products,
+        bank_rule=bank_rule,
     )
 
 
@@ -303,6 +382,12 @@ def area_components(inv: Inventory, p: Prices) -> dict:
         * scheduler_area(p, inv.lanes, inv.scheduler_fan_in, inv.depth),
         "extra_trees": inv.dpus * inv.extra_trees_per_dpu * (p.tree_area + p.acc_adder_area),
         "bypass": inv.bypass_cells * p.mux2_area,
+        "registers": (
+            (inv.pipeline_register_bits + inv.operand_register_bits) * p.dff_area
+            if p.clocked_registers
+            else 0.0
+        ),
+        "zero_detect": inv.zero_detect_cells * p.nand2_area,
         **{
             f"sram_{k}": price_buffer(p.sram, getattr(inv, f"{k}_sram")).area_mm2 * 1e6
             for k in BUFFERS
@@ -312,6 +397,6 @@ def area_components(inv: Inventory, p: Prices) -> dict:
 
 def area_breakdown(accel: Accelerator, tech) -> dict:
     """Area per component in mm^2 (keys: ``COMPONENTS``)."""
-    inv = inventory(accel, tech.operand_bits, tech.accumulator_bits)
+    inv = inventory(accel, tech.operand_bits, tech.accumulator_bits, tech.bank_rule)
     um2 = area_components(inv, prices(tech, inv.lanes))
     return {k: um2[k] * 1e-6 for k in COMPONENTS}

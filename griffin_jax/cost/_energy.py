@@ -46,6 +46,23 @@ Events and their prices (``b`` operand bits, ``L`` lanes, cells priced by ``Tech
   x real rows) under ``sync="core"``; under ``sync="group"`` each row reads only while its own
   schedule runs: ``group_cycles`` less the padded rows, each of which (no work) runs exactly
   ``ceil(T / (D + 1))`` cycles (docs/model.md 3.5).
+* ``registers`` (docs/model.md 4.4): every clocked flip-flop bit pays ``ff_clock_energy`` each
+  cycle its unit is clocked, whether or not its data changes: the product and operand
+  registers, the accumulators, the active staging buffers (all their rows) and the active
+  schedulers' pending masks. Clock gating is per unit: under ``sync="core"`` every DPU and
+  operand register is clocked every cycle the core runs (``clocked_dpu_cycles = cycles x R
+  C``, padded DPUs of edge tiles included); under ``sync="group"`` a DPU (with its own operand
+  and staging registers) is clocked only while its group's schedule runs; staging buffers and
+  schedulers a mode does not use are gated (the idle side of a Griffin mode, all of them in
+  its dense mode). Data writes of the new pipeline registers are charged here too: ``2b``
+  product-register bits per charged product (a gated product writes none) and the operand
+  registers once per clocked cycle, at ``dff_energy`` per bit.
+* ``clock``: the clock network, ``clock_network_ratio`` x the clock-pin energy above (the
+  network to a gated unit's flops is gated with them).
+* ``zero_detect`` (zero-gating hardware, 4.5): the operand detectors and gate enables evaluate
+  every clocked cycle, the ``2b`` isolation cells of a multiplier switch once per product it
+  passes; with gating, an adder tree switches in proportion to its live inputs
+  (``tree_energy x products / L``: a gated input holds).
 * ``leakage``: ``leakage_power_density x core-only area x cycles / clock``; ``sram_leakage``:
   the buffers' CACTI leakage power x cycles / clock.
 * Core-only energy is ``CORE_ENERGY_COMPONENTS``; total adds ``MEMORY_ENERGY_COMPONENTS``.
@@ -91,9 +108,14 @@ CORE_ENERGY_COMPONENTS = (
     "wgt_mux",
     "staging",
     "schedulers",
+    "registers",
+    "clock",
+    "zero_detect",
     "leakage",
 )
 MEMORY_ENERGY_COMPONENTS = ("sram", "metadata", "sram_leakage")
+# Counts of the clocked units (docs/model.md 4.4)
+CLOCKED = ("clocked_dpu_cycles", "clocked_row_cycles", "clocked_col_cycles")
 ENERGY_COMPONENTS = CORE_ENERGY_COMPONENTS + MEMORY_ENERGY_COMPONENTS
 
 
@@ -220,6 +242,8 @@ class Counts:
     operand rows written per active staging buffer (``tiles x steps``); ``act_value_bits`` /
     ``act_meta_bits`` / ``wgt_value_bits`` / ``wgt_meta_bits``: bits read from the activation
     and weight buffers; ``out_bits``: bits written to the output buffer; ``cycles``: cycles run;
+    ``clocked_dpu_cycles`` / ``clocked_row_cycles`` / ``clocked_col_cycles``: DPU-, row- and
+    column-cycles in which the unit is clocked (``clocked_unit_cycles``, docs/model.md 4.4);
     ``structured_ok``: a 2:4 datapath's weights fit the pattern.
     """
 
@@ -237,13 +261,41 @@ class Counts:
     wgt_meta_bits: Any
     out_bits: Any
     cycles: Any
+    clocked_dpu_cycles: Any
+    clocked_row_cycles: Any
+    clocked_col_cycles: Any
     structured_ok: bool = False
+
+
+def clocked_unit_cycles(mode: Design, events: Events, schedule: Schedule) -> tuple:
+    """``(DPU, row, column)`` cycles in which the core clocks them (docs/model.md 4.4): rows and
+    columns are the units of the operand registers and the staging buffers (per DPU under
+    ``sync="group"``). A layer that uses fewer rows (``N < R``) or columns (``M < C``) than the
+    core has gates the others for the whole layer; the padded DPUs of an edge tile stay
+    clocked. Under ``sync="group"`` a group is clocked while its own schedule runs; a group
+    beyond the layer's rows or columns has no work and would run ``ceil(T / (D + 1))`` cycles
+    per tile (docs/model.md 3.5), which are taken out."""
+    R, C = events.rows, events.cols
+    ru, cu = min(R, events.N), min(C, events.M)
+    ex = mode.exploit
+    if mode.sync == "group" and ex != "none" and events.structured is None:
+        idle = -(-events.steps // (mode.window.depth + 1)) * events.tiles
+        if ex == "AW":  # groups are DPUs
+            dpu = schedule.group_cycles - (R * C - ru * cu) * idle
+        elif ex == "A":  # groups are columns of R DPUs
+            dpu = (schedule.group_cycles - (C - cu) * idle) * ru
+        else:  # W: groups are rows of C DPUs
+            dpu = (schedule.group_cycles - (R - ru) * idle) * cu
+        dpu = max(dpu, 0)
+        return dpu, dpu, dpu  # every DPU its own operand registers and staging buffers
+    return schedule.cycles * ru * cu, schedule.cycles * ru, schedule.cycles * cu
 
 
 def layer_counts(accel: Accelerator, mode: Design, events: Events, schedule: Schedule) -> Counts:
     """The ``Counts`` of ``accel`` running ``mode`` on one GEMM (module doc)."""
     ex = mode.exploit
-    scheduled = ex in ("A", "AW") and accel.hardware.exploit in ("A", "AW")
+    offset = accel.fetch == "offset"
+    scheduled = ex in ("A", "AW") and accel.hardware.exploit in ("A", "AW") and not offset
     wgt_value_bits, wgt_meta_bits = events.wgt_value_bits, events.wgt_meta_bits
     if events.wgt_frame_bits or events.wgt_frame_meta_bits:
         # Events averages the frame over a tile's real rows; charge it per real row-cycle.
@@ -260,13 +312,15 @@ def layer_counts(accel: Accelerator, mode: Design, events: Events, schedule: Sch
         busy_dpu_cycles=busy_dpu_cycles(mode, events, schedule),
         tree_dpu_cycles=extra_tree_cycles(mode, events, schedule),
         scheduler_cycles=schedule.group_cycles if scheduled else 0,
-        staged_rows=events.tiles * events.steps,
+        # offset fetch: the brick buffers receive the nonzero (value, offset) pairs only
+        staged_rows=events.items / events.lanes if offset else events.tiles * events.steps,
         act_value_bits=events.act_value_bits,
         act_meta_bits=events.act_meta_bits,
         wgt_value_bits=wgt_value_bits,
         wgt_meta_bits=wgt_meta_bits,
         out_bits=events.out_bits,
         cycles=schedule.cycles,
+        **dict(zip(CLOCKED, clocked_unit_cycles(mode, events, schedule))),
         structured_ok=events.structured_ok,
     )
 
@@ -327,24 +381,52 @@ def energy_components(
     acc_e = p.acc_adder_energy
     act_mux, wgt_mux = _mux_energy(hw, structured, ex, terms, counts, p)
     D = terms.depth
-    # The sides the mode stages (W: activations, A: weights, AW: both), none without a window.
-    buffers = (hw.act_buffers if ex in ("W", "AW") else 0) + (
-        hw.wgt_buffers if ex in ("A", "AW") else 0
-    )
+    # The sides the mode stages (W: activations, A: weights, AW: both; the offset fetch stages
+    # activations in its brick buffers), none without a window.
+    act_side = ex in ("W", "AW") or (ex == "A" and hw.offset_fetch)
+    buffers = (hw.act_buffers if act_side else 0) + (hw.wgt_buffers if ex in ("A", "AW") else 0)
     # A mode: one scheduler per column drives it (on AW hardware the others are gated); the
     # mode's schedule groups are exactly its active schedulers.
     per_sched = L * (1 + terms.size) * p.priority_cell_energy + (D + 1) * L * p.dff_energy
-    act, wgt, out = (price_buffer(p.sram, b) for b in (hw.act_sram, hw.wgt_sram, hw.out_sram))
+    act, wgt, out = (price_buffer(p.sram, x) for x in (hw.act_sram, hw.wgt_sram, hw.out_sram))
     time_ns = counts.cycles / p.clock_ghz  # mW x ns = pJ
+    width = hw.staging_width or b
+    # per row and per column (per DPU under sync="group"): an operand register and the rows of
+    # the side's staging buffer when the mode stages that side (active buffers)
+    act_unit = L * b + (hw.depth * L * width if act_side and hw.act_buffers else 0)
+    wgt_unit = L * b + (hw.depth * L * b if ex in ("A", "AW") and hw.wgt_buffers else 0)
+    rows, cols = counts.clocked_row_cycles, counts.clocked_col_cycles
+    gated = bool(hw.zero_detect_cells)
+    registers = clock = 0.0
+    if p.clocked_registers:
+        clocked_bits = (
+            counts.clocked_dpu_cycles * (L * 2 * b + hw.acc_bits)
+            + cols * act_unit
+            + rows * wgt_unit
+            + counts.scheduler_cycles * (D + 1) * L
+        )
+        registers = clocked_bits * p.ff_clock_energy + p.dff_energy * (
+            counts.products * 2 * b + (rows + cols) * L * b
+        )
+        clock = p.clock_network_ratio * clocked_bits * p.ff_clock_energy
+    zero_detect = 0.0
+    if gated:  # detectors per clocked operand, enables per clocked DPU-lane, isolation per product
+        zero_detect = p.nand2_energy * (
+            (rows + cols) * L * (b - 1) + counts.clocked_dpu_cycles * L + counts.products * 2 * b
+        )
+    tree_events = counts.products / L if gated else counts.busy_dpu_cycles
     return {
         "mult": counts.products * p.mult8_energy,
-        "adder_trees": counts.busy_dpu_cycles * p.tree_energy,
+        "adder_trees": tree_events * p.tree_energy,
         "accumulators": counts.busy_dpu_cycles * (acc_e + hw.acc_bits * p.dff_energy),
         "extra_trees": counts.tree_dpu_cycles * (p.tree_energy + acc_e),
         "act_mux": act_mux,
         "wgt_mux": wgt_mux,
-        "staging": counts.staged_rows * buffers * L * b * p.dff_energy * _minimum(D, 1),
+        "staging": counts.staged_rows * buffers * L * width * p.dff_energy * _minimum(D, 1),
         "schedulers": counts.scheduler_cycles * per_sched,
+        "registers": registers,
+        "clock": clock,
+        "zero_detect": zero_detect,
         "leakage": p.leakage_power_density * core_area_mm2 * time_ns,
         "sram": (
             counts.act_value_bits * act.read_pj_per_bit
@@ -375,7 +457,7 @@ def layer_energy(
         DeprecationWarning,
         stacklevel=2,
     )
-    hw = inventory(accel, tech.operand_bits, tech.accumulator_bits)
+    hw = inventory(accel, tech.operand_bits, tech.accumulator_bits, tech.bank_rule)
     return energy_components(
         hw,
         mode.exploit,

@@ -252,10 +252,10 @@ def layer_costs(
     act = gemm_activity_batch(list(index), a, w, **sim_options(sim).kwargs()) if index else None
     reports, events = [], {}
     for acc, mode in zip(accels, modes):
-        key = (mode, acc.structured)
+        key = (mode, acc.structured, acc.fetch)
         if key not in events:
             events[key] = layer_events(
-                mode, a, w, bits=tech.operand_bits, structured=acc.structured
+                mode, a, w, bits=tech.operand_bits, structured=acc.structured, fetch=acc.fetch
             )
         ev = events[key]
         idx = index.get(mode)
@@ -294,7 +294,7 @@ def layer_costs(
 def _pricing(accel: Accelerator, mode: Design, tech) -> Pricing:
     return Pricing(
         accel=accel,
-        inventory=inventory(accel, tech.operand_bits, tech.accumulator_bits),
+        inventory=inventory(accel, tech.operand_bits, tech.accumulator_bits, tech.bank_rule),
         exploit=mode.exploit,
         terms=window_terms(mode.window),
         structured=accel.structured,
@@ -382,7 +382,7 @@ def reprice(report: CostReport, tech_or_prices) -> CostReport:
                 f"tech.operand_bits {tech.operand_bits} != the report's {inv.bits}: the counted "
                 "operand bits change with it, so evaluate again"
             )
-        inv = inventory(pr.accel, tech.operand_bits, tech.accumulator_bits)
+        inv = inventory(pr.accel, tech.operand_bits, tech.accumulator_bits, tech.bank_rule)
         pr = dataclasses.replace(pr, inventory=inv)
         p = prices(tech, inv.lanes)
     if p.lanes != inv.lanes or p.operand_bits != inv.bits:

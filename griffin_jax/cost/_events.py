@@ -22,7 +22,9 @@ Conventions (per GEMM ``Out[M, N] = A[M, K] @ W[K, N]``, core ``R x C x L``):
   frame is what the weight memory holds for one cycle; real rows ``N / n_tiles`` and real lanes
   ``K / T`` per step, averaged over tiles and steps), charged per cycle by the
   energy model from ``wgt_frame_bits`` / ``wgt_frame_meta_bits``; 2:4: ``K' x N`` values plus a
-  2-bit index each.
+  2-bit index each. Offset fetch (Cnvlutin, ``fetch="offset"``): activations as (value,
+  offset) pairs, ``b + ceil(log2 brick)`` bits per nonzero; each nonzero activation fetches
+  the weights of the tile's real rows from its lane's slice, ``nnz(A) N b`` weight bits.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import dataclasses
 
 import numpy as np
 
-from griffin_jax.cost._area import selector_levels
+from griffin_jax.cost._area import offset_bits, selector_levels
 from griffin_jax.design._core import Design
 from griffin_jax.sim._gemm import check_masks
 
@@ -112,15 +114,24 @@ def frame_selector_bits(frame_bits, bits: int, fan_in):
 
 
 def layer_events(
-    design: Design, a_mask, w_mask, *, bits: int = 8, structured: str | None = None
+    design: Design,
+    a_mask,
+    w_mask,
+    *,
+    bits: int = 8,
+    structured: str | None = None,
+    fetch: str = "mux",
 ) -> Events:
     """Events of ``design`` (the operating design) on ``a_mask`` bool ``[M, K]``, ``w_mask`` bool
     ``[K, N]``. ``structured="2:4"`` applies the fixed 2:4 datapath (``design`` must be W with an
-    empty window, as ``stc_2to4`` builds it)."""
+    empty window, as ``stc_2to4`` builds it); ``fetch="offset"``: Cnvlutin's offset fetch (an A
+    design, module doc)."""
     if not isinstance(design, Design):
         raise ValueError(f"design must be a Design, got {type(design).__name__}")
     if structured not in (None, "2:4"):
         raise ValueError(f"structured must be None or '2:4', got {structured!r}")
+    if fetch not in ("mux", "offset") or (fetch == "offset" and design.exploit != "A"):
+        raise ValueError(f"fetch must be 'mux', or 'offset' for an A design, got {fetch!r}")
     if isinstance(bits, bool) or not isinstance(bits, int) or bits <= 0:
         raise ValueError(f"bits must be a positive int, got {bits!r}")
     a, w = check_masks(a_mask, w_mask)
@@ -156,6 +167,9 @@ def layer_events(
     elif exploit == "A":
         executed, items = a_nz * N, a_nz * n_tiles
         a_vals, a_meta = a_nz * bits * n_tiles, M * K * n_tiles
+        if fetch == "offset":
+            a_meta = a_nz * offset_bits(design.window.depth) * n_tiles
+            w_vals = a_nz * N * bits
     elif exploit == "W":
         executed, items = w_nz * M, w_nz * m_tiles
         w_vals = 0  # the pre-scheduled frame is charged per cycle

@@ -33,7 +33,11 @@ def tree_adder_widths(lanes: int, product_bits: int) -> tuple[int, ...]:
 @dataclasses.dataclass(frozen=True)
 class Prices:
     """um^2 and pJ per cell (``tree_*``: one adder tree over ``lanes`` products; ``acc_adder_*``:
-    the ``accumulator_bits`` adder); ``sram``: the CACTI table that prices the SRAM buffers."""
+    the ``accumulator_bits`` adder; ``nand2_*``: a 2-input cell of the zero-detect logic);
+    ``ff_clock_energy``: pJ per clocked flip-flop bit per cycle; ``clock_network_ratio``: the
+    clock network's energy per cycle over the clocked flip-flops' (docs/model.md 4.4); ``sram``:
+    the CACTI table that prices the SRAM buffers. ``clocked_registers`` and ``bank_rule``: the
+    ``Tech`` switches of the same names (static)."""
 
     lanes: int
     operand_bits: int
@@ -52,6 +56,12 @@ class Prices:
     priority_cell_energy: float
     leakage_power_density: float
     clock_ghz: float
+    nand2_area: float = 0.0
+    nand2_energy: float = 0.0
+    ff_clock_energy: float = 0.0
+    clock_network_ratio: float = 0.0
+    clocked_registers: bool = True
+    bank_rule: str = "values"
     # The CACTI SRAM table (docs/model.md 4.1). Tables are not hashable; ``sram_key`` (the tech
     # name, node and a digest of the table's figures, ``_sram_key``) stands for the table in
     # equality and hashing, so a jitted relaxation recompiles for another table and only then:
@@ -62,7 +72,15 @@ class Prices:
 
 
 # The static part of the pytree: what selects formulas or tables rather than scales prices.
-STATIC_FIELDS = ("lanes", "operand_bits", "accumulator_bits", "sram_key", "sram")
+STATIC_FIELDS = (
+    "lanes",
+    "operand_bits",
+    "accumulator_bits",
+    "clocked_registers",
+    "bank_rule",
+    "sram_key",
+    "sram",
+)
 PRICE_FIELDS = tuple(f.name for f in dataclasses.fields(Prices) if f.name not in STATIC_FIELDS)
 
 
@@ -83,16 +101,25 @@ class _Table:
 
 
 def _flatten(p: Prices):
-    static = (p.lanes, p.operand_bits, p.accumulator_bits, _Table(p.sram_key, p.sram))
+    static = (
+        p.lanes,
+        p.operand_bits,
+        p.accumulator_bits,
+        p.clocked_registers,
+        p.bank_rule,
+        _Table(p.sram_key, p.sram),
+    )
     return tuple(getattr(p, f) for f in PRICE_FIELDS), static
 
 
 def _unflatten(static, leaves) -> Prices:
-    lanes, bits, acc_bits, table = static
+    lanes, bits, acc_bits, clocked, bank_rule, table = static
     return Prices(
         lanes=lanes,
         operand_bits=bits,
         accumulator_bits=acc_bits,
+        clocked_registers=clocked,
+        bank_rule=bank_rule,
         sram_key=table.key,
         sram=table.table,
         **dict(zip(PRICE_FIELDS, leaves)),
@@ -125,6 +152,12 @@ def prices(tech, lanes: int) -> Prices:
         priority_cell_energy=tech.priority_cell_energy,
         leakage_power_density=tech.leakage_power_density,
         clock_ghz=tech.clock_ghz,
+        nand2_area=tech.nand2_area,
+        nand2_energy=tech.nand2_area * tech.switching_energy_per_um2,
+        ff_clock_energy=tech.ff_clock_energy,
+        clock_network_ratio=tech.clock_network_ratio,
+        clocked_registers=bool(tech.clocked_registers),
+        bank_rule=tech.bank_rule,
         sram_key=_sram_key(tech),
         sram=_sram_table(tech),
     )

@@ -47,6 +47,8 @@ FIELDS = {
     "nand2_area": ("um^2", "area"),
     "priority_cell_nand2": ("NAND2", None),
     "leakage_power_density": ("mW/mm^2", "leak"),
+    "ff_clock_energy": ("pJ", "energy"),
+    "clock_network_ratio": ("ratio", None),
 }
 INT_FIELDS = ("operand_bits", "accumulator_bits")
 SCALINGS = {
@@ -92,6 +94,14 @@ class Tech:
     leakage_power_density: float
     sources: Mapping[str, str]
     sram: SramTable | None = None
+    ff_clock_energy: float = 0.0
+    clock_network_ratio: float = 0.0
+    # Switches of the cost model, not constants (no YAML entry): ``clocked_registers`` prices
+    # the pipeline registers and the clock network (docs/model.md 4.4); ``bank_rule`` is how a
+    # buffer is split into banks (``cost._memory.BANK_RULES``). The defaults are the model;
+    # ``False`` / ``"ports"`` give the previous cost model (scripts/ablation_cost_v3.py).
+    clocked_registers: bool = True
+    bank_rule: str = "values"
 
     # -- derived figures (rules in the module docstring) ----------------------------------------
     @property

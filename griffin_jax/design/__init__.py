@@ -25,6 +25,7 @@ from griffin_jax.design._presets import (
     cnvlutin_like,
     custom,
     dense,
+    dense_gated,
     griffin_balanced,
     griffin_v1,
     l_shape,
@@ -35,6 +36,7 @@ from griffin_jax.design._presets import (
     stc_2to4,
     t_shape,
     tensordash_like,
+    tensordash_t,
 )
 from griffin_jax.design._shapes import (
     SHAPE_REGISTRY,
@@ -97,10 +99,12 @@ __all__ = [
     "cnvlutin_like",
     "custom",
     "dense",
+    "dense_gated",
     "l_shape",
     "preset",
     "sparten_like",
     "stc_2to4",
     "t_shape",
+    "tensordash_t",
     "tensordash_like",
 ]

@@ -46,6 +46,7 @@ _RUNNABLE = {
     "AW": ("none", "W", "A", "AW"),
 }
 STRUCTURED = (None, "2:4")
+FETCHES = ("mux", "offset")
 DEFAULT_CORE = Core(rows=8, cols=8, lanes=16)
 
 
@@ -107,8 +108,12 @@ class Accelerator:
         ``hardware`` itself, which is what every fixed (non-reconfigurable) preset does.
       structured: ``None`` or ``"2:4"`` (fixed 2:4 structured-sparsity datapath; see
         ``griffin_jax.design._presets.stc_2to4``).
-      gate_zero_products: products with a zero operand that the design executes cost no
-        multiplier energy (operand isolation) when True. No preset sets it: see the cost model.
+      gate_zero_products: zero-gating hardware (docs/model.md 4.5): a zero detector per operand
+        and operand isolation per multiplier; an executed product with a zero operand costs no
+        multiplier, tree-input or register switching (``dense_gated``).
+      fetch: how a multiplier gets its weight: ``"mux"`` (a weight-side mux over staged rows, or
+        none) or ``"offset"`` (Cnvlutin: each lane fetches the weight of its activation by
+        offset from its own weight-buffer slice; A hardware with a per-lane time window only).
       mechanism: one line on the published mechanism this approximates.
     """
 
@@ -118,6 +123,7 @@ class Accelerator:
     structured: str | None = None
     gate_zero_products: bool = False
     mechanism: str = ""
+    fetch: str = "mux"
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -155,6 +161,16 @@ class Accelerator:
                 )
         if not isinstance(self.gate_zero_products, bool):
             raise ValueError("Accelerator.gate_zero_products must be a bool")
+        if self.fetch not in FETCHES:
+            raise ValueError(f"Accelerator.fetch must be one of {FETCHES}, got {self.fetch!r}")
+        if self.fetch == "offset":
+            hw = self.hardware
+            lane_local = all(dl == 0 and dg == 0 for _, dl, dg in hw.window.as_tuples())
+            if hw.exploit != "A" or modes or hw.sync != "core" or not lane_local:
+                raise ValueError(
+                    "Accelerator.fetch='offset' needs fixed A hardware with core sync and a "
+                    "per-lane time window (offsets (dt, 0, 0))"
+                )
 
     @property
     def core(self) -> Core:

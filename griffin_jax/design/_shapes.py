@@ -98,9 +98,20 @@ def l_shape(lookahead: int = 2, lookaside: int = 5) -> Window:
 
 @register_shape("t_shape")
 def t_shape() -> Window:
-    """Our 8-input T: a lookaside bar at ``dt = 1`` over lanes -2..+2 and a time stem at the own
-    lane down to ``dt = 3``; priority: the stem first (stay in lane), then the bar nearest-first.
-
-    TensorDash's exact connectivity is not reproduced (its paper was not available to us); only
-    its published budget, an 8-input mux per multiplier input, and a T-like reach are kept."""
+    """The first version's 8-input T (kept for comparison; ``tensordash_like`` now uses
+    ``tensordash_t``): a lookaside bar at ``dt = 1`` over lanes -2..+2 and a time stem at the
+    own lane down to ``dt = 3``; priority: the stem first (stay in lane), then the bar
+    nearest-first. Unsourced: only TensorDash's 8-input budget and a T-like reach."""
     return Window.from_offsets([(1, 0), (2, 0), (3, 0), (1, -1), (1, 1), (1, -2), (1, 2)])
+
+
+@register_shape("tensordash_t")
+def tensordash_t() -> Window:
+    """TensorDash's T window as its authors' simulator builds it (DNNsim, TensorDash with
+    lookahead 2 and lookaside 5): the own lane one and two steps ahead, and lookaside pairs
+    ``+-d`` whose step cycles 1, 2, 1, ...: ``(1, +-1)``, ``(2, +-2)``, ``(1, +3)``. 7 offsets
+    and the own slot: an 8-input mux. Priority as DNNsim sorts them, step first, then lane
+    offset: ``(1,-1), (1,0), (1,+1), (1,+3), (2,-2), (2,0), (2,+2)``. (DNNsim fills the zero
+    slots of a step lane by lane, each taking its first candidate; our scheduler takes each
+    offset for all free multipliers at once, docs/model.md 3.3.)"""
+    return Window.from_offsets([(1, -1), (1, 0), (1, 1), (1, 3), (2, -2), (2, 0), (2, 2)])

@@ -87,6 +87,10 @@ def box_terms(theta) -> WindowTerms:
     return WindowTerms(size=st * (2.0 * d3 + 1.0), steps=st, extra_trees=2.0 * d3, depth=d1)
 
 
+def _minimum(a, b):
+    return jnp.minimum(a, b) if isinstance(b, jax.Array) else min(a, b)
+
+
 def _terms(exploit: str, theta) -> WindowTerms:
     return WindowTerms(0, 0, 0, 0) if exploit == "none" else box_terms(theta)
 
@@ -94,7 +98,12 @@ def _terms(exploit: str, theta) -> WindowTerms:
 def relaxed_inventory(exploit: str, theta, core: Core, p: Prices):
     """The cost model's ``Inventory`` of the fixed design ``(exploit, box(theta))``."""
     return build_inventory(
-        core, exploit, _terms(exploit, theta), bits=p.operand_bits, acc_bits=p.accumulator_bits
+        core,
+        exploit,
+        _terms(exploit, theta),
+        bits=p.operand_bits,
+        acc_bits=p.accumulator_bits,
+        bank_rule=p.bank_rule,
     )
 
 
@@ -245,6 +254,7 @@ def relaxed_counts(exploit: str, theta, ev: dict, cycles, busy, trees, row_cycle
         )
     # the frame (averaged over a tile's real rows) is read once per real row-cycle
     frame_rows = row_cycles * nt / N
+    rows, cols = _minimum(inv.rows, N), _minimum(inv.cols, M)
     return Counts(
         products=ev["executed"],
         executed=ev["executed"],
@@ -260,6 +270,11 @@ def relaxed_counts(exploit: str, theta, ev: dict, cycles, busy, trees, row_cycle
         wgt_meta_bits=ev["wgt_meta_bits"] + frame_rows * frame_meta,
         out_bits=ev["out_bits"],
         cycles=cycles,
+        # the search's designs share one step pointer: the rows and columns the layer uses are
+        # clocked every cycle (cost.clocked_unit_cycles)
+        clocked_dpu_cycles=cycles * rows * cols,
+        clocked_row_cycles=cycles * rows,
+        clocked_col_cycles=cycles * cols,
     )
 
 

@@ -131,6 +131,14 @@ def candidate_designs(core: Core | None = None) -> dict:
     }
 
 
+def ratio_status(ratio: float, paper: float, tolerance: float = 0.2) -> str:
+    """A ratio claim's status (docs/model.md 5.3): ``"matches"`` when ``ratio`` is within
+    ``tolerance`` of ``paper`` AND on the same side of 1 (a design that loses, ratio < 1, never
+    matches a paper that says it wins, whatever the band), else ``"differs"``."""
+    same_side = (ratio > 1.0) == (paper > 1.0) and (ratio < 1.0) == (paper < 1.0)
+    return "matches" if abs(ratio / paper - 1) <= tolerance and same_side else "differs"
+
+
 def _geomean(xs) -> float:
     xs = list(xs)
     return math.exp(math.fsum(math.log(x) for x in xs) / len(xs))
@@ -170,7 +178,8 @@ class ClaimsReport:
         lines = [readings_markdown(), ""] if readings else []
         lines += [
             f"Geometry `{self.geometry}`, technology `{self.tech}`. Ratio claims match within "
-            f"+-{self.tolerance:.0%}; the loss claim matches inside the paper's range.",
+            f"+-{self.tolerance:.0%} and on the same side of 1 as the paper's; the loss claim "
+            "matches inside the paper's range.",
             "",
             "| claim | reading | category | ours | paper | status | comparator | details |",
             "|---|---|---|---|---|---|---|---|",
@@ -376,7 +385,7 @@ def _ratio_claims(designs, score, cats, tolerance) -> list:
             **r,
             "ours": ratio,
             "ours_text": f"{ratio:.2f}x",
-            "status": "matches" if abs(ratio / paper - 1) <= tolerance else "differs",
+            "status": ratio_status(ratio, paper, tolerance),
             "detail": f"{griffin_name} ({g:.3f}) vs {comparator} "
             f"({score[(comparator, cat)]:.3f}) TOPS/W; vs {dense_name}: "
             f"{r['ratio_vs_dense']:.2f}x",

@@ -14,6 +14,7 @@ import os
 from collections.abc import Mapping, Sequence
 
 from griffin_jax.study._claims import ClaimsReport, readings_markdown
+from griffin_jax.study._validate import agreement_text
 
 
 def _fmt(x, spec: str = ".3f") -> str:
@@ -82,11 +83,11 @@ def derived_markdown(derived) -> str:
 
 
 def validation_summary(rows: Sequence[Mapping]) -> str:
-    """Agreement count and the table of every published figure against ours."""
-    agree = sum(r["verdict"] == "agrees" for r in rows)
+    """Agreement count ("N of M comparable figures agree") and the table of every published
+    figure against ours."""
     lines = [
-        f"{agree} of {len(rows)} published figures agree within 25%; every deviation carries "
-        "its reason (docs/validation.md has the conditions and sources).",
+        f"{agreement_text(rows)}; every deviation and every figure that is not comparable "
+        "carries its reason (docs/validation.md has the conditions and sources).",
         "",
         "| preset | metric | published | ours | ratio | verdict | reason |",
         "|---|---|---|---|---|---|---|",

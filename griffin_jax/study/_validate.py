@@ -11,11 +11,17 @@ figure beside the published one:
   ops, so the energy ratio), total for a whole-accelerator scope, core-only for compute-only;
 - ``edp_gain``: ratio of energy x cycles (same scope rule);
 - ``area_overhead``, ``power_overhead``: preset / baseline - 1 (total area and power unless the
-  scope is compute-only; docs/model.md 4.3).
+  scope is compute-only; docs/model.md 4.3);
+- ``power_saving``: 1 - preset power / baseline power (same scope rule; a gated design runs the
+  baseline's cycles, so this is its energy saving).
 
-A row agrees when ``|ours / published - 1| <= TOLERANCE`` (for a bound: ours on the right side
-of the bound, widened by the same tolerance); otherwise it deviates and its ``reason`` says what
-differs between the paper's setup and ours. Nothing here is fitted to the published numbers.
+Verdicts (``VERDICTS``): a row whose published figure includes something the model has by
+design not got (its ``not_comparable`` column says what: a bit-serial back end, another chip
+and baseline, a GPU end-to-end measurement, off-chip memory) is ``"not comparable"``, with the
+ratio still shown and counted apart. Otherwise it agrees when ``|ours / published - 1| <=
+TOLERANCE`` (for a bound: ours on the right side of the bound, widened by the same tolerance),
+else it deviates and its ``reason`` says what differs between the paper's setup and ours.
+Nothing here is fitted to the published numbers.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from griffin_jax.workloads._workload import GemmLayer
 
 PUBLISHED_CSV = pathlib.Path(__file__).parent / "data" / "published.csv"
 TOLERANCE = 0.25  # the issue's acceptance band: within 25% of the published figure
+VERDICTS = ("agrees", "deviates", "not comparable")
 VALIDATION_COLUMNS = (
     "preset",
     "metric",
@@ -56,6 +63,7 @@ METRICS = (
     "edp_gain",
     "area_overhead",
     "power_overhead",
+    "power_saving",
 )
 _TAG = re.compile(r"^\s*\[([^\]]*)\]")
 
@@ -170,18 +178,24 @@ def metric_value(metric: str, mine: CostReport, base: CostReport, scope: str) ->
         return (_energy(base, scope) * base.cycles) / (_energy(mine, scope) * mine.cycles)
     if metric == "area_overhead":
         return _area(mine, scope) / _area(base, scope) - 1.0
-    if metric == "power_overhead":
+    if metric in ("power_overhead", "power_saving"):
         p_mine = _energy(mine, scope) / mine.cycles
         p_base = _energy(base, scope) / base.cycles
-        return p_mine / p_base - 1.0
+        return p_mine / p_base - 1.0 if metric == "power_overhead" else 1.0 - p_mine / p_base
     raise ValueError(f"metric: {metric!r} is not one of {METRICS}")
 
 
-def verdict(ours: float, published: float, bound: str | None = None) -> tuple[float, str]:
-    """``(ratio, verdict)``: ratio = ours / published; "agrees" within ``TOLERANCE`` (for an
-    upper bound: ours <= published * (1 + TOLERANCE); lower: ours >= published * (1 -
-    TOLERANCE)), else "deviates"; an unmeasured figure (NaN) deviates."""
+def verdict(
+    ours: float, published: float, bound: str | None = None, not_comparable: str = ""
+) -> tuple[float, str]:
+    """``(ratio, verdict)``: ratio = ours / published; "not comparable" when
+    ``not_comparable`` names what the published figure includes that the model has not got;
+    else "agrees" within ``TOLERANCE`` (for an upper bound: ours <= published * (1 +
+    TOLERANCE); lower: ours >= published * (1 - TOLERANCE)), else "deviates"; an unmeasured
+    figure (NaN) deviates."""
     ratio = ours / published if published != 0 else float("nan")
+    if not_comparable.strip():
+        return ratio, "not comparable"
     if math.isnan(ours) or math.isnan(ratio):
         return ratio, "deviates"
     if bound == "upper":
@@ -229,9 +243,27 @@ def _differences(row: dict, tag: dict | None, scaled: bool) -> list[str]:
     return out
 
 
+def agreement(rows: Sequence[dict]) -> tuple[int, int, int]:
+    """``(agree, comparable, total)``: rows that agree, rows that are comparable (not "not
+    comparable"), all rows; the summary reads "agree of comparable figures agree"."""
+    comparable = [r for r in rows if r["verdict"] != "not comparable"]
+    return sum(r["verdict"] == "agrees" for r in comparable), len(comparable), len(rows)
+
+
+def agreement_text(rows: Sequence[dict]) -> str:
+    """ "N of M comparable figures agree within 25% (K not comparable)"."""
+    agree, comparable, total = agreement(rows)
+    return (
+        f"{agree} of {comparable} comparable figures agree within {TOLERANCE:.0%} "
+        f"({total - comparable} of {total} published figures are not comparable)"
+    )
+
+
 def _reason(row: dict, tag, scaled: bool, verdict_: str, memory_share=None) -> str:
     if verdict_ == "agrees":
         return ""
+    if verdict_ == "not comparable":
+        return "not comparable: " + row["not_comparable"].strip()
     diffs = _differences(row, tag, scaled)
     if memory_share is not None:
         # A whole-chip overhead depends on how much of the chip is memory, which differs.
@@ -352,7 +384,7 @@ def validate(
             # The papers report averages over their networks: the mean of per-network figures.
             ours, ours_other = (float(np.mean(v)) for v in zip(*vals))
         bound = _bound(row)
-        ratio, verd = verdict(ours, published, bound)
+        ratio, verd = verdict(ours, published, bound, row.get("not_comparable") or "")
         out.append(
             {
                 "preset": name,
@@ -426,8 +458,10 @@ def density_sweep(
 
 
 def validation_markdown(rows: Sequence[dict], header: str = "", sweep=()) -> str:
-    """A markdown page: the table, then one paragraph per deviating row."""
+    """A markdown page: the agreement count, the table, then one paragraph per deviating or
+    not comparable row."""
     lines = [header.rstrip(), ""] if header else []
+    lines += [agreement_text(rows) + ".", ""]
     lines += [
         "| preset | metric | scope | published | ours | ours (other scope) | ratio | verdict |",
         "|---|---|---|---|---|---|---|---|",
@@ -451,15 +485,16 @@ def validation_markdown(rows: Sequence[dict], header: str = "", sweep=()) -> str
             f"{p['energy_efficiency_gain']:.3g} | {p['energy_efficiency_gain_core']:.3g} |"
             for p in sweep
         ]
-    dev = [r for r in rows if r["verdict"] == "deviates"]
-    if dev:
-        lines += ["", "## Deviations", ""]
-        for r in dev:
-            lines += [
-                f"**{r['preset']} {r['metric']}** (published {r['published']:.4g}, ours "
-                f"{r['ours']:.4g}; {r['conditions']}): {r['reason']}",
-                "",
-            ]
+    for verd, title in (("deviates", "Deviations"), ("not comparable", "Not comparable")):
+        dev = [r for r in rows if r["verdict"] == verd]
+        if dev:
+            lines += ["", f"## {title}", ""]
+            for r in dev:
+                lines += [
+                    f"**{r['preset']} {r['metric']}** (published {r['published']:.4g}, ours "
+                    f"{r['ours']:.4g}; {r['conditions']}): {r['reason']}",
+                    "",
+                ]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -467,6 +502,9 @@ __all__ = [
     "PUBLISHED_CSV",
     "TOLERANCE",
     "VALIDATION_COLUMNS",
+    "VERDICTS",
+    "agreement",
+    "agreement_text",
     "SWEEP_DENSITIES",
     "density_sweep",
     "load_published",

@@ -25,16 +25,21 @@ def test_small_validation_run_writes_the_csv_and_the_page(tmp_path, capsys):
     assert len(rows) == len(load_published())
     assert list(rows[0])[: len(VALIDATION_COLUMNS)] == list(VALIDATION_COLUMNS)
     for r in rows:
-        assert r["verdict"] in ("agrees", "deviates")
-        assert (r["verdict"] == "deviates") == bool(r["reason"])
+        assert r["verdict"] in ("agrees", "deviates", "not comparable")
+        assert (r["verdict"] != "agrees") == bool(r["reason"])
     page = (tmp_path / "validation.md").read_text()
     deviating = sum(r["verdict"] == "deviates" for r in rows)
-    assert page.count("\n**") == deviating
+    apart = sum(r["verdict"] == "not comparable" for r in rows)
+    assert apart > 0
+    assert page.count("\n**") == deviating + apart
     with open(tmp_path / "status.json") as f:
         status = json.load(f)
     assert status["status"] == "ok"
-    assert status["outputs"]["agrees"] == out["agrees"] == len(rows) - deviating
-    assert f"{out['agrees']}/{len(rows)} published figures agree" in capsys.readouterr().out
+    assert status["outputs"]["agrees"] == out["agrees"] == len(rows) - deviating - apart
+    assert out["not_comparable"] == apart
+    comparable = len(rows) - apart
+    printed = capsys.readouterr().out
+    assert f"{out['agrees']} of {comparable} comparable figures agree" in printed
 
 
 @pytest.mark.parametrize("key,value", [("max_rows", 0), ("max_layers", -1), ("seed", "x")])

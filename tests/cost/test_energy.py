@@ -34,8 +34,15 @@ def test_dense_layer_by_hand():
     T, n_mt, n_nt = 3, 2, 4
     cycles = n_mt * n_nt * T
     busy = T * M * N
+    # docs/model.md 4.4: a 16-bit product register per multiplier, the operand registers of
+    # 2 rows and 3 columns of 4 lanes, the 32-bit accumulators; all clocked every cycle
+    product_bits, operand_bits, acc_bits = 24 * 16, (2 + 3) * 4 * 8, 6 * 32
+    clocked = (product_bits + operand_bits + acc_bits) * cycles
     area_mm2 = (
-        24 * 282 + 6 * (2 * (36 + 8 * 101 / 24) + 36 + 9 * 101 / 24) + 6 * (137 + 32 * 4.522)
+        24 * 282
+        + 6 * (2 * (36 + 8 * 101 / 24) + 36 + 9 * 101 / 24)
+        + 6 * (137 + 32 * 4.522)
+        + (product_bits + operand_bits) * 4.522
     ) * 1e-6
     sram = sram_by_hand(TECH, CORE)  # dense values, no metadata
     expect = {
@@ -47,13 +54,15 @@ def test_dense_layer_by_hand():
             + K * N * 8 * n_mt * sram["wgt"]["read"]
             + M * N * 8 * sram["out"]["write"]
         ),
+        "registers": clocked * 0.0038 + dff * (M * N * K * 16 + cycles * operand_bits),
+        "clock": 1.83 * clocked * 0.0038,
         "leakage": 40.0 * area_mm2 * cycles / 1.0,
         "sram_leakage": sum(b["leak"] for b in sram.values()) * cycles / 1.0,
     }
     assert rep.cycles == rep.dense_cycles == cycles and rep.speedup == 1.0
     assert rep.area_core_mm2 == pytest.approx(area_mm2)
     assert rep.area_mm2 == pytest.approx(area_mm2 + sum(b["area"] for b in sram.values()))
-    core_keys = ("mult", "adder_trees", "accumulators", "leakage")
+    core_keys = ("mult", "adder_trees", "accumulators", "registers", "clock", "leakage")
     assert rep.energy_core_pj == pytest.approx(sum(expect[k] for k in core_keys))
     assert rep.tops_per_w_core == pytest.approx(2 * M * N * K / rep.energy_core_pj)
     for k in cost.ENERGY_COMPONENTS:
@@ -123,17 +132,30 @@ def test_griffin_on_a_dense_model_pays_only_leakage_and_bypass(seed, name):
         )
 
 
-def test_gating_zero_products_removes_exactly_their_multiplies():
+def test_gating_zero_products_removes_exactly_their_switching():
+    # docs/model.md 4.5: a gated product costs no multiply, no product-register write and no
+    # adder-tree input switching; the zero-detect logic costs its cells' energy and leakage
     a, w = _masks(2)
     base = custom("a", CORE, "A", gj.Window.box(1, 1))
     gated = dataclasses.replace(base, gate_zero_products=True)
     r0, r1 = cost.layer_costs([base, gated], "A", a, w, TECH)
     ev = cost.layer_events(base.hardware, a, w)
-    assert ev.zero_operand_products > 0
-    assert r0.energy["mult"] - r1.energy["mult"] == pytest.approx(ev.zero_operand_products * 0.2)
+    zeros = ev.zero_operand_products
+    dff = 4.522 * 0.03 / 36
+    assert zeros > 0
+    assert r0.energy["mult"] - r1.energy["mult"] == pytest.approx(zeros * 0.2)
+    assert r0.energy["registers"] - r1.energy["registers"] == pytest.approx(zeros * 16 * dff)
+    tree = r0.energy["adder_trees"] / r0.counts[0].busy_dpu_cycles
+    assert r1.energy["adder_trees"] == pytest.approx(ev.effectual / CORE.lanes * tree)
+    assert r1.energy["adder_trees"] < r0.energy["adder_trees"]
+    assert r0.energy["zero_detect"] == 0 < r1.energy["zero_detect"]
+    cells = (2 + 3) * 4 * 7 + 24 * 17  # detectors of 2+3 rows/columns x 4 lanes, 24 multipliers
+    assert r1.area["zero_detect"] == pytest.approx(cells * 0.798e-6)
+    extra_leak = 40.0 * r1.area["zero_detect"] * r1.cycles
+    assert r1.energy["leakage"] - r0.energy["leakage"] == pytest.approx(extra_leak)
     for k in cost.ENERGY_COMPONENTS:
-        if k != "mult":
-            assert r0.energy[k] == r1.energy[k]
+        if k not in ("mult", "registers", "adder_trees", "zero_detect", "leakage"):
+            assert r0.energy[k] == r1.energy[k], k
 
 
 def test_w_static_frames_and_metadata():
@@ -451,10 +473,11 @@ def _v1_schedule(mode, a, w):
     return ev, cost.Schedule.from_activity(gj.gemm_activity_batch([mode], a, w), 0)
 
 
-def _priced_by_hand(mode, c, sram, core_mm2):
+def _priced_by_hand(mode, c, sram, core_mm2, gated=False):
     """Every component of one layer from its ``Counts`` ``c``, with the cited 45 nm numbers of
-    horowitz45.yaml and the rules of docs/model.md 4.0 / 4.0.1 / 4.2, for Griffin v1 (AW
-    hardware, per-multiplier muxes on both sides, a bypass path) on 8 lanes of 8-bit operands."""
+    horowitz45.yaml and the rules of docs/model.md 4.0 / 4.0.1 / 4.2 / 4.4 / 4.5, for Griffin v1
+    (AW hardware, per-multiplier muxes on both sides, a bypass path; ``gated``: with zero
+    gating) on 8 lanes of 8-bit operands."""
     b, L = 8, 8
     density = 0.03 / 36  # the switching rule: the [H14] 8-bit adder's pJ per um^2
     dff, mux2, prio = 4.522 * density, 1.862 * density, 2 * 0.798 * density
@@ -479,9 +502,25 @@ def _priced_by_hand(mode, c, sram, core_mm2):
     wgt_mux = c.executed * (select(F_wgt, 1 + steps) if mode.exploit in ("A", "AW") else bypass)
     staged_buffers = {"none": 0, "W": hw.cols, "A": hw.rows, "AW": hw.rows + hw.cols}
     per_scheduler = L * (1 + size) * prio + (depth + 1) * L * dff
+    # docs/model.md 4.4: per DPU 8 product registers of 16 bits and a 32-bit accumulator, the
+    # operand registers of the rows and columns, the active staging buffers at the hardware's
+    # depth 2, the active schedulers' (D + 1) x L masks; every DPU clocked every cycle
+    dpus = hw.rows * hw.cols
+    unit = c.clocked_dpu_cycles / dpus
+    assert unit == c.cycles  # sync="core"
+    operand = (hw.rows + hw.cols) * L * b
+    clocked = (
+        unit * (dpus * (L * 2 * b + 32) + operand + staged_buffers[mode.exploit] * 2 * L * b)
+        + c.scheduler_cycles * (depth + 1) * L
+    )
+    nand2 = 0.798 * density
+    detect = (hw.rows + hw.cols) * L * (b - 1) + dpus * L  # detectors + gate enables
     return {
         "mult": c.products * 0.2,
-        "adder_trees": c.busy_dpu_cycles * tree,
+        "adder_trees": (c.products / L if gated else c.busy_dpu_cycles) * tree,
+        "registers": clocked * 0.0038 + dff * (c.products * 2 * b + unit * operand),
+        "clock": 1.83 * clocked * 0.0038,
+        "zero_detect": nand2 * (unit * detect + c.products * 2 * b) if gated else 0.0,
         "accumulators": c.busy_dpu_cycles * (0.1 + 32 * dff),
         "extra_trees": c.tree_dpu_cycles * (tree + 0.1),
         "act_mux": act_mux,
@@ -501,28 +540,30 @@ def test_energy_components_price_the_counts_by_hand():
     core = gj.Core(2, 4, 8)  # rows != cols: per-row and per-column parts differ
     g = preset("griffin_v1", core)  # a window of 7 offsets, an extra tree: every component
     a, w = _masks(11)
-    inv = cost.inventory(g)
     # metadata: a 1-bit mask per activation, the larger of mask and W frame selector per weight
     sram = sram_by_hand(TECH, core, act_meta=1, wgt_meta=math.ceil(math.log2(7)))
     nonzero = set()
-    for cat in gj.CATEGORIES:
-        mode = g.mode(cat)
-        ev, sched = _v1_schedule(mode, a, w)
-        counts = cost.layer_counts(g, mode, ev, sched)
-        got = cost.energy_components(
-            inv,
-            mode.exploit,
-            cost.window_terms(mode.window),
-            counts,
-            cost.prices(TECH, core.lanes),
-            0.25,
-            structured=g.structured,
-        )
-        want = _priced_by_hand(mode, counts, sram, 0.25)
-        assert set(got) == set(cost.ENERGY_COMPONENTS) == set(want)
-        for k in want:
-            assert got[k] == pytest.approx(want[k], rel=1e-12, abs=1e-300), (cat, k)
-        nonzero |= {k for k, v in got.items() if v > 0}
+    # the same hardware with zero gating (docs/model.md 4.5) exercises the gated formulas
+    for acc in (g, dataclasses.replace(g, gate_zero_products=True)):
+        inv = cost.inventory(acc)
+        for cat in gj.CATEGORIES:
+            mode = acc.mode(cat)
+            ev, sched = _v1_schedule(mode, a, w)
+            counts = cost.layer_counts(acc, mode, ev, sched)
+            got = cost.energy_components(
+                inv,
+                mode.exploit,
+                cost.window_terms(mode.window),
+                counts,
+                cost.prices(TECH, core.lanes),
+                0.25,
+                structured=acc.structured,
+            )
+            want = _priced_by_hand(mode, counts, sram, 0.25, acc.gate_zero_products)
+            assert set(got) == set(cost.ENERGY_COMPONENTS) == set(want)
+            for k in want:
+                assert got[k] == pytest.approx(want[k], rel=1e-12, abs=1e-300), (cat, k)
+            nonzero |= {k for k, v in got.items() if v > 0}
     assert nonzero == set(cost.ENERGY_COMPONENTS)  # every formula was exercised
 
 

@@ -16,6 +16,7 @@ from griffin_jax.design._presets import (
     l_shape,
     preset,
     t_shape,
+    tensordash_t,
 )
 
 SMALL = gj.Core(rows=2, cols=2, lanes=8)
@@ -31,6 +32,7 @@ def test_every_preset_builds_with_equal_peak_and_a_mechanism():
             for cat in CATEGORIES:
                 assert acc.mode(cat).core == acc.core
     assert set(PRIOR_PRESETS) == set(PRESETS) - {"dense", *GRIFFIN_PRESETS}
+    assert "dense_gated" in PRIOR_PRESETS
 
 
 def test_default_core_and_published_shapes():
@@ -42,6 +44,8 @@ def test_default_core_and_published_shapes():
     td = preset("tensordash_like")
     assert td.hardware.exploit == "AW" and td.hardware.window.fan_in == 8 == t_shape().fan_in
     assert cost.inventory(td).act_mux_fan_in == cost.inventory(td).wgt_mux_fan_in == 8
+    # DNNsim's T<2,5>: lookahead 2, lookaside pairs +-1 (dt 1), +-2 (dt 2), +3 (dt 1)
+    assert td.hardware.window == tensordash_t() and td.hardware.window.depth == 2
     sp = preset("sparten_like")
     assert sp.core == gj.Core(32, 32, 1) and sp.hardware.sync == "group"
     assert sp.hardware.exploit == "AW" and sp.hardware.window.depth >= 8
@@ -49,8 +53,16 @@ def test_default_core_and_published_shapes():
     assert cv.hardware.exploit == "A" and all(
         o[1] == o[2] == 0 for o in cv.hardware.window.as_tuples()
     )
+    # one column of 64 rows (one shared activation stream), bricks of 16, offset-fetched weights
+    assert cv.core == gj.Core(64, 1, 16) and cv.hardware.window.depth == 15
+    assert cv.fetch == "offset"
+    inv = cost.inventory(cv)
+    assert inv.wgt_mux_count == inv.wgt_buffers == inv.schedulers == 0
+    assert inv.act_sram.meta_bits == 4 and inv.act_buffers == 1
     cx = preset("cambricon_x_like")
-    assert cx.hardware.exploit == "W" and cx.hardware.window.fan_in == 16
+    # any lane of the next two steps (ASSUMPTION: L nonzero weights at density 0.34)
+    assert cx.hardware.exploit == "W" and cx.hardware.window.depth == 2
+    assert cx.hardware.window.fan_in == 1 + 2 * 15
     stc = preset("stc_2to4")
     assert stc.structured == "2:4" and cost.inventory(stc).act_mux_fan_in == 4
     assert preset("dense").hardware.exploit == "none"
@@ -170,3 +182,46 @@ def test_a_preset_must_build_an_accelerator():
         PRESET_REGISTRY.unregister("broken")
     with pytest.raises(ValueError, match="kind must be one of"):
         gj.register_preset("bad_kind", lambda core=None: None, kind="fancy")
+
+
+def test_dense_gated_is_the_dense_core_with_zero_gating():
+    dg, d = preset("dense_gated"), preset("dense")
+    assert dg.gate_zero_products and dg.hardware == d.hardware and not dg.reconfigurable
+    inv, inv0 = cost.inventory(dg), cost.inventory(d)
+    # detectors on the 16 rows and columns of 16 lanes (7 cells each), 17 cells per multiplier
+    assert inv.zero_detect_cells == 16 * 16 * 7 + 1024 * 17 and inv0.zero_detect_cells == 0
+    a = np.random.default_rng(2).random((16, 48)) < 0.5
+    w = np.random.default_rng(3).random((48, 16)) < 0.5
+    rg, rd = cost.layer_costs([dg, d], "AW", a, w, "horowitz45")
+    assert rg.cycles == rd.cycles == rd.dense_cycles  # gating never saves time
+
+
+def test_previous_preset_mechanisms_stay_reachable():
+    old_cv = gj.design.cnvlutin_like(None, depth=7, fetch="mux", single_column=False)
+    assert old_cv.core == DEFAULT_CORE and cost.inventory(old_cv).wgt_mux_fan_in == 8
+    old_cx = gj.design.cambricon_x_like(None, depth=1)
+    assert old_cx.hardware.window == gj.Window.box(1, 7) and old_cx.hardware.window.fan_in == 16
+    old_td = gj.design.tensordash_like(None, window=t_shape())
+    assert old_td.hardware.window.depth == 3
+    with pytest.raises(ValueError, match="fetch='offset'"):
+        gj.Accelerator(
+            name="x",
+            hardware=gj.Design(core=SMALL, exploit="A", window=gj.Window.box(1, 1)),
+            fetch="offset",
+        )
+
+
+def test_offset_fetch_reads_weights_per_nonzero_activation():
+    # Cnvlutin: each nonzero activation fetches its real rows' weights from its lane's slice,
+    # and carries a 4-bit offset; no weight mux, staging or scheduler energy
+    core = gj.Core(4, 1, 4)
+    cv = gj.design.cnvlutin_like(core, single_column=False)
+    rng = np.random.default_rng(5)
+    a, w = rng.random((6, 20)) < 0.5, np.ones((20, 3), bool)
+    (rep,) = cost.layer_costs([cv], "A", a, w, "horowitz45")
+    c = rep.counts[0]
+    nnz = int(a.sum())
+    assert c.wgt_value_bits == nnz * 3 * 8 and c.act_meta_bits == nnz * 4 * 1
+    assert rep.energy["wgt_mux"] == rep.energy["schedulers"] == 0
+    assert rep.energy["staging"] > 0  # the brick buffers (value + offset per entry)
+    assert rep.cycles == gj.reference_gemm(cv.hardware, a, w)["cycles"]

@@ -12,7 +12,20 @@ def test_built_in_shapes():
     assert window_from_spec("l_shape(2, 5)") == gj.design.l_shape(2, 5)
     assert window_from_spec("t_shape") == window_from_spec("t_shape()") == gj.design.t_shape()
     assert window_from_spec("box(1, 0, 1)").has_group_offsets
-    assert set(SHAPE_REGISTRY) >= {"box", "time", "l_shape", "t_shape"}
+    assert set(SHAPE_REGISTRY) >= {"box", "time", "l_shape", "t_shape", "tensordash_t"}
+
+
+def test_tensordash_t_is_dnnsims_t_window():
+    # DNNsim's T<H=2, D=5>: lookahead (1,0), (2,0); lookaside pairs +-d at steps 1, 2, 1, ...,
+    # truncated after 5 entries; sorted by step, then signed lane offset
+    lookaside = []
+    for d in range(1, 6):
+        dt = 1 + (d - 1) % 2
+        lookaside += [(dt, d), (dt, -d)]
+    expect = sorted({(1, 0), (2, 0), *lookaside[:5]})
+    win = window_from_spec("tensordash_t")
+    assert [(t, l) for t, l, _ in win.as_tuples()] == expect
+    assert win.fan_in == 8 and win.depth == 2 and win != gj.design.t_shape()
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,12 @@
 """Griffin's derivation (docs/model.md 5.2): selection rules, mode windows, the stored result."""
 
+import dataclasses
 import math
 
 import pytest
 
 import griffin_jax as gj
+from griffin_jax import cost
 from griffin_jax.cost import category_masks
 from griffin_jax.design import derived_griffin, parse_derived, validate_mode
 from griffin_jax.design._point import DesignPoint
@@ -178,6 +180,21 @@ def _stored_workloads(meta):
     return out
 
 
+# The cost model the stored derivation (design/data/derived_griffin.yaml) was made under: v2
+# (docs/model.md 4.1-4.3), before cost model v3 added per-cycle registers and the clock network
+# (Tech.clocked_registers) and metadata-widened SRAM banks (Tech.bank_rule="values"). Until the
+# derivation is made again under v3 (its own issue; then this becomes "v3"), it is checked
+# under the model that made it: the same assertions, the same tolerance.
+STORED_COST_MODEL = "v2"
+
+
+def _stored_tech(meta):
+    tech = cost.load_tech(meta["tech"])
+    if STORED_COST_MODEL == "v2":
+        return dataclasses.replace(tech, clocked_registers=False, bank_rule="ports")
+    return tech
+
+
 def _stored_sim(meta):
     s = meta["sim"]
     return None if s["exact"] else gj.SimOptions(sample=s["sample"], seed=s["sample_seed"])
@@ -200,7 +217,8 @@ def test_stored_derivation_is_consistent():
 def test_rederiving_on_the_stored_workloads_gives_the_stored_wiring(gen):
     """Full form (GRIFFIN_SLOW=1): the whole derivation again. Small form: the stored winner
     against its box-grid neighbours (one step along one axis) as AW hardware on the stored
-    dual-sparse workloads; the winner must still win under the same rule."""
+    dual-sparse workloads; the winner must still win under the same rule. Both under the cost
+    model the derivation was made with (``STORED_COST_MODEL``)."""
     d = derived_griffin()
     meta = d.meta
     c = meta["core"]
@@ -214,7 +232,7 @@ def test_rederiving_on_the_stored_workloads_gives_the_stored_wiring(gen):
         again = derive_griffin(
             workloads,
             core,
-            meta["tech"],
+            _stored_tech(meta),
             time=grid["time"],
             lane=grid["lane"],
             group=grid["group"],
@@ -234,7 +252,7 @@ def test_rederiving_on_the_stored_workloads_gives_the_stored_wiring(gen):
         cands.append(p.window())
     assert len(cands) >= 3
     accels = [gj.design.custom(f"AW:{w.label()}", core, "AW", w) for w in cands]
-    figs = category_figures(accels, "AW", workloads, meta["tech"], sim)
+    figs = category_figures(accels, "AW", workloads, _stored_tech(meta), sim)
     assert pick_best([f.tops_per_w for f in figs], [f.area_mm2 for f in figs]) == 0
     stored = meta["numbers"]["best_dual"]["tops_per_w"]
     assert figs[0].tops_per_w == pytest.approx(stored, rel=1e-9)

@@ -34,6 +34,7 @@ COLUMNS = [
     "found_at",
     "verified",
     "note",
+    "not_comparable",
 ]
 METRICS = (
     "speedup",
@@ -42,9 +43,10 @@ METRICS = (
     "area_overhead",
     "edp_gain",
     "power_overhead",
+    "power_saving",
 )
-# Overheads are fractions (0.045 for 4.5%); gains and speedups are ratios ("x").
-UNIT = {m: ("fraction" if m.endswith("_overhead") else "x") for m in METRICS}
+# Overheads and savings are fractions (0.045 for 4.5%); gains and speedups are ratios ("x").
+UNIT = {m: ("fraction" if m.endswith(("_overhead", "_saving")) else "x") for m in METRICS}
 # Issue 13 item 1, the "at least" list.
 REQUIRED = REQUIRED_VALIDATION
 TEXT_REQUIRED = ("paper", "conditions", "baseline", "scope", "how_matched", "source", "found_at")
@@ -157,3 +159,14 @@ def test_how_matched_tags_name_a_category_and_valid_operands(table):
         _check_operand(fields["a"])
         _check_operand(fields["w"])
     assert tagged >= len(REQUIRED)
+
+
+def test_not_comparable_rows_say_what_the_model_has_not_got(table):
+    # docs/model.md 7: a back end, another chip and baseline, a GPU end to end, off-chip memory
+    apart = [r for r in table[1] if r["not_comparable"].strip()]
+    assert apart and len(apart) < len(table[1])
+    assert all(r["preset"] == "bit_tactical_like" for r in table[1] if "back end" in r["note"])
+    for r in table[1]:
+        if r["preset"] in ("bit_tactical_like", "cambricon_x_like"):
+            assert r["not_comparable"].strip(), (r["preset"], r["metric"])
+    assert {r["preset"] for r in table[1] if r["metric"] == "power_saving"} == {"dense_gated"}

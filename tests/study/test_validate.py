@@ -9,6 +9,8 @@ from griffin_jax.cost import evaluate
 from griffin_jax.study import (
     TOLERANCE,
     VALIDATION_COLUMNS,
+    agreement,
+    agreement_text,
     load_published,
     parse_tag,
     validate,
@@ -37,8 +39,11 @@ def test_one_row_per_published_row_with_the_required_columns(small):
 
 
 def test_verdict_rule_and_ratio(small):
-    _, rows = small
-    for r in rows:
+    published, rows = small
+    for p, r in zip(published, rows):
+        if p["not_comparable"].strip():
+            assert r["verdict"] == "not comparable" and r["reason"].startswith("not comparable")
+            continue
         if math.isnan(r["ours"]):
             assert r["verdict"] == "deviates" and r["reason"]
             continue
@@ -76,6 +81,12 @@ def test_bounds_and_the_tolerance_edges():
     assert verdict(5.0, 1.3, "lower")[1] == "agrees"
     assert verdict(0.9, 1.3, "lower")[1] == "deviates"
     assert verdict(float("nan"), 1.0)[1] == "deviates"
+    # a figure that includes what the model has not got is counted apart, ratio still given
+    assert verdict(1.0, 1.0, None, "a bit-serial back end") == (1.0, "not comparable")
+    assert verdict(3.0, 1.0, None, "  ")[1] == "deviates"
+    rows = [{"verdict": v} for v in ("agrees", "deviates", "not comparable", "agrees")]
+    assert agreement(rows) == (2, 3, 4)
+    assert agreement_text(rows).startswith("2 of 3 comparable figures agree")
 
 
 def test_area_overhead_uses_total_area_for_a_whole_accelerator(small):
@@ -128,8 +139,9 @@ def test_markdown_has_a_paragraph_per_deviation(small):
     _, rows = small
     md = validation_markdown(rows, "# t")
     assert md.count("\n| ") == len(rows) + 1
-    n_dev = sum(r["verdict"] == "deviates" for r in rows)
+    n_dev = sum(r["verdict"] != "agrees" for r in rows)
     assert md.count("\n**") == n_dev
+    assert "comparable figures agree" in md and "## Not comparable" in md
 
 
 def test_density_sweep_is_monotone_in_density():

@@ -22,6 +22,7 @@ from griffin_jax.design._presets._registry import (
 # isort: off
 # (registration order: the order of PRESETS, CLI defaults and tables)
 from griffin_jax.design._presets.dense_core import dense
+from griffin_jax.design._presets.dense_gated import dense_gated
 from griffin_jax.design._presets.cnvlutin import cnvlutin_like
 from griffin_jax.design._presets.cambricon_x import cambricon_x_like
 from griffin_jax.design._presets.bit_tactical import bit_tactical_like
@@ -31,7 +32,7 @@ from griffin_jax.design._presets.sparse_tensor_core import stc_2to4
 from griffin_jax.design._presets.griffin_variants import griffin_balanced, griffin_v1
 
 # isort: on
-from griffin_jax.design._shapes import l_shape, t_shape
+from griffin_jax.design._shapes import l_shape, t_shape, tensordash_t
 
 PRESETS = PRESET_REGISTRY.as_mapping()
 
@@ -56,6 +57,7 @@ __all__ = [
     "register_preset",
     "custom",
     "dense",
+    "dense_gated",
     "cnvlutin_like",
     "cambricon_x_like",
     "bit_tactical_like",
@@ -67,4 +69,5 @@ __all__ = [
     "griffin_balanced",
     "l_shape",
     "t_shape",
+    "tensordash_t",
 ]

@@ -8,7 +8,7 @@ import math
 import types
 from collections.abc import Mapping
 
-from griffin_jax.cost._memory import BUFFERS
+from griffin_jax.cost._memory import BUFFERS, MAX_VALUE_BITS, rebank
 from griffin_jax.cost._prices import prices
 from griffin_jax.cost._tech import Tech
 from griffin_jax.design._core import Core
@@ -21,8 +21,9 @@ DEFAULT_FACTORS = (0.5, 2.0)
 class SensitivityInput:
     """One uncertain input. ``kind``: ``"tech"`` (a ``Tech`` field scaled), ``"switching"``
     (the small cells' energies scaled), ``"buffer"`` (a buffer capacity scaled),
-    ``"accumulator"`` (the accumulator width scaled), ``"sram"``, ``"precision"`` or
-    ``"geometry"`` (discrete); ``how``: what moving it does; ``source``: why it is uncertain.
+    ``"accumulator"`` (the accumulator width scaled), ``"sram"``, ``"banking"``,
+    ``"precision"`` or ``"geometry"`` (discrete); ``how``: what moving it does; ``source``: why
+    it is uncertain.
     ``low`` / ``high``: the discrete alternatives (``None`` for a continuous input, which
     takes the study's factor range)."""
 
@@ -67,9 +68,22 @@ def _inputs() -> dict:
         SensitivityInput(
             "cell_switching_energy",
             "switching",
-            "flip-flop, 2:1 mux and priority-cell energies x s (the area-proportional "
-            "switching rule of cost/_tech.py)",
+            "flip-flop, 2:1 mux, priority-cell and zero-detect cell energies x s (the "
+            "area-proportional switching rule of cost/_tech.py)",
             "ASSUMPTION: the area-proportional switching rule (docs/model.md 4)",
+        ),
+        SensitivityInput(
+            "ff_clock_energy",
+            "tech",
+            "Tech.ff_clock_energy x s: every clocked register bit's clock-pin energy per cycle "
+            "(and the clock network, a multiple of it) x s",
+            f"ASSUMPTION in {tech_doc} (Aladdin's 40 nm register scaled to [H14])",
+        ),
+        SensitivityInput(
+            "clock_network_ratio",
+            "tech",
+            "Tech.clock_network_ratio x s: the clock network's energy per cycle x s",
+            f"ASSUMPTION in {tech_doc} (EIE's clock network over its registers)",
         ),
         SensitivityInput(
             "accumulator_bits",
@@ -95,6 +109,16 @@ def _inputs() -> dict:
             "ASSUMPTION in the stored CACTI settings (docs/cacti.md)",
             low="itrs-hp",
             high="itrs-hp",
+        ),
+        SensitivityInput(
+            "bank_value_bits",
+            "banking",
+            f"operand bits one SRAM bank delivers per access, {MAX_VALUE_BITS} -> 256: every "
+            "buffer split into twice the banks (CACTI prices each); one alternative, so low = "
+            "high (at 1024 the metadata-widened ports leave the CACTI grid)",
+            "ASSUMPTION: the banking rule of cost/_memory.py (docs/model.md 4.1)",
+            low=256,
+            high=256,
         ),
         SensitivityInput(
             "operand_bits",
@@ -169,6 +193,7 @@ def scaled_prices(tech: Tech, lanes: int, s: Mapping):
             dff_energy=p.dff_energy * f,
             mux2_energy=p.mux2_energy * f,
             priority_cell_energy=p.priority_cell_energy * f,
+            nand2_energy=p.nand2_energy * f,
         )
     return p
 
@@ -179,10 +204,14 @@ def scaled_inventory(inv, s: Mapping):
     if "accumulator_bits" in s:
         changes["acc_bits"] = inv.acc_bits * s["accumulator_bits"]
     for b in BUFFERS:
+        buf = changes.get(f"{b}_sram", getattr(inv, f"{b}_sram"))
+        if "bank_value_bits" in s:  # the banking rule at another value width per bank
+            buf = rebank(buf, MAX_VALUE_BITS * s["bank_value_bits"])
         if f"{b}_kb" in s:
-            buf = getattr(inv, f"{b}_sram")
             # a buffer's capacity is linear in the core's dense capacity (cost._memory.buffer)
-            changes[f"{b}_sram"] = dataclasses.replace(buf, kb=buf.kb * s[f"{b}_kb"])
+            buf = dataclasses.replace(buf, kb=buf.kb * s[f"{b}_kb"])
+        if buf is not getattr(inv, f"{b}_sram"):
+            changes[f"{b}_sram"] = buf
     return dataclasses.replace(inv, **changes) if changes else inv
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 
+from griffin_jax.cost._memory import MAX_VALUE_BITS
 from griffin_jax.cost._tech import Tech, load_tech
 from griffin_jax.design._core import Core
 from griffin_jax.sim._options import SimOptions
@@ -41,6 +42,12 @@ def _discrete_ratios(name, claims, tech, workloads, designs_for, sim, cats, note
         alt = load_tech(TECH_ALTERNATIVES[name])
         r = ratios_at(claims, alt, {}, cats)
         return r, r
+    if inp.kind == "banking":
+        out = [
+            ratios_at(claims, tech, {name: math.log(v / MAX_VALUE_BITS)}, cats)
+            for v in (inp.low, inp.high)
+        ]
+        return tuple(out)
     if workloads is None:
         raise ValueError(
             f"inputs: {name!r} re-runs the claims (new schedules or bit widths) and needs workloads"
@@ -198,6 +205,8 @@ def _discrete_values(name, tech: Tech, claims: ClaimsReport) -> tuple:
         return ("itrs-lstp", inp.low, inp.high)
     if inp.kind == "precision":
         return (tech.operand_bits, inp.low, inp.high)
+    if inp.kind == "banking":
+        return (MAX_VALUE_BITS, inp.low, inp.high)
     core = claims.designs["dense"][0].core
 
     def label(c):
