@@ -21,7 +21,7 @@ from griffin_jax.design._core import Core, Design
 from griffin_jax.design._griffin import Accelerator
 from griffin_jax.design._presets import custom, preset
 from griffin_jax.sim._options import SimOptions
-from griffin_jax.workloads._registry import load
+from griffin_jax.workloads._load import load
 from griffin_jax.workloads._workload import CATEGORIES, GemmLayer, Workload, check_category
 
 

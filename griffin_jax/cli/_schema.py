@@ -375,11 +375,3 @@ def check_types(cfg) -> None:
         key = getattr(err, "full_key", "") or "config"
         msg = str(err).splitlines()[0]
         raise ConfigError(f"{key}: {msg}") from None
-
-
-def check(cfg) -> None:
-    """Keys and types of a composed config, then its values by building the library objects
-    (``_build.check``); ``ConfigError`` names the first bad key."""
-    from griffin_jax.cli import _build
-
-    _build.check(cfg)

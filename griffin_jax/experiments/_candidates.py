@@ -1,41 +1,11 @@
-"""The claims' candidates by kind and the paper study's geometries, shared by the paper and
-sensitivity experiments."""
+"""The paper study's geometries and re-runs of the candidates on another core, shared by the
+paper and sensitivity experiments."""
 
 from __future__ import annotations
 
 import dataclasses
 
-from griffin_jax.experiments._spec import Context, Spec
-
-
-def candidates_by_kind(entries) -> dict:
-    """Study entries grouped into the claims report's kinds (``study.KINDS``): every design by
-    the exploit its hardware runs (``none``: dense), the prior presets also as ``prior``, the
-    Griffin variants as ``griffin``; ``ValueError`` naming the missing kinds."""
-    from griffin_jax.design import PRESET_REGISTRY
-    from griffin_jax.study import KINDS
-
-    kinds = {k: [] for k in KINDS}
-    for e in entries:
-        if e.kind == "griffin":
-            kinds["griffin"].append(e.accel)
-            continue
-        ex = e.accel.hardware.exploit
-        kinds["dense" if ex == "none" else ex].append(e.accel)
-        name = e.accel.name
-        if (
-            e.kind == "preset"
-            and name in PRESET_REGISTRY
-            and PRESET_REGISTRY.entry(name).kind == ("prior")
-        ):
-            kinds["prior"].append(e.accel)
-    missing = [k for k in KINDS if not kinds[k]]
-    if missing:
-        raise ValueError(
-            f"DesignSet: the claims compare kinds {KINDS} and there is no design for {missing} "
-            "(add exploits, boxes or presets; design=paper has them all)"
-        )
-    return kinds
+from griffin_jax.experiments._spec import Context, Spec, candidates_by_kind
 
 
 def designs_for(spec: Spec):

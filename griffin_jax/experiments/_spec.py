@@ -125,8 +125,6 @@ class DesignSet:
     def candidates(self, core: Core) -> dict:
         """The entries on ``core`` grouped into the claims' kinds (``study.KINDS``);
         ``ValueError`` naming a kind without a design."""
-        from griffin_jax.experiments._candidates import candidates_by_kind
-
         return candidates_by_kind(self.entries(core))
 
     def search_space(self, core: Core):
@@ -171,6 +169,36 @@ class DesignSet:
         if not out:
             raise ValueError("DesignSet: no AW wiring of box_*, boxes, windows or shapes fits")
         return out
+
+
+def candidates_by_kind(entries) -> dict:
+    """Study entries grouped into the claims report's kinds (``study.KINDS``): every design by
+    the exploit its hardware runs (``none``: dense), the prior presets also as ``prior``, the
+    Griffin variants as ``griffin``; ``ValueError`` naming the missing kinds."""
+    from griffin_jax.design import PRESET_REGISTRY
+    from griffin_jax.study import KINDS
+
+    kinds = {k: [] for k in KINDS}
+    for e in entries:
+        if e.kind == "griffin":
+            kinds["griffin"].append(e.accel)
+            continue
+        ex = e.accel.hardware.exploit
+        kinds["dense" if ex == "none" else ex].append(e.accel)
+        name = e.accel.name
+        if (
+            e.kind == "preset"
+            and name in PRESET_REGISTRY
+            and PRESET_REGISTRY.entry(name).kind == ("prior")
+        ):
+            kinds["prior"].append(e.accel)
+    missing = [k for k in KINDS if not kinds[k]]
+    if missing:
+        raise ValueError(
+            f"DesignSet: the claims compare kinds {KINDS} and there is no design for {missing} "
+            "(add exploits, boxes or presets; design=paper has them all)"
+        )
+    return kinds
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,9 +16,9 @@ from __future__ import annotations
 import dataclasses
 
 from griffin_jax._checks import check_bool
-from griffin_jax.experiments._candidates import candidates_by_kind, paper_geometries
+from griffin_jax.experiments._candidates import paper_geometries
 from griffin_jax.experiments._registry import register_experiment
-from griffin_jax.experiments._spec import Context, Outcome, Spec
+from griffin_jax.experiments._spec import Context, Outcome, Spec, candidates_by_kind
 from griffin_jax.experiments.sensitivity import (
     REPRICED_INPUTS,
     check_input_names,

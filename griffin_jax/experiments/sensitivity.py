@@ -13,9 +13,9 @@ from __future__ import annotations
 import dataclasses
 
 from griffin_jax._checks import check_int
-from griffin_jax.experiments._candidates import candidates_by_kind, designs_for
+from griffin_jax.experiments._candidates import designs_for
 from griffin_jax.experiments._registry import register_experiment
-from griffin_jax.experiments._spec import Context, Outcome, Spec
+from griffin_jax.experiments._spec import Context, Outcome, Spec, candidates_by_kind
 from griffin_jax.study._sensitivity import SENSITIVITY_INPUTS
 
 # The inputs priced again without simulating (the paper experiment's default); the others

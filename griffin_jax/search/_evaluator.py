@@ -26,6 +26,7 @@ from griffin_jax.cost._tech import load_tech
 from griffin_jax.search._objective import MAXIMISE, Metrics
 from griffin_jax.search._space import DesignPoint, Space
 from griffin_jax.search._tiles import check_workloads
+from griffin_jax.sim._options import SimOptions
 
 # Designs per exact cost-model call for large batches (a kernel design-count bucket); the rest
 # of a batch goes one design per call. A search asks for a few designs at a time, so it runs on
@@ -114,7 +115,7 @@ def exact_metrics(points, workloads, space: Space, tech="horowitz45") -> list[Me
         sim = (
             None
             if exploit == "none"
-            else {"bucket_windows": (largest_point(space, exploit).window(),)}
+            else SimOptions(bucket_windows=(largest_point(space, exploit).window(),))
         )
         for chunk in _chunks(idx):
             accels = [points[i].accelerator(space.core) for i in chunk]

@@ -36,6 +36,9 @@ class SimOptions:
       min_tiles: int >= 2, the smallest tile sample; seed: int >= 0, the tile sample's seed.
       strategy: ``None`` (by device), ``"map"`` or ``"vmap"``: how the designs of a compile
         bucket are laid out (same results either way).
+      bucket_windows: windows the compiled programs must also serve (``Window`` s of the same
+        exploits as the designs): a caller that runs many small batches of different designs
+        (the search's exact evaluator) passes the largest, so every batch reuses one program.
     """
 
     chunk: int | None = None
@@ -44,6 +47,7 @@ class SimOptions:
     min_tiles: int = 32
     seed: int = 0
     strategy: str | None = None
+    bucket_windows: tuple = ()
 
     def __post_init__(self):
         check_int("SimOptions.chunk", self.chunk, 1, optional=True)
@@ -64,6 +68,12 @@ class SimOptions:
             object.__setattr__(self, "devices", tuple(self.devices))
         if s is not None:
             object.__setattr__(self, "sample", float(s))
+        from griffin_jax.design._core import Window
+
+        wins = tuple(self.bucket_windows)
+        if not all(isinstance(w, Window) for w in wins):
+            raise ValueError("SimOptions.bucket_windows must be a sequence of Window")
+        object.__setattr__(self, "bucket_windows", wins)
 
     @property
     def sampled(self) -> bool:
@@ -72,6 +82,8 @@ class SimOptions:
     def kwargs(self) -> dict:
         """Keyword arguments of ``gemm_activity_batch`` (only the ones that are set)."""
         out = {"min_tiles": self.min_tiles, "seed": self.seed}
+        if self.bucket_windows:
+            out["bucket_windows"] = self.bucket_windows
         for k in ("chunk", "devices", "sample", "strategy"):
             v = getattr(self, k)
             if v is not None:

@@ -24,6 +24,7 @@ from griffin_jax.workloads._layers import (
     total_macs,
     total_weights,
 )
+from griffin_jax.workloads._load import load
 from griffin_jax.workloads._networks import NETWORKS, network
 from griffin_jax.workloads._profiles import PROFILES, Profile, get_profile, uniform_profile
 from griffin_jax.workloads._real_networks import (
@@ -39,7 +40,6 @@ from griffin_jax.workloads._real_networks import (
 )
 from griffin_jax.workloads._registry import (
     NETWORK_REGISTRY,
-    load,
     network_names,
     register_layer_table,
     register_network,
