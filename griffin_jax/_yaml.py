@@ -84,8 +84,9 @@ def safe_load(
         raise ValueError(f"{label}: YAML text must be str or bytes, got {type(text).__name__}")
     if len(text) > max_bytes:
         raise ValueError(f"{label}: {len(text)} characters, more than the {max_bytes} limit")
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # its reader refuses control characters already
         root = loader.get_single_node()
         if root is None:
             return None
@@ -96,7 +97,8 @@ def safe_load(
     except RecursionError:
         raise ValueError(f"{label}: YAML nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _first_line(err: yaml.YAMLError) -> str:
