@@ -67,3 +67,25 @@ def check_choice(name: str, value, choices) -> object:
     if value not in tuple(choices):
         raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
     return value
+
+
+def brief(value, limit: int = 80) -> str:
+    """A short description of an untrusted value for an error message: its ``repr`` when that
+    is short and cheap (numbers, short strings, short flat lists), else its type and size. A
+    message never walks a large or nested value (a YAML alias graph, a hostile header)."""
+    if value is None or isinstance(value, (bool, int, float)):
+        r = repr(value)
+    elif isinstance(value, str):
+        r = repr(value[: limit + 1])
+    elif isinstance(value, (list, tuple)) and len(value) <= 8:
+        if not all(v is None or isinstance(v, (bool, int, float)) for v in value):
+            return f"<{type(value).__name__} of {len(value)} items>"
+        r = repr(value)
+    elif hasattr(value, "__len__") and not isinstance(value, (bytes, bytearray)):
+        try:
+            return f"<{type(value).__name__} of {len(value)} items>"
+        except Exception:  # a hostile __len__
+            return f"<{type(value).__name__}>"
+    else:
+        return f"<{type(value).__name__}>"
+    return r if len(r) <= limit else r[: limit - 3] + "..."

@@ -26,6 +26,9 @@ _BLOCKS = {
     "Spec.categories": "workload.categories",
 }
 PLATFORMS = (None, "cpu", "gpu", "cuda", "rocm", "tpu")
+# Host CPU devices JAX may be asked for: each is a thread pool of its own, and XLA aborts the
+# process (no Python error) when the threads cannot be made.
+MAX_CPU_DEVICES = 256
 
 
 def keyed(err: Exception, block: str, fields=()) -> ConfigError:
@@ -168,8 +171,12 @@ def sim(cfg):
     if r.platform not in PLATFORMS:
         raise ConfigError(f"runtime.platform: must be one of {PLATFORMS}, got {r.platform!r}")
     n = r.cpu_devices
-    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
-        raise ConfigError(f"runtime.cpu_devices: must be a positive int or null, got {n!r}")
+    if n is not None and (
+        isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_CPU_DEVICES
+    ):
+        raise ConfigError(
+            f"runtime.cpu_devices: must be an int in [1, {MAX_CPU_DEVICES}] or null, got {n!r}"
+        )
     try:
         return SimOptions(chunk=r.chunk, sample=r.sample)
     except ValueError as err:
@@ -214,6 +221,8 @@ def spec(cfg, meta=None, command: str = ""):
         load_tech(cfg.tech.name)
     except (ValueError, OSError) as err:
         raise ConfigError(f"tech.name: {err}") from None
+    except RecursionError:
+        raise ConfigError(f"tech.name: {cfg.tech.name}: its derived_from chain loops") from None
     settings(cfg)
     try:
         return Spec(
@@ -243,6 +252,7 @@ def check(cfg, command: str = ""):
     _schema.import_plugins(OmegaConf.select(cfg, "runtime.imports", default=None) or ())
     _schema.check_keys(cfg)
     _schema.check_types(cfg)
+    tags(cfg)
     built = spec(cfg, command=command)
     every = settings(cfg)
     name = cfg.experiment.name
@@ -251,4 +261,53 @@ def check(cfg, command: str = ""):
         getattr(built.designs, how)(built.core)
     except ValueError as err:
         raise keyed(err, "design") from None
+    buffers(built)
     return built, every[name], every
+
+
+def tags(cfg) -> dict:
+    """``experiment.tags``: a mapping of column name -> plain value (copied into every row)."""
+    raw = OmegaConf.to_container(cfg.experiment, resolve=True).get("tags")
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"experiment.tags: must be a mapping of name: value (e.g. "
+            f"'experiment.tags={{sweep: a}}'), got {type(raw).__name__}"
+        )
+    for k, v in raw.items():
+        if not isinstance(k, str) or not k.isidentifier():
+            raise ConfigError(f"experiment.tags: a tag name must be an identifier, got {k!r}")
+        if not (v is None or isinstance(v, (str, int, float, bool))):
+            raise ConfigError(
+                f"experiment.tags.{k}: must be a plain value (text or number), got "
+                f"{type(v).__name__}"
+            )
+    return raw
+
+
+def buffers(built) -> None:
+    """Every design's SRAM buffers on the configured core fit the technology's CACTI table (a
+    bank outside it would fail deep in the run, when the design is priced): ``ConfigError``
+    naming the ``core.*_kb`` key."""
+    from griffin_jax.cost import inventory, load_tech
+    from griffin_jax.design import preset
+
+    tech = load_tech(built.tech)
+    table = tech.sram
+    if table is None:
+        return
+    accels = [preset("dense", built.core)]
+    try:
+        accels += [e.accel for e in built.designs.entries(built.core)]
+    except ValueError:
+        pass  # the experiment takes its designs another way (checked above)
+    lo, hi = table.capacity_kb[0], table.capacity_kb[-1]
+    for acc in accels:
+        inv = inventory(acc, tech.operand_bits, tech.accumulator_bits)
+        for k in ("act", "wgt", "out"):
+            bank = float(getattr(inv, f"{k}_sram").bank_kb)
+            if not lo <= bank <= hi:
+                kb = getattr(built.core, f"{k}_kb")
+                raise ConfigError(
+                    f"core.{k}_kb: {kb:g} KB gives {acc.name} SRAM banks of {bank:g} KB, "
+                    f"outside the CACTI table of tech {tech.name!r} ({lo:g}..{hi:g} KB per bank)"
+                )

@@ -5,7 +5,10 @@ the outputs) and a manifest, ``manifest.json``: every file the job is about to w
 there *before* it is written, and files are written under a temporary name and renamed when
 complete, so a table never looks complete when it is not. A later run into the same folder
 (a retry of a failed run, or ``runtime.overwrite=true``) removes exactly the files its
-predecessor's manifest lists, nothing else: a user's own file in the folder always survives.
+predecessor's manifest lists, nothing else, and never writes over a file no manifest listed: a
+user's own file in the folder always survives, whatever its name or age. A finished run also
+keeps a copy of Hydra's files of its launch (``snapshot_hydra``), so that a later launch that
+does not run there can put them back (``restore_hydra``).
 """
 
 from __future__ import annotations
@@ -13,10 +16,16 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import time
 
 STATUS = "status.json"
 MANIFEST = "manifest.json"
+# Hydra's record of a job (in its ``hydra.output_subdir``, ``.hydra``): a finished run keeps a
+# copy in its status, so that a later launch that Hydra let overwrite them but that did not run
+# (refused, skipped, a bad value) can put them back as the run's tables were made.
+HYDRA_FILES = ("config.yaml", "hydra.yaml", "overrides.yaml")
+_HYDRA_FILE_BYTES = 1 << 20
 
 
 class Phases:
@@ -44,11 +53,52 @@ def new_run_id() -> str:
 
 def read_status(out_dir: str) -> dict | None:
     try:
-        with open(os.path.join(out_dir, STATUS)) as f:
+        with open(os.path.join(out_dir, STATUS), encoding="utf-8") as f:
             data = json.load(f)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def _plain_subdir(subdir) -> bool:
+    return (
+        isinstance(subdir, str)
+        and subdir not in ("", ".", "..")
+        and os.path.basename(subdir) == subdir
+    )
+
+
+def snapshot_hydra(out_dir: str, subdir) -> dict:
+    """Hydra's files of this job (``HYDRA_FILES`` in ``out_dir/subdir``) as texts, for the
+    status (``restore_hydra``); ``{}`` when there are none."""
+    if not _plain_subdir(subdir):
+        return {}
+    files = {}
+    for name in HYDRA_FILES:
+        try:
+            with open(os.path.join(out_dir, subdir, name), encoding="utf-8") as f:
+                text = f.read(_HYDRA_FILE_BYTES + 1)
+        except (OSError, ValueError):
+            continue
+        if len(text) <= _HYDRA_FILE_BYTES:
+            files[name] = text
+    return {"subdir": subdir, "files": files} if files else {}
+
+
+def restore_hydra(out_dir: str, status: dict | None) -> bool:
+    """Put back the Hydra files a finished run recorded (``snapshot_hydra``) after Hydra wrote
+    those of a launch that then did not run; returns whether there was a record."""
+    record = (status or {}).get("hydra")
+    if not isinstance(record, dict) or not _plain_subdir(record.get("subdir")):
+        return False
+    files = record.get("files")
+    if not isinstance(files, dict):
+        return False
+    folder = os.path.join(out_dir, record["subdir"])
+    for name, text in files.items():
+        if name in HYDRA_FILES and isinstance(text, str) and os.path.isdir(folder):
+            _atomic_text(os.path.join(folder, name), text)
+    return True
 
 
 def finished(out_dir: str) -> bool:
@@ -67,14 +117,30 @@ def _partial(path: str) -> str:
 
 def _is_partial_of(name: str, candidate: str) -> bool:
     root, ext = os.path.splitext(name)
-    return candidate.startswith(f".{root}.partial-") and candidate.endswith(ext)
+    pattern = rf"\.{re.escape(root)}\.partial-\d+{re.escape(ext)}"
+    return re.fullmatch(pattern, candidate) is not None
+
+
+def _atomic(path: str, write) -> None:
+    """``write(tmp)`` then rename ``tmp`` to ``path``; a write that fails (or is interrupted)
+    leaves no temporary file behind and ``path`` as it was."""
+    tmp = _partial(path)
+    try:
+        os.replace(str(write(tmp) or tmp), path)
+    except BaseException:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def _atomic_text(path: str, text: str) -> None:
-    tmp = _partial(path)
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    _atomic(path, write)
 
 
 def write_status(out_dir: str, **fields) -> None:
@@ -83,11 +149,11 @@ def write_status(out_dir: str, **fields) -> None:
 
 def _manifest(out_dir: str) -> dict:
     try:
-        with open(os.path.join(out_dir, MANIFEST)) as f:
+        with open(os.path.join(out_dir, MANIFEST), encoding="utf-8") as f:
             data = json.load(f)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
-    return data if isinstance(data, dict) else {}
+    return data if isinstance(data, dict) and isinstance(data.get("files"), list) else {}
 
 
 def clear_previous(out_dir: str) -> list:
@@ -109,6 +175,9 @@ def clear_previous(out_dir: str) -> list:
         path = os.path.join(out_dir, name)
         if os.path.isfile(path) and (old or name == STATUS):
             os.remove(path)
+        for f in _listdir(out_dir):  # what a killed run left half-written
+            if _is_partial_of(name, f) and os.path.isfile(os.path.join(out_dir, f)):
+                os.remove(os.path.join(out_dir, f))
     return removed
 
 
@@ -132,13 +201,21 @@ class Writer:
         _atomic_text(os.path.join(self.out_dir, MANIFEST), json.dumps(self._record, indent=2))
 
     def path(self, name: str) -> str:
-        """Register ``name`` (a file of this folder) and return its final path."""
-        if os.path.basename(name) != name or name in (STATUS, MANIFEST):
+        """Register ``name`` (a file of this folder) and return its final path. A file of
+        that name that this run did not write (a user's: no manifest listed it, so
+        ``clear_previous`` left it) is never replaced: ``ValueError`` naming it."""
+        if os.path.basename(name) != name or name in (STATUS, MANIFEST, "", ".", ".."):
             raise ValueError(f"an output is a plain file name of the run folder, got {name!r}")
+        path = os.path.join(self.out_dir, name)
         if name not in self._record["files"]:
+            if os.path.lexists(path):
+                raise ValueError(
+                    f"hydra.run.dir: {path} exists and no run's manifest lists it (a file of "
+                    "yours?); it is never replaced: move it away or choose another folder"
+                )
             self._record["files"].append(name)
             self._save()
-        return os.path.join(self.out_dir, name)
+        return path
 
     def text(self, name: str, text: str) -> str:
         path = self.path(name)
@@ -149,15 +226,12 @@ class Writer:
         from griffin_jax.study import write_csv
 
         path = self.path(name)
-        tmp = _partial(path)
-        write_csv(rows, tmp)
-        os.replace(tmp, path)
+        _atomic(path, lambda tmp: write_csv(rows, tmp))
         return path
 
     def plot(self, name: str, draw) -> str:
         path = self.path(name)
-        tmp = _partial(path)
-        os.replace(str(draw(tmp)), path)
+        _atomic(path, draw)
         return path
 
     @property

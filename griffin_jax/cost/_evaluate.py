@@ -183,6 +183,37 @@ class CostReport:
         return row
 
 
+def _finite(report: CostReport, cause: str) -> CostReport:
+    """``report`` when its area, energy and efficiencies are finite and positive; otherwise
+    ``ValueError`` naming the figure and ``cause`` (the input it came from), so no NaN or inf
+    ever becomes a table row."""
+    figures = [(f"area_{k}_mm2", v) for k, v in report.area.items()]
+    figures += [(f"energy_{k}_pj", v) for k, v in report.energy.items()]
+    bad = next(((n, v) for n, v in figures if not math.isfinite(float(v)) or v < 0), None)
+    if bad is None:
+        derived = [("area_mm2", report.area_mm2), ("energy_pj", report.energy_pj)]
+        derived += [("cycles", report.cycles), ("clock_ghz", report.clock_ghz)]
+        bad = next(((n, v) for n, v in derived if not math.isfinite(float(v)) or v <= 0), None)
+    if bad is None:
+        derived = [("tops_per_w", report.tops_per_w), ("tops_per_mm2", report.tops_per_mm2)]
+        bad = next(((n, v) for n, v in derived if not math.isfinite(float(v))), None)
+    if bad is not None:
+        raise ValueError(
+            f"{report.name} on {report.category}: {bad[0]} is {float(bad[1]):g}, not a finite "
+            f"positive number; {cause}"
+        )
+    return report
+
+
+def _tech_cause(tech) -> str:
+    from griffin_jax.cost._bounds import violations
+
+    bad = violations(tech)
+    if bad:
+        return f"caused by tech {tech.name!r}: {bad[0]}"
+    return f"from tech {tech.name!r} (every constant in range) and this layer's counts"
+
+
 def _scope(scope) -> str:
     if scope not in ("total", "core"):
         raise ValueError(f"scope must be 'total' or 'core', got {scope!r}")
@@ -288,6 +319,7 @@ def layer_costs(
                 pricing=pricing,
             )
         )
+        _finite(reports[-1], _tech_cause(tech))
     return reports
 
 
@@ -391,11 +423,15 @@ def reprice(report: CostReport, tech_or_prices) -> CostReport:
             f"{inv.lanes} / {inv.bits}"
         )
     report = dataclasses.replace(report, pricing=pr)
-    return dataclasses.replace(
-        report,
-        area=_proxy({k: float(v) for k, v in _area_mm2(inv, p).items()}),
-        energy=_proxy({k: float(v) for k, v in energy_of(report, p).items()}),
-        clock_ghz=float(p.clock_ghz),
+    cause = "caused by the prices given" if isinstance(tech_or_prices, Prices) else None
+    return _finite(
+        dataclasses.replace(
+            report,
+            area=_proxy({k: float(v) for k, v in _area_mm2(inv, p).items()}),
+            energy=_proxy({k: float(v) for k, v in energy_of(report, p).items()}),
+            clock_ghz=float(p.clock_ghz),
+        ),
+        cause or _tech_cause(tech),
     )
 
 
@@ -413,18 +449,20 @@ def combine(reports: Sequence[CostReport], multiplicities: Sequence[int]) -> Cos
         for k in ENERGY_COMPONENTS
     }
     priced = all(r.pricing is not None and r.counts for r in reports)
-    return CostReport(
+    report = CostReport(
         name=first.name,
         category=first.category,
         area=first.area,
         energy=_proxy(energy),
-        cycles=sum(m * r.cycles for r, m in zip(reports, multiplicities)),
-        dense_cycles=sum(m * r.dense_cycles for r, m in zip(reports, multiplicities)),
-        ops=sum(m * r.ops for r, m in zip(reports, multiplicities)),
+        # Python ints: a large multiplicity never wraps an int64 count silently
+        cycles=sum(int(m) * int(r.cycles) for r, m in zip(reports, multiplicities)),
+        dense_cycles=sum(int(m) * int(r.dense_cycles) for r, m in zip(reports, multiplicities)),
+        ops=sum(int(m) * int(r.ops) for r, m in zip(reports, multiplicities)),
         clock_ghz=first.clock_ghz,
         counts=_combined_counts(reports, multiplicities) if priced else (),
         pricing=first.pricing if priced else None,
     )
+    return _finite(report, f"caused by the layers' multiplicities (largest {max(multiplicities)})")
 
 
 def _combined_counts(reports, multiplicities) -> tuple:

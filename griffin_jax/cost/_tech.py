@@ -24,8 +24,8 @@ import types
 import warnings
 from collections.abc import Mapping
 
-import yaml
-
+from griffin_jax import _yaml
+from griffin_jax.cost._bounds import check_tech
 from griffin_jax.cost._sram import SramTable, sram_table_from_dict
 
 TECH_DIR = pathlib.Path(__file__).parent / "tech"
@@ -294,6 +294,5 @@ def load_tech(name_or_path="horowitz45", *, base_dir: pathlib.Path | None = None
         raise ValueError(
             f"tech config {str(name_or_path)!r} not found (shipped: {available_techs()})"
         )
-    with open(path) as fh:
-        cfg = yaml.safe_load(fh)
-    return tech_from_dict(cfg, base_dir=path.parent)
+    cfg = _yaml.read(path)
+    return check_tech(tech_from_dict(cfg, base_dir=path.parent))

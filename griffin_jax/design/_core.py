@@ -19,6 +19,13 @@ EXPLOITS = ("none", "A", "W", "AW")
 SYNCS = ("core", "group")
 MAX_LANES = 64
 _INT32 = 2**31
+# Window bounds (docs/model.md 3.2). A window never needs more than a layer can use: an offset
+# with dt >= T (the tile's steps) never finds work, so any box deeper than MAX_WINDOW_TIME gives
+# the results of box(MAX_WINDOW_TIME) on every layer of K < 2**16 x lanes; |dl| < lanes <= 64;
+# and the simulator pads every window to a power of two of offsets, so a window is at most
+# MAX_WINDOW_OFFSETS offsets (box(7, 3, 2), the largest searched, has 245).
+MAX_WINDOW_TIME = 2**16
+MAX_WINDOW_OFFSETS = 2**16
 
 
 def _positive_int(name: str, value) -> int:
@@ -124,11 +131,17 @@ class Window:
     __slots__ = ("_offsets",)
 
     def __init__(self, offsets=()):
-        triples = []
+        # O(n): a set finds duplicates; the count is checked before more offsets are read
+        triples, seen = [], set()
         for i, off in enumerate(offsets):
+            if i >= MAX_WINDOW_OFFSETS:
+                raise ValueError(
+                    f"a window holds at most MAX_WINDOW_OFFSETS = {MAX_WINDOW_OFFSETS} offsets"
+                )
             off = _as_offset(i, off)
-            if off in triples:
+            if off in seen:
                 raise ValueError(f"window offset {i} {off} is a duplicate")
+            seen.add(off)
             triples.append(off)
         object.__setattr__(self, "_offsets", tuple(triples))
 
@@ -157,10 +170,31 @@ class Window:
 
     @classmethod
     def box(cls, time: int = 1, lane: int = 0, group: int = 0) -> Window:
-        """The canonical box: dt = 1..time, then dg in (0,-1,+1,...), then dl in (0,-1,+1,...)."""
+        """The canonical box: dt = 1..time, then dg in (0,-1,+1,...), then dl in (0,-1,+1,...).
+
+        Bounded by what a layer can use (``ValueError`` past it, before anything is built):
+        ``time <= MAX_WINDOW_TIME``, ``lane < MAX_LANES`` and at most ``MAX_WINDOW_OFFSETS``
+        offsets in all, ``time x (2 lane + 1) x (2 group + 1)``.
+        """
         for name, v in (("time", time), ("lane", lane), ("group", group)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
                 raise ValueError(f"Window.box {name} must be an int >= 0, got {v!r}")
+        time, lane, group = int(time), int(lane), int(group)
+        if time > MAX_WINDOW_TIME:
+            raise ValueError(
+                f"Window.box time must be <= {MAX_WINDOW_TIME} (a lookahead past a layer's "
+                f"steps finds no more work), got {time}"
+            )
+        if lane >= MAX_LANES:
+            raise ValueError(f"Window.box lane must be < {MAX_LANES} (|dl| < lanes), got {lane}")
+        if group >= _INT32:
+            raise ValueError(f"Window.box group must be < 2**31, got {group}")
+        size = time * (2 * lane + 1) * (2 * group + 1)
+        if size > MAX_WINDOW_OFFSETS:
+            raise ValueError(
+                f"Window.box({time}, {lane}, {group}) has {size} offsets; a window holds at most "
+                f"{MAX_WINDOW_OFFSETS}"
+            )
 
         def signed(d):
             out = [0]
@@ -229,7 +263,12 @@ class Window:
         d1 = max(t[0] for t in tup)
         d2 = max(abs(t[1]) for t in tup)
         d3 = max(abs(t[2]) for t in tup)
-        if len(tup) == d1 * (2 * d2 + 1) * (2 * d3 + 1) and Window.box(d1, d2, d3) == self:
+        if (
+            len(tup) == d1 * (2 * d2 + 1) * (2 * d3 + 1)
+            and d1 <= MAX_WINDOW_TIME
+            and d2 < MAX_LANES
+            and Window.box(d1, d2, d3) == self
+        ):
             return f"box({d1},{d2},{d3})"
         return ";".join(f"{a},{b},{c}" for a, b, c in tup)
 

@@ -33,6 +33,7 @@ import importlib.resources
 import os
 from collections.abc import Mapping
 
+from griffin_jax._checks import brief
 from griffin_jax.design._core import Core, Design, Window
 from griffin_jax.workloads._workload import CATEGORIES, check_category
 
@@ -238,7 +239,7 @@ def _offsets_field(value, field: str, path: str) -> Window:
         for o in value
     ):
         raise ValueError(
-            f"{path}: {field} must be a list of [dt, dl, dg] int triples, got {value!r}"
+            f"{path}: {field} must be a list of [dt, dl, dg] int triples, got {brief(value)}"
         )
     try:
         return Window.from_offsets(value)
@@ -261,7 +262,7 @@ def parse_derived(data, path: str = "derived.yaml") -> DerivedGriffin:
     if not isinstance(modes, Mapping) or set(modes) != set(CATEGORIES):
         raise ValueError(
             f"{path}: modes must map each category of {CATEGORIES} to a window, got "
-            f"{sorted(modes) if isinstance(modes, Mapping) else modes!r}"
+            f"{sorted(map(str, modes)) if isinstance(modes, Mapping) else brief(modes)}"
         )
     windows = tuple((cat, _offsets_field(modes[cat], f"modes.{cat}", path)) for cat in CATEGORIES)
     balanced = data["balanced"]
@@ -289,7 +290,7 @@ def derived_griffin(path: str | os.PathLike | None = None) -> DerivedGriffin:
 
 @functools.lru_cache(maxsize=8)
 def _read_derived(path: str | None) -> DerivedGriffin:
-    import yaml
+    from griffin_jax import _yaml
 
     if path is None:
         package, name = DERIVED_RESOURCE
@@ -299,18 +300,14 @@ def _read_derived(path: str | None) -> DerivedGriffin:
         label = path
 
         def read():
-            with open(path, encoding="utf-8") as f:
-                return f.read()
+            with open(path, "rb") as f:  # bounded: safe_load refuses what is past the limit
+                return f.read(_yaml.MAX_BYTES + 1)
 
         text = _read_text(read, path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise ValueError(f"{label}: not valid YAML: {str(err).splitlines()[0]}") from None
-    return parse_derived(data, label)
+    return parse_derived(_yaml.safe_load(text, label), label)
 
 
-def _read_text(read, label: str) -> str:
+def _read_text(read, label: str):
     try:
         return read()
     except OSError as err:

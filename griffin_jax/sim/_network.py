@@ -111,19 +111,47 @@ class NetworkCycles:
     total_tiles: int = 0
 
 
+_INT64_MAX = 2**63 - 1
+
+
+def _int_total(name: str, results, counts) -> np.ndarray:
+    """int64 ``[D]``: ``sum(multiplicity x counts(r))`` over layers, added in Python ints so
+    that a total past int64 is a ``ValueError`` instead of a silent wrap."""
+    totals = None
+    for r in results:
+        m = int(r.multiplicity)
+        row = [m * int(c) for c in np.asarray(counts(r)).tolist()]
+        totals = row if totals is None else [a + b for a, b in zip(totals, row)]
+    if any(t > _INT64_MAX for t in totals):
+        raise ValueError(f"network {name} exceed int64 ({max(totals)}): multiplicities too large")
+    return np.asarray(totals, np.int64)
+
+
+def _check_multiplicities(results) -> None:
+    for i, r in enumerate(results):
+        m = r.multiplicity
+        if isinstance(m, (bool, np.bool_)) or not isinstance(m, (int, np.integer)) or m < 1:
+            raise ValueError(f"results[{i}].multiplicity must be an int >= 1, got {m!r}")
+
+
 def network_cycles(results: Sequence[LayerResult]) -> NetworkCycles:
-    """Sum layer results (times their multiplicity) into network totals."""
+    """Sum layer results (times their multiplicity) into network totals; ``ValueError`` when
+    a total does not fit int64 (or, estimated, is not finite)."""
     results = nonempty_of(
         "results", results, LayerResult, "a LayerResult", "results must hold at least one layer"
     )
+    _check_multiplicities(results)
     exact = all(r.activity is not None or r.estimate.exact.all() for r in results)
+    dense = _int_total("dense_cycles", results, lambda r: r.dense_cycles)
     if all(r.activity is not None for r in results):
-        cyc = sum(r.multiplicity * r.activity.cycles for r in results)
-        dense = sum(r.multiplicity * r.activity.dense_cycles for r in results)
-        return NetworkCycles(np.asarray(cyc, np.int64), np.asarray(dense, np.int64), True)
-    cyc = sum(r.multiplicity * np.asarray(r.cycles, float) for r in results)
-    dense = sum(r.multiplicity * r.dense_cycles for r in results)
-    var = sum((r.multiplicity * r.estimate.stderr) ** 2 for r in results if r.estimate is not None)
+        cyc = _int_total("cycles", results, lambda r: r.activity.cycles)
+        return NetworkCycles(cyc, dense, True)
+    cyc = sum(float(r.multiplicity) * np.asarray(r.cycles, float) for r in results)
+    if not np.all(np.isfinite(cyc)):
+        raise ValueError("network cycles are not finite: multiplicities too large")
+    var = sum(
+        (float(r.multiplicity) * r.estimate.stderr) ** 2 for r in results if r.estimate is not None
+    )
     se = np.sqrt(var)
     conf = next(r.estimate.confidence for r in results if r.estimate is not None)
     from griffin_jax.sim._sampling import _z
@@ -137,6 +165,4 @@ def network_cycles(results: Sequence[LayerResult]) -> NetworkCycles:
         int(r.estimate.n_tiles.max()) if r.estimate is not None else int(r.activity.tiles.max())
         for r in results
     )
-    return NetworkCycles(
-        cyc, np.asarray(dense, np.int64), exact, se, cyc - half, cyc + half, sampled, total
-    )
+    return NetworkCycles(cyc, dense, exact, se, cyc - half, cyc + half, sampled, total)

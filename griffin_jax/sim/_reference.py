@@ -11,7 +11,35 @@ import math
 
 import numpy as np
 
-from griffin_jax.design._core import Design
+from griffin_jax.design._core import SYNCS, Design, Window, validate_window
+from griffin_jax.sim._gemm import check_masks
+
+MAX_LANES = 64  # as the fast path (``tile_activity``)
+
+
+def _check_tile(pending, offsets, sync: str) -> tuple:
+    """The fast path's checks (``tile_activity``) on the reference's ``[P, G, T, L]`` input:
+    ``ValueError`` naming the argument, so both reject the same inputs."""
+    arr = np.asarray(pending)
+    if arr.dtype != np.bool_:
+        raise ValueError(f"pending must be a bool array, got dtype {arr.dtype}")
+    if arr.ndim != 4:
+        raise ValueError(f"pending must be [P, G, T, L], got shape {arr.shape}")
+    if 0 in arr.shape:
+        raise ValueError(f"pending must have non-zero sizes, got shape {arr.shape}")
+    if sync not in SYNCS:
+        raise ValueError(f"sync must be one of {SYNCS}, got {sync!r}")
+    L = arr.shape[3]
+    if L > MAX_LANES:
+        raise ValueError(f"pending has {L} lanes; at most {MAX_LANES} are supported")
+    if isinstance(offsets, (str, bytes)):
+        raise ValueError("offsets must be a sequence of (dt, dl, dg)")
+    try:
+        window = offsets if isinstance(offsets, Window) else Window(offsets)
+    except TypeError:
+        raise ValueError("offsets must be a sequence of (dt, dl, dg)") from None
+    validate_window(window, L, sync)
+    return arr, list(window.as_tuples())
 
 
 def reference_tile(pending, offsets, sync: str = "core") -> dict:
@@ -29,8 +57,12 @@ def reference_tile(pending, offsets, sync: str = "core") -> dict:
       executed at least one product), ``tree_group_cycles`` (list like ``taken``: at the first
       offset of each distinct dg != 0, the sum over cycles of groups that took work through that
       dg) and ``group_cycles`` (sum over groups of the cycles their scheduler runs).
+    ``ValueError`` on what the fast path refuses (not bool, not 4-D, empty, more than 64
+    lanes, a malformed offset, ``|dl| >= L``, an unknown sync or ``dg`` offsets under
+    ``sync="group"``).
     """
-    pend = np.array(pending, dtype=bool, copy=True)
+    pend, offsets = _check_tile(pending, offsets, sync)
+    pend = np.array(pend, dtype=bool, copy=True)
     P, G, T, L = pend.shape
     if sync == "group":
         # Every group has its own pointer; with no dg offsets the groups never interact.
@@ -105,7 +137,15 @@ def reference_pending(design: Design, a_tile, w_tile):
     ``a_tile``: bool ``[C, K]`` (activation rows of the tile's columns, zero rows for padding).
     ``w_tile``: bool ``[K, R]`` (weight columns of the tile's rows, zero columns for padding).
     """
+    if not isinstance(design, Design):
+        raise ValueError(f"design must be a Design, got {type(design).__name__}")
+    a_tile, w_tile = check_masks(a_tile, w_tile)
     core = design.core
+    if a_tile.shape[0] > core.cols or w_tile.shape[1] > core.rows:
+        raise ValueError(
+            f"a tile is at most [C={core.cols}, K] x [K, R={core.rows}], got "
+            f"{a_tile.shape} x {w_tile.shape}"
+        )
     R, C, L = core.rows, core.cols, core.lanes
     K = a_tile.shape[1]
     T = math.ceil(K / L)
@@ -142,9 +182,12 @@ def reference_gemm(design: Design, a_mask, w_mask) -> dict:
     """Layer-level reference: tile the GEMM (spec section 2) and schedule every tile.
 
     Returns dict with ``cycles``, ``dense_cycles``, ``tiles``, ``taken`` and ``busy_group_cycles``.
+    Refuses what ``simulate_gemm`` refuses (``ValueError``: not a ``Design``, masks not bool
+    ``[M, K]`` / ``[K, N]``).
     """
-    a_mask = np.asarray(a_mask, bool)
-    w_mask = np.asarray(w_mask, bool)
+    if not isinstance(design, Design):
+        raise ValueError(f"design must be a Design, got {type(design).__name__}")
+    a_mask, w_mask = check_masks(a_mask, w_mask)
     M, K = a_mask.shape
     N = w_mask.shape[1]
     core = design.core

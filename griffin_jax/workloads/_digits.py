@@ -16,6 +16,8 @@ import functools
 import importlib.resources
 import io
 import json
+import zipfile
+import zlib
 
 import numpy as np
 
@@ -109,6 +111,93 @@ def write_digits_masks(
     return str(npz_path), str(json_path)
 
 
+# Bounds on a (possibly regenerated, possibly hostile) data_dir pair: file sizes, and every
+# mask's bit count (the shipped masks hold about 1.5 million bits in all).
+MAX_JSON_BYTES = 1 << 22
+MAX_NPZ_BYTES = 1 << 28
+MAX_MASK_BITS = 1 << 33
+_NPY_HEADER_MAX = 1 << 14
+
+
+def _read_limited(ref, limit: int, label: str) -> bytes:
+    try:
+        with ref.open("rb") as f:
+            raw = f.read(limit + 1)
+    except OSError as err:
+        raise ValueError(f"{label}: cannot read: {err.strerror or err}") from None
+    if len(raw) > limit:
+        raise ValueError(f"{label}: larger than the {limit}-byte limit")
+    return raw
+
+
+def _pos_int(label: str, value, low: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"{label} must be an int >= {low}")
+    return value
+
+
+def _check_meta(meta, label: str) -> dict:
+    """The fields ``digits_workload`` reads, checked; returns member name -> mask bit count."""
+    if not isinstance(meta, dict):
+        raise ValueError(f"{label}: must hold a JSON object")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ValueError(f"{label}: format_version is not {FORMAT_VERSION}")
+    dataset, layers = meta.get("dataset"), meta.get("layers")
+    if not isinstance(dataset, dict) or not isinstance(layers, list) or not layers:
+        raise ValueError(f"{label}: needs a 'dataset' object and a non-empty 'layers' list")
+    n_img = _pos_int(f"{label}: dataset.mask_images", dataset.get("mask_images"))
+    bits = {}
+    for i, layer in enumerate(layers):
+        where = f"{label}: layers[{i}]"
+        if not isinstance(layer, dict):
+            raise ValueError(f"{where} must be an object")
+        name = layer.get("name")
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"{where}.name must be an identifier")
+        for k in ("R", "S", "K", "N"):
+            _pos_int(f"{where}.{k}", layer.get(k))
+        _pos_int(f"{where}.pad", layer.get("pad"), 0)
+        hwc = layer.get("input_map")
+        if not isinstance(hwc, list) or len(hwc) != 3:
+            raise ValueError(f"{where}.input_map must be [h, w, c]")
+        h, w, c = (_pos_int(f"{where}.input_map", v) for v in hwc)
+        a_bits, w_bits = n_img * h * w * c, layer["K"] * layer["N"]
+        if max(a_bits, w_bits) > MAX_MASK_BITS:
+            raise ValueError(f"{where}: a mask of more than {MAX_MASK_BITS} bits")
+        for v in _VARIANTS:
+            key = _FILE_KEY[v]
+            bits["input" if i == 0 else f"{key}.a.{name}"] = a_bits
+            bits[f"{key}.w.{name}"] = w_bits
+    return bits
+
+
+def _read_member(z: zipfile.ZipFile, name: str, n_bits: int, label: str) -> np.ndarray:
+    """One packed mask: its declared sizes and npy header (uint8, 1-D, ``ceil(n_bits / 8)``
+    bytes) are checked before any of its data is decompressed."""
+    n = (n_bits + 7) // 8
+    where = f"{label}: member {name}"
+    try:
+        info = z.getinfo(f"{name}.npy")
+    except KeyError:
+        raise ValueError(f"{where} is missing") from None
+    if info.file_size > n + _NPY_HEADER_MAX:
+        raise ValueError(f"{where} declares {info.file_size} bytes, expected about {n}")
+    with z.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            raise ValueError(f"{where}: npy format version {version} is not read")
+        if dtype != np.uint8 or shape != (n,):
+            raise ValueError(f"{where} must be uint8 [{n}], got {dtype} {shape}")
+        data = f.read(n + 1)
+    if len(data) != n:
+        raise ValueError(f"{where} holds {len(data)} data bytes, expected {n}")
+    return np.frombuffer(data, np.uint8).copy()
+
+
 @functools.lru_cache(maxsize=4)
 def _load_raw(data_dir: str | None = None):
     if data_dir is None:
@@ -117,14 +206,19 @@ def _load_raw(data_dir: str | None = None):
         import pathlib
 
         data = pathlib.Path(data_dir)
-    meta = json.loads((data / JSON_NAME).read_text())
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise ValueError(
-            f"{JSON_NAME}: format_version {meta.get('format_version')!r}, "
-            f"this loader reads {FORMAT_VERSION}"
-        )
-    with np.load(io.BytesIO((data / NPZ_NAME).read_bytes()), allow_pickle=False) as z:
-        arrays = {k: z[k] for k in z.files}
+    label = str(data / JSON_NAME)
+    try:
+        meta = json.loads(_read_limited(data / JSON_NAME, MAX_JSON_BYTES, label))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+        raise ValueError(f"{label}: not JSON: {type(err).__name__}") from None
+    members = _check_meta(meta, label)
+    label = str(data / NPZ_NAME)
+    raw = _read_limited(data / NPZ_NAME, MAX_NPZ_BYTES, label)
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            arrays = {k: _read_member(z, k, n, label) for k, n in members.items()}
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as err:
+        raise ValueError(f"{label}: not a readable npz: {type(err).__name__}: {err}") from None
     return meta, arrays
 
 

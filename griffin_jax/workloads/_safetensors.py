@@ -7,9 +7,10 @@ follows the header) plus an optional ``"__metadata__"`` string map, then the byt
 Everything is checked before any tensor is read: the header length against a 100 MB cap and the
 file size, the JSON shape of every entry, a dtype allow-list, ``prod(shape) * itemsize ==
 end - begin``, offsets inside the buffer, and that the tensors tile the buffer without overlap or
-holes (the format's own rule). Integers longer than a u64's 20 digits are refused while the JSON
-is parsed. Any violation, and any requested tensor name the file lacks, raises
-``SafetensorsError`` (a ``ValueError``).
+holes (the format's own rule), at most ``MAX_TENSORS`` tensors of at most 32 dimensions. Integers
+longer than a u64's 20 digits are refused while the JSON is parsed. Any violation, any requested
+tensor name the file lacks and a file that cannot be read raise ``SafetensorsError`` (a
+``ValueError``) whose message starts with the file's path.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from collections.abc import Iterable
 import numpy as np
 
 MAX_HEADER_BYTES = 100 * 1024 * 1024  # the reference implementation's cap
+# Tensors per file: checkpoints hold thousands; a header of millions of tiny entries is refused
+# before its entries are checked one by one.
+MAX_TENSORS = 1 << 17
+_MAX_DIMS = 32  # numpy's own limit is 64 (32 before numpy 2)
 # Offsets and shape entries are u64 in the reference implementation: at most 20 decimal digits.
 # Longer integers are refused while parsing (Python refuses past 4300 digits with a bare
 # ValueError, and multiplying huge ones is slow).
@@ -98,21 +103,26 @@ def _brief(v) -> str:
 def read_safetensors_header(path) -> tuple[dict, dict, int]:
     """Validate a file's header. Returns ``(entries, metadata, data_start)``; ``entries[name]`` is
     ``{"dtype", "shape" (tuple), "begin", "end"}`` with offsets relative to ``data_start``."""
-    size = os.path.getsize(path)
-    with open(path, "rb") as f:
-        raw = f.read(8)
-        if len(raw) < 8:
-            raise SafetensorsError(f"{path}: truncated: {size} bytes, no 8-byte header length")
-        n = int.from_bytes(raw, "little")
-        if n > MAX_HEADER_BYTES:
-            raise SafetensorsError(
-                f"{path}: header length {n} exceeds the {MAX_HEADER_BYTES}-byte cap"
-            )
-        if 8 + n > size:
-            raise SafetensorsError(
-                f"{path}: truncated: header length {n} but only {size - 8} bytes follow"
-            )
-        header = f.read(n)
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as f:
+            raw = f.read(8)
+            if len(raw) < 8:
+                raise SafetensorsError(f"{path}: truncated: {size} bytes, no 8-byte header length")
+            n = int.from_bytes(raw, "little")
+            if n > MAX_HEADER_BYTES:
+                raise SafetensorsError(
+                    f"{path}: header length {n} exceeds the {MAX_HEADER_BYTES}-byte cap"
+                )
+            if 8 + n > size:
+                raise SafetensorsError(
+                    f"{path}: truncated: header length {n} but only {size - 8} bytes follow"
+                )
+            header = f.read(n)
+    except OSError as e:
+        raise SafetensorsError(f"{path}: cannot read: {e.strerror or e}") from None
+    if len(header) != n:  # the file changed under us
+        raise SafetensorsError(f"{path}: truncated header")
     if not header.startswith(b"{"):
         raise SafetensorsError(f"{path}: header does not start with '{{'")
     try:
@@ -125,6 +135,9 @@ def read_safetensors_header(path) -> tuple[dict, dict, int]:
         raise SafetensorsError(f"{path}: header is not UTF-8 JSON: {e}") from None
     if not isinstance(parsed, dict):
         raise SafetensorsError(f"{path}: header must be a JSON object")
+    n_tensors = len(parsed) - ("__metadata__" in parsed)
+    if n_tensors > MAX_TENSORS:
+        raise SafetensorsError(f"{path}: {n_tensors} tensors, more than the {MAX_TENSORS} cap")
     metadata = parsed.pop("__metadata__", {})
     if not isinstance(metadata, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()
@@ -133,7 +146,7 @@ def read_safetensors_header(path) -> tuple[dict, dict, int]:
     data_len = size - 8 - n
     entries = {}
     for name, e in parsed.items():
-        where = f"{path}: tensor {name!r}"
+        where = f"{path}: tensor {_brief(name)}"
         if not isinstance(e, dict) or set(e) != {"dtype", "shape", "data_offsets"}:
             raise SafetensorsError(f"{where}: entry must have exactly dtype, shape, data_offsets")
         dtype, shape, offs = e["dtype"], e["shape"], e["data_offsets"]
@@ -159,13 +172,15 @@ def read_safetensors_header(path) -> tuple[dict, dict, int]:
                 f"{where}: shape {_brief(shape)} x {dtype} needs {need} bytes, "
                 f"data_offsets span {offs[1] - offs[0]}"
             )
+        if len(shape) > _MAX_DIMS:  # numpy refuses such an array (its own error, not ours)
+            raise SafetensorsError(f"{where}: {len(shape)} dimensions, more than {_MAX_DIMS}")
         entries[name] = {"dtype": dtype, "shape": tuple(shape), "begin": offs[0], "end": offs[1]}
     pos = 0
     for name, e in sorted(entries.items(), key=lambda kv: (kv[1]["begin"], kv[1]["end"])):
         if e["begin"] != pos:
             kind = "overlaps the previous tensor" if e["begin"] < pos else "leaves a hole before it"
             raise SafetensorsError(
-                f"{path}: tensor {name!r} at byte {e['begin']} {kind} (expected {pos})"
+                f"{path}: tensor {_brief(name)} at byte {e['begin']} {kind} (expected {pos})"
             )
         pos = e["end"]
     if pos != data_len:
@@ -187,25 +202,32 @@ def load_safetensors(path, names=None) -> dict[str, np.ndarray]:
             else None
         )
         if listed is None or not all(isinstance(n, str) for n in listed):
-            raise SafetensorsError(f"names must be a collection of strings, got {_brief(names)}")
+            raise SafetensorsError(
+                f"{path}: names must be a collection of strings, got {_brief(names)}"
+            )
         names = listed
     entries, _, start = read_safetensors_header(path)
     if names is not None:
         missing = sorted(set(names) - set(entries))
         if missing:
-            raise SafetensorsError(f"{path}: no tensors named {missing}")
+            shown = ", ".join(_brief(m) for m in missing[:8])
+            more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+            raise SafetensorsError(f"{path}: no tensors named [{shown}]{more}")
         entries = {k: entries[k] for k in names}
     out = {}
-    with open(path, "rb") as f:
-        for name, e in entries.items():
-            f.seek(start + e["begin"])
-            buf = f.read(e["end"] - e["begin"])
-            if len(buf) != e["end"] - e["begin"]:  # the file changed under us
-                raise SafetensorsError(f"{path}: tensor {name!r} truncated")
-            arr = np.frombuffer(buf, _DTYPES[e["dtype"]][0]).reshape(e["shape"])
-            if e["dtype"] == "BF16":
-                arr = (arr.astype(np.uint32) << 16).view(np.float32)
-            out[name] = arr.astype(arr.dtype.newbyteorder("="), copy=True)
+    try:
+        with open(path, "rb") as f:
+            for name, e in entries.items():
+                f.seek(start + e["begin"])
+                buf = f.read(e["end"] - e["begin"])
+                if len(buf) != e["end"] - e["begin"]:  # the file changed under us
+                    raise SafetensorsError(f"{path}: tensor {_brief(name)} truncated")
+                arr = np.frombuffer(buf, _DTYPES[e["dtype"]][0]).reshape(e["shape"])
+                if e["dtype"] == "BF16":
+                    arr = (arr.astype(np.uint32) << 16).view(np.float32)
+                out[name] = arr.astype(arr.dtype.newbyteorder("="), copy=True)
+    except OSError as e:
+        raise SafetensorsError(f"{path}: cannot read: {e.strerror or e}") from None
     return out
 
 

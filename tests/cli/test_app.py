@@ -359,7 +359,10 @@ def test_multirun_records_failures_collects_and_skips(tmp_path, launcher):
     if launcher == "joblib":
         args.append("hydra/launcher=joblib")
     proc = _cli(args, tmp_path)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    # The sweep goes on past the failed job, then exits 1 naming it in one line.
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    named = [ln for ln in proc.stderr.splitlines() if ln.startswith("griffin-jax: job ")]
+    assert len(named) == 1 and "workload.kind=bogus failed: workload.kind" in named[0], named
     got = collect_runs(str(sweep), tables=("cycles.csv",))
     assert len(got["jobs"]) == 2 and len(got["failures"]) == 1
     assert "workload.kind" in got["failures"][0]["error"]
@@ -370,7 +373,7 @@ def test_multirun_records_failures_collects_and_skips(tmp_path, launcher):
     ok_dir = sweep / [j["job"] for j in got["jobs"] if j["status"] == "ok"][0]
     before = os.path.getmtime(ok_dir / "status.json")
     proc = _cli(args, tmp_path)
-    assert proc.returncode == 0
+    assert proc.returncode == 1  # the bogus job fails again
     assert os.path.getmtime(ok_dir / "status.json") == before
     # The collect console script writes merged tables and exits 1 when a job failed.
     from griffin_jax.cli import collect_main

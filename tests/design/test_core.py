@@ -170,3 +170,41 @@ def test_frozen():
         w._offsets = ()
     with pytest.raises(Exception):
         gj.Core(1, 1, 1).rows = 2
+
+
+def test_a_huge_box_is_refused_before_anything_is_built():
+    # Window.box(10**6) used to build a million offsets with a quadratic duplicate check.
+    from griffin_jax.design._core import MAX_WINDOW_OFFSETS, MAX_WINDOW_TIME
+
+    for args, match in (
+        ((10**6,), "time must be <="),
+        ((1, 64), "lane must be <"),
+        ((1, 0, 2**40), "group must be <"),
+        ((MAX_WINDOW_TIME, 1), "offsets; a window holds at most"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            gj.Window.box(*args)
+    deep = gj.Window.box(MAX_WINDOW_TIME)
+    assert len(deep.as_tuples()) == MAX_WINDOW_TIME == MAX_WINDOW_OFFSETS and deep.label() == (
+        f"box({MAX_WINDOW_TIME},0,0)"
+    )
+
+
+def test_a_window_is_built_in_linear_time_and_its_size_is_bounded():
+    from griffin_jax.design._core import MAX_WINDOW_OFFSETS
+
+    offsets = [(t, 0, 0) for t in range(1, MAX_WINDOW_OFFSETS + 1)]
+    assert (
+        len(gj.Window(offsets).as_tuples()) == MAX_WINDOW_OFFSETS
+    )  # quadratic: minutes; linear: ms
+    with pytest.raises(ValueError, match="is a duplicate"):
+        gj.Window([*offsets[:-1], (1, 0, 0)])
+
+    def endless():
+        t = 0
+        while True:
+            t += 1
+            yield (t, 0, 0)
+
+    with pytest.raises(ValueError, match="at most MAX_WINDOW_OFFSETS"):
+        gj.Window(endless())

@@ -33,3 +33,20 @@ def test_network_cycles_refuses_what_is_not_layer_results():
     for bad, match in (([1, 2], r"results\[0\]"), ([], "at least one"), (3, "results")):
         with pytest.raises(ValueError, match=match):
             gj.network_cycles(bad)
+
+
+def test_network_totals_never_wrap_silently(rng):
+    import dataclasses
+
+    designs = [gj.Design(CORE, "AW", gj.Window.box(1, 1))]
+    (res,) = simulate_layers(
+        designs, [("l", rng.random((8, 20)) < 0.5, rng.random((20, 6)) < 0.4, 1)]
+    )
+    big = dataclasses.replace(res, multiplicity=2**62)  # x cycles > 2**63: int64 used to wrap
+    with pytest.raises(ValueError, match="exceed int64"):
+        network_cycles([big])
+    for bad in (0, True, 1.5):
+        with pytest.raises(ValueError, match=r"results\[0\].multiplicity"):
+            network_cycles([dataclasses.replace(res, multiplicity=bad)])
+    fits = network_cycles([dataclasses.replace(res, multiplicity=2**40)])
+    assert int(fits.cycles[0]) == 2**40 * int(res.cycles[0])

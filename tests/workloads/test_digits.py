@@ -350,3 +350,33 @@ def test_n_images_must_be_an_integer(n_images):
     assert len(_tuples(digits_workload("dense", n_images=np.int64(2)))[0][1]) == len(
         _tuples(digits_workload("dense", n_images=2))[0][1]
     )
+
+
+def _data_dir(tmp_path, replace):
+    """The shipped pair copied to ``tmp_path``, with npz members replaced (name -> array)."""
+    import shutil
+    import zipfile
+
+    src = pathlib.Path(__file__).parents[2] / "griffin_jax" / "workloads" / "data"
+    shutil.copy(src / "digits_masks.json", tmp_path / "digits_masks.json")
+    with np.load(src / "digits_masks.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays.update(replace)
+    np.savez_compressed(tmp_path / "digits_masks.npz", **arrays)
+    assert zipfile.is_zipfile(tmp_path / "digits_masks.npz")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "member, array, match",
+    [
+        # 256 MB of zeros compress to a few hundred KB: refused by its declared size, unread
+        ("dense.w.fc", np.zeros(1 << 28, np.uint8), "declares .* bytes"),
+        ("dense.w.fc", np.zeros(10, np.float64), "must be uint8"),
+        ("input", np.zeros(3, np.uint8), "must be uint8"),
+    ],
+)
+def test_npz_members_are_checked_before_decompression(tmp_path, member, array, match):
+    data = _data_dir(tmp_path, {member: array})
+    with pytest.raises(ValueError, match=rf"digits_masks.npz: member {member} {match}"):
+        digits_workload("dense", data_dir=data)

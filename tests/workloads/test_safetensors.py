@@ -223,3 +223,39 @@ def test_random_corruption_never_escapes(tmp_path):
             load_safetensors(bad_path)
         except SafetensorsError:
             pass
+
+
+def test_the_tensor_count_is_bounded(tmp_path):
+    from griffin_jax.workloads._safetensors import MAX_TENSORS
+
+    # zero-size tensors tile an empty buffer, so every entry was valid one by one
+    header = {
+        f"t{i}": {"dtype": "U8", "shape": [0], "data_offsets": [0, 0]}
+        for i in range(MAX_TENSORS + 1)
+    }
+    path = _write(tmp_path / "many.safetensors", header)
+    with pytest.raises(SafetensorsError, match=rf"many.safetensors: {MAX_TENSORS + 1} tensors"):
+        load_safetensors(path)
+
+
+def test_every_error_names_the_file(tmp_path):
+    folder = tmp_path / "a_folder.safetensors"
+    folder.mkdir()
+    for path in (folder, tmp_path / "missing.safetensors"):
+        with pytest.raises(SafetensorsError) as err:
+            load_safetensors(path)
+        assert str(err.value).startswith(f"{path}: cannot read"), err.value
+    good = tmp_path / "good.safetensors"
+    save_safetensors(good, _tensors())
+    with pytest.raises(SafetensorsError, match=r"^.*good.safetensors: names must be"):
+        load_safetensors(good, names=5)
+
+
+def test_more_dimensions_than_numpy_takes_is_a_safetensors_error(tmp_path):
+    path = _write(
+        tmp_path / "deep.safetensors",
+        {"a": {"dtype": "U8", "shape": [1] * 70, "data_offsets": [0, 1]}},
+        b"x",
+    )
+    with pytest.raises(SafetensorsError, match="70 dimensions"):
+        load_safetensors(path)
