@@ -143,6 +143,26 @@ def compose_config(overrides):
         return compose(config_name="config", overrides=overrides)
 
 
+def run_cli(args, cwd, *, env_extra=(), pythonpath=(), popen=False):
+    """``python -m griffin_jax <args>`` in a subprocess on the CPU, as a user runs it (without
+    ``HYDRA_FULL_ERROR``: the tests check what a user sees by default). ``pythonpath``: folders
+    put first on ``PYTHONPATH`` (plugins); ``popen``: return the running ``Popen`` (pipes)."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    env["JAX_PLATFORMS"] = "cpu"
+    env.update(dict(env_extra))
+    if pythonpath:
+        env["PYTHONPATH"] = os.pathsep.join([*map(str, pythonpath), env.get("PYTHONPATH", "")])
+    cmd = [sys.executable, "-m", "griffin_jax", *args]
+    if popen:
+        return subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
 # -- study plots: a hand-made summary table and readability checks ----------------------------
 PLOT_CATS = ("dense", "W", "A", "AW")
 PLOT_NETS = {"net1": 2.0, "net2": 5.0}  # dense TOPS/W per network

@@ -21,8 +21,6 @@ import os
 import pathlib
 import random
 import struct
-import subprocess
-import sys
 import time
 
 import numpy as np
@@ -35,7 +33,7 @@ from griffin_jax.cost._tech import TECH_DIR
 from griffin_jax.design import preset, validate_window
 from griffin_jax.sim._reference import reference_gemm
 from griffin_jax.workloads import SafetensorsError, load_safetensors, save_safetensors
-from tests.conftest import FULL, compose_config
+from tests.conftest import FULL, compose_config, run_cli
 
 pytestmark = pytest.mark.slow
 SEED = int(os.environ.get("GRIFFIN_FUZZ_SEED", "22"))
@@ -411,8 +409,6 @@ def test_fuzz_the_command_line(tmp_path):
     outside = _outside(tmp_path)
     cwd = tmp_path / "cwd"
     cwd.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    env["JAX_PLATFORMS"] = "cpu"
     for case in _budget(1, 10, 25.0):
         run = tmp_path / "runs" / f"r{case}"
         pool = {**_config_pool(outside, run), **CLI_ONLY}
@@ -423,14 +419,7 @@ def test_fuzz_the_command_line(tmp_path):
         args = [*TINY, "runtime.progress=false", "runtime.compilation_cache=null"]
         args += [f"hydra.run.dir={run}", *drawn]
         before = {k: v for k, v in _tree(tmp_path).items() if not k.startswith("runs/")}
-        res = subprocess.run(
-            [sys.executable, "-m", "griffin_jax", *args],
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        res = run_cli(args, cwd)
         where = (SEED, case, drawn, res.stderr[-3000:])
         assert res.returncode in (0, 2), where
         assert "Traceback" not in res.stderr, where

@@ -10,7 +10,7 @@ import pytest
 
 from griffin_jax.cli import _app, _build, _schema
 from griffin_jax.study import collect_runs, read_csv
-from tests.conftest import compose_config
+from tests.conftest import compose_config, run_cli
 
 TINY = ["workload.M=24", "workload.N=8", "workload.K=40"]
 
@@ -223,17 +223,7 @@ def test_cpu_devices_shard_the_job(tmp_path):
 
 
 def _cli(args, cwd):
-    # Without HYDRA_FULL_ERROR: the tests check what a user sees by default.
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    env["JAX_PLATFORMS"] = "cpu"
-    return subprocess.run(
-        [sys.executable, "-m", "griffin_jax", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_cli(args, cwd)
 
 
 def test_a_config_error_is_one_line_without_traceback_and_is_recorded(tmp_path):

@@ -1,14 +1,12 @@
 """experiment=geometry: the dense-geometry study from the command line's config."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from griffin_jax.cli import _app, _schema
 from griffin_jax.study import GEOMETRY_COLUMNS, read_csv
-from tests.conftest import compose_config
+from tests.conftest import compose_config, run_cli
 
 _compose = compose_config
 
@@ -89,17 +87,9 @@ def test_bad_geometry_values_name_the_key(tmp_path, override, key):
 
 
 def test_a_typo_in_the_geometry_group_names_the_nearest_key(tmp_path):
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "griffin_jax",
-            "experiment=geometry",
-            "experiment.geometry.peek=64",
-            f"hydra.run.dir={tmp_path}",
-        ],
-        capture_output=True,
-        text=True,
+    proc = run_cli(
+        ["experiment=geometry", "experiment.geometry.peek=64", f"hydra.run.dir={tmp_path}"],
+        tmp_path,
     )
     assert proc.returncode != 0
     assert "experiment.geometry.peak" in proc.stderr

@@ -2,27 +2,18 @@
 the checks ``cli/_app`` runs before it touches a folder)."""
 
 import os
-import subprocess
 import sys
 
 import pytest
 
 from griffin_jax.cli import _overrides, _schema
+from tests.conftest import run_cli
 
 TINY = ["experiment=quick", "workload.M=24", "workload.N=8", "workload.K=40"]
 
 
 def _cli(args, cwd):
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    env["JAX_PLATFORMS"] = "cpu"
-    return subprocess.run(
-        [sys.executable, "-m", "griffin_jax", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_cli(args, cwd)
 
 
 @pytest.mark.parametrize(

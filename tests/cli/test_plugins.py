@@ -2,12 +2,10 @@
 and an experiment, and the CLI runs them by name (``runtime.imports``)."""
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 
 from griffin_jax.study import read_csv
+from tests.conftest import run_cli
 
 PLUGIN = textwrap.dedent(
     '''
@@ -53,16 +51,7 @@ PLUGIN = textwrap.dedent(
 
 
 def _cli(args, cwd, plugin_dir):
-    env = dict(os.environ, JAX_PLATFORMS="cpu")
-    env["PYTHONPATH"] = os.pathsep.join([str(plugin_dir), env.get("PYTHONPATH", "")])
-    return subprocess.run(
-        [sys.executable, "-m", "griffin_jax", "runtime.imports=[toy_plugin]", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_cli(["runtime.imports=[toy_plugin]", *args], cwd, pythonpath=(plugin_dir,))
 
 
 def test_a_plugin_preset_network_and_shape_run_in_the_study(tmp_path):

@@ -5,15 +5,13 @@ import json
 import os
 import pathlib
 import signal
-import subprocess
-import sys
 import textwrap
 import time
 
 import pytest
 
 from griffin_jax.cli import _app, _rundir, _schema
-from tests.conftest import compose_config
+from tests.conftest import compose_config, run_cli
 
 TINY = ["experiment=quick", "workload.M=24", "workload.N=8", "workload.K=40"]
 
@@ -62,18 +60,10 @@ PLUGIN = textwrap.dedent(
 
 
 def _cli(args, cwd, plugin_dir=None, wait=True, env_extra=()):
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    env["JAX_PLATFORMS"] = "cpu"
-    env.update(dict(env_extra))
-    cmd = [sys.executable, "-m", "griffin_jax", *args]
     if plugin_dir is not None:
-        env["PYTHONPATH"] = os.pathsep.join([str(plugin_dir), env.get("PYTHONPATH", "")])
-        cmd.insert(3, "runtime.imports=[misbehave]")
-    if not wait:
-        return subprocess.Popen(
-            cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+        args = ["runtime.imports=[misbehave]", *args]
+    path = () if plugin_dir is None else (plugin_dir,)
+    return run_cli(args, cwd, env_extra=env_extra, pythonpath=path, popen=not wait)
 
 
 def _status(folder) -> dict:

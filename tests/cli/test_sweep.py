@@ -1,19 +1,15 @@
 """Sweep reruns into the same job folders and a sweep's exit status (``cli/_sweep``)."""
 
 import json
-import os
-import subprocess
-import sys
 
 from griffin_jax.cli import _sweep, collect_main
 from griffin_jax.study import read_csv
+from tests.conftest import run_cli
 
 TINY = ["experiment=quick", "workload.M=24", "workload.N=8", "workload.K=40"]
 
 
 def _sweep_cli(sweep, lanes, *extra, cwd):
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    env["JAX_PLATFORMS"] = "cpu"
     args = [
         "-m",
         *TINY,
@@ -24,14 +20,7 @@ def _sweep_cli(sweep, lanes, *extra, cwd):
         "hydra.sweep.subdir=j${hydra.job.num}",
         *extra,
     ]
-    return subprocess.run(
-        [sys.executable, "-m", "griffin_jax", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_cli(args, cwd)
 
 
 def _lanes(job) -> tuple:
