@@ -1,0 +1,138 @@
+"""Operand packing and the distinct-tile units of a GEMM (docs/model.md 2 and 3.5).
+
+Only distinct tiles are scheduled: a tile's schedule depends only on its pending array
+(docs/model.md 3.5), so the output tiles are grouped into *units* by their packed operand words
+(``_units``: pixel tiles for ``A``, channel tiles for ``W``, the pair for ``AW``), each unit is
+scheduled once and its cycles and counters are multiplied by the number of tiles it stands for.
+``row_cycles`` / ``col_cycles`` use the unit's summed real rows / columns, so padded edge tiles
+stay exact. Also here: the schedule-independent counts (``_work``) and the map of the kernel's
+per-``dg`` tree counts to the per-offset layout of ``Activity`` (``_trees_per_offset``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from griffin_jax.design._core import Design, Window
+from griffin_jax.sim import _bits
+
+
+def _steps(K: int, L: int) -> int:
+    return -(-K // L)
+
+
+def _pack_rows(mask_rows: np.ndarray, n_rows: int, steps_b: int, L: int) -> np.ndarray:
+    """bool ``[n, K]`` -> uint32 ``[n_rows, steps_b, NW]`` (zero padded rows and steps)."""
+    n, K = mask_rows.shape
+    padded = np.zeros((n_rows, steps_b * L), bool)
+    padded[:n, :K] = mask_rows
+    return _bits.pack_lanes_np(padded.reshape(n_rows, steps_b, L), L)
+
+
+def _distinct_rows(x: np.ndarray) -> np.ndarray:
+    """Class id ``[n]`` of each ``x[i]`` (exact equality of its bytes), ids dense from 0."""
+    flat = np.ascontiguousarray(x.reshape(x.shape[0], -1))
+    keys = flat.view(np.dtype((np.void, flat.shape[1] * flat.itemsize))).ravel()
+    return np.unique(keys, return_inverse=True)[1].reshape(-1)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Units:
+    """The distinct schedules of a set of output tiles (every array host int64).
+
+    Unit ``u`` is scheduled once, on tile (``a_tile[u]``, ``w_tile[u]``), and stands for
+    ``count[u]`` tiles whose real DPU rows / columns sum to ``rows[u]`` / ``cols[u]``;
+    ``of_tile[i]`` is the unit of the i-th selected tile.
+    """
+
+    a_tile: np.ndarray
+    w_tile: np.ndarray
+    count: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    of_tile: np.ndarray
+
+
+def _units(
+    exploit: str, a_rows, w_rows, ids, n_nt: int, real_r, real_c, distinct: bool, max_count: int
+) -> _Units:
+    """Group the tiles ``ids`` (row-major over (pixel tile, channel tile)) by pending array.
+
+    A tile's schedule depends only on its pending array (docs/model.md 3.5). For ``A`` that is
+    its packed activation rows, for ``W`` its weight columns, for ``AW`` the pair: tiles are
+    grouped by exact equality of those packed words (so identical pixel tiles, e.g. of a dense
+    operand, merge too), and every ``AW`` pair with an all-zero side is one all-zero unit.
+    ``distinct=False`` keeps one unit per tile (the reference layout).
+    No unit counts more than ``max_count`` tiles (a bigger class is split), so that int32
+    per-chunk sums stay safe.
+    """
+    mt, nt = ids // n_nt, ids % n_nt
+    if not distinct:
+        key = np.arange(len(ids))
+    elif exploit == "A":
+        key = _distinct_rows(a_rows)[mt]
+    elif exploit == "W":
+        key = _distinct_rows(w_rows)[nt]
+    else:
+        ia, iw = _distinct_rows(a_rows), _distinct_rows(w_rows)
+        key = ia[mt].astype(np.int64) * (int(iw.max()) + 1) + iw[nt]
+        # An all-zero operand tile makes the pending array all-zero whatever the other one is:
+        # every such pair is one unit (e.g. blank image regions, pruned channel tiles).
+        a_zero = ~a_rows.reshape(len(a_rows), -1).any(1)
+        w_zero = ~w_rows.reshape(len(w_rows), -1).any(1)
+        key = np.where(a_zero[mt] | w_zero[nt], -1, key)
+    order = np.argsort(key, kind="stable")
+    ks = key[order]
+    new_class = np.r_[True, ks[1:] != ks[:-1]]
+    first = np.flatnonzero(new_class)
+    rank = np.arange(len(ks)) - np.repeat(first, np.diff(np.r_[first, len(ks)]))
+    piece = rank // max_count
+    starts = new_class | np.r_[True, piece[1:] != piece[:-1]]
+    unit_sorted = np.cumsum(starts) - 1
+    of_tile = np.empty(len(ids), np.int64)
+    of_tile[order] = unit_sorted
+    rep = order[starts]
+    n_units = len(rep)
+
+    def total(v):
+        return np.bincount(of_tile, weights=v, minlength=n_units).astype(np.int64)
+
+    return _Units(
+        mt[rep],
+        nt[rep],
+        np.bincount(of_tile, minlength=n_units).astype(np.int64),
+        total(real_r),
+        total(real_c),
+        of_tile,
+    )
+
+
+def _work(design: Design, a: np.ndarray, w: np.ndarray) -> int:
+    """Total pending group-lane slots: schedule independent (every pending item runs once)."""
+    core = design.core
+    M, K = a.shape
+    N = w.shape[1]
+    n_mt, n_nt = -(-M // core.cols), -(-N // core.rows)
+    if design.exploit == "A":
+        return int(a.sum()) * n_nt
+    if design.exploit == "W":
+        return int(w.sum()) * n_mt
+    if design.exploit == "AW":
+        return int((a.astype(np.int64).sum(0) * w.astype(np.int64).sum(1)).sum())
+    return n_mt * n_nt * core.rows * core.cols * _steps(K, core.lanes) * core.lanes
+
+
+def _trees_per_offset(window: Window, by_dg: np.ndarray, width: int) -> np.ndarray:
+    """Kernel tree counts indexed by ``dg + G - 1`` -> the per-offset layout of ``Activity``
+    (entry ``i + 1`` for the first offset of each distinct ``dg != 0``)."""
+    G = (len(by_dg) + 1) // 2
+    out = np.zeros(width + 1, np.int64)
+    seen = set()
+    for i, (_, _, dg) in enumerate(window.as_tuples()):
+        if dg != 0 and dg not in seen:
+            seen.add(dg)
+            if abs(dg) < G:
+                out[i + 1] = by_dg[dg + G - 1]
+    return out
