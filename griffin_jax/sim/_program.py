@@ -1,11 +1,12 @@
 """Compile buckets and the batched, jitted (optionally sharded) program of one bucket.
 
-The kernel (``_kernel.tile_kernel``) is written for one tile and one design; here it is
-``vmap``-ed over the units of a chunk and over the designs of a bucket, and ``jit``-ed once per
-shape bucket. A bucket (``_ProgramKey``) is keyed on core geometry, exploit, sync, the window
-bucket (``_Bucket.of``: step bucket, offset capacity, depth cap, group pad), design-count bucket
-and chunk size: designs that differ only in their window offsets, and GEMMs whose step count
-rounds to the same bucket, reuse one compiled program.
+The kernel (``_kernel.schedule``) schedules a batch of tiles under one design; here the batch is
+the units of a chunk, the designs of a bucket run one after another (``lax.map``, CPU) or side
+by side (``vmap``, accelerators), and the program is ``jit``-ed once per shape bucket. A bucket
+(``_ProgramKey``) is keyed on core geometry, exploit, sync, the window bucket (``_Bucket.of``:
+step bucket, offset capacity, depth cap, group pad), design-count bucket and chunk size: designs
+that differ only in their window offsets, and GEMMs whose step count rounds to the same bucket,
+reuse one compiled program.
 
 Per-chunk sums are int32 (a chunk stands for few enough tiles that they cannot overflow, see
 ``MAX_CHUNK_TILES`` and ``chunk_for``); totals are accumulated on the host in int64.
@@ -24,7 +25,7 @@ import numpy as np
 from jax import lax
 
 from griffin_jax.design._core import Core, Window, group_axis
-from griffin_jax.sim._kernel import TileShape, tile_kernel_sync, tile_lookahead
+from griffin_jax.sim._kernel import TileShape, schedule, schedule_lookahead, tile_rows
 
 # None: by strategy (CHUNK_MAP tiles per call on CPU; CHUNK_VMAP design-tile pairs per call on
 # accelerators, where wide calls pay off).
@@ -111,7 +112,7 @@ class _ProgramKey:
     # "map": designs one after another (CPU: least work, each design's loops end with its own
     # work); "vmap": designs side by side (accelerators: wider ops, fewer loop iterations).
     strategy: str = "map"
-    # Every design is a one-lane, group-sync pure time lookahead: ``_kernel.tile_lookahead``.
+    # Every design is a one-lane, group-sync pure time lookahead: ``_kernel.schedule_lookahead``.
     lookahead: bool = False
 
 
@@ -148,28 +149,33 @@ def program(key: _ProgramKey):
     ``[n_designs, chunk]`` and per-design counter sums, each unit's counters times its count."""
     shape = _shape_of(key)
 
-    def one(a_t, w_t, count, n_steps, offsets, valid):
-        words = _tile_words(key.exploit, a_t, w_t)
-        if key.lookahead:
-            cycles, counters = tile_lookahead(shape, words, n_steps, offsets, valid, key.activity)
-        else:
-            cycles, counters = tile_kernel_sync(
-                shape, key.sync, words, n_steps, offsets, valid, key.activity
-            )
-        # A unit stands for ``count`` tiles with this pending array (0: chunk padding).
-        return cycles, {k: v * count for k, v in counters.items()}
-
-    over_tiles = jax.vmap(one, in_axes=(0, 0, 0, None, None, None))
-
-    # Designs go one after another (lax.map) and tiles side by side (vmap): the window is then
-    # an unbatched scalar inside the kernel, so its rows and shifts are plain dynamic slices
-    # rather than per-element gathers, and each design's loop ends with its own work.
+    # Designs go one after another (lax.map) and tiles side by side (one batch): the window is
+    # then an unbatched scalar inside the kernel, so its rows and shifts are plain dynamic
+    # slices rather than per-element gathers, each design's loop ends with its own work and
+    # its advance runs for its own depth class.
     def body(a_c, w_c, count, n_steps, offsets, valid):
         TRACE_COUNT["gemm"] += 1
+        words = jax.vmap(functools.partial(_tile_words, key.exploit))(a_c, w_c)
+        if key.lookahead:
 
-        def per_design(window):
-            cycles, counters = over_tiles(a_c, w_c, count, n_steps, *window)
-            return cycles, {k: v.sum(0) for k, v in counters.items()}
+            def per_design(window):
+                return schedule_lookahead(shape, words, count, n_steps, *window, key.activity)
+
+        else:
+            # Packed once per chunk, shared by every design of the bucket.
+            rows = tile_rows(shape, key.sync, words)
+
+            def per_design(window):
+                return schedule(
+                    shape,
+                    key.sync,
+                    rows,
+                    count,
+                    n_steps,
+                    *window,
+                    key.activity,
+                    by_depth=key.strategy == "map",
+                )
 
         if key.strategy == "vmap":
             return jax.vmap(per_design)((offsets, valid))
