@@ -31,7 +31,14 @@ from griffin_jax.sim._program import (
     default_strategy,
 )
 from griffin_jax.sim._sampling import _stderr, sample_tiles
-from griffin_jax.sim._units import _pack_rows, _steps, _trees_per_offset, _units, _work
+from griffin_jax.sim._units import (
+    _Nonzeros,
+    _pack_rows,
+    _steps,
+    _trees_per_offset,
+    _units,
+    _work,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -313,11 +320,13 @@ def gemm_activity_batch(
     per["taken"] = np.zeros((D, width + 1), np.int64)
     per["trees"] = np.zeros((D, width + 1), np.int64)
     groups: dict = {}
+    # Counted once per GEMM (the dense core needs none).
+    nonzeros = _Nonzeros.of(a, w) if any(d.exploit != "none" for d in designs) else None
     for i, d in enumerate(designs):
         core = d.core
         per["tiles"][i] = -(-M // core.cols) * -(-N // core.rows)
         per["dense"][i] = per["tiles"][i] * _steps(K, core.lanes)
-        per["work"][i] = _work(d, a, w)
+        per["work"][i] = _work(d, M, K, N, nonzeros)
         per["sampled_tiles"][i] = per["tiles"][i]
         if d.exploit == "none":
             per["cycles"][i] = per["dense"][i]  # the dense core: exactly T cycles per tile

@@ -260,19 +260,33 @@ def depth_classes(depth_cap: int) -> tuple:
 
 
 def _schedule(shape, rows, weight, n_steps, offsets, valid, activity: bool, by_depth: bool):
-    """Core-sync schedule of every tile of ``rows`` under one design; see ``schedule``."""
+    """Core-sync schedule of every tile of ``rows`` under one design; see ``schedule``.
+
+    With ``by_depth`` the design's depth class (the smallest of ``depth_classes`` at least its
+    depth) picks one of several copies of the loop, each advancing only the rows its class can
+    see: the choice is a scalar under the design map, so only that copy runs and the loop
+    itself holds no conditional (which would copy the buffer every cycle). Under ``vmap`` every
+    branch of a switch would run, so designs side by side use the bucket's depth cap."""
+    if not by_depth:
+        return _schedule_class(
+            shape, shape.depth_cap, rows, weight, n_steps, offsets, valid, activity
+        )
+    classes = depth_classes(shape.depth_cap)
+    depth = jnp.max(jnp.where(valid, offsets[:, 0], 0), initial=0)
+    which = jnp.sum((jnp.asarray(classes[:-1], jnp.int32) < depth).astype(jnp.int32))
+    branches = [
+        functools.partial(_schedule_class, shape, cap, activity=activity) for cap in classes
+    ]
+    return lax.switch(which, branches, rows, weight, n_steps, offsets, valid)
+
+
+def _schedule_class(shape, cap: int, rows, weight, n_steps, offsets, valid, activity: bool):
+    """``_schedule`` for a design of depth <= ``cap``."""
     G, pad, span = shape.groups, shape.pad, shape.depth_cap + 1
     B = rows.shape[0]
     ops = _lane_ops(shape)
     win = _decode_window(shape, offsets, valid)
     mask = jnp.broadcast_to(ops.mask, (B, G, shape.word_blocks, shape.limbs))
-    classes = depth_classes(shape.depth_cap) if by_depth else (shape.depth_cap,)
-    # A design's class: the smallest cap at least its depth (a scalar under lax.map, so only
-    # that branch runs; under vmap every branch runs and is selected, so vmap uses one class).
-    which = jnp.sum((jnp.asarray(classes[:-1], jnp.int32) < win.depth).astype(jnp.int32))
-    advances = [
-        functools.partial(_advance_phase, shape, cap, win, rows, n_steps=n_steps) for cap in classes
-    ]
     n_trees = 2 * pad + 1
 
     def cycle(state):
@@ -288,10 +302,7 @@ def _schedule(shape, rows, weight, n_steps, offsets, valid, activity: bool, by_d
             if recv is not None:
                 trees = trees + jnp.stack([_weighted(ops.n_groups(r), weight) for r in recv])
         active = (t0 < n_steps).astype(jnp.int32)
-        if len(advances) == 1:
-            buf, t0 = advances[0](buf, t0)
-        else:
-            buf, t0 = lax.switch(which, advances, buf, t0)
+        buf, t0 = _advance_phase(shape, cap, win, rows, buf, t0, n_steps)
         return buf, t0, cycles + active, taken, busy, trees
 
     zero = jnp.int32(0)
@@ -339,9 +350,9 @@ def schedule(
       offsets, valid: the design's padded window, int32 ``[W, 3]`` and bool ``[W]`` (valid
         rows first; every dt <= Dcap).
       activity: static; False skips the activity counters (cycles only, faster).
-      by_depth: static; True (for designs one after another) runs the advance specialised to
-        the design's depth class; False (designs side by side under ``vmap``) one advance for
-        the bucket's depth cap. Same results either way.
+      by_depth: static; True (for designs one after another) runs the loop specialised to the
+        design's depth class; False (designs side by side under ``vmap``) one loop for the
+        bucket's depth cap. Same results either way.
     Returns: ``(cycles, counters)``: cycles int32 ``[B]`` per tile and weighted int32 sums
       (zeros without ``activity``): ``taken`` ``[W + 1]`` (own slot, then each offset), ``busy``
       (group-cycles in which a group executed at least one product), ``trees`` ``[2G - 1]`` (at

@@ -25,7 +25,8 @@ import numpy as np
 from jax import lax
 
 from griffin_jax.design._core import Core, Window, group_axis
-from griffin_jax.sim._kernel import TileShape, schedule, schedule_lookahead, tile_rows
+from griffin_jax.sim import _bits
+from griffin_jax.sim._kernel import TileShape, schedule, schedule_lookahead
 
 # None: by strategy (CHUNK_MAP tiles per call on CPU; CHUNK_VMAP design-tile pairs per call on
 # accelerators, where wide calls pay off).
@@ -130,6 +131,42 @@ def _tile_words(exploit: str, a_t, w_t):
     return jnp.moveaxis(both, 2, 0).reshape(both.shape[2], -1, both.shape[3])
 
 
+def _pending_rows(key: _ProgramKey, shape: TileShape, a_c, w_c):
+    """The rows the kernel reads for a chunk, straight from its packed operand rows
+    (``_kernel.tile_rows`` of the chunk's pending words, built without materialising them).
+
+    ``a_c``: uint32 ``[B, C, Tb, NW]``; ``w_c``: uint32 ``[B, R, Tb, NW]``. Returns
+    ``[B', Tb, G + 2 pad, word_blocks, NW]`` (``B' = B``, or one-group tiles under group sync).
+    """
+    B, _, Tb, NW = a_c.shape
+    if key.exploit == "AW" and key.sync == "group":
+        # One-group tiles, DPU (r, c) at r * C + c.
+        return (w_c[:, :, None] & a_c[:, None, :]).reshape(-1, Tb, 1, 1, NW)
+    if key.exploit in ("A", "W"):
+        x = jnp.swapaxes(a_c if key.exploit == "A" else w_c, 1, 2)[:, :, :, None]  # [B,Tb,G,1,NW]
+        if key.sync == "group":
+            return jnp.swapaxes(x, 1, 2).reshape(-1, Tb, 1, 1, NW)
+    else:
+        # AW: DPU (r, c) has work where both operands are nonzero; block r, group c (dg moves
+        # along c). With k blocks per word, block j k + f is field f of word j: the AND of the
+        # activation word replicated into every field with the k weight words side by side.
+        a_t = jnp.swapaxes(a_c, 1, 2)  # [B, Tb, C, NW]
+        w_t = jnp.swapaxes(w_c, 1, 2)  # [B, Tb, R, NW]
+        k, Pw = shape.fields, shape.word_blocks
+        if k > 1:
+            rep = jnp.uint32(_bits.field_masks(shape.lanes, k)[0])
+            w_t = jnp.pad(w_t, ((0, 0), (0, 0), (0, Pw * k - shape.blocks), (0, 0)))
+            w_t = w_t.reshape(B, Tb, Pw, k, 1)
+            shifts = jnp.arange(k, dtype=jnp.uint32) * jnp.uint32(shape.lanes)
+            w_t = lax.shift_left(w_t, jnp.broadcast_to(shifts[:, None], w_t.shape))
+            # Fields are disjoint bits, so their sum is their OR.
+            w_t = jnp.sum(w_t, axis=3, dtype=jnp.uint32)  # [B, Tb, Pw, 1]
+            a_t = a_t * rep
+        x = a_t[:, :, :, None] & w_t[:, :, None, :]  # [B, Tb, C, Pw, NW]
+    pad = shape.pad
+    return jnp.pad(x, ((0, 0), (0, 0), (pad, pad), (0, 0), (0, 0)))
+
+
 def _shape_of(key: _ProgramKey) -> TileShape:
     # Blocks share the step pointer; dg moves along the group axis (design._core.group_axis).
     P = key.rows if key.exploit == "AW" else 1
@@ -155,15 +192,15 @@ def program(key: _ProgramKey):
     # its advance runs for its own depth class.
     def body(a_c, w_c, count, n_steps, offsets, valid):
         TRACE_COUNT["gemm"] += 1
-        words = jax.vmap(functools.partial(_tile_words, key.exploit))(a_c, w_c)
         if key.lookahead:
+            words = jax.vmap(functools.partial(_tile_words, key.exploit))(a_c, w_c)
 
             def per_design(window):
                 return schedule_lookahead(shape, words, count, n_steps, *window, key.activity)
 
         else:
-            # Packed once per chunk, shared by every design of the bucket.
-            rows = tile_rows(shape, key.sync, words)
+            # Built once per chunk, shared by every design of the bucket.
+            rows = _pending_rows(key, shape, a_c, w_c)
 
             def per_design(window):
                 return schedule(

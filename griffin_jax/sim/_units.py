@@ -109,18 +109,30 @@ def _units(
     )
 
 
-def _work(design: Design, a: np.ndarray, w: np.ndarray) -> int:
-    """Total pending group-lane slots: schedule independent (every pending item runs once)."""
+@dataclasses.dataclass(frozen=True)
+class _Nonzeros:
+    """Nonzeros of the operands per reduction index k (host int64 ``[K]``): ``a_k`` of A's
+    column k, ``w_k`` of W's row k. Counted once per GEMM; every design's work follows."""
+
+    a_k: np.ndarray
+    w_k: np.ndarray
+
+    @classmethod
+    def of(cls, a: np.ndarray, w: np.ndarray) -> _Nonzeros:
+        return cls(a.sum(axis=0, dtype=np.int64), w.sum(axis=1, dtype=np.int64))
+
+
+def _work(design: Design, M: int, K: int, N: int, nonzeros: _Nonzeros | None) -> int:
+    """Total pending group-lane slots of ``design`` on an ``[M, K] x [K, N]`` GEMM: schedule
+    independent (every pending item runs once). ``nonzeros`` may be None for the dense core."""
     core = design.core
-    M, K = a.shape
-    N = w.shape[1]
     n_mt, n_nt = -(-M // core.cols), -(-N // core.rows)
     if design.exploit == "A":
-        return int(a.sum()) * n_nt
+        return int(nonzeros.a_k.sum()) * n_nt
     if design.exploit == "W":
-        return int(w.sum()) * n_mt
+        return int(nonzeros.w_k.sum()) * n_mt
     if design.exploit == "AW":
-        return int((a.astype(np.int64).sum(0) * w.astype(np.int64).sum(1)).sum())
+        return int(nonzeros.a_k @ nonzeros.w_k)
     return n_mt * n_nt * core.rows * core.cols * _steps(K, core.lanes) * core.lanes
 
 
