@@ -140,14 +140,13 @@ def _decode_window(shape: TileShape, offsets, valid) -> _Offsets:
     )
 
 
-def _padded_rows(shape: TileShape, words):
-    """``[n, Q, NW]`` -> ``[n, G + 2 pad, P, NW]`` (P = word blocks), once per tile.
+def _group_rows(shape: TileShape, words):
+    """``[n, Q, NW]`` -> ``[n, G, P, NW]`` (P = word blocks), once per tile.
 
     Groups before blocks: the (G, P) slice an offset reads is then one contiguous run of
     G * P words per row, which XLA's CPU loops vectorise far better."""
-    G, P, NW, pad = shape.groups, shape.word_blocks, shape.limbs, shape.pad
-    x = jnp.swapaxes(words.reshape(words.shape[0], P, G, NW), 1, 2)
-    return jnp.pad(x, ((0, 0), (pad, pad), (0, 0), (0, 0)))
+    G, P, NW = shape.groups, shape.word_blocks, shape.limbs
+    return jnp.swapaxes(words.reshape(words.shape[0], P, G, NW), 1, 2)
 
 
 def kernel_shape(shape: TileShape, sync: str) -> TileShape:
@@ -158,13 +157,13 @@ def kernel_shape(shape: TileShape, sync: str) -> TileShape:
 
 def tile_rows(shape: TileShape, sync: str, words):
     """Pending words ``[B, Tb, Q, NW]`` of B tiles -> the rows the kernel reads,
-    ``[B', Tb, G + 2 pad, word_blocks, NW]`` (``B' = B``, or ``B Q`` one-group tiles under group
-    sync), once per batch: design independent, so every design of a batch shares them."""
+    ``[B', Tb, G, word_blocks, NW]`` (``B' = B``, or ``B Q`` one-group tiles under group sync),
+    once per batch: design independent, so every design of a batch shares them."""
     if sync == "group":
         B, Tb, Q, NW = words.shape
         words = jnp.swapaxes(words, 1, 2).reshape(B * Q, Tb, 1, NW)
     one = kernel_shape(shape, sync)
-    return jax.vmap(lambda w: _padded_rows(one, pack_fields(one, w)))(words)
+    return jax.vmap(lambda w: _group_rows(one, pack_fields(one, w)))(words)
 
 
 def _weighted(x, weight):
@@ -233,6 +232,7 @@ def _advance_phase(shape: TileShape, cap: int, win: _Offsets, rows, buf, t0, n_s
     step = jnp.min(choice, axis=1)
     nxt = t0 + step
     # One contiguous run of rows per tile (a row gather); rows past the tile are all zero.
+    # One contiguous run of rows per tile (a row gather); rows past the tile are all zero.
     fetched = jax.vmap(
         lambda r, t: lax.dynamic_slice_in_dim(r, t, cap + 1, 0, allow_negative_indices=False)
     )(rows, nxt)
@@ -240,13 +240,17 @@ def _advance_phase(shape: TileShape, cap: int, win: _Offsets, rows, buf, t0, n_s
     for j in range(cap + 1):
         row = fetched[:, j]
         for s in range(1, cap - j + 1):
-            row = jnp.where((step == s)[:, None, None, None], buf[:, j + s], row)
+            row = jnp.where((step == s)[:, None, None, None], buf[:, j + s, pad : pad + G], row)
         new.append(row)
     new = jnp.stack(new, axis=1)
-    if cap + 1 < buf.shape[1]:
-        zero = jnp.int32(0)
-        new = lax.dynamic_update_slice(buf, new, (zero,) * 5, allow_negative_indices=False)
-    return new, jnp.minimum(nxt, n_steps)
+    # Into the buffer's real groups: its zero groups each side stay zero (no offset ever sets
+    # a bit), so the rows themselves carry none.
+    zero = jnp.int32(0)
+    at = (zero, zero, jnp.int32(shape.pad), zero, zero)
+    return (
+        lax.dynamic_update_slice(buf, new, at, allow_negative_indices=False),
+        jnp.minimum(nxt, n_steps),
+    )
 
 
 def depth_classes(depth_cap: int) -> tuple:
@@ -307,7 +311,7 @@ def _schedule_class(shape, cap: int, rows, weight, n_steps, offsets, valid, acti
 
     zero = jnp.int32(0)
     init = (
-        rows[:, :span],
+        jnp.pad(rows[:, :span], ((0, 0), (0, 0), (pad, pad), (0, 0), (0, 0))),
         jnp.zeros((B,), jnp.int32),
         jnp.zeros((B,), jnp.int32),
         jnp.zeros((offsets.shape[0] + 1,), jnp.int32),
@@ -342,7 +346,8 @@ def schedule(
 
     Args:
       shape: the tiles' geometry (static); sync: "core" or "group" (static).
-      rows: ``tile_rows(shape, sync, words)`` of the B tiles' pending words.
+      rows: the B tiles' pending rows, ``tile_rows(shape, sync, words)`` of their words
+        (``[B', Tb, G, word_blocks, NW]``).
       weight: int32 ``[B]``: tiles each one stands for (0: batch padding); counters are summed
         over the batch with these weights.
       n_steps: int32 scalar T (the tiles' real step count); rows >= T are zero and

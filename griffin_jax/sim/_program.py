@@ -132,11 +132,11 @@ def _tile_words(exploit: str, a_t, w_t):
 
 
 def _pending_rows(key: _ProgramKey, shape: TileShape, a_c, w_c):
-    """The rows the kernel reads for a chunk, straight from its packed operand rows
-    (``_kernel.tile_rows`` of the chunk's pending words, built without materialising them).
+    """The rows the kernel reads for a chunk, straight from its packed operand rows (the
+    ``_kernel.tile_rows`` of the chunk's pending words, without forming those words).
 
     ``a_c``: uint32 ``[B, C, Tb, NW]``; ``w_c``: uint32 ``[B, R, Tb, NW]``. Returns
-    ``[B', Tb, G + 2 pad, word_blocks, NW]`` (``B' = B``, or one-group tiles under group sync).
+    ``[B', Tb, G, word_blocks, NW]`` (``B' = B``, or one-group tiles under group sync).
     """
     B, _, Tb, NW = a_c.shape
     if key.exploit == "AW" and key.sync == "group":
@@ -145,26 +145,26 @@ def _pending_rows(key: _ProgramKey, shape: TileShape, a_c, w_c):
     if key.exploit in ("A", "W"):
         x = jnp.swapaxes(a_c if key.exploit == "A" else w_c, 1, 2)[:, :, :, None]  # [B,Tb,G,1,NW]
         if key.sync == "group":
-            return jnp.swapaxes(x, 1, 2).reshape(-1, Tb, 1, 1, NW)
-    else:
-        # AW: DPU (r, c) has work where both operands are nonzero; block r, group c (dg moves
-        # along c). With k blocks per word, block j k + f is field f of word j: the AND of the
-        # activation word replicated into every field with the k weight words side by side.
-        a_t = jnp.swapaxes(a_c, 1, 2)  # [B, Tb, C, NW]
-        w_t = jnp.swapaxes(w_c, 1, 2)  # [B, Tb, R, NW]
-        k, Pw = shape.fields, shape.word_blocks
-        if k > 1:
-            rep = jnp.uint32(_bits.field_masks(shape.lanes, k)[0])
-            w_t = jnp.pad(w_t, ((0, 0), (0, 0), (0, Pw * k - shape.blocks), (0, 0)))
-            w_t = w_t.reshape(B, Tb, Pw, k, 1)
-            shifts = jnp.arange(k, dtype=jnp.uint32) * jnp.uint32(shape.lanes)
-            w_t = lax.shift_left(w_t, jnp.broadcast_to(shifts[:, None], w_t.shape))
-            # Fields are disjoint bits, so their sum is their OR.
-            w_t = jnp.sum(w_t, axis=3, dtype=jnp.uint32)  # [B, Tb, Pw, 1]
-            a_t = a_t * rep
-        x = a_t[:, :, :, None] & w_t[:, :, None, :]  # [B, Tb, C, Pw, NW]
-    pad = shape.pad
-    return jnp.pad(x, ((0, 0), (0, 0), (pad, pad), (0, 0), (0, 0)))
+            x = jnp.swapaxes(x, 1, 2).reshape(-1, Tb, 1, 1, NW)
+        return x
+    # AW: DPU (r, c) has work where both operands are nonzero; block r, group c (dg moves along
+    # c). With k blocks per word, block j k + f is field f of word j: the activation word
+    # replicated into every field AND the k weight words side by side.
+    a_t = jnp.swapaxes(a_c, 1, 2)  # [B, Tb, C, NW]
+    w_t = jnp.swapaxes(w_c, 1, 2)  # [B, Tb, R, NW]
+    k, Pw = shape.fields, shape.word_blocks
+    if k > 1:
+        w_t = jnp.pad(w_t, ((0, 0), (0, 0), (0, Pw * k - shape.blocks), (0, 0)))
+        w_t = w_t.reshape(B, Tb, Pw, k, 1)
+        shifts = jnp.arange(k, dtype=jnp.uint32) * jnp.uint32(shape.lanes)
+        w_t = lax.shift_left(w_t, jnp.broadcast_to(shifts[:, None], w_t.shape))
+        # Fields are disjoint bits, so their sum is their OR.
+        w_t = jnp.sum(w_t, axis=3, dtype=jnp.uint32)  # [B, Tb, Pw, 1]
+        a_t = a_t * jnp.uint32(_bits.field_masks(shape.lanes, k)[0])
+    # Both factors materialised first (they are small): the product is then a plain broadcast
+    # AND instead of re-deriving every factor (transposes, field sums) per element of it.
+    a_t, w_t = lax.optimization_barrier((a_t, w_t))
+    return a_t[:, :, :, None] & w_t[:, :, None]
 
 
 def _shape_of(key: _ProgramKey) -> TileShape:
