@@ -33,8 +33,8 @@ from griffin_jax.sim._program import (
 from griffin_jax.sim._sampling import _stderr, sample_tiles
 from griffin_jax.sim._units import (
     _Nonzeros,
-    _pack_rows,
     _steps,
+    _tile_operands,
     _trees_per_offset,
     _units,
     _work,
@@ -193,8 +193,8 @@ def _evaluate_group(
     strategy = strategy or default_strategy(devices)
     chunk = _program.requested_chunk(chunk, strategy, n_designs)
 
-    a_rows = _pack_rows(a, n_mt * C, win.steps_b, L).reshape(n_mt, C, win.steps_b, -1)
-    w_rows = _pack_rows(w.T, n_nt * R, win.steps_b, L).reshape(n_nt, R, win.steps_b, -1)
+    a_rows = _tile_operands(a, n_mt, C, win.steps_b, L)  # [n_mt, Tb, C, NW]
+    w_rows = _tile_operands(w.T, n_nt, R, win.steps_b, L)  # [n_nt, Tb, R, NW]
     real_r = np.minimum(R, N - (ids % n_nt) * R)
     real_c = np.minimum(C, M - (ids // n_nt) * C)
     # Units first (their number sets the chunk), then split classes so that no chunk's

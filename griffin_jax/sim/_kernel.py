@@ -212,7 +212,15 @@ def _borrow_phase(shape, ops: _LaneOps, win: _Offsets, buf, free, weight, activi
 
     taken = jnp.zeros(win.dt.shape, jnp.int32)
     recv = jnp.zeros((2 * pad + 1, B, G, P, NW) if trees else (0,), jnp.uint32)
-    buf, free, taken, recv = lax.fori_loop(0, win.n_valid, one_offset, (buf, free, taken, recv))
+
+    # Offsets two at a time, then the odd one: the loop-carried ``free`` then alternates
+    # between two buffers instead of being copied every iteration (its old value is still read
+    # by the update that follows the new one).
+    def two_offsets(k, carry):
+        return one_offset(2 * k + 1, one_offset(2 * k, carry))
+
+    carry = lax.fori_loop(0, win.n_valid // 2, two_offsets, (buf, free, taken, recv))
+    buf, free, taken, recv = lax.fori_loop(2 * (win.n_valid // 2), win.n_valid, one_offset, carry)
     return buf, free, taken, recv if trees else None
 
 

@@ -120,38 +120,35 @@ class _ProgramKey:
 def _tile_words(exploit: str, a_t, w_t):
     """Pending words ``[Tb, Q, NW]`` of one tile from its packed operand rows.
 
-    ``a_t``: uint32 ``[C, Tb, NW]``; ``w_t``: uint32 ``[R, Tb, NW]``.
+    ``a_t``: uint32 ``[Tb, C, NW]``; ``w_t``: uint32 ``[Tb, R, NW]`` (step-major).
     """
     if exploit == "A":
-        return jnp.swapaxes(a_t, 0, 1)
+        return a_t
     if exploit == "W":
-        return jnp.swapaxes(w_t, 0, 1)
+        return w_t
     # AW: DPU (r, c) has work where both operands are nonzero; Q = R*C, dg moves along c.
-    both = w_t[:, None] & a_t[None, :]  # [R, C, Tb, NW]
-    return jnp.moveaxis(both, 2, 0).reshape(both.shape[2], -1, both.shape[3])
+    both = w_t[:, :, None] & a_t[:, None, :]  # [Tb, R, C, NW]
+    return both.reshape(both.shape[0], -1, both.shape[3])
 
 
 def _pending_rows(key: _ProgramKey, shape: TileShape, a_c, w_c):
     """The rows the kernel reads for a chunk, straight from its packed operand rows (the
     ``_kernel.tile_rows`` of the chunk's pending words, without forming those words).
 
-    ``a_c``: uint32 ``[B, C, Tb, NW]``; ``w_c``: uint32 ``[B, R, Tb, NW]``. Returns
+    ``a_c``: uint32 ``[B, Tb, C, NW]``; ``w_c``: uint32 ``[B, Tb, R, NW]`` (step-major). Returns
     ``[B', Tb, G, word_blocks, NW]`` (``B' = B``, or one-group tiles under group sync).
     """
-    B, _, Tb, NW = a_c.shape
-    if key.exploit == "AW" and key.sync == "group":
-        # One-group tiles, DPU (r, c) at r * C + c.
-        return (w_c[:, :, None] & a_c[:, None, :]).reshape(-1, Tb, 1, 1, NW)
+    B, Tb, _, NW = a_c.shape
+    if key.sync == "group":
+        # One-group tiles (DPU (r, c) at r * C + c for AW), each with its own pointer.
+        words = jax.vmap(functools.partial(_tile_words, key.exploit))(a_c, w_c)
+        return jnp.swapaxes(words, 1, 2).reshape(-1, Tb, 1, 1, NW)
     if key.exploit in ("A", "W"):
-        x = jnp.swapaxes(a_c if key.exploit == "A" else w_c, 1, 2)[:, :, :, None]  # [B,Tb,G,1,NW]
-        if key.sync == "group":
-            x = jnp.swapaxes(x, 1, 2).reshape(-1, Tb, 1, 1, NW)
-        return x
+        return (a_c if key.exploit == "A" else w_c)[:, :, :, None]  # [B, Tb, G, 1, NW]
     # AW: DPU (r, c) has work where both operands are nonzero; block r, group c (dg moves along
     # c). With k blocks per word, block j k + f is field f of word j: the activation word
     # replicated into every field AND the k weight words side by side.
-    a_t = jnp.swapaxes(a_c, 1, 2)  # [B, Tb, C, NW]
-    w_t = jnp.swapaxes(w_c, 1, 2)  # [B, Tb, R, NW]
+    a_t, w_t = a_c, w_c
     k, Pw = shape.fields, shape.word_blocks
     if k > 1:
         w_t = jnp.pad(w_t, ((0, 0), (0, 0), (0, Pw * k - shape.blocks), (0, 0)))
@@ -161,9 +158,6 @@ def _pending_rows(key: _ProgramKey, shape: TileShape, a_c, w_c):
         # Fields are disjoint bits, so their sum is their OR.
         w_t = jnp.sum(w_t, axis=3, dtype=jnp.uint32)  # [B, Tb, Pw, 1]
         a_t = a_t * jnp.uint32(_bits.field_masks(shape.lanes, k)[0])
-    # Both factors materialised first (they are small): the product is then a plain broadcast
-    # AND instead of re-deriving every factor (transposes, field sums) per element of it.
-    a_t, w_t = lax.optimization_barrier((a_t, w_t))
     return a_t[:, :, :, None] & w_t[:, :, None]
 
 

@@ -31,6 +31,15 @@ def _pack_rows(mask_rows: np.ndarray, n_rows: int, steps_b: int, L: int) -> np.n
     return _bits.pack_lanes_np(padded.reshape(n_rows, steps_b, L), L)
 
 
+def _tile_operands(mask_rows: np.ndarray, n_tiles: int, per_tile: int, steps_b: int, L: int):
+    """bool ``[n, K]`` (one operand row per output row or column) -> uint32
+    ``[n_tiles, steps_b, per_tile, NW]``: each tile's packed rows, step-major (the order the
+    kernel reads them in, so the device never transposes them)."""
+    packed = _pack_rows(mask_rows, n_tiles * per_tile, steps_b, L)
+    tiles = packed.reshape(n_tiles, per_tile, steps_b, -1)
+    return np.ascontiguousarray(np.swapaxes(tiles, 1, 2))
+
+
 def _distinct_rows(x: np.ndarray) -> np.ndarray:
     """Class id ``[n]`` of each ``x[i]`` (exact equality of its bytes), ids dense from 0."""
     flat = np.ascontiguousarray(x.reshape(x.shape[0], -1))
