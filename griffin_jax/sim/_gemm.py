@@ -32,6 +32,8 @@ from griffin_jax.sim._program import (
 )
 from griffin_jax.sim._sampling import _stderr, sample_tiles
 from griffin_jax.sim._units import (
+    _item_counts,
+    _lookahead_inputs,
     _Nonzeros,
     _steps,
     _tile_operands,
@@ -207,8 +209,26 @@ def _evaluate_group(
             d0.exploit, a_rows, w_rows, ids, n_nt, real_r, real_c, distinct, max(1, budget // chunk)
         )
     lookahead = all(_lookahead(d) for d in designs)
+    # The single-lane lookahead kernel walks each group's items, found on the host: rows of
+    # positions per group, a compile bucket of the busiest group's item count.
+    items = 0
+    if lookahead:
+        counts = _item_counts(d0.exploit, a_rows, w_rows, units.a_tile, units.w_tile, T)
+        items = _bucket(int(counts.max(initial=0)), floor=8)
     key = _ProgramKey(
-        d0.exploit, d0.sync, R, C, L, win, n_designs, chunk, activity, mesh, strategy, lookahead
+        d0.exploit,
+        d0.sync,
+        R,
+        C,
+        L,
+        win,
+        n_designs,
+        chunk,
+        activity,
+        mesh,
+        strategy,
+        lookahead,
+        items,
     )
     run = _program.program(key)
     if not mesh and devices:
@@ -224,11 +244,16 @@ def _evaluate_group(
         live = pos < n_units
         u = np.where(live, pos, 0)
         count = np.where(live, units.count[u], 0).astype(np.int32)
+        if lookahead:
+            here = slice(start, min(n_units, start + chunk))
+            args = _lookahead_inputs(
+                d0.exploit, a_rows, w_rows, units.a_tile[here], units.w_tile[here], T, items, chunk
+            )
+        else:
+            args = (a_rows[units.a_tile[u]], w_rows[units.w_tile[u]])
         # Dispatch every chunk before reading any result back, so host packing of the next
         # chunk overlaps device work on this one.
-        outs.append(
-            run(a_rows[units.a_tile[u]], w_rows[units.w_tile[u]], count, np.int32(T), offs, valid)
-        )
+        outs.append(run(*args, count, np.int32(T), offs, valid))
     k = len(designs)
     out = {"tiles": n_tiles}
     for name in outs[0][1]:

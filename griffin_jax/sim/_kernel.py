@@ -240,7 +240,6 @@ def _advance_phase(shape: TileShape, cap: int, win: _Offsets, rows, buf, t0, n_s
     step = jnp.min(choice, axis=1)
     nxt = t0 + step
     # One contiguous run of rows per tile (a row gather); rows past the tile are all zero.
-    # One contiguous run of rows per tile (a row gather); rows past the tile are all zero.
     fetched = jax.vmap(
         lambda r, t: lax.dynamic_slice_in_dim(r, t, cap + 1, 0, allow_negative_indices=False)
     )(rows, nxt)
@@ -423,86 +422,104 @@ def is_lookahead(lanes: int, sync: str, offsets) -> bool:
     )
 
 
-def lookahead_kernel(bits, n_steps, depth, width: int, activity: bool = True):
-    """Schedule the one-lane groups of ONE tile, each on its own pointer, under a pure time
-    lookahead of ``depth`` steps.
+def _divmod(d, period, inv):
+    """``(d // period, d % period)`` of int32 ``d >= 0`` (``period`` >= 1, ``inv`` = 1/period in
+    float32), exactly: the float quotient is off by at most one below 2**23, and the remainder
+    corrects it (x86 has no vector integer division)."""
+    m = jnp.floor(d.astype(jnp.float32) * inv).astype(jnp.int32)
+    r = d - m * period
+    low, high = r < 0, r >= period
+    m = m - low.astype(jnp.int32) + high.astype(jnp.int32)
+    return m, jnp.where(low, r + period, jnp.where(high, r - period, r))
+
+
+def lookahead_kernel(pos, n_items, weight, n_steps, depth, width: int, activity: bool = True):
+    """Schedule one-lane groups, each on its own pointer, under a pure time lookahead of
+    ``depth`` steps, by walking their items only.
 
     The general kernel spends a cycle per executed item and, per cycle, visits every window
     offset; with one lane and a lookahead ``1..D`` in priority order the schedule has a closed
-    step-to-step form, so this kernel walks the steps once with O(1) work per group and step:
-    a lone multiplier always takes the earliest pending item it can see, so a group's items run
-    in order, one per cycle. After an item runs at pointer ``P``, the next item ``q`` runs in the
-    next cycle from its own slot if ``q - P <= D`` (the pointer advances straight to it);
-    otherwise the pointer jumps by ``D + 1`` (``m - 1`` idle cycles where
-    ``m = (q - P) // (D + 1)``) and ``q`` runs borrowed at ``dt = (q - P) % (D + 1)`` (own slot
-    when 0). Before the first item the pointer behaves as if an item had run at ``-(D + 1)``;
-    after the last one it keeps jumping by ``D + 1`` until it passes ``n_steps``. The state
-    ``q - P = m (D + 1) + r`` is kept as ``(m, r)`` so that no step divides.
-
-    The groups are the vector axis (not a vmap of a one-group kernel) so that the ``taken``
-    histogram is reduced over groups every step instead of being carried per group: the
-    per-group histogram made the loop memory bound.
+    item-to-item form (docs/model.md 3.5): a lone multiplier always takes the earliest pending
+    item it can see, so a group's items run in order, one per cycle. After an item runs at
+    pointer ``P``, the next item ``q`` runs in the next cycle from its own slot if
+    ``q - P <= D`` (the pointer advances straight to it); otherwise the pointer jumps by
+    ``D + 1`` (``m - 1`` idle cycles where ``m = (q - P) // (D + 1)``) and ``q`` runs borrowed
+    at ``dt = (q - P) % (D + 1)`` (own slot when 0), from pointer ``q - dt``. Before the first
+    item the pointer behaves as if an item had run at ``-(D + 1)``; after the last one it keeps
+    jumping by ``D + 1`` until it passes ``n_steps``. So the walk visits each group's items (its
+    pending row compacted to its nonzero positions) with O(1) work per item, never its empty
+    steps.
 
     Args:
-      bits: bool ``[Tb, Q]``: pending item of group q at step t (rows >= ``n_steps`` False).
+      pos: int ``[B, J, Q]``: item positions (steps) of group q of tile b in increasing order in
+        rows ``0 .. n_items[b, q] - 1`` (later rows are ignored).
+      n_items: int32 ``[B, Q]``; weight: int32 ``[B]``: tiles each tile stands for.
       n_steps: int32 scalar T; depth: int32 scalar D >= 1 (the window's deepest dt, <= T).
       width: static; the ``taken`` counter has ``width + 1`` entries.
-    Returns: ``(cycles, taken, busy)``: int32 ``[Q]`` cycles per group, ``taken`` int32
-      ``[width + 1]`` summed over groups (entry 0: own slot, entry ``dt``: borrowed ``dt``
-      steps ahead; zeros without ``activity``), busy: executed items (0 without ``activity``).
+    Returns: ``(cycles, taken, busy)``: int32 ``[B, Q]`` cycles per group, ``taken`` int32
+      ``[width + 1]`` (entry 0: own slot, entry ``dt``: borrowed ``dt`` steps ahead) and busy
+      (executed items), both summed over groups and tiles with the tiles' weights (zeros
+      without ``activity``).
     """
     period = depth + 1
-    slots = jnp.arange(width + 1)
+    inv = 1.0 / period.astype(jnp.float32)
+    slots = jnp.arange(width + 1, dtype=jnp.int32)[:, None, None]
+    lane_weight = jnp.broadcast_to(weight[:, None], n_items.shape)
 
-    def step(k, carry):
-        m, r, last, idle, taken = carry
-        item = lax.dynamic_index_in_dim(bits, k, 0, keepdims=False)
-        dt = jnp.where(m == 0, 0, r)
-        idle = idle + jnp.where(item & (m > 0), m - 1, 0)
+    def item(j, carry):
+        last, idle, taken = carry
+        q = lax.dynamic_index_in_dim(pos, j, 1, keepdims=False).astype(jnp.int32)
+        here = j < n_items
+        m, r = _divmod(q - last, period, inv)
+        borrowed = m > 0
+        dt = jnp.where(borrowed, r, 0)
+        idle = idle + jnp.where(here & borrowed, m - 1, 0)
         if activity:
-            hit = (slots[None, :] == dt[:, None]) & item[:, None]
-            # A step adds at most Q per slot: a narrow sum (twice the SIMD width) when Q fits.
-            narrow = jnp.int16 if bits.shape[1] < 2**15 else jnp.int32
-            taken = taken + jnp.sum(hit.astype(narrow), axis=0, dtype=narrow).astype(jnp.int32)
-        last = jnp.where(item, k - dt, last)
-        r = jnp.where(item, dt, r) + 1
-        wrap = r == period
-        return jnp.where(item, 0, m) + wrap, jnp.where(wrap, 0, r), last, idle, taken
+            hit = (slots == dt[None]) & here[None]
+            taken = taken + jnp.sum(jnp.where(hit, lane_weight[None], 0), axis=(1, 2))
+        return jnp.where(here, q - dt, last), idle, taken
 
-    Q = bits.shape[1]
-    zeros = jnp.zeros((Q,), jnp.int32)
-    init = (zeros + 1, zeros, zeros - period, zeros, jnp.zeros((width + 1,), jnp.int32))
-    # Only the tile's real steps: rows past n_steps hold no items.
-    _, _, last, idle, taken = lax.fori_loop(0, n_steps, step, init)
-    items = jnp.sum(bits.astype(jnp.int32), axis=0)
+    zeros = jnp.zeros(n_items.shape, jnp.int32)
+    init = (zeros - period, zeros, jnp.zeros((width + 1,), jnp.int32))
+    # Only as many rows as the busiest group has items.
+    last, idle, taken = lax.fori_loop(0, jnp.max(n_items, initial=0), item, init)
     # Cycles after the last item: pointers last + j (D + 1), j >= 1, below T.
-    trailing = (n_steps - last + depth) // period - 1
-    busy = jnp.sum(items) if activity else jnp.int32(0)
-    return items + idle + trailing, taken, busy
+    trailing = _divmod(n_steps - last + depth, period, inv)[0] - 1
+    busy = jnp.sum(n_items * lane_weight) if activity else jnp.int32(0)
+    return n_items + idle + trailing, taken, busy
 
 
-def tile_lookahead(shape: TileShape, words, n_steps, offsets, valid, activity: bool = True):
-    """``tile_kernel_sync(shape, "group", ...)`` for a tile of one-lane groups and a pure time
-    lookahead window (``is_lookahead``), by ``lookahead_kernel``. Same arguments and counters."""
+def schedule_lookahead(pos, n_items, weight, n_steps, offsets, valid, activity: bool = True):
+    """``schedule(shape, "group", ...)`` for B tiles of one-lane groups under a pure time
+    lookahead window (``is_lookahead``), from their groups' item positions (``pos [B, J, Q]``,
+    ``n_items [B, Q]``; see ``lookahead_kernel``). Same counters as ``schedule``."""
     depth = jnp.max(jnp.where(valid, offsets[:, 0], 0))
-    bits = (words[:, :, 0] & jnp.uint32(1)) != 0  # [Tb, Q]
-    cycles, taken, busy = lookahead_kernel(bits, n_steps, depth, offsets.shape[0], activity)
+    cycles, taken, busy = lookahead_kernel(
+        pos, n_items, weight, n_steps, depth, offsets.shape[0], activity
+    )
     counters = {
         "taken": taken,
         "busy": busy,
         # Group sync schedules each group as a one-group tile: one (always zero) tree entry.
         "trees": jnp.zeros((1,), jnp.int32),
-        "group_cycles": jnp.sum(cycles),
+        "group_cycles": jnp.sum(jnp.sum(cycles, axis=1) * weight),
     }
-    return jnp.max(cycles), counters
+    return jnp.max(cycles, axis=1), counters
 
 
-def schedule_lookahead(shape: TileShape, words, weight, n_steps, offsets, valid, activity=True):
-    """``schedule(shape, "group", ...)`` for B tiles of one-lane groups under a pure time
-    lookahead window (``is_lookahead``), from their words ``[B, Tb, Q, 1]``."""
-    one = functools.partial(tile_lookahead, shape, activity=activity)
-    cycles, counters = jax.vmap(one, in_axes=(0, None, None, None))(words, n_steps, offsets, valid)
-    return cycles, {
-        k: _weighted(v, weight) if v.ndim == 1 else jnp.sum(v * weight[:, None], axis=0)
-        for k, v in counters.items()
-    }
+def item_positions(bits):
+    """Bool ``[Tb, Q]`` pending items of one tile -> ``(pos [1, Tb, Q], n_items [1, Q])`` for
+    ``schedule_lookahead`` (items first, in order; a sort, for one tile at a time)."""
+    Tb = bits.shape[0]
+    key = jnp.where(bits, jnp.arange(Tb, dtype=jnp.int32)[:, None], Tb)
+    return jnp.sort(key, axis=0)[None], jnp.sum(bits.astype(jnp.int32), axis=0)[None]
+
+
+def tile_lookahead(shape: TileShape, words, n_steps, offsets, valid, activity: bool = True):
+    """``tile_kernel_sync(shape, "group", ...)`` for a tile of one-lane groups and a pure time
+    lookahead window (``is_lookahead``), by ``lookahead_kernel``. Same arguments and counters."""
+    pos, n_items = item_positions((words[:, :, 0] & jnp.uint32(1)) != 0)
+    cycles, counters = schedule_lookahead(
+        pos, n_items, jnp.ones((1,), jnp.int32), n_steps, offsets, valid, activity
+    )
+    return cycles[0], counters

@@ -113,8 +113,10 @@ class _ProgramKey:
     # "map": designs one after another (CPU: least work, each design's loops end with its own
     # work); "vmap": designs side by side (accelerators: wider ops, fewer loop iterations).
     strategy: str = "map"
-    # Every design is a one-lane, group-sync pure time lookahead: ``_kernel.schedule_lookahead``.
+    # Every design is a one-lane, group-sync pure time lookahead: ``_kernel.schedule_lookahead``,
+    # on rows of item positions per group (``items``: a power-of-two bucket of their count).
     lookahead: bool = False
+    items: int = 0
 
 
 def _tile_words(exploit: str, a_t, w_t):
@@ -184,13 +186,14 @@ def program(key: _ProgramKey):
     # then an unbatched scalar inside the kernel, so its rows and shifts are plain dynamic
     # slices rather than per-element gathers, each design's loop ends with its own work and
     # its advance runs for its own depth class.
+    # Inputs per chunk: the units' packed operand rows (a_c, w_c) or, for the lookahead kernel,
+    # their groups' item positions and counts.
     def body(a_c, w_c, count, n_steps, offsets, valid):
         TRACE_COUNT["gemm"] += 1
         if key.lookahead:
-            words = jax.vmap(functools.partial(_tile_words, key.exploit))(a_c, w_c)
 
             def per_design(window):
-                return schedule_lookahead(shape, words, count, n_steps, *window, key.activity)
+                return schedule_lookahead(a_c, w_c, count, n_steps, *window, key.activity)
 
         else:
             # Built once per chunk, shared by every design of the bucket.

@@ -118,6 +118,62 @@ def _units(
     )
 
 
+def _unit_items(exploit: str, a_rows, w_rows, a_tile, w_tile, T: int) -> np.ndarray:
+    """Pending items of units with one-lane groups: bool ``[U, Q, T]`` (group-major, so each
+    group's steps are contiguous; AW groups at ``r * C + c``) from the step-major packed
+    operands (``_tile_operands`` with one lane: every word is 0 or 1)."""
+    a = np.swapaxes(a_rows[a_tile, :T, :, 0], 1, 2) != 0  # [U, C, T]
+    w = np.swapaxes(w_rows[w_tile, :T, :, 0], 1, 2) != 0  # [U, R, T]
+    if exploit == "A":
+        return a
+    if exploit == "W":
+        return w
+    return (w[:, :, None, :] & a[:, None, :, :]).reshape(len(a), -1, T)
+
+
+def _item_counts(exploit: str, a_rows, w_rows, a_tile, w_tile, T: int) -> np.ndarray:
+    """Items per group of each unit, int64 ``[U, Q]``, without forming the items (AW: the
+    product of each unit's operand rows, summed over steps, as a float32 matmul: exact below
+    2**24 steps)."""
+    a = (a_rows[a_tile, :T, :, 0] != 0).astype(np.float32)  # [U, T, C]
+    w = (w_rows[w_tile, :T, :, 0] != 0).astype(np.float32)  # [U, T, R]
+    if exploit == "A":
+        return a.sum(1).astype(np.int64)
+    if exploit == "W":
+        return w.sum(1).astype(np.int64)
+    return np.matmul(np.swapaxes(w, 1, 2), a).reshape(len(a), -1).astype(np.int64)
+
+
+def _item_positions(items: np.ndarray, rows: int):
+    """Bool ``[U, Q, T]`` -> each group's item steps in order, ``pos [U, rows, Q]`` (int16 when
+    T allows, else int32; rows past a group's items are 0) and ``n_items`` int32 ``[U, Q]``."""
+    U, Q, T = items.shape
+    flat = np.flatnonzero(items)  # ordered by unit, group, step
+    group = flat // T
+    n_items = items.sum(2, dtype=np.int32).reshape(-1)
+    first = np.cumsum(n_items) - n_items
+    rank = np.arange(len(flat)) - np.repeat(first, n_items)
+    dtype = np.int16 if T < 2**15 else np.int32
+    pos = np.zeros((U * Q, rows), dtype)
+    pos[group, rank] = flat - group * T
+    return np.ascontiguousarray(np.swapaxes(pos.reshape(U, Q, rows), 1, 2)), n_items.reshape(U, Q)
+
+
+def _lookahead_inputs(exploit: str, a_rows, w_rows, a_tile, w_tile, T: int, rows: int, n: int):
+    """``(pos [n, rows, Q], n_items [n, Q])`` of the units (``a_tile``, ``w_tile``), zero-padded
+    to ``n`` units; formed a few units at a time so the host's index arrays stay small."""
+    live = len(a_tile)
+    Q = {"A": a_rows.shape[2], "W": w_rows.shape[2]}.get(exploit, a_rows.shape[2] * w_rows.shape[2])
+    pos = np.zeros((n, rows, Q), np.int16 if T < 2**15 else np.int32)
+    n_items = np.zeros((n, Q), np.int32)
+    step = max(1, 2**22 // max(1, Q * T))
+    for s in range(0, live, step):
+        sl = slice(s, min(live, s + step))
+        items = _unit_items(exploit, a_rows, w_rows, a_tile[sl], w_tile[sl], T)
+        pos[sl], n_items[sl] = _item_positions(items, rows)
+    return pos, n_items
+
+
 @dataclasses.dataclass(frozen=True)
 class _Nonzeros:
     """Nonzeros of the operands per reduction index k (host int64 ``[K]``): ``a_k`` of A's

@@ -102,3 +102,32 @@ def test_large_classes_are_split_exactly(rng, monkeypatch):
     _assert_same(whole, split)
     units = _gemm._evaluate_group(designs[:1], a, w, None)["units"]
     assert units > 1  # 15 identical pixel tiles no longer fit one unit
+
+
+def test_item_positions_list_each_groups_items_in_order(rng):
+    # The host side of the single-lane lookahead kernel: every group's items, in step order,
+    # then zeros; counts from the operands alone agree with the items themselves.
+    from griffin_jax.sim._units import _item_counts, _item_positions, _tile_operands, _unit_items
+
+    items = rng.random((3, 4, 9)) < 0.4
+    items[0, 1] = False
+    items[1, 2] = True
+    pos, n_items = _item_positions(items, 16)
+    assert pos.dtype == np.int16 and pos.shape == (3, 16, 4)
+    for u in range(3):
+        for q in range(4):
+            steps = np.flatnonzero(items[u, q])
+            assert n_items[u, q] == len(steps)
+            assert pos[u, : len(steps), q].tolist() == steps.tolist()
+            assert not pos[u, len(steps) :, q].any()
+    a, w = rng.random((6, 11)) < 0.5, rng.random((11, 4)) < 0.5
+    a_rows = _tile_operands(a, 3, 2, 16, 1)  # 3 pixel tiles of 2 rows, one lane
+    w_rows = _tile_operands(w.T, 2, 2, 16, 1)
+    a_tile, w_tile = np.array([0, 1, 2, 2]), np.array([0, 0, 1, 0])
+    for exploit in ("A", "W", "AW"):
+        got = _unit_items(exploit, a_rows, w_rows, a_tile, w_tile, 11)
+        counts = _item_counts(exploit, a_rows, w_rows, a_tile, w_tile, 11)
+        assert np.array_equal(counts, got.sum(2))
+    aw = _unit_items("AW", a_rows, w_rows, a_tile, w_tile, 11)
+    # AW group r * C + c of unit (pixel tile i, channel tile j): a[2 i + c] & w[:, 2 j + r].
+    assert np.array_equal(aw[3, 1 * 2 + 0], a[4] & w[:, 1])
