@@ -7,13 +7,21 @@ Public surface (see ``docs/model.md`` section 6)::
     design = gj.Design(core=core, exploit="AW", window=gj.Window.box(time=2, lane=1))
     res = gj.simulate_gemm(design, a_mask, w_mask)
 
+One call from a design to an answer (``docs/model.md`` 4.3 for the figures)::
+
+    reps = gj.evaluate(["tensordash_like", "griffin"], "resnet50", "AW")
+    gj.to_rows(reps)  # cycles, speedup, utilisation, TOPS/W, area and energy per component
+
 Subpackages: ``gj.design`` (designs, presets, Griffin), ``gj.sim`` (the exact model),
 ``gj.cost`` (area, energy, efficiency), ``gj.workloads`` (networks, sparsity, real masks),
-``gj.study`` (experiments and reports).
+``gj.study`` (experiments and reports). Extension points (one registration each):
+``register_preset``, ``register_network`` / ``register_layer_table``, ``register_shape``.
 """
 
 from griffin_jax import cost, design, sim, study, workloads
-from griffin_jax.cost import CostReport, evaluate, load_tech
+from griffin_jax._api import evaluate_compat as evaluate
+from griffin_jax._api import to_frame, to_rows
+from griffin_jax.cost import CostReport, load_tech
 from griffin_jax.design import (
     CATEGORIES,
     EXPLOITS,
@@ -23,13 +31,20 @@ from griffin_jax.design import (
     Core,
     Design,
     Window,
+    box_grid,
+    custom,
     griffin,
     preset,
+    preset_names,
+    register_preset,
+    register_shape,
+    window_from_spec,
 )
 from griffin_jax.sim import (
     Activity,
     CycleEstimate,
     GemmResult,
+    SimOptions,
     estimate_gemm_cycles,
     gemm_activity_batch,
     network_cycles,
@@ -42,6 +57,7 @@ from griffin_jax.sim import (
     tile_cycles,
 )
 from griffin_jax.study import claims_report
+from griffin_jax.workloads import GemmLayer, Workload, register_layer_table, register_network
 
 __version__ = "0.1.0"
 
@@ -59,10 +75,23 @@ __all__ = [
     "Core",
     "Design",
     "Window",
+    "box_grid",
+    "custom",
     "griffin",
     "preset",
+    "preset_names",
+    "register_preset",
+    "register_shape",
+    "window_from_spec",
+    "GemmLayer",
+    "Workload",
+    "register_layer_table",
+    "register_network",
+    "to_frame",
+    "to_rows",
     "Activity",
     "CycleEstimate",
+    "SimOptions",
     "GemmResult",
     "estimate_gemm_cycles",
     "gemm_activity_batch",

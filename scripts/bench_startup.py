@@ -1,57 +1,98 @@
-"""The persistent compilation cache: time a fresh process's first evaluation, cold and warm.
+"""A fast second run: the main job cold and warm, and a second search in one process.
 
-Runs the same small study evaluation in three fresh processes: without the cache, with an empty
-cache (which it fills), and with the filled cache; prints each one's wall time of the first
-``simulate_gemm_batch`` call (compile + run) and the ratio cold / warm.
+Runs, each in a fresh process and against the same baseline in the same run:
 
-    python scripts/bench_startup.py
+* the main job (``griffin-jax`` on the embedded default) with the persistent compilation cache
+  off (``runtime.compilation_cache=null``, the baseline), with an empty cache (cold: it fills
+  it) and with that filled cache (warm); wall time of the process and ``status.json``'s phases;
+* two ``run_search`` calls in one process (``bench_search_reuse.measure``): the first compiles,
+  the second (another seed and objective) reuses the compiled programs.
+
+Prints a table and the ratios; ``--json`` writes the numbers.
+
+    python scripts/bench_startup.py [--search-images 2] [--search-categories AW] [--json out]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import pathlib
 import subprocess
 import sys
 import tempfile
+import time
 
-CHILD = r"""
-import json, sys, time
-import numpy as np
-import griffin_jax as gj
-if sys.argv[1] != "-":
-    gj.sim.enable_compilation_cache(sys.argv[1])
-rng = np.random.default_rng(0)
-a, w = rng.random((256, 576)) < 0.5, rng.random((576, 64)) < 0.4
-core = gj.Core(8, 8, 16)
-designs = [gj.Design(core, e, gj.Window.box(t, 1, 0)) for e in ("A", "W", "AW") for t in (1, 2)]
-t0 = time.perf_counter()
-cycles = gj.simulate_gemm_batch(designs, a, w)
-print(json.dumps({"first_call_s": time.perf_counter() - t0, "cycles": cycles.tolist()}))
-"""
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-def child(cache: str) -> dict:
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, cache], capture_output=True, text=True, env=env, check=True
+def main_job(out: pathlib.Path, cache: str) -> dict:
+    """One ``griffin-jax`` process; its wall time and its status.json phases."""
+    exe = pathlib.Path(sys.executable).with_name("griffin-jax")
+    cmd = [
+        str(exe),
+        f"hydra.run.dir={out}",
+        "runtime.progress=false",
+        f"runtime.compilation_cache={cache}",
+    ]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
+    status = json.loads((out / "status.json").read_text())
+    return {"wall_s": wall, "job_s": status["seconds"], "phases": status["phases"]}
+
+
+def search(n_images: int, categories: str) -> dict:
+    """``bench_search_reuse.measure`` in a fresh process (no persistent cache)."""
+    code = (
+        "import json, sys; sys.path.insert(0, 'scripts'); import bench_search_reuse as b; "
+        f"print(json.dumps(b.measure({n_images}, tuple({categories!r}.split(',')))))"
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"search benchmark failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def main() -> int:
-    with tempfile.TemporaryDirectory() as cache:
-        none = child("-")
-        cold = child(cache)
-        warm = child(cache)
-    assert none["cycles"] == cold["cycles"] == warm["cycles"]
-    print(f"no cache     : first call {none['first_call_s']:.2f} s")
-    print(f"empty cache  : first call {cold['first_call_s']:.2f} s (fills it)")
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--search-images", type=int, default=2)
+    p.add_argument("--search-categories", default="AW")
+    p.add_argument("--skip-search", action="store_true")
+    p.add_argument("--json", type=pathlib.Path)
+    args = p.parse_args(argv)
+    res = {}
+    with tempfile.TemporaryDirectory() as d:
+        tmp = pathlib.Path(d)
+        cache = str(tmp / "cache")
+        res["main_no_cache"] = main_job(tmp / "none", "null")
+        res["main_cold"] = main_job(tmp / "cold", cache)
+        res["main_warm"] = main_job(tmp / "warm", cache)
+    for k in ("main_no_cache", "main_cold", "main_warm"):
+        r = res[k]
+        ph = ", ".join(f"{n} {v:.1f}" for n, v in r["phases"].items() if v >= 0.05)
+        print(f"{k:14s}: process {r['wall_s']:5.1f} s, job {r['job_s']:5.1f} s ({ph})")
     print(
-        f"filled cache : first call {warm['first_call_s']:.2f} s "
-        f"({none['first_call_s'] / warm['first_call_s']:.1f}x faster than no cache)"
+        f"warm vs no cache: {res['main_no_cache']['wall_s'] / res['main_warm']['wall_s']:.2f}x "
+        "faster (process wall time)"
     )
+    if not args.skip_search:
+        res["search"] = search(args.search_images, args.search_categories)
+        s = res["search"]
+        for name in ("first", "second"):
+            print(
+                f"run_search {name:6s}: {s[name]['seconds']:6.1f} s, "
+                f"{s[name]['new_traces']} new traces"
+            )
+        print(f"first / second = {s['first']['seconds'] / s['second']['seconds']:.1f}x")
+    if args.json:
+        args.json.write_text(json.dumps(res, indent=2))
     return 0
 
 

@@ -1,6 +1,7 @@
 """Regenerate the measured parts of the docs from fresh runs, so they never go stale.
 
-    python scripts/make_docs.py            # main job: README table + docs/img/*.png
+    python scripts/make_docs.py            # main job: README table + docs/img/*.png, and the
+                                           # registry catalogue in docs/architecture.md
     python scripts/make_docs.py --paper    # also the paper experiment: its report.md is
                                            # docs/claims.md, its plots docs/img/claims/
     python scripts/make_docs.py --paper --paper-args runtime.cpu_devices=2
@@ -25,7 +26,6 @@ import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-IMAGES = ("pareto.png", "pareto_core.png", "bars.png", "bars_core.png", "speedup_heatmap.png")
 
 
 def replace_block(text: str, name: str, body: str) -> str:
@@ -79,10 +79,20 @@ def main_job(tmp: pathlib.Path) -> None:
     )
     readme.write_text(replace_block(readme.read_text(), "main-table", body))
     (ROOT / "docs" / "img").mkdir(exist_ok=True)
-    for name in IMAGES:
-        if (out / name).is_file():
-            shutil.copy(out / name, ROOT / "docs" / "img" / name)
+    for png in sorted(out.glob("*.png")):  # every figure the main job drew
+        shutil.copy(png, ROOT / "docs" / "img" / png.name)
     print(f"README table and docs/img from the main job ({secs:.0f} s)")
+
+
+def catalogue() -> None:
+    """docs/architecture.md's tables of what is registered (presets, networks, shapes,
+    experiments), from the registries themselves."""
+    sys.path.insert(0, str(ROOT))
+    from griffin_jax.experiments import catalogue_markdown
+
+    doc = ROOT / "docs" / "architecture.md"
+    doc.write_text(replace_block(doc.read_text(), "catalogue", catalogue_markdown()))
+    print("docs/architecture.md catalogue from the registries")
 
 
 def paper(tmp: pathlib.Path, extra: list[str], done: pathlib.Path | None = None) -> None:
@@ -133,6 +143,7 @@ def main(argv=None) -> int:
         help="use this finished paper run's folder instead of running it",
     )
     args = p.parse_args(argv)
+    catalogue()
     with tempfile.TemporaryDirectory() as d:
         tmp = pathlib.Path(d)
         if not args.skip_main:

@@ -42,7 +42,7 @@ from griffin_jax.search import (
     run_search,
     tpe_search,
 )
-from griffin_jax.workloads import GemmLayer, Workload, digits_workload
+from griffin_jax.workloads import Workload, digits_workload
 
 OBJECTIVES = ("tops_per_w", "edp", "perf_under_area")
 
@@ -55,11 +55,11 @@ def mixes(n_images: int) -> dict:
 
     def wl(variant, category, weight, held_out=False):
         if not held_out:
-            layers = [GemmLayer(n, a, w) for n, a, w in digits_workload(variant, n_images=n_images)]
+            layers = list(digits_workload(variant, n_images=n_images))
         else:  # the activation masks of images n_images+1 .. 2 n_images (rows are per image)
             layers = [
-                GemmLayer(n, a[a.shape[0] // 2 :], w)
-                for n, a, w in digits_workload(variant, n_images=2 * n_images)
+                g.replace(a_mask=g.a_mask[g.a_mask.shape[0] // 2 :])
+                for g in digits_workload(variant, n_images=2 * n_images)
             ]
         tag = " (held-out images)" if held_out else ""
         return Workload(f"digits-{variant}@{category}{tag}", layers, category, weight)

@@ -1,8 +1,11 @@
-"""Shared test helpers: random designs and masks for exact reference-vs-fast comparisons."""
+"""Shared test helpers: random designs and masks for exact reference-vs-fast comparisons,
+summary tables for the study plots, the search tests' small mix and the CLI's composed config."""
 
 from __future__ import annotations
 
+import functools
 import os
+import tempfile
 import types
 import zlib
 
@@ -15,6 +18,12 @@ import griffin_jax as gj
 # Implicit rank promotion hides shape bugs (a [n] array silently broadcast against [n, 1]); the
 # library must never rely on it, so the tests run with it forbidden.
 jax.config.update("jax_numpy_rank_promotion", "raise")
+
+# The CLI keeps a persistent compilation cache in the user's cache folder by default; the tests
+# (and the CLI processes they start) use one of their own, shared for the session.
+if "GRIFFIN_JAX_TEST_CACHE" not in os.environ:  # once, however often this module is imported
+    os.environ["GRIFFIN_JAX_TEST_CACHE"] = tempfile.mkdtemp(prefix="griffin-jax-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = os.environ["GRIFFIN_JAX_TEST_CACHE"]
 
 # CI runs slow checks in their small form; GRIFFIN_SLOW=1 runs them at full size.
 FULL = os.environ.get("GRIFFIN_SLOW", "0") == "1"
@@ -113,3 +122,219 @@ REQUIRED_VALIDATION = (
     ("stc_2to4", "perf_per_watt_gain"),
     ("cambricon_x_like", "speedup"),
 )
+
+
+def compose_config(overrides):
+    """The CLI's config composed in-process from the packaged configs (the registry-derived
+    options stored first), as ``griffin-jax <overrides>`` would see it."""
+    from hydra import compose, initialize_config_module
+
+    from griffin_jax.cli import _schema
+
+    _schema.register()
+    with initialize_config_module(config_module="griffin_jax.conf", version_base="1.3"):
+        return compose(config_name="config", overrides=overrides)
+
+
+# -- study plots: a hand-made summary table and readability checks ----------------------------
+PLOT_CATS = ("dense", "W", "A", "AW")
+PLOT_NETS = {"net1": 2.0, "net2": 5.0}  # dense TOPS/W per network
+
+
+def plot_row(design, kind, exploit, cat, net, area, eff, speedup, box=(-1, -1, -1)):
+    """One summary row as ``run_study`` writes it (metrics only where the plots read them)."""
+    return {
+        "design": design,
+        "kind": kind,
+        "exploit": exploit,
+        "category": cat,
+        "network": net,
+        "window": "none" if box[0] < 0 else f"box{box}",
+        "cycles": 100,
+        "dense_cycles": round(100 * speedup),
+        "speedup": speedup,
+        "energy_pj": 1e3 / eff,
+        "area_mm2": area,
+        "tops_per_w": eff,
+        "tops_per_mm2": speedup / area,
+        "box_time": box[0],
+        "box_lane": box[1],
+        "box_group": box[2],
+    }
+
+
+def plot_grid_speedup(t, l, g, net):
+    return 1 + 0.3 * t + 0.2 * l + 0.1 * g + (0.05 if net == "net2" else 0.0)
+
+
+def plot_table():
+    """Dense, two presets, Griffin and a small AW / W box grid on every category and network."""
+    rows = []
+    for net, base in PLOT_NETS.items():
+        for ci, cat in enumerate(PLOT_CATS):
+            rows.append(plot_row("dense", "preset", "none", cat, net, 1.0, base, 1.0))
+            rows.append(
+                plot_row(
+                    "tensordash_like", "preset", "AW", cat, net, 1.3, base * (1.1 + 0.1 * ci), 1.4
+                )
+            )
+            rows.append(
+                plot_row(
+                    "bit_tactical_like",
+                    "preset",
+                    "W",
+                    cat,
+                    net,
+                    1.2,
+                    base * (1.2 - 0.05 * ci),
+                    1.3,
+                )
+            )
+            rows.append(
+                plot_row(
+                    "griffin",
+                    "griffin",
+                    "none" if cat == "dense" else cat,
+                    cat,
+                    net,
+                    1.4,
+                    base * (1.25 + 0.2 * ci),
+                    1.5,
+                )
+            )
+            rows.append(plot_row("dense_grid", "space", "none", cat, net, 1.0, base, 1.0))
+            for ex in ("W", "AW"):
+                for t in (1, 2):
+                    for lane in (0, 1, 2):
+                        for g in (0, 1) if ex == "AW" else (0,):
+                            area = 1 + 0.1 * t + 0.05 * lane + 0.2 * g + (0.02 if ex == "AW" else 0)
+                            eff = base * (1 + 0.07 * t * (lane + 1) - 0.03 * g * ci)
+                            rows.append(
+                                plot_row(
+                                    f"{ex}:box({t},{lane},{g})",
+                                    "space",
+                                    ex,
+                                    cat,
+                                    net,
+                                    area,
+                                    eff,
+                                    plot_grid_speedup(t, lane, g, net),
+                                    (t, lane, g),
+                                )
+                            )
+    return rows
+
+
+def crowded_plot_table():
+    """Eight prior designs within a hair of one another: labels must still come apart."""
+    rows = [r for r in plot_table() if r["network"] == "net1"]
+    for k in range(8):
+        for cat in PLOT_CATS:
+            rows.append(
+                plot_row(
+                    f"crowded_design_{k}",
+                    "preset",
+                    "AW",
+                    cat,
+                    "net1",
+                    1.25 + 0.001 * k,
+                    2.6 + 0.001 * k,
+                    1.2,
+                )
+            )
+    return rows
+
+
+def check_png(path):
+    with open(path, "rb") as f:
+        head = f.read(8)
+    assert head == b"\x89PNG\r\n\x1a\n"
+
+
+def text_boxes(fig, ax):
+    """The axes' frame and ``(text, window extent)`` of its non-empty texts, as drawn."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    return ax.get_window_extent(renderer), [
+        (t.get_text(), t.get_window_extent(renderer)) for t in ax.texts if t.get_text()
+    ]
+
+
+def assert_apart_and_inside(frame, boxes):
+    for name, box in boxes:
+        assert (
+            box.x0 >= frame.x0 - 0.5
+            and box.x1 <= frame.x1 + 0.5
+            and box.y0 >= frame.y0 - 0.5
+            and box.y1 <= frame.y1 + 0.5
+        ), name
+    for i, (a, ba) in enumerate(boxes):
+        for b, bb in boxes[i + 1 :]:
+            assert not ba.overlaps(bb), f"labels {a!r} and {b!r} overlap"
+
+
+@pytest.fixture(scope="session")
+def tiny_study():
+    """``run_study`` rows (results, summary) of a dense core, one AW grid design, one prior
+    preset and Griffin on a 4x4x8 core, two small layers, every category: real cost columns."""
+    from griffin_jax import cost
+    from griffin_jax.design._presets import custom, preset
+    from griffin_jax.study import Entry, run_study
+    from griffin_jax.workloads import GemmLayer, Workload
+
+    core = gj.Core(4, 4, 8)
+    rng = np.random.default_rng(7)
+    masks = [(rng.random((8, 20)) < 0.5, rng.random((20, 6)) < 0.4) for _ in range(2)]
+
+    def layers(category):
+        for i, (a, w) in enumerate(masks):
+            yield GemmLayer(f"l{i}", *cost.category_masks(a, w, category), i + 1, "n", category)
+
+    entries = [
+        Entry(custom("dense", core, "none"), "preset"),
+        Entry(custom("AW:box(1,1,0)", core, "AW", gj.Window.box(1, 1)), "space", (1, 1, 0)),
+        Entry(preset("tensordash_like", core), "preset"),
+        Entry(preset("griffin", core), "griffin"),
+    ]
+    return run_study(entries, [Workload("n", layers)])
+
+
+# The search tests' core and space: the same as tests/search/test_relax.py's (and GEMMs of the
+# same shape), so compiled exact kernels are shared in one run.
+SEARCH_CORE = gj.Core(4, 4, 8)
+
+
+def search_space():
+    from griffin_jax.search import Space  # imported here: most tests never load the search
+
+    return Space(
+        core=SEARCH_CORE, exploits=("none", "A", "W", "AW"), time=(1, 3), lane=(0, 1), group=(0, 1)
+    )
+
+
+def search_mix_of(seed: int) -> list:
+    """A two-workload mix (an AW and an A workload, one small GEMM each) drawn from ``seed``."""
+    rng = np.random.default_rng(seed)
+    a1, w1 = rng.random((16, 24)) < 0.5, rng.random((24, 8)) < 0.4
+    a2, w2 = rng.random((16, 24)) < 0.3, np.ones((24, 8), bool)
+    return [("dual", [("l1", a1, w1, 2)], "AW", 1.0), ("act", [("l2", a2, w2, 1)], "A", 2.0)]
+
+
+@functools.cache
+def search_tiny():
+    """The search tests' mix, its exhaustive exact table (shared, so searches are charged for
+    their evaluations without recomputing them) and its relaxation."""
+    from griffin_jax.search import ExactEvaluator, relax
+
+    mix, space = search_mix_of(3), search_space()
+    ev = ExactEvaluator(mix, space)
+    ev(space.points())
+    return mix, ev, relax(mix, space)
+
+
+def search_budget() -> float:
+    """An area budget (1.5 x the dense core) for ``perf_under_area`` on ``search_tiny``."""
+    from griffin_jax.search import DesignPoint
+
+    _, ev, _ = search_tiny()
+    return 1.5 * ev.area(DesignPoint("none"))

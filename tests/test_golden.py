@@ -52,7 +52,7 @@ def _accels():
 def _layers():
     from griffin_jax.workloads import digits_workload
 
-    return digits_workload(VARIANT, n_images=N_IMAGES)
+    return [(g.name, g.a_mask, g.w_mask) for g in digits_workload(VARIANT, n_images=N_IMAGES)]
 
 
 def _report(r) -> dict:
@@ -107,7 +107,7 @@ def _costs(accels, layers) -> dict:
             a2, w2 = category_masks(a, w, cat)
             for r in layer_costs(accels, cat, a2, w2):
                 out[f"{cat}/{name}/{r.name}"] = _report(r)
-        net = evaluate(accels, cat, [(n, a, w, 1) for n, a, w in layers], densify=True)
+        net = evaluate(accels, cat, [(n, a, w, 1) for n, a, w in layers])
         for r in net:
             out[f"{cat}/network/{r.name}"] = _report(r)
     return out

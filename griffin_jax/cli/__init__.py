@@ -8,13 +8,17 @@ def main() -> None:
     # Imported lazily so that ``import griffin_jax`` never imports Hydra.
     from hydra._internal.utils import get_args_parser
 
-    from griffin_jax.cli._schema import ConfigError, check_override_keys
+    from griffin_jax.cli import _schema
 
-    # A key typo names its nearest key in one line before Hydra composes (Hydra's own message
-    # for it suggests appending the key with '+', which the checks after composition reject).
+    overrides = get_args_parser().parse_known_args()[0].overrides
     try:
-        check_override_keys(get_args_parser().parse_known_args()[0].overrides)
-    except ConfigError as err:
+        # Plugins first (runtime.imports=[...]): what they register can be named below. Then a
+        # key typo names its nearest key in one line before Hydra composes (Hydra's own
+        # message for it suggests appending the key with '+', which the checks reject).
+        _schema.import_plugins(_schema.override_imports(overrides))
+        _schema.register()
+        _schema.check_override_keys(overrides)
+    except _schema.ConfigError as err:
         if os.environ.get("HYDRA_FULL_ERROR") == "1":
             raise
         print(f"griffin-jax: error: {err}", file=sys.stderr)

@@ -1,12 +1,20 @@
-"""Structured config schemas: a typo or a wrong type in any key is an error that names it.
+"""The config schema, derived from the library: a typo or a wrong type in any key is an error
+that names it.
 
-The YAML files of ``griffin_jax/conf`` fill these; Hydra checks every key against them.
+The static groups (``core``, ``design``, ``workload``, ``tech``, ``runtime``) are typed here; the
+``experiment`` block is built from the experiment registry (one sub-block per experiment with
+options: the fields of its options dataclass), and the ``experiment`` and ``workload=paper``
+config group options are generated from the experiment and network registries, so a new
+experiment or paper network needs no YAML file. Values are not re-checked here: the CLI builds
+the library objects (``_build``) and names the key of whatever they reject.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
+import functools
+import os
+import typing
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
@@ -27,9 +35,16 @@ class CoreConf:
     out_kb: float = 32.0
 
 
+def _default_presets() -> list:
+    from griffin_jax.design import preset_names
+
+    return list(preset_names(default=True))
+
+
 @dataclasses.dataclass
 class DesignConf:
-    """The box grid (exploit x time x lane x group) plus named presets and custom windows."""
+    """The box grid (exploit x time x lane x group) plus named presets and custom windows
+    (``experiments.DesignSet``)."""
 
     exploits: list[str] = _list("A", "W", "AW")
     box_time: list[int] = _list(1, 2, 3, 4)
@@ -37,25 +52,20 @@ class DesignConf:
     box_group: list[int] = _list(0, 1, 2)
     # Extra windows, each a list of [dt, dl, dg] offsets in priority order.
     windows: list[list[list[int]]] = dataclasses.field(default_factory=list)
+    # Extra windows by shape name (design.SHAPE_REGISTRY), e.g. t_shape or "l_shape(2, 5)".
+    shapes: list[str] = dataclasses.field(default_factory=list)
     sync: str = "core"
-    presets: list[str] = _list(
-        "dense",
-        "cnvlutin_like",
-        "cambricon_x_like",
-        "bit_tactical_like",
-        "tensordash_like",
-        "sparten_like",
-        "stc_2to4",
-        "griffin",
-    )
+    # Named presets (design.PRESET_REGISTRY); default: every one registered with default=True.
+    presets: list[str] = dataclasses.field(default_factory=_default_presets)
     # Extra boxes, each [time, lane, group], for every exploit (beside the grid's product).
     boxes: list[list[int]] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
 class WorkloadConf:
-    # digits: the shipped real masks (variant, n_images); network: layer tables with generated
-    # masks (networks, batch, seed); synthetic: one Bernoulli GEMM (M, N, K, densities, seed).
+    # digits: the shipped real masks (variant, n_images); network: registered networks
+    # (workloads.network_names(); layer tables get generated masks: batch, seed); synthetic:
+    # one Bernoulli GEMM (M, N, K, densities, seed).
     kind: str = "digits"
     variant: str = "p75"
     n_images: int | None = 16
@@ -79,9 +89,10 @@ class TechConf:
 class RuntimeConf:
     # Tiles (CPU) or design-tile pairs (GPU) per compiled call; null: by device (512 / 65536).
     chunk: int | None = None
-    # Persistent XLA compilation cache directory (null: off). A second process that finds
-    # the programs there skips compiling them.
-    compilation_cache: str | None = None
+    # Persistent XLA compilation cache: "default" is a folder in the user's cache directory
+    # ($XDG_CACHE_HOME or ~/.cache)/griffin_jax/xla; a path; null turns it off. A second
+    # process that finds the programs there skips compiling them.
+    compilation_cache: str | None = "default"
     platform: str | None = None  # "cpu", "gpu" or null for JAX's default
     # Host CPU devices JAX creates (null: JAX's default, one). Designs and tiles shard over
     # every device, so 2 on a 2-core machine runs two shards side by side.
@@ -97,111 +108,168 @@ class RuntimeConf:
     overwrite: bool = False
     # Config errors print one line; true: the full traceback (as does HYDRA_FULL_ERROR=1).
     debug: bool = False
+    # Python modules imported before the config is composed, so that what they register
+    # (presets, networks, window shapes, experiments) can be named in it.
+    imports: list[str] = dataclasses.field(default_factory=list)
 
 
-@dataclasses.dataclass
-class SearchConf:
-    objective: str = "tops_per_w"
-    steps: int = 60
-    restarts: int = 4
-    seed: int = 0
-    area_budget_mm2: float | None = None
+def _conf_type(hint):
+    """An options dataclass field's type as OmegaConf takes it (tuples become lists)."""
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        args = [a for a in typing.get_args(hint) if a is not Ellipsis]
+        return list[args[0]] if args else list
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        args = [_conf_type(a) for a in typing.get_args(hint)]
+        return typing.Optional[args[0]] if type(None) in args else hint  # noqa: UP045
+    return hint
 
 
-@dataclasses.dataclass
-class GeometryConf:
-    # Dense-geometry study: every power-of-two rows x cols x lanes = peak with lanes <= max_lanes.
-    peak: int = 1024
-    max_lanes: int = 64
+def _options_conf(name: str, options: type) -> type:
+    """A mutable mirror of an experiment's options dataclass (the CLI's
+    ``experiment.<name>.*``), with the same fields and defaults."""
+    hints = typing.get_type_hints(options)
+    fields = []
+    for f in dataclasses.fields(options):
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        typ = _conf_type(hints[f.name])
+        if isinstance(default, (tuple, list)):
+            fields.append(
+                (f.name, typ, dataclasses.field(default_factory=lambda d=default: list(d)))
+            )
+        else:
+            fields.append((f.name, typ, dataclasses.field(default=default)))
+    return _named(dataclasses.make_dataclass(f"{name.title()}Conf", fields))
 
 
-# The sensitivity inputs priced again without simulating (study.SENSITIVITY_INPUTS): the paper
-# experiment's default; experiment=sensitivity adds operand_bits and lanes, which re-run it.
-REPRICED_INPUTS = (
-    "clock_ghz",
-    "leakage_power_density",
-    "priority_cell_nand2",
-    "cell_switching_energy",
-    "accumulator_bits",
-    "act_kb",
-    "wgt_kb",
-    "out_kb",
-    "sram_cells",
-)
+def _registry_state() -> tuple:
+    from griffin_jax.experiments import EXPERIMENT_REGISTRY
+
+    return tuple((e.name, e.meta.get("options")) for e in EXPERIMENT_REGISTRY.entries())
 
 
-@dataclasses.dataclass
-class PaperConf:
-    # The paper experiment's core geometries (docs/model.md 5.1): "configured" (core.*) and/or
-    # "best" (the best dense geometry at the same multiplier count); each one runs the whole
-    # study, so both take about twice as long as one.
-    geometries: list[str] = _list("configured", "best")
-    # report.md also validates the prior presets (experiment.validate.* settings) ...
-    validate: bool = True
-    # ... and moves these inputs (study.SENSITIVITY_INPUTS; range and samples from
-    # experiment.sensitivity) on each geometry. The default is every input the sensitivity can
-    # price again without simulating; operand_bits and lanes re-run the whole study
-    # (experiment=sensitivity has them), and the geometry is already moved by `geometries`.
-    sensitivity: list[str] = _list(*REPRICED_INPUTS)
+@functools.lru_cache(maxsize=4)
+def _config_class(state: tuple) -> type:
+    blocks = [(name, opts) for name, opts in state if opts is not None]
+    exp_fields = [
+        ("name", str, dataclasses.field(default="study")),
+        ("plots", bool, dataclasses.field(default=True)),
+        # Extra free-form tags copied into every row (e.g. a sweep label).
+        ("tags", Any, dataclasses.field(default_factory=dict)),
+    ] + [
+        (name, conf := _options_conf(name, opts), dataclasses.field(default_factory=conf))
+        for name, opts in blocks
+    ]
+    experiment = _named(dataclasses.make_dataclass("ExperimentConf", exp_fields))
+    return _named(
+        dataclasses.make_dataclass(
+            "Config",
+            [
+                ("core", CoreConf, dataclasses.field(default_factory=CoreConf)),
+                ("design", DesignConf, dataclasses.field(default_factory=DesignConf)),
+                ("workload", WorkloadConf, dataclasses.field(default_factory=WorkloadConf)),
+                ("tech", TechConf, dataclasses.field(default_factory=TechConf)),
+                ("runtime", RuntimeConf, dataclasses.field(default_factory=RuntimeConf)),
+                ("experiment", experiment, dataclasses.field(default_factory=experiment)),
+            ],
+        )
+    )
 
 
-@dataclasses.dataclass
-class ValidateConf:
-    # Validation against published figures: the first max_layers layers of each network (null:
-    # all) with at most max_rows activation rows per layer (null: the full M); mask seed.
-    max_layers: int | None = None
-    max_rows: int | None = 64
-    seed: int = 0
+def _named(cls: type) -> type:
+    # built classes live in this module by name (``__getattr__`` below finds them), so a
+    # pickled config (a launcher's job) refers to them by a name that resolves
+    cls.__module__ = __name__
+    cls.__qualname__ = cls.__name__
+    return cls
 
 
-@dataclasses.dataclass
-class SensitivityConf:
-    # Sensitivity of the claims (docs/model.md 8): the inputs moved (study.SENSITIVITY_INPUTS
-    # names), the factor range of the continuous ones, and points sampled between low and high.
-    inputs: list[str] = _list(*REPRICED_INPUTS, "operand_bits", "lanes")
-    range: list[float] = _list(0.5, 2.0)
-    samples: int = 3
+def config_class() -> type:
+    """The ``Config`` dataclass for the experiments registered now."""
+    return _config_class(_registry_state())
 
 
-@dataclasses.dataclass
-class GriffinConf:
-    # Griffin's derivation (docs/model.md 5.2): the AW wirings are design.box_* (grid),
-    # design.boxes and design.windows; search adds the gradient search's rounded best.
-    search: bool = True
-    search_steps: int = 30
-    search_restarts: int = 3
-    search_seed: int = 0
-    # true: also copy the new derived.yaml over the package's griffin_jax/conf/griffin/.
-    store: bool = False
+def __getattr__(name):
+    # the schema as the registries stand when it is read
+    config = config_class()
+    if name == "Config":
+        return config
+    experiment = typing.get_type_hints(config)["experiment"]
+    if name == "ExperimentConf":
+        return experiment
+    for f in dataclasses.fields(experiment):
+        if isinstance(f.type, type) and f.type.__name__ == name:
+            return f.type
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@dataclasses.dataclass
-class ExperimentConf:
-    name: str = "study"
-    plots: bool = True
-    # Extra free-form tags copied into every row (e.g. a sweep label).
-    tags: Any = dataclasses.field(default_factory=dict)
-    search: SearchConf = dataclasses.field(default_factory=SearchConf)
-    geometry: GeometryConf = dataclasses.field(default_factory=GeometryConf)
-    paper: PaperConf = dataclasses.field(default_factory=PaperConf)
-    validate: ValidateConf = dataclasses.field(default_factory=ValidateConf)
-    sensitivity: SensitivityConf = dataclasses.field(default_factory=SensitivityConf)
-    griffin: GriffinConf = dataclasses.field(default_factory=GriffinConf)
-
-
-@dataclasses.dataclass
-class Config:
-    core: CoreConf = dataclasses.field(default_factory=CoreConf)
-    design: DesignConf = dataclasses.field(default_factory=DesignConf)
-    workload: WorkloadConf = dataclasses.field(default_factory=WorkloadConf)
-    tech: TechConf = dataclasses.field(default_factory=TechConf)
-    runtime: RuntimeConf = dataclasses.field(default_factory=RuntimeConf)
-    experiment: ExperimentConf = dataclasses.field(default_factory=ExperimentConf)
+def _experiment_node(entry) -> dict:
+    node: dict = {"experiment": {"name": entry.name, "plots": bool(entry.meta.get("plots", True))}}
+    defaults = []
+    for group, value in entry.meta.get("config", {}).items():
+        if isinstance(value, str):
+            defaults.append({f"override /{group}": value})
+        else:
+            node[group] = dict(value)
+    if defaults:
+        node["defaults"] = [*defaults, "_self_"]
+    return node
 
 
 def register() -> None:
+    """Store the schema and the registry-derived config group options in Hydra's ConfigStore
+    (again after a registration: it replaces what it stored before)."""
+    from griffin_jax.experiments import EXPERIMENT_REGISTRY
+    from griffin_jax.workloads import network_names
+
     cs = ConfigStore.instance()
-    cs.store(name="griffin_schema", node=Config)
+    cs.store(name="griffin_schema", node=config_class())
+    for entry in EXPERIMENT_REGISTRY.entries():
+        cs.store(
+            group="experiment", name=entry.name, node=_experiment_node(entry), package="_global_"
+        )
+    cs.store(
+        group="workload",
+        name="paper",
+        node={"kind": "network", "networks": list(network_names(paper=True))},
+    )
+
+
+def import_plugins(modules) -> None:
+    """Import ``runtime.imports`` modules (their registrations then count); ``ConfigError``
+    naming the module when one cannot be imported."""
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(str(name))
+        except Exception as err:  # any failure of a user's module is a config error
+            raise ConfigError(
+                f"runtime.imports: cannot import {name!r}: {type(err).__name__}: {err}"
+            ) from None
+
+
+def override_imports(overrides) -> list:
+    """The modules a command line's ``runtime.imports=[...]`` override names."""
+    for ov in overrides:
+        key, _, _ = ov.partition("=")
+        if key.lstrip("+") == "runtime.imports":
+            values = _parsed(ov)
+            if values is _SKIP or not values:
+                return []
+            value = values[0]
+            return [value] if isinstance(value, str) else list(value or [])
+    return []
+
+
+def cache_dir(value) -> str | None:
+    """``runtime.compilation_cache`` as a folder (``"default"``: the user cache directory)."""
+    if value is None:
+        return None
+    if value == "default":
+        root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        return os.path.join(root, "griffin_jax", "xla")
+    return os.path.expanduser(str(value))
 
 
 # -- checks after composition -------------------------------------------------------------------
@@ -219,9 +287,10 @@ def _unknown(key: str, known) -> ConfigError:
     return ConfigError(f"{key}: unknown key; {hint}")
 
 
-def check_keys(cfg, schema=Config, prefix: str = "") -> None:
+def check_keys(cfg, schema=None, prefix: str = "") -> None:
     """Raise ``ConfigError`` naming the first key of ``cfg`` (a mapping, appended keys included)
-    that ``schema`` does not declare, and the nearest declared one."""
+    that ``schema`` (default ``Config``) does not declare, and the nearest declared one."""
+    schema = config_class() if schema is None else schema
     fields = {f.name: f for f in dataclasses.fields(schema)}
     for key in cfg:
         if key not in fields:
@@ -233,8 +302,6 @@ def check_keys(cfg, schema=Config, prefix: str = "") -> None:
 
 
 def _resolve(schema, key):
-    import typing
-
     return typing.get_type_hints(schema)[key]
 
 
@@ -245,6 +312,7 @@ def check_override_keys(overrides) -> None:
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
+    Config = config_class()
     schema = OmegaConf.structured(Config)
     for ov in overrides:
         if "=" not in ov or ov.startswith("~"):
@@ -300,242 +368,10 @@ def check_types(cfg) -> None:
     from omegaconf.errors import OmegaConfBaseException
 
     try:
-        OmegaConf.merge(OmegaConf.structured(Config), cfg)
+        # as a plain container: a config composed in another process (a launcher's job) was
+        # typed by that process's copy of the schema class
+        OmegaConf.merge(OmegaConf.structured(config_class()), OmegaConf.to_container(cfg))
     except OmegaConfBaseException as err:
         key = getattr(err, "full_key", "") or "config"
         msg = str(err).splitlines()[0]
         raise ConfigError(f"{key}: {msg}") from None
-
-
-def _require(ok: bool, key: str, value, allowed: str) -> None:
-    if not ok:
-        raise ConfigError(f"{key}: must be {allowed}, got {value!r}")
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _ints(key, values, low):
-    for v in values:
-        _require(_is_int(v) and v >= low, key, list(values), f"a list of ints >= {low}")
-
-
-def check_values(cfg, experiments=()) -> None:
-    """Every value the library would reject, named by its key, before any work starts."""
-    from griffin_jax.design import CATEGORIES, EXPLOITS, PRESETS, SYNCS
-
-    c = cfg.core
-    for k in ("rows", "cols", "lanes"):
-        _require(_is_int(c[k]) and c[k] >= 1, f"core.{k}", c[k], "an int >= 1")
-    for k in ("act_kb", "wgt_kb", "out_kb"):
-        _require(
-            isinstance(c[k], (int, float))
-            and not isinstance(c[k], bool)
-            and math.isfinite(c[k])
-            and c[k] > 0,
-            f"core.{k}",
-            c[k],
-            "a number of KB > 0",
-        )
-    d = cfg.design
-    for e in d.exploits:
-        _require(e in EXPLOITS, "design.exploits", list(d.exploits), f"a subset of {EXPLOITS}")
-    _ints("design.box_time", d.box_time, 1)
-    _ints("design.box_lane", d.box_lane, 0)
-    _ints("design.box_group", d.box_group, 0)
-    for b in d.boxes:
-        _require(
-            len(b) == 3 and all(_is_int(v) for v in b) and b[0] >= 1 and min(b) >= 0,
-            "design.boxes",
-            list(b),
-            "[time >= 1, lane >= 0, group >= 0] triples",
-        )
-    for w in d.windows:
-        _require(
-            len(w) > 0 and all(len(o) == 3 for o in w),
-            "design.windows",
-            w,
-            "lists of [dt, dl, dg] offsets",
-        )
-    _require(d.sync in SYNCS, "design.sync", d.sync, f"one of {SYNCS}")
-    for p in d.presets:
-        _require(p in PRESETS, "design.presets", p, f"one of {sorted(PRESETS)}")
-    _check_workload(cfg.workload, CATEGORIES)
-    try:
-        from griffin_jax.cost import load_tech
-
-        load_tech(cfg.tech.name)
-    except (ValueError, OSError) as err:
-        raise ConfigError(f"tech.name: {err}") from None
-    r = cfg.runtime
-    s = r.sample
-    _require(
-        s is None or (isinstance(s, (int, float)) and not isinstance(s, bool) and 0 < s <= 1),
-        "runtime.sample",
-        s,
-        "null (exact) or a fraction in (0, 1]",
-    )
-    _require(
-        r.chunk is None or (_is_int(r.chunk) and r.chunk >= 1),
-        "runtime.chunk",
-        r.chunk,
-        "null or an int >= 1",
-    )
-    _require(
-        r.cpu_devices is None or (_is_int(r.cpu_devices) and r.cpu_devices >= 1),
-        "runtime.cpu_devices",
-        r.cpu_devices,
-        "a positive int or null",
-    )
-    _require(
-        r.platform in (None, "cpu", "gpu", "cuda", "rocm", "tpu"),
-        "runtime.platform",
-        r.platform,
-        "null, cpu, gpu, cuda, rocm or tpu",
-    )
-    x = cfg.experiment
-    if experiments:
-        _require(x.name in experiments, "experiment.name", x.name, f"one of {sorted(experiments)}")
-    from griffin_jax.search import OBJECTIVES
-
-    sc = x.search
-    _require(
-        sc.objective in OBJECTIVES,
-        "experiment.search.objective",
-        sc.objective,
-        f"one of {sorted(OBJECTIVES)}",
-    )
-    for k in ("steps", "restarts"):
-        _require(_is_int(sc[k]) and sc[k] >= 1, f"experiment.search.{k}", sc[k], "an int >= 1")
-    b = sc.area_budget_mm2
-    _require(b is None or b > 0, "experiment.search.area_budget_mm2", b, "null or > 0")
-    from griffin_jax.design._core import MAX_LANES
-
-    g = x.geometry
-    _require(
-        _is_int(g.peak) and g.peak >= 1 and g.peak & (g.peak - 1) == 0,
-        "experiment.geometry.peak",
-        g.peak,
-        "a power of two >= 1",
-    )
-    _require(
-        _is_int(g.max_lanes) and 1 <= g.max_lanes <= MAX_LANES,
-        "experiment.geometry.max_lanes",
-        g.max_lanes,
-        f"an int in 1..{MAX_LANES}",
-    )
-    pg = list(x.paper.geometries)
-    _require(
-        bool(pg) and set(pg) <= {"configured", "best"} and len(set(pg)) == len(pg),
-        "experiment.paper.geometries",
-        pg,
-        "a non-empty list of distinct 'configured' and 'best'",
-    )
-    _require(
-        isinstance(x.paper.validate, bool), "experiment.paper.validate", x.paper.validate, "a bool"
-    )
-    from griffin_jax.study import SENSITIVITY_INPUTS
-
-    for n in x.paper.sensitivity:
-        _require(
-            n in SENSITIVITY_INPUTS,
-            "experiment.paper.sensitivity",
-            n,
-            f"one of {sorted(SENSITIVITY_INPUTS)} (or an empty list)",
-        )
-    v = x.validate
-    for k in ("max_layers", "max_rows"):
-        _require(
-            v[k] is None or (_is_int(v[k]) and v[k] >= 1),
-            f"experiment.validate.{k}",
-            v[k],
-            "null (all) or an int >= 1",
-        )
-    _require(_is_int(v.seed) and v.seed >= 0, "experiment.validate.seed", v.seed, "an int >= 0")
-    _check_sensitivity(x.sensitivity)
-    _check_griffin(x.griffin)
-
-
-def _check_sensitivity(sv) -> None:
-    from griffin_jax.study import SENSITIVITY_INPUTS
-
-    names = list(sv.inputs)
-    for n in names:
-        _require(
-            n in SENSITIVITY_INPUTS,
-            "experiment.sensitivity.inputs",
-            n,
-            f"one of {sorted(SENSITIVITY_INPUTS)}",
-        )
-    _require(bool(names), "experiment.sensitivity.inputs", names, "a non-empty list")
-    rg = list(sv.range)
-    _require(
-        len(rg) == 2 and 0 < rg[0] < 1 < rg[1],
-        "experiment.sensitivity.range",
-        rg,
-        "[low, high] with 0 < low < 1 < high",
-    )
-    _require(
-        _is_int(sv.samples) and sv.samples >= 0,
-        "experiment.sensitivity.samples",
-        sv.samples,
-        "an int >= 0",
-    )
-
-
-def _check_griffin(gr) -> None:
-    for k in ("search_steps", "search_restarts"):
-        _require(_is_int(gr[k]) and gr[k] >= 1, f"experiment.griffin.{k}", gr[k], "an int >= 1")
-    _require(
-        _is_int(gr.search_seed) and gr.search_seed >= 0,
-        "experiment.griffin.search_seed",
-        gr.search_seed,
-        "an int >= 0",
-    )
-
-
-def _check_workload(wl, categories) -> None:
-    from griffin_jax.workloads import NETWORKS, digits_variants
-
-    kinds = ("digits", "network", "synthetic")
-    _require(wl.kind in kinds, "workload.kind", wl.kind, f"one of {kinds}")
-    for cat in wl.categories:
-        _require(
-            cat in categories,
-            "workload.categories",
-            list(wl.categories),
-            f"a subset of {tuple(categories)}",
-        )
-    _require(len(wl.categories) > 0, "workload.categories", [], "a non-empty list")
-    # Every field, whatever the kind: a value one experiment would reject is rejected by all.
-    _require(
-        wl.variant in digits_variants(),
-        "workload.variant",
-        wl.variant,
-        f"one of {digits_variants()}",
-    )
-    _require(
-        wl.n_images is None or (_is_int(wl.n_images) and wl.n_images >= 1),
-        "workload.n_images",
-        wl.n_images,
-        "null (all) or an int >= 1",
-    )
-    if wl.kind == "network":
-        _require(len(wl.networks) > 0, "workload.networks", [], "a non-empty list")
-    for n in wl.networks:
-        _require(
-            n in (*NETWORKS, "digits"), "workload.networks", n, f"one of {(*NETWORKS, 'digits')}"
-        )
-    _require(_is_int(wl.batch) and wl.batch >= 1, "workload.batch", wl.batch, "an int >= 1")
-    for k in ("M", "N", "K"):
-        _require(_is_int(wl[k]) and wl[k] >= 1, f"workload.{k}", wl[k], "an int >= 1")
-    for k in ("a_density", "w_density"):
-        _require(0 <= wl[k] <= 1, f"workload.{k}", wl[k], "a fraction in [0, 1]")
-
-
-def check(cfg, experiments=()) -> None:
-    """Keys, types and values of a composed config; ``ConfigError`` names the first bad key."""
-    check_keys(cfg)
-    check_types(cfg)
-    check_values(cfg, experiments)

@@ -46,7 +46,7 @@ from griffin_jax.cost._energy import (
     group_offset_products,
     group_to_dpu_cycles,
     layer_counts,
-    layer_energy,
+    layer_energy,  # deprecated (warns): cost.layer_costs / cost.evaluate, energy_components
     mux_bypass_energy,
     mux_select_energy,
 )

@@ -60,6 +60,7 @@ component is one key in ``energy_components`` (and its count, if new, one field 
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from typing import Any
 
 import jax
@@ -360,9 +361,20 @@ def energy_components(
 def layer_energy(
     accel: Accelerator, mode: Design, events: Events, schedule: Schedule, tech, core_area_mm2: float
 ) -> dict:
-    """Energy per component (pJ; keys ``ENERGY_COMPONENTS``) of ``accel`` running ``mode`` on
+    """Deprecated: use ``cost.layer_costs`` / ``cost.evaluate`` (a layer's report has its
+    ``energy`` per component), or ``cost.energy_components`` on an inventory, ``layer_counts``
+    and ``prices``, which is what this computes.
+
+    Energy per component (pJ; keys ``ENERGY_COMPONENTS``) of ``accel`` running ``mode`` on
     one GEMM whose ``events`` and ``schedule`` are given; ``core_area_mm2``: the core-only area
     (for its leakage)."""
+    warnings.warn(
+        "cost.layer_energy is deprecated: use cost.layer_costs or cost.evaluate (their reports "
+        "hold the energy per component), or cost.energy_components on cost.inventory, "
+        "cost.layer_counts and cost.prices",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     hw = inventory(accel, tech.operand_bits, tech.accumulator_bits)
     return energy_components(
         hw,

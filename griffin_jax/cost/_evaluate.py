@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import types
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -43,7 +44,8 @@ from griffin_jax.cost._tech import Tech, load_tech
 from griffin_jax.design._core import Design
 from griffin_jax.design._griffin import Accelerator, check_category
 from griffin_jax.sim._gemm import check_masks, gemm_activity_batch
-from griffin_jax.workloads._workload import GemmLayer, Workload, iter_layers
+from griffin_jax.sim._options import SimOptions, sim_options
+from griffin_jax.workloads._workload import GemmLayer, Workload, fit_masks, iter_layers
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,9 +137,32 @@ class CostReport:
     def power_mw(self) -> float:
         return self.energy_pj / self.time_ns
 
-    def as_row(self) -> dict:
-        """A flat dict for tables: every efficiency both core-only and total."""
-        return {
+    @property
+    def utilisation(self) -> float:
+        """Share of the multiplier-cycles that executed a product: executed products /
+        (cycles x the core's multipliers). NaN for a report without counts."""
+        if self.pricing is None or not self.counts:
+            return math.nan
+        executed = sum(c.executed for c in self.counts)
+        return executed / (self.cycles * self.pricing.accel.core.multipliers)
+
+    def area_breakdown(self, scope: str = "total") -> dict:
+        """mm^2 per component: ``scope="total"`` every component, ``"core"`` the core-only
+        ones (no SRAM, docs/model.md 4.3)."""
+        keys = COMPONENTS if _scope(scope) == "total" else CORE_COMPONENTS
+        return {k: float(self.area[k]) for k in keys}
+
+    def energy_breakdown(self, scope: str = "total") -> dict:
+        """pJ per component: ``scope="total"`` every component, ``"core"`` the core-only ones
+        (no SRAM access, metadata or SRAM leakage)."""
+        keys = ENERGY_COMPONENTS if _scope(scope) == "total" else CORE_ENERGY_COMPONENTS
+        return {k: float(self.energy[k]) for k in keys}
+
+    def as_row(self, components: bool = False) -> dict:
+        """A flat dict for tables: every efficiency both core-only and total; with
+        ``components``, also one column per component, ``area_<name>_mm2`` and
+        ``energy_<name>_pj``."""
+        row = {
             "design": self.name,
             "category": self.category,
             "cycles": self.cycles,
@@ -151,6 +176,17 @@ class CostReport:
             "tops_per_mm2": self.tops_per_mm2,
             "tops_per_mm2_core": self.tops_per_mm2_core,
         }
+        if components:
+            row.update({"dense_cycles": self.dense_cycles, "utilisation": self.utilisation})
+            row.update({f"area_{k}_mm2": float(v) for k, v in self.area.items()})
+            row.update({f"energy_{k}_pj": float(v) for k, v in self.energy.items()})
+        return row
+
+
+def _scope(scope) -> str:
+    if scope not in ("total", "core"):
+        raise ValueError(f"scope must be 'total' or 'core', got {scope!r}")
+    return scope
 
 
 def _proxy(d: Mapping) -> Mapping:
@@ -158,15 +194,12 @@ def _proxy(d: Mapping) -> Mapping:
 
 
 def category_masks(a_mask, w_mask, category: str):
-    """The masks a model of ``category`` would show: the operands the category keeps dense are
-    made all-nonzero (``dense``: both; ``W``: activations; ``A``: weights; ``AW``: unchanged)."""
+    """The masks a model of ``category`` would show (``workloads.fit_masks``): the operands the
+    category keeps dense are made all-nonzero (``dense``: both; ``W``: activations; ``A``:
+    weights; ``AW``: unchanged)."""
     check_category(category)
     a, w = check_masks(a_mask, w_mask)
-    if category in ("dense", "W"):
-        a = np.ones_like(a)
-    if category in ("dense", "A"):
-        w = np.ones_like(w)
-    return a, w
+    return fit_masks(a, w, category)
 
 
 def _runs_every_step(accel: Accelerator, mode: Design) -> bool:
@@ -198,7 +231,7 @@ def layer_costs(
     w_mask,
     tech="horowitz45",
     *,
-    sim: dict | None = None,
+    sim: SimOptions | None = None,
 ) -> list:
     """Cost of each accelerator on ONE GEMM (a_mask bool ``[M, K]``, w_mask bool ``[K, N]``),
     running the mode it uses for ``category``. Returns one ``CostReport`` per accelerator."""
@@ -214,9 +247,9 @@ def layer_costs(
             dict.fromkeys(m for acc, m in zip(accels, modes) if not _runs_every_step(acc, m))
         )
     }
-    # sim: options of the scheduler run (chunk, devices, sample, seed); with ``sample`` the
-    # schedule-dependent counts are tile-sampled estimates (see ``Activity.sampled_tiles``).
-    act = gemm_activity_batch(list(index), a, w, **(sim or {})) if index else None
+    # With ``sim.sample`` the schedule-dependent counts are tile-sampled estimates
+    # (``Activity.sampled_tiles``).
+    act = gemm_activity_batch(list(index), a, w, **sim_options(sim).kwargs()) if index else None
     reports, events = [], {}
     for acc, mode in zip(accels, modes):
         key = (mode, acc.structured)
@@ -408,9 +441,10 @@ def evaluate(
     layers,
     tech="horowitz45",
     *,
-    densify: bool = False,
-    sim: dict | None = None,
+    fit: bool = True,
+    sim: SimOptions | None = None,
     on_layer: Callable[[GemmLayer, list], None] | None = None,
+    densify: bool | None = None,
 ) -> list:
     """Cost of each accelerator on a network of ``category``: every layer priced
     (``layer_costs``), then summed with its multiplicity (``combine``).
@@ -421,23 +455,35 @@ def evaluate(
       layers: a ``Workload`` or an iterable of ``GemmLayer`` (or ``(layer_name, a_mask [M, K],
         w_mask [K, N], multiplicity)`` tuples); consumed lazily, one layer's masks at a time.
       tech: a ``Tech`` or a config name (``available_techs()``).
-      densify: first apply ``category_masks`` (treat the network as a model of ``category``).
-      sim: scheduler options passed to ``gemm_activity_batch`` (chunk, devices, sample, seed).
+      fit: make every layer's masks fit ``category`` first (``workloads.fit_masks``: the
+        operands the category keeps dense become all-true), as everywhere in the package;
+        ``False`` keeps the masks as given (e.g. Griffin's W mode on masks with sparse
+        activations).
+      sim: ``SimOptions`` of the scheduler run (chunking, devices, tile sampling).
       on_layer: called as ``on_layer(layer, reports)`` after each layer (one ``CostReport``
         per accelerator, for ONE instance of the layer).
+      densify: deprecated name of ``fit``.
     Returns: one network ``CostReport`` per accelerator, in order.
     """
     accels = _check_accels(accels)
     check_category(category)
     tech = load_tech(tech)
+    sim = sim_options(sim)
+    if densify is not None:
+        warnings.warn(
+            "evaluate(densify=...) is deprecated: masks fit the category by default; pass "
+            "fit=False to keep them as given",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        fit = bool(densify)
     if isinstance(layers, Workload):
-        layers = layers.layers
+        source = layers.for_category(category, fit)
+    else:
+        source = (layer.for_category(category) if fit else layer for layer in iter_layers(layers))
     per_layer, mults = [], []
-    for layer in iter_layers(layers):
-        a, w = layer.a_mask, layer.w_mask
-        if densify:
-            a, w = category_masks(a, w, category)
-        reports = layer_costs(accels, category, a, w, tech, sim=sim)
+    for layer in source:
+        reports = layer_costs(accels, category, layer.a_mask, layer.w_mask, tech, sim=sim)
         per_layer.append(reports)
         mults.append(layer.multiplicity)
         if on_layer is not None:

@@ -13,9 +13,11 @@ formula that uses it (``_area.area_components`` or ``_energy.energy_components``
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from typing import Any
 
 import jax
+import numpy as np
 
 
 def tree_adder_widths(lanes: int, product_bits: int) -> tuple[int, ...]:
@@ -31,7 +33,7 @@ def tree_adder_widths(lanes: int, product_bits: int) -> tuple[int, ...]:
 @dataclasses.dataclass(frozen=True)
 class Prices:
     """um^2 and pJ per cell (``tree_*``: one adder tree over ``lanes`` products; ``acc_adder_*``:
-    the ``accumulator_bits`` adder; ``*_per_bit``: SRAM access per bit)."""
+    the ``accumulator_bits`` adder); ``sram``: the CACTI table that prices the SRAM buffers."""
 
     lanes: int
     operand_bits: int
@@ -48,13 +50,13 @@ class Prices:
     mux2_energy: float
     priority_cell_area: float
     priority_cell_energy: float
-    sram_read_energy_per_bit: float
-    sram_write_energy_per_bit: float
     leakage_power_density: float
     clock_ghz: float
     # The CACTI SRAM table (docs/model.md 4.1). Tables are not hashable; ``sram_key`` (the tech
-    # name and node) stands for the table in equality and hashing, so a jitted relaxation
-    # recompiles for another table.
+    # name, node and a digest of the table's figures, ``_sram_key``) stands for the table in
+    # equality and hashing, so a jitted relaxation recompiles for another table and only then:
+    # the same config loaded twice gives equal prices (a cache hit in every jit that takes them
+    # as a static argument).
     sram_key: str = ""
     sram: Any = dataclasses.field(default=None, compare=False, hash=False)
 
@@ -121,13 +123,25 @@ def prices(tech, lanes: int) -> Prices:
         mux2_energy=tech.mux2_energy,
         priority_cell_area=tech.priority_cell_area,
         priority_cell_energy=tech.priority_cell_energy,
-        sram_read_energy_per_bit=tech.sram_read_energy_per_bit,
-        sram_write_energy_per_bit=tech.sram_write_energy_per_bit,
         leakage_power_density=tech.leakage_power_density,
         clock_ghz=tech.clock_ghz,
-        sram_key=f"{tech.name}@{tech.node_nm}nm:{id(tech.sram)}",
+        sram_key=_sram_key(tech),
         sram=_sram_table(tech),
     )
+
+
+def _sram_key(tech) -> str:
+    """``name@node:digest`` of ``tech``'s SRAM table: equal for equal figures, whatever object
+    holds them (not ``id``: every ``load_tech`` reads a new table, and a key by identity made
+    every jitted function that takes ``Prices`` as a static argument compile again)."""
+    table = _sram_table(tech)
+    digest = hashlib.blake2b(digest_size=8)
+    for axis in (table.capacity_kb, table.port_bits):
+        digest.update(np.asarray(axis, np.float64).tobytes())
+    for name in sorted(table.values):
+        digest.update(name.encode())
+        digest.update(np.asarray(table.values[name], np.float64).tobytes())
+    return f"{tech.name}@{tech.node_nm}nm:{digest.hexdigest()}"
 
 
 def _sram_table(tech):

@@ -12,7 +12,7 @@ laws in both, so this is the natural neutral rule. On a grid point it returns th
 exactly. Outside the grid it refuses (``ValueError``) rather than extrapolate; under a JAX trace
 (``jit``/``grad``), where values cannot be checked, an out-of-grid point yields NaN instead.
 
-Units: capacity in KB of 1024 bytes (as ``Tech.sram_bank_kb``), port width in bits, area in mm^2,
+Units: capacity in KB of 1024 bytes (as ``Core.act_kb``), port width in bits, area in mm^2,
 energies in pJ per access of one port width, leakage in mW per array.
 """
 

@@ -21,6 +21,7 @@ import dataclasses
 import math
 import pathlib
 import types
+import warnings
 from collections.abc import Mapping
 
 import yaml
@@ -29,7 +30,7 @@ from griffin_jax.cost._sram import SramTable, sram_table_from_dict
 
 TECH_DIR = pathlib.Path(__file__).parent / "tech"
 
-# field -> (unit, how it scales with the node: area | energy | sram | leak | None)
+# field -> (unit, how it scales with the node: area | energy | leak | None)
 FIELDS = {
     "node_nm": ("nm", None),
     "clock_ghz": ("GHz", None),
@@ -45,17 +46,22 @@ FIELDS = {
     "mux2_area": ("um^2", "area"),
     "nand2_area": ("um^2", "area"),
     "priority_cell_nand2": ("NAND2", None),
-    "sram_read_energy_64b": ("pJ", "sram"),
-    "sram_bank_kb": ("KB", None),
-    "sram_write_over_read": ("ratio", None),
     "leakage_power_density": ("mW/mm^2", "leak"),
 }
 INT_FIELDS = ("operand_bits", "accumulator_bits")
 SCALINGS = {
     "area": "area",
     "energy": "energy",
-    "sram": "sram_energy",
     "leak": "leakage_power_density",
+}
+# Entries of the per-bit SRAM model that the CACTI table (the config's ``sram`` block) replaced;
+# no formula read them, so a config holding one is refused rather than silently ignored.
+REMOVED = {
+    "sram_read_energy_64b": "the CACTI table prices every buffer (Horowitz's 8 KB / 32 KB / "
+    "1 MB reads are a cross-check in the tests, docs/cacti.md)",
+    "sram_bank_kb": "the CACTI table prices every buffer at its own bank size",
+    "sram_write_over_read": "the CACTI table gives write energies",
+    "sram_energy": "a derived node's SRAM figures are its own CACTI table",
 }
 
 
@@ -63,9 +69,9 @@ SCALINGS = {
 class Tech:
     """One technology node. Units: pJ, um^2, GHz, mW/mm^2, bits (see ``FIELDS``).
 
-    ``sram_read_energy_64b`` is a tuple of ``(bank KB, pJ per 64-bit read)`` sorted by size.
     ``sources`` maps every field to its citation. ``sram`` is the optional CACTI table of the
-    config's ``sram`` block (``griffin_jax.cost._sram``); ``None`` when the config has none.
+    config's ``sram`` block (``griffin_jax.cost._sram``), which prices the SRAM buffers;
+    ``None`` when the config has none.
     """
 
     name: str
@@ -83,9 +89,6 @@ class Tech:
     mux2_area: float
     nand2_area: float
     priority_cell_nand2: float
-    sram_read_energy_64b: tuple
-    sram_bank_kb: float
-    sram_write_over_read: float
     leakage_power_density: float
     sources: Mapping[str, str]
     sram: SramTable | None = None
@@ -122,31 +125,6 @@ class Tech:
     def priority_cell_energy(self) -> float:
         return self.priority_cell_area * self.switching_energy_per_um2
 
-    @property
-    def sram_read_energy_per_bit(self) -> float:
-        """pJ per bit read from a bank of ``sram_bank_kb``.
-
-        A listed size is used as is; between two listed sizes the energy is interpolated
-        linearly in log(size) (an assumption); outside the table is an error, not extrapolation.
-        """
-        table = self.sram_read_energy_64b
-        kb = self.sram_bank_kb
-        for size, pj in table:
-            if size == kb:
-                return pj / 64.0
-        for (s0, e0), (s1, e1) in zip(table, table[1:]):
-            if s0 < kb < s1:
-                f = math.log(kb / s0) / math.log(s1 / s0)
-                return (e0 + f * (e1 - e0)) / 64.0
-        raise ValueError(
-            f"sram_bank_kb {kb} is outside the sram_read_energy_64b table "
-            f"({table[0][0]}..{table[-1][0]} KB)"
-        )
-
-    @property
-    def sram_write_energy_per_bit(self) -> float:
-        return self.sram_read_energy_per_bit * self.sram_write_over_read
-
 
 def _linear(width: int, at8: float, at32: float) -> float:
     return at8 + (width - 8) * (at32 - at8) / 24.0
@@ -166,15 +144,7 @@ def _entry(cfg_name: str, field: str, raw) -> tuple:
     src = raw["source"]
     if not isinstance(src, str) or not src.strip():
         raise ValueError(f"{where} needs a non-empty source (citation or 'ASSUMPTION: ...')")
-    value = raw["value"]
-    if field == "sram_read_energy_64b":
-        if not isinstance(value, Mapping) or not value:
-            raise ValueError(f"{where} value must be a non-empty mapping of KB -> pJ")
-        table = []
-        for kb, pj in value.items():
-            table.append((_positive(where, kb), _positive(where, pj)))
-        return tuple(sorted(table)), src
-    value = _positive(where, value)
+    value = _positive(where, raw["value"])
     if field in INT_FIELDS:
         if value != int(value):
             raise ValueError(f"{where} must be an integer, got {value!r}")
@@ -190,6 +160,15 @@ def _positive(where: str, value) -> float:
     return float(value)
 
 
+def _refuse_removed(where: str, keys) -> None:
+    for key in keys:
+        if key in REMOVED:
+            raise ValueError(
+                f"{where} holds {key!r}, which was removed with the per-bit SRAM model: "
+                f"{REMOVED[key]}; delete it (docs/model.md 4.1)"
+            )
+
+
 def tech_from_dict(cfg: Mapping, *, base_dir: pathlib.Path | None = None) -> Tech:
     """Build a ``Tech`` from a parsed config (see module doc); raises ``ValueError`` naming the
     field."""
@@ -200,6 +179,7 @@ def tech_from_dict(cfg: Mapping, *, base_dir: pathlib.Path | None = None) -> Tec
         raise ValueError("tech config is missing its 'name'")
     if "derived_from" in cfg:
         return _derived(name, cfg, base_dir or TECH_DIR)
+    _refuse_removed(f"tech config {name!r}", cfg)
     unknown = sorted(set(cfg) - set(FIELDS) - {"name", "sram"})
     if unknown:
         raise ValueError(f"tech config {name!r} has unknown fields {unknown}")
@@ -218,6 +198,8 @@ def _sram_block(name: str, cfg: Mapping) -> SramTable | None:
 
 
 def _derived(name: str, cfg: Mapping, base_dir: pathlib.Path) -> Tech:
+    _refuse_removed(f"tech config {name!r}", cfg)
+    _refuse_removed(f"tech config {name!r} overrides", cfg.get("overrides") or {})
     unknown = sorted(set(cfg) - {"name", "derived_from", "scaling", "overrides", "sram"})
     if unknown:
         raise ValueError(f"tech config {name!r} has unknown fields {unknown}")
@@ -225,6 +207,7 @@ def _derived(name: str, cfg: Mapping, base_dir: pathlib.Path) -> Tech:
     scaling = cfg.get("scaling")
     if not isinstance(scaling, Mapping):
         raise ValueError(f"tech config {name!r} is missing its 'scaling' mapping")
+    _refuse_removed(f"tech config {name!r} scaling", scaling)
     factors = {}
     for key in SCALINGS.values():
         where = f"tech config {name!r} scaling {key!r}"
@@ -253,21 +236,27 @@ def _derived(name: str, cfg: Mapping, base_dir: pathlib.Path) -> Tech:
     return dataclasses.replace(tech, sram=_sram_block(name, cfg))
 
 
-def scale_tech(base: Tech, *, name: str, area, energy, sram, leak, overrides=None) -> Tech:
-    """A new node: ``area``/``energy``/``sram``/``leak`` are ``(factor, source)`` pairs.
+def scale_tech(base: Tech, *, name: str, area, energy, leak, overrides=None, sram=None) -> Tech:
+    """A new node: ``area``/``energy``/``leak`` are ``(factor, source)`` pairs.
 
-    ``overrides``: field -> ``(value, source)`` applied after scaling.
+    ``overrides``: field -> ``(value, source)`` applied after scaling. The new node has no SRAM
+    table (a node's CACTI table is its own). ``sram`` is deprecated: it scaled the per-bit SRAM
+    energies that the CACTI table replaced, and has no effect.
     """
-    factors = {"area": area, "energy": energy, "sram": sram, "leak": leak}
+    if sram is not None:
+        warnings.warn(
+            "scale_tech(sram=...) is deprecated and has no effect: no Tech field is an SRAM "
+            "energy any more (the config's CACTI 'sram' table prices the buffers)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+    factors = {"area": area, "energy": energy, "leak": leak}
     values, sources = {}, {}
     for field, (_, kind) in FIELDS.items():
         value, src = getattr(base, field), base.sources[field]
         if kind is not None:
             f, why = factors[kind]
-            if field == "sram_read_energy_64b":
-                value = tuple((kb, pj * f) for kb, pj in value)
-            else:
-                value = value * f
+            value = value * f
             src = f"{src}; x {f} ({why})"
         values[field], sources[field] = value, src
     for field, (value, src) in (overrides or {}).items():

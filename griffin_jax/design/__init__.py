@@ -16,11 +16,10 @@ from griffin_jax.design._griffin import (
     validate_mode,
     wired_input,
 )
-from griffin_jax.design._point import DesignPoint
+from griffin_jax.design._point import BOX_GRID, DesignPoint, box_grid
 from griffin_jax.design._presets import (
-    GRIFFIN_PRESETS,
+    PRESET_REGISTRY,
     PRESETS,
-    PRIOR_PRESETS,
     bit_tactical_like,
     cambricon_x_like,
     cnvlutin_like,
@@ -30,11 +29,31 @@ from griffin_jax.design._presets import (
     griffin_v1,
     l_shape,
     preset,
+    preset_names,
+    register_preset,
     sparten_like,
     stc_2to4,
     t_shape,
     tensordash_like,
 )
+from griffin_jax.design._shapes import (
+    SHAPE_REGISTRY,
+    box,
+    register_shape,
+    shape,
+    time_queue,
+    window_from_spec,
+)
+
+
+def __getattr__(name):
+    # derived from the preset registry when read, so later registrations appear
+    if name in ("PRIOR_PRESETS", "GRIFFIN_PRESETS"):
+        from griffin_jax.design import _presets
+
+        return getattr(_presets, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "EXPLOITS",
@@ -42,6 +61,8 @@ __all__ = [
     "Core",
     "Design",
     "DesignPoint",
+    "BOX_GRID",
+    "box_grid",
     "Window",
     "validate_window",
     "CATEGORIES",
@@ -61,6 +82,15 @@ __all__ = [
     "wired_input",
     "GRIFFIN_PRESETS",
     "PRESETS",
+    "PRESET_REGISTRY",
+    "preset_names",
+    "register_preset",
+    "SHAPE_REGISTRY",
+    "box",
+    "register_shape",
+    "shape",
+    "time_queue",
+    "window_from_spec",
     "PRIOR_PRESETS",
     "bit_tactical_like",
     "cambricon_x_like",

@@ -188,7 +188,8 @@ def griffin_wired_window() -> Window:
 
 
 # The stored result of the derivation (docs/model.md 5.2), package data read with yaml.
-DERIVED_RESOURCE = ("griffin_jax.conf", "griffin/derived.yaml")
+# package data, outside the Hydra config tree (it is a result, not a config group)
+DERIVED_RESOURCE = ("griffin_jax.design", "data/derived_griffin.yaml")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -265,7 +266,7 @@ def parse_derived(data, path: str = "derived.yaml") -> DerivedGriffin:
 
 
 def derived_griffin(path: str | os.PathLike | None = None) -> DerivedGriffin:
-    """Read the stored derivation (default: the package's ``conf/griffin/derived.yaml``);
+    """Read the stored derivation (default: the package's ``design/data/derived_griffin.yaml``);
     ``ValueError`` naming the field on a missing or broken file."""
     return _read_derived(None if path is None else os.fspath(path))
 

@@ -9,6 +9,8 @@ core); ``design`` / ``accelerator`` put it on a core, ``check`` says whether it 
 from __future__ import annotations
 
 import dataclasses
+import itertools
+from collections.abc import Iterable, Sequence
 
 from griffin_jax.design._core import (
     EXPLOITS,
@@ -136,3 +138,61 @@ class DesignPoint:
             sync,
             mechanism=mechanism,
         )
+
+
+# The one default box grid of the package (docs/model.md 5.2's minimum for Griffin's derivation):
+# the CLI's design=study, the derivation's wirings and mode windows. search.Space enumerates its
+# points with box_grid too, over wider default bounds (search.SEARCH_RANGE) built from this one.
+BOX_GRID = {"time": (1, 2, 3, 4), "lane": (0, 1, 2), "group": (0, 1, 2)}
+
+
+def box_grid(
+    core: Core,
+    exploits: Sequence[str] = ("A", "W", "AW"),
+    time: Iterable[int] | None = None,
+    lane: Iterable[int] | None = None,
+    group: Iterable[int] | None = None,
+    sync: str = "core",
+    windows: Iterable[Sequence[Sequence[int]]] = (),
+    boxes: Iterable[Sequence[int]] = (),
+) -> list[DesignPoint]:
+    """Every exploit x (box grid ``time x lane x group``, listed ``boxes``, explicit
+    ``windows``): the package's one design grid. ``None`` takes ``BOX_GRID``'s axis.
+
+    Grid and listed boxes that the core cannot hold (``lane >= lanes``; ``group > 0`` for
+    exploits without a neighbour along the group axis, or under ``sync="group"``) are skipped,
+    so one grid serves every core. An explicit window is something the user asked for by name:
+    one that does not fit raises ``ValueError`` instead. ``exploit="none"`` appears once (no
+    window). Returns the points in a stable order (exploit, then time, lane, group) without
+    duplicate windows per exploit.
+    """
+    time = BOX_GRID["time"] if time is None else time
+    lane = BOX_GRID["lane"] if lane is None else lane
+    group = BOX_GRID["group"] if group is None else group
+    for e in exploits:
+        if e not in EXPLOITS:
+            raise ValueError(f"exploits: unknown exploit {e!r}; known: {EXPLOITS}")
+    shapes = list(itertools.product(time, lane, group)) + [tuple(b) for b in boxes]
+    for b in shapes:
+        if len(b) != 3 or b[0] < 1 or b[1] < 0 or b[2] < 0:
+            raise ValueError(f"box {b}: needs (time >= 1, lane >= 0, group >= 0)")
+    out: list[DesignPoint] = []
+    seen = set()
+    for e in exploits:
+        if e == "none":
+            cands = [DesignPoint("none")]
+        else:
+            cands = [p for p in (DesignPoint(e, *b) for b in shapes) if p.fits(core, sync)]
+            for k, offs in enumerate(windows):
+                p = DesignPoint(e, offsets=offs)
+                try:
+                    p.check(core, sync)
+                except ValueError as err:
+                    raise ValueError(f"windows[{k}] for exploit {e}: {err}") from None
+                cands.append(p)
+        for p in cands:
+            key = (p.exploit, p.window().as_tuples())
+            if key not in seen:
+                seen.add(key)
+                out.append(p)
+    return out

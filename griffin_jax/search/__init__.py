@@ -1,44 +1,41 @@
 """Gradient-guided design search through a differentiable relaxation of the cost model.
 
     from griffin_jax import search
-    from griffin_jax.workloads import GemmLayer, Workload, digits_workload
-    layers = [GemmLayer(n, a, w) for n, a, w in digits_workload("p75", n_images=2)]
-    res = search.run_search([Workload("digits-p75", layers, "AW")], objective="edp", seed=0)
+    from griffin_jax.workloads import load
+    mix = [load("digits", "AW", variant="p75", n_images=2)]
+    res = search.run_search(mix, objective="edp", seed=0)
     res.best.label, res.best_value, res.n_exact, res.space_size
     search.plot_history(res, "search.png")
 
 Pieces: ``Space`` / ``DesignPoint`` (the discrete space, bounds, rounding), ``relax`` (the
 differentiable surrogate), ``run_search`` (projected optax descent, restarts, rounding and exact
 re-evaluation), baselines ``random_search`` / ``tpe_search`` / ``exhaustive`` over one counting
-``ExactEvaluator``, and ``plot_history``. See ``docs/search.md`` for the evidence.
+``ExactEvaluator``, and ``plot_history``. A second ``run_search`` in one process compiles
+nothing new and reuses the mix's relaxation and exact results (kept by value). See
+``docs/search.md`` for the evidence.
 """
 
-from griffin_jax.search._plots import plot_history
-from griffin_jax.search._relax import (
+from griffin_jax.search._baselines import exhaustive, random_search, tpe_search
+from griffin_jax.search._evaluator import (
+    ExactEvaluator,
+    exact_metrics,
+    exact_value,
+    rank_correlation,
+    relative_gap,
+)
+from griffin_jax.search._gradient import run_search
+from griffin_jax.search._objective import (
     AREA_PENALTY,
     MAXIMISE,
     OBJECTIVES,
     Metrics,
-    Relaxation,
-    check_workloads,
-    relax,
-    relaxed_area,
     relaxed_loss,
 )
-from griffin_jax.search._search import (
-    ExactEvaluator,
-    HistoryRow,
-    SearchResult,
-    exact_metrics,
-    exact_value,
-    exhaustive,
-    random_search,
-    rank_correlation,
-    relative_gap,
-    run_search,
-    tpe_search,
-)
-from griffin_jax.search._space import DesignPoint, Space
+from griffin_jax.search._plots import plot_history
+from griffin_jax.search._relax import Relaxation, relax, relaxed_area
+from griffin_jax.search._result import HistoryRow, SearchResult
+from griffin_jax.search._space import SEARCH_RANGE, DesignPoint, Space
+from griffin_jax.search._tiles import check_workloads
 
 __all__ = [
     "AREA_PENALTY",
@@ -50,6 +47,7 @@ __all__ = [
     "Metrics",
     "Relaxation",
     "SearchResult",
+    "SEARCH_RANGE",
     "Space",
     "check_workloads",
     "exact_metrics",

@@ -62,145 +62,19 @@ from griffin_jax.cost._area import (
     build_inventory,
 )
 from griffin_jax.cost._energy import Counts, energy_components, group_to_dpu_cycles
-from griffin_jax.cost._evaluate import category_masks
-from griffin_jax.cost._events import frame_selector_bits, layer_events
+from griffin_jax.cost._events import frame_selector_bits
 from griffin_jax.cost._prices import Prices, prices
 from griffin_jax.cost._tech import load_tech
-from griffin_jax.design._core import Core, Design, Window
+from griffin_jax.design._core import Core
+from griffin_jax.search._objective import Metrics, check_objective, relaxed_loss
 from griffin_jax.search._space import Space
-from griffin_jax.workloads._workload import CATEGORIES, as_workloads
-
-OBJECTIVES = ("tops_per_w", "edp", "perf_under_area")
-# Whether larger is better.
-MAXIMISE = {"tops_per_w": True, "edp": False, "perf_under_area": True}
-# Weight of the relative area overshoot in the relaxed perf_under_area loss (the loss is in log
-# units: 1% over budget costs as much as a 20% slower design, so the search stays inside).
-AREA_PENALTY = 20.0
-
-
-def check_objective(objective: str, area_budget_mm2=None) -> str:
-    if objective not in OBJECTIVES:
-        raise ValueError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
-    if objective == "perf_under_area":
-        if (
-            area_budget_mm2 is None
-            or isinstance(area_budget_mm2, bool)
-            or not isinstance(area_budget_mm2, (int, float))
-            or not area_budget_mm2 > 0
-        ):
-            raise ValueError(
-                "area_budget_mm2 must be a positive number for objective "
-                f"'perf_under_area', got {area_budget_mm2!r}"
-            )
-    elif area_budget_mm2 is not None:
-        raise ValueError(
-            f"area_budget_mm2 is only used by 'perf_under_area', got "
-            f"{area_budget_mm2!r} with objective {objective!r}"
-        )
-    return objective
-
-
-# -- workloads ------------------------------------------------------------------------------------
-def check_workloads(workloads) -> list:
-    """Validate a workload mix: ``Workload``s with a category (``weight``: how often each runs),
-    or ``(name, layers, category, weight)`` tuples with ``layers`` as ``GemmLayer``s or
-    ``(layer_name, a_mask bool [M, K], w_mask bool [K, N], multiplicity)``. Returns a list of
-    ``Workload`` with the masks densified for the category (``cost.category_masks``)."""
-    out = []
-    for i, wl in enumerate(as_workloads(workloads)):
-        if wl.category is None:
-            raise ValueError(
-                f"workloads[{i}] ({wl.name}): category must be one of {CATEGORIES}, got None"
-            )
-        layers = tuple(
-            layer.replace(
-                **dict(
-                    zip(
-                        ("a_mask", "w_mask"),
-                        category_masks(layer.a_mask, layer.w_mask, wl.category),
-                    )
-                )
-            )
-            for layer in wl.layers
-        )
-        out.append(wl.replace(layers=layers))
-    return out
-
-
-# -- metrics --------------------------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
-class Metrics:
-    """Mix totals of one design (weights applied): energy (pJ), cycles, dense-core cycles,
-    dense-equivalent ops, area (mm^2), clock (GHz). Floats, or JAX scalars in the relaxation."""
-
-    energy_pj: float
-    cycles: float
-    dense_cycles: float
-    ops: float
-    area_mm2: float
-    clock_ghz: float
-
-    @property
-    def tops_per_w(self):
-        return self.ops / self.energy_pj
-
-    @property
-    def edp(self):
-        """Energy-delay product in pJ x ns."""
-        return self.energy_pj * self.cycles / self.clock_ghz
-
-    @property
-    def speedup(self):
-        return self.dense_cycles / self.cycles
-
-    def value(self, objective: str):
-        """The objective in its natural units (constraint not applied)."""
-        return {"tops_per_w": self.tops_per_w, "edp": self.edp, "perf_under_area": self.speedup}[
-            objective
-        ]
-
-
-jax.tree_util.register_dataclass(
-    Metrics,
-    data_fields=["energy_pj", "cycles", "dense_cycles", "ops", "area_mm2"],
-    meta_fields=["clock_ghz"],
+from griffin_jax.search._tiles import (
+    EVENT_FIELDS,
+    ExploitData,
+    TileBlock,
+    check_workloads,
+    exploit_data,
 )
-
-
-def relaxed_loss(m: Metrics, objective, area_budget_mm2=None):
-    """Scalar to minimise: the log of the objective (sign by direction), plus, for
-    ``perf_under_area``, ``AREA_PENALTY`` times the relative overshoot of the area budget.
-    ``objective`` may be a name or its index in ``OBJECTIVES`` (a traced int selects without
-    recompiling)."""
-    if isinstance(objective, str):
-        objective = OBJECTIVES.index(objective)
-    # numpy in, numpy out (host-side ranking of candidates compiles nothing)
-    xp = (
-        jnp
-        if any(isinstance(v, jax.Array) for v in (m.energy_pj, m.cycles, m.area_mm2, objective))
-        else np
-    )
-    budget = 1.0 if area_budget_mm2 is None else area_budget_mm2
-    over = xp.maximum(m.area_mm2 / budget - 1.0, 0.0)
-    losses = xp.stack(
-        [
-            xp.log(m.energy_pj) - xp.log(m.ops),
-            xp.log(m.energy_pj) + xp.log(m.cycles),
-            xp.log(m.cycles) - xp.log(m.dense_cycles) + AREA_PENALTY * over,
-        ]
-    )
-    return losses[objective]
-
-
-def value_from_loss(loss, objective: str, area_mm2=None, area_budget_mm2=None):
-    """Invert ``relaxed_loss`` to the objective in natural units (constraint not applied)."""
-    loss = np.asarray(loss, np.float64)
-    if objective == "tops_per_w":
-        return np.exp(-loss)
-    if objective == "edp":
-        return np.exp(loss)
-    over = np.maximum(np.asarray(area_mm2, np.float64) / area_budget_mm2 - 1.0, 0.0)
-    return np.exp(-(loss - AREA_PENALTY * over))
 
 
 # -- the relaxed design ---------------------------------------------------------------------------
@@ -233,135 +107,6 @@ def relaxed_area(exploit: str, theta, core: Core, p: Prices, *, core_only: bool 
     parts = area_components(relaxed_inventory(exploit, theta, core, p), p)
     keys = CORE_COMPONENTS if core_only else tuple(parts)
     return sum(parts[k] for k in keys) * 1e-6
-
-
-# -- per-layer data -------------------------------------------------------------------------------
-_EVENT_FIELDS = (
-    "M",
-    "N",
-    "K",
-    "steps",
-    "m_tiles",
-    "n_tiles",
-    "executed",
-    "items",
-    "act_value_bits",
-    "act_meta_bits",
-    "wgt_value_bits",
-    "wgt_meta_bits",
-    "wgt_frame_bits",
-    "out_bits",
-    "ops",
-)
-
-
-@dataclasses.dataclass(frozen=True)
-class TileBlock:
-    """Tiles of one shape, from any layers of the mix, scheduled together.
-
-    ``pending`` bool ``[n, P, G, T, L]`` (docs/model.md table 3.1: A one tile per column tile, W
-    one per
-    row tile, AW every tile; ``P`` blocks of ``G`` groups sharing the step pointer);
-    ``group_work`` float ``[n, P, G]``: pending items per group; ``tile_mult`` float ``[n]``:
-    tiles of one layer instance each stands for; ``real_rows`` float ``[n]``: real (unpadded)
-    rows of DPUs per tile it stands for (averaged over them); ``layer`` int ``[n]``: the layer it
-    belongs to.
-    """
-
-    pending: jax.Array
-    group_work: jax.Array
-    tile_mult: jax.Array
-    real_rows: jax.Array
-    layer: jax.Array
-
-
-@dataclasses.dataclass(frozen=True)
-class ExploitData:
-    """One exploit's view of the mix: ``blocks`` of tiles, and per layer (``[n_layers]``) the
-    schedule-independent ``events`` of ``cost.layer_events`` (``[n_layers, len(_EVENT_FIELDS)]``)
-    and ``weights`` (workload weight x layer multiplicity)."""
-
-    blocks: tuple
-    events: jax.Array
-    weights: jax.Array
-
-
-for _cls, _fields in (
-    (TileBlock, ["pending", "group_work", "tile_mult", "real_rows", "layer"]),
-    (ExploitData, ["blocks", "events", "weights"]),
-):
-    jax.tree_util.register_dataclass(_cls, data_fields=_fields, meta_fields=[])
-
-
-def pending_tiles(exploit: str, core: Core, a: np.ndarray, w: np.ndarray):
-    """``(pending bool [n, P, G, T, L], tile_mult, real_rows float [n])`` of one GEMM (edge
-    tiles zero-padded; ``real_rows``: unpadded rows of DPUs, averaged over the tiles each
-    distinct tile stands for)."""
-    R, C, L = core.rows, core.cols, core.lanes
-    M, K = a.shape
-    N = w.shape[1]
-    T = -(-K // L)
-    mt, nt = -(-M // C), -(-N // R)
-    ap = np.zeros((mt * C, T * L), bool)
-    ap[:M, :K] = a
-    wp = np.zeros((T * L, nt * R), bool)
-    wp[:K, :N] = w
-    at = ap.reshape(mt, C, T, L)  # [m tile, column, step, lane]
-    wt = wp.reshape(T, L, nt, R).transpose(2, 3, 0, 1)  # [n tile, row, step, lane]
-    rows = np.minimum(R, N - np.arange(nt) * R).astype(np.float64)  # real rows per n tile
-    if exploit == "A":  # an A schedule repeats identically in every output-channel tile
-        return at[:, None], nt, np.full(mt, N / nt)
-    if exploit == "W":
-        return wt[:, None], mt, rows
-    both = at[:, None, None] & wt[None, :, :, None]  # [mt, nt, R, C, T, L]
-    return both.reshape(mt * nt, R, C, T, L), 1, np.tile(rows, mt)
-
-
-def exploit_data(
-    exploit: str, core: Core, layers, bits: int, max_tiles: int | None = None
-) -> ExploitData:
-    """``ExploitData`` of ``layers``: ``[(a_mask, w_mask, weight), ...]``. With ``max_tiles``, a
-    layer with more distinct tiles keeps ``max_tiles`` of them, evenly spaced in tile order, each
-    standing for its share."""
-    events, weights, by_shape = [], [], {}
-    for i, (a, w, weight) in enumerate(layers):
-        design = Design(
-            core=core,
-            exploit=exploit,
-            window=Window.empty() if exploit == "none" else Window.box(1, 0, 0),
-        )
-        ev = layer_events(design, a, w, bits=bits)
-        events.append([float(getattr(ev, f)) for f in _EVENT_FIELDS])
-        weights.append(float(weight))
-        if exploit == "none":
-            continue
-        pend, mult, rows = pending_tiles(exploit, core, a, w)
-        if max_tiles is not None and pend.shape[0] > max_tiles:
-            keep = np.unique(np.linspace(0, pend.shape[0] - 1, max_tiles).round().astype(int))
-            mult = mult * pend.shape[0] / len(keep)
-            pend, rows = pend[keep], rows[keep]
-        by_shape.setdefault(pend.shape[1:], []).append((pend, mult, rows, i))
-    blocks = []
-    for parts in by_shape.values():
-        pend = np.concatenate([p for p, _, _, _ in parts])
-        blocks.append(
-            TileBlock(
-                pending=jnp.asarray(pend),
-                group_work=jnp.asarray(pend.sum((3, 4)), jnp.float32),
-                tile_mult=jnp.asarray(
-                    np.concatenate([np.full(len(p), m) for p, m, _, _ in parts]), jnp.float32
-                ),
-                real_rows=jnp.asarray(np.concatenate([r for _, _, r, _ in parts]), jnp.float32),
-                layer=jnp.asarray(
-                    np.concatenate([np.full(len(p), i) for p, _, _, i in parts]), jnp.int32
-                ),
-            )
-        )
-    return ExploitData(
-        tuple(blocks),
-        jnp.asarray(np.array(events), jnp.float32),
-        jnp.asarray(np.array(weights), jnp.float32),
-    )
 
 
 # -- the schedule model ---------------------------------------------------------------------------
@@ -483,7 +228,7 @@ def block_counts(
 
 def relaxed_counts(exploit: str, theta, ev: dict, cycles, busy, trees, row_cycles, inv) -> Counts:
     """The cost model's ``Counts`` of layer instances of the fixed design ``(exploit,
-    box(theta))`` from the relaxed schedule counts. ``ev``: the ``_EVENT_FIELDS`` of
+    box(theta))`` from the relaxed schedule counts. ``ev``: the ``EVENT_FIELDS`` of
     ``cost.layer_events`` (numbers or arrays over layers, like the counts); ``busy`` and
     ``trees``: busy and extra-tree schedule-group cycles; ``row_cycles``: cycles x real rows of
     DPUs (reads of a W-static weight frame); ``inv``: the design's ``relaxed_inventory``."""
@@ -539,10 +284,13 @@ def layer_energy_terms(
     return sum(parts.values())
 
 
-def _metrics_impl(
+def relaxed_metrics(
     data: ExploitData, theta, exploit, core, p, lane_max, group_max, depth_max
 ) -> Metrics:
-    ev = {f: data.events[:, i] for i, f in enumerate(_EVENT_FIELDS)}
+    """Relaxed mix ``Metrics`` of the fixed design ``(exploit, box(theta))``, ``theta`` float
+    ``[3]``: pure and differentiable; the jitted programs (``_metrics``, ``_batch_metrics``,
+    the search's descent step) wrap it."""
+    ev = {f: data.events[:, i] for i, f in enumerate(EVENT_FIELDS)}
     tiles = ev["m_tiles"] * ev["n_tiles"]
     if exploit == "none":  # the dense core runs every step: exact, no schedule
         cycles, busy, trees, rows = tiles * ev["steps"], 0.0, 0.0, 0.0
@@ -568,19 +316,33 @@ def _metrics_impl(
     )
 
 
+# Traces of the search's jitted programs (``_gradient._step`` counts under "step"): a test
+# reads them to prove that a second search on the same shapes compiles nothing.
+TRACE_COUNT = {"metrics": 0, "batch_metrics": 0, "step": 0}
+# The static arguments (exploit, core, prices, maxima) are frozen values that hash by value
+# (``cost.Prices`` by its figures and its SRAM table's digest), so equal ones built by another
+# ``relax`` call hit the jit cache; the mix's data is traced, so every mix of the same shapes
+# shares one program.
 _STATIC = (2, 3, 4, 5, 6, 7)
-_BATCH = 32
-_metrics = jax.jit(_metrics_impl, static_argnums=_STATIC)
+_BATCH = 8
+
+
+@functools.partial(jax.jit, static_argnums=_STATIC)
+def _metrics(data, theta, exploit, core, p, lane_max, group_max, depth_max) -> Metrics:
+    TRACE_COUNT["metrics"] += 1
+    return relaxed_metrics(data, theta, exploit, core, p, lane_max, group_max, depth_max)
 
 
 @functools.partial(jax.jit, static_argnums=_STATIC)
 def _batch_metrics(data, thetas, exploit, core, p, lane_max, group_max, depth_max) -> Metrics:
+    TRACE_COUNT["batch_metrics"] += 1
     return jax.vmap(
-        lambda t: _metrics_impl(data, t, exploit, core, p, lane_max, group_max, depth_max)
+        lambda t: relaxed_metrics(data, t, exploit, core, p, lane_max, group_max, depth_max)
     )(thetas)
 
 
-def _maxima(space: Space) -> tuple[int, int, int]:
+def space_maxima(space: Space) -> tuple[int, int, int]:
+    """The static bounds of the schedule model: largest lane reach, group reach, depth."""
     return max(space.lane[1], 0), max(space.group[1], 0), space.time[1]
 
 
@@ -609,7 +371,7 @@ class Relaxation:
             exploit,
             self.space.core,
             self.prices,
-            *_maxima(self.space),
+            *space_maxima(self.space),
         )
 
     def loss(self, exploit: str, theta, objective: str, area_budget_mm2=None):
@@ -621,8 +383,9 @@ class Relaxation:
         """``metrics`` over ``thetas [B, 3]``; fields of shape ``[B]`` (numpy)."""
         thetas = np.asarray(thetas, np.float32).reshape(-1, 3)
         n = thetas.shape[0]
-        # Two batch shapes only (8, or chunks of 32): few compiles whatever the caller asks.
-        size = 8 if n <= 8 else _BATCH
+        # One batch shape (chunks of _BATCH): one compile per exploit whatever the callers ask,
+        # so a second search never meets a new shape (a chunk of 8 runs in milliseconds).
+        size = _BATCH
         total = -(-n // size) * size
         padded = np.concatenate([thetas, np.repeat(thetas[-1:], total - n, 0)], 0)
         parts = [
@@ -632,7 +395,7 @@ class Relaxation:
                 exploit,
                 self.space.core,
                 self.prices,
-                *_maxima(self.space),
+                *space_maxima(self.space),
             )
             for i in range(0, total, size)
         ]

@@ -31,9 +31,18 @@ import numpy as np
 
 from griffin_jax.design._core import EXPLOITS, Core, group_axis
 from griffin_jax.design._griffin import DEFAULT_CORE
-from griffin_jax.design._point import DesignPoint
+from griffin_jax.design._point import BOX_GRID, DesignPoint, box_grid
 
 PARAMS = ("time", "lane", "group")
+
+# The search's default bounds: the package's one grid (``design.BOX_GRID``) widened along time
+# and lane, because a search earns its keep only where it can reach designs the grid does not
+# hold. The points themselves are enumerated by ``design.box_grid`` (one grid function).
+SEARCH_RANGE = {
+    "time": (BOX_GRID["time"][0], 7),
+    "lane": (BOX_GRID["lane"][0], 3),
+    "group": (BOX_GRID["group"][0], BOX_GRID["group"][-1]),
+}
 
 
 def _range(name: str, value) -> tuple[int, int]:
@@ -67,9 +76,9 @@ class Space:
 
     core: Core = DEFAULT_CORE
     exploits: tuple = ("none", "A", "W", "AW")
-    time: tuple = (1, 7)
-    lane: tuple = (0, 3)
-    group: tuple = (0, 2)
+    time: tuple = SEARCH_RANGE["time"]
+    lane: tuple = SEARCH_RANGE["lane"]
+    group: tuple = SEARCH_RANGE["group"]
 
     def __post_init__(self):
         if not isinstance(self.core, Core):
@@ -145,7 +154,8 @@ class Space:
         return DesignPoint(exploit, int(time), int(lane), int(group))
 
     def points(self) -> tuple[DesignPoint, ...]:
-        """Every distinct design of the space, in a stable order."""
+        """Every distinct design of the space, in a stable order (``design.box_grid`` over the
+        per-exploit bounds)."""
         out = []
         for e in self.exploits:
             if e == "none":
@@ -153,7 +163,7 @@ class Space:
                 continue
             lo, hi = self.bounds(e)
             axes = [range(int(a), int(b) + 1) for a, b in zip(lo, hi)]
-            out += [DesignPoint(e, t, l, g) for t, l, g in itertools.product(*axes)]
+            out += box_grid(self.core, (e,), *axes)
         return tuple(out)
 
     def __iter__(self) -> Iterator[DesignPoint]:

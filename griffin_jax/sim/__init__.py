@@ -11,10 +11,13 @@ from griffin_jax.sim._gemm import (
     tile_cycles,
 )
 from griffin_jax.sim._network import LayerResult, NetworkCycles, network_cycles, simulate_layers
+from griffin_jax.sim._options import SimOptions, sim_options
 from griffin_jax.sim._reference import reference_gemm, reference_pending, reference_tile
 from griffin_jax.sim._sampling import CycleEstimate, estimate_gemm_cycles
 
 __all__ = [
+    "SimOptions",
+    "sim_options",
     "Activity",
     "GemmResult",
     "gemm_activity_batch",

@@ -174,12 +174,14 @@ def _evaluate_group(
     tile_ids=None,
     strategy: str | None = None,
     distinct: bool = True,
+    bucket_windows: Sequence[Window] = (),
 ) -> dict:
     """All designs share core, exploit and sync. Returns host int64 arrays.
 
     ``tile_ids``: evaluate only these output tiles (row-major over (column tile, row tile)) and
     return per-tile cycles ``[k, len(tile_ids)]`` under ``"tile_cycles"`` as well.
     ``distinct``: schedule each distinct pending array once (False: every tile; same results).
+    ``bucket_windows``: windows the program's bucket must serve besides the designs' own.
     """
     d0 = designs[0]
     core = d0.core
@@ -190,7 +192,7 @@ def _evaluate_group(
     n_mt, n_nt = -(-M // C), -(-N // R)
     n_tiles = n_mt * n_nt
     ids = np.arange(n_tiles) if tile_ids is None else np.asarray(tile_ids, np.int64)
-    win = _Bucket.of([d.window for d in designs], T)
+    win = _Bucket.of([d.window for d in designs] + list(bucket_windows), T)
     n_designs = _bucket(len(designs), floor=1)
     strategy = strategy or default_strategy(devices)
     chunk = _program.requested_chunk(chunk, strategy, n_designs)
@@ -290,6 +292,7 @@ def gemm_activity_batch(
     min_tiles: int = 32,
     seed: int = 0,
     strategy: str | None = None,
+    bucket_windows: Sequence[Window] = (),
     _distinct: bool = True,
 ) -> Activity:
     """Exact schedules of many designs on one GEMM ``Out[M, N] = A[M, K] @ W[K, N]``.
@@ -310,10 +313,19 @@ def gemm_activity_batch(
       min_tiles: int >= 2; seed: int >= 0 (one tile sample per core geometry and seed).
       strategy: None (by device: "map" on CPU, "vmap" on accelerators), "map" or "vmap": how
         designs of a bucket are laid out in the compiled program (same results either way).
+      bucket_windows: windows of the same exploits that the compiled programs must serve as
+        well as the designs' own: the window bucket (offset capacity, depth cap, group pad) is
+        taken over both, so calls on different designs of one family (e.g. a search space's
+        windows, with its largest one here) share one program per GEMM shape instead of
+        compiling for each new bucket. Results do not depend on it; a larger bucket may run a
+        little slower.
     Returns: ``Activity`` with per-design arrays of shape ``[D]`` (``taken``: ``[D, W + 1]``).
     """
     designs = _check_designs(designs)
     a, w = check_masks(a_mask, w_mask)
+    bucket_windows = tuple(bucket_windows)
+    if not all(isinstance(x, Window) for x in bucket_windows):
+        raise ValueError("bucket_windows must be a sequence of Window")
     devices = check_options(
         chunk=chunk,
         activity=activity,
@@ -363,7 +375,16 @@ def gemm_activity_batch(
         if ids is not None and len(ids) == n:
             ids = None
         out = _evaluate_group(
-            [designs[i] for i in idx], a, w, chunk, activity, devices, ids, strategy, _distinct
+            [designs[i] for i in idx],
+            a,
+            w,
+            chunk,
+            activity,
+            devices,
+            ids,
+            strategy,
+            _distinct,
+            bucket_windows,
         )
         if ids is not None:
             # Scale the sampled sums up to the whole layer (an estimate; see Activity).
@@ -374,7 +395,10 @@ def gemm_activity_batch(
             per["stderr"][idx] = _stderr(out["tile_cycles"], n)
         for key in ("cycles", "busy", "group_cycles", "row_cycles", "col_cycles"):
             per[key][idx] = out[key]
-        per["taken"][idx, : out["taken"].shape[1]] = out["taken"]
+        # a wider bucket (bucket_windows) has more offset columns; past the designs' own they
+        # hold zeros
+        cols = min(out["taken"].shape[1], width + 1)
+        per["taken"][idx, :cols] = out["taken"][:, :cols]
         for j, i in enumerate(idx):
             per["trees"][i] = _trees_per_offset(designs[i].window, out["trees"][j], width)
     return Activity(

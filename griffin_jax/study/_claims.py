@@ -48,13 +48,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 
 from griffin_jax.cost._evaluate import evaluate
 from griffin_jax.cost._tech import load_tech
 from griffin_jax.design._core import Core, Window
 from griffin_jax.design._griffin import DEFAULT_CORE, Accelerator
-from griffin_jax.design._presets import PRIOR_PRESETS, custom, preset
+from griffin_jax.design._presets import custom, preset, preset_names
+from griffin_jax.sim._options import SimOptions
 from griffin_jax.study._geometry import geometry_label
 from griffin_jax.workloads._workload import CATEGORIES, as_workloads
 
@@ -100,9 +102,10 @@ def readings_markdown() -> str:
 def candidate_designs(core: Core | None = None) -> dict:
     """Candidate accelerators per kind on ``core`` (default 8 x 8 x 16).
 
-    ``A``: cnvlutin_like and A boxes; ``W``: bit_tactical_like, cambricon_x_like, stc_2to4 and W
-    boxes; ``AW``: tensordash_like, sparten_like and AW boxes (one with a neighbour-DPU offset);
-    ``prior``: the published presets; ``griffin``; ``dense``.
+    ``prior``: every registered prior preset (``preset_names(kind="prior")``); ``A``, ``W`` and
+    ``AW``: the prior presets whose hardware exploits that sparsity (cnvlutin_like;
+    bit_tactical_like, cambricon_x_like, stc_2to4; tensordash_like, sparten_like) followed by
+    three boxes of that exploit (AW: one with a neighbour-DPU offset); ``griffin``; ``dense``.
     """
     core = DEFAULT_CORE if core is None else core
 
@@ -113,14 +116,17 @@ def candidate_designs(core: Core | None = None) -> dict:
             if l < core.lanes
         ]
 
+    prior = [preset(n, core) for n in preset_names(kind="prior")]
+
+    def of(exploit):
+        return [a for a in prior if a.hardware.exploit == exploit]
+
     return {
         "dense": [preset("dense", core)],
-        "A": [preset("cnvlutin_like", core)] + boxes("A", [(1, 1, 0), (2, 1, 0), (3, 0, 0)]),
-        "W": [preset(n, core) for n in ("bit_tactical_like", "cambricon_x_like", "stc_2to4")]
-        + boxes("W", [(1, 1, 0), (2, 1, 0), (3, 0, 0)]),
-        "AW": [preset(n, core) for n in ("tensordash_like", "sparten_like")]
-        + boxes("AW", [(1, 1, 0), (2, 1, 0), (2, 1, 1)]),
-        "prior": [preset(n, core) for n in PRIOR_PRESETS],
+        "A": of("A") + boxes("A", [(1, 1, 0), (2, 1, 0), (3, 0, 0)]),
+        "W": of("W") + boxes("W", [(1, 1, 0), (2, 1, 0), (3, 0, 0)]),
+        "AW": of("AW") + boxes("AW", [(1, 1, 0), (2, 1, 0), (2, 1, 1)]),
+        "prior": prior,
         "griffin": [preset("griffin", core)],
     }
 
@@ -193,9 +199,10 @@ def claims_report(
     tech="horowitz45",
     *,
     tolerance: float = 0.2,
-    densify: bool = False,
-    sim: dict | None = None,
+    fit: bool = True,
+    sim: SimOptions | None = None,
     geometry: str | None = None,
+    densify: bool | None = None,
 ) -> ClaimsReport:
     """Measure claims (a) and (b) on ``workloads``.
 
@@ -206,8 +213,9 @@ def claims_report(
         must be unique per accelerator.
       tech: a ``Tech`` or config name.
       tolerance: relative tolerance for the ratio claims' "matches".
-      densify: apply ``category_masks`` to each workload (treat it as a model of its category).
-      sim: scheduler options for every layer (e.g. ``{"sample": 0.05}`` for tile sampling).
+      fit: make each workload's masks fit its category (``workloads.fit_masks``, as everywhere
+        in the package); ``False`` keeps them as given.
+      sim: ``SimOptions`` for every layer (e.g. ``SimOptions(sample=0.05)``: tile sampling).
       geometry: the label every row carries in ``geometry`` (default: the dense design's core
         as ``"RxCxL"``).
     Returns: ``ClaimsReport``. Rows of ``claims`` hold ``claim``, ``reading`` (``""`` for claim
@@ -217,13 +225,22 @@ def claims_report(
       ``baseline``), ``geometry``, the designs compared and their scores. Claim rows come in the
       order (a), R1, R2, R3 (R3: per category, one row per prior preset in ``designs["prior"]``
       order). Rows of ``table`` also carry ``geometry``.
+      densify: deprecated name of ``fit``.
     """
+    if densify is not None:
+        warnings.warn(
+            "claims_report(densify=...) is deprecated: masks fit the category by default; "
+            "pass fit=False to keep them as given",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        fit = bool(densify)
     workloads = _check_workloads(workloads)
     tech = load_tech(tech)
     designs, accels, kinds_of = _check_designs(designs)
     if geometry is None:
         geometry = geometry_label(designs["dense"][0].core)
-    reports = _reports(workloads, accels, tech, densify, sim)
+    reports = _reports(workloads, accels, tech, fit, sim)
     score, area_eff, speed = _scores(reports)
     cats = [c for c in CATEGORIES if any(wl.category == c for wl in workloads)]
     claims = claim_rows(designs, score, cats, tolerance)
@@ -265,17 +282,13 @@ def _check_designs(designs) -> tuple:
     return designs, accels, kinds_of
 
 
-def _reports(workloads, accels: dict, tech, densify, sim) -> tuple:
+def _reports(workloads, accels: dict, tech, fit, sim) -> tuple:
     """Every design on every workload: ``((workload name, category), reports)`` pairs."""
     names = list(accels)
     return tuple(
         (
             (wl.name, wl.category),
-            tuple(
-                evaluate(
-                    [accels[n] for n in names], wl.category, wl, tech, densify=densify, sim=sim
-                )
-            ),
+            tuple(evaluate([accels[n] for n in names], wl.category, wl, tech, fit=fit, sim=sim)),
         )
         for wl in workloads
     )

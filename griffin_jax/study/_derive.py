@@ -40,11 +40,12 @@ from griffin_jax.design._griffin import (
     griffin,
     validate_mode,
 )
-from griffin_jax.design._point import DesignPoint
+from griffin_jax.design._point import BOX_GRID, box_grid
 from griffin_jax.design._presets import custom, dense
+from griffin_jax.sim._options import SimOptions
 from griffin_jax.workloads._workload import CATEGORIES
 
-GRID = {"time": (1, 2, 3, 4), "lane": (0, 1, 2), "group": (0, 1, 2)}
+GRID = BOX_GRID  # the package's one default grid (design.box_grid)
 # Relative score difference under which two designs tie (then: smaller area wins).
 TIE_REL = 1e-9
 # Columns of the wiring table (``Derivation.rows``), in order.
@@ -95,16 +96,11 @@ def wiring_candidates(
     group=GRID["group"],
     extra: Sequence[Window] = (),
 ) -> list:
-    """The AW box windows of ``time x lane x group`` that fit ``core`` (lane reach < lanes, a
-    group reach needs a neighbour column), then each of ``extra`` (an explicit window that does
-    not fit raises ``ValueError``), without duplicates, in that order."""
-    out = []
-    for t in time:
-        for lane_reach in lane:
-            for g in group:
-                p = DesignPoint("AW", t, lane_reach, g)
-                if p.fits(core) and p.window() not in out:
-                    out.append(p.window())
+    """The AW box windows of ``time x lane x group`` that fit ``core`` (``design.box_grid``:
+    lane reach < lanes, a group reach needs a neighbour column), then each of ``extra`` (an
+    explicit window that does not fit raises ``ValueError``), without duplicates, in that
+    order."""
+    out = [p.window() for p in box_grid(core, ("AW",), time, lane, group)]
     for i, w in enumerate(extra):
         try:
             Design(core=core, exploit="AW", window=w)
@@ -130,7 +126,7 @@ def mode_candidates(
     if exploit == "none":
         return [Window.empty()]
     hardware = Design(core=core, exploit="AW", window=wired)
-    cands = [Window.box(t, lane_reach, g) for t in time for lane_reach in lane for g in group]
+    cands = [p.window() for p in box_grid(core, (exploit,), time, lane, group)]
     cands += [wired, default_mode_window(wired, exploit)]
     out = []
     for w in cands:
@@ -156,15 +152,12 @@ class Figures:
 
 
 def category_figures(
-    accels: Sequence, category: str, workloads: Sequence, tech, sim: dict | None = None
+    accels: Sequence, category: str, workloads: Sequence, tech, sim: SimOptions | None = None
 ) -> list:
-    """``Figures`` of each accelerator on ``category``'s workloads (study ``Workload``s: each
-    network's ``layers(category)``, densified with ``cost.category_masks``), one ``evaluate``
-    call per network so that every distinct operating design is scheduled once per layer."""
-    per = [
-        evaluate(accels, category, wl.layers(category), tech, densify=True, sim=sim)
-        for wl in workloads
-    ]
+    """``Figures`` of each accelerator on ``category``'s workloads (``Workload`` s, each made a
+    model of ``category`` by ``for_category``), one ``evaluate`` call per network so that every
+    distinct operating design is scheduled once per layer."""
+    per = [evaluate(accels, category, wl, tech, sim=sim) for wl in workloads]
     out = []
     for i in range(len(accels)):
         reps = [p[i] for p in per]
@@ -295,7 +288,7 @@ def _search_wiring(workloads, core, tech, options: Mapping) -> tuple:
         lane=(min(opts["lane"][0], lane_hi), lane_hi),
         group=tuple(opts["group"]),
     )
-    mix = [Workload(wl.network, tuple(wl.layers("AW")), "AW") for wl in workloads]
+    mix = [Workload(wl.name, tuple(wl.for_category("AW")), "AW") for wl in workloads]
     res = run_search(
         mix,
         "tops_per_w",
@@ -326,13 +319,13 @@ def derive_griffin(
     group=GRID["group"],
     extra: Sequence[Window] = (),
     search: bool | Mapping = False,
-    sim: dict | None = None,
+    sim: SimOptions | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Derivation:
     """Derive Griffin on ``workloads`` (module doc).
 
     Args:
-      workloads: study ``Workload``s (``network``, ``layers(category)``); every one stands for a
+      workloads: ``Workload`` s (a lazy one makes each category's masks); every one stands for a
         model of each category.
       core: the baseline geometry (default 8 x 8 x 16).
       tech: ``Tech`` or config name.
@@ -341,7 +334,7 @@ def derive_griffin(
       search: also run the gradient search (``search.run_search``, total TOPS/W over the AW
         workloads) and add its rounded best as a candidate; a mapping gives its options
         (``time``, ``lane``, ``group`` ranges, ``steps``, ``restarts``, ``seed``).
-      sim: scheduler options for every evaluation (e.g. ``{"sample": 0.05, "seed": 0}``).
+      sim: ``SimOptions`` for every evaluation (e.g. ``SimOptions(sample=0.05)``).
       progress: called with the name of each phase as it starts (``"search"``, ``"wirings"``,
         then ``"modes <category>"``), e.g. to time the phases.
     Returns: ``Derivation``.
@@ -484,20 +477,24 @@ def mean_densities(workload, category: str = "AW") -> dict:
 
 
 def evaluate_layers(workload, category: str):
-    from griffin_jax.workloads._workload import iter_layers
-
-    return iter_layers(workload.layers(category))
+    return iter(workload.for_category(category))
 
 
-def write_derived(d: Derivation, path, header: str = "", **meta) -> str:
-    """Write ``d.to_dict(**meta)`` as YAML to ``path`` with ``header`` as leading comment lines;
-    returns the path. ``design.derived_griffin(path)`` reads it back."""
+def derived_yaml(d: Derivation, header: str = "", **meta) -> str:
+    """``d.to_dict(**meta)`` as YAML text with ``header`` as leading comment lines (the format
+    ``design.derived_griffin`` reads)."""
     import yaml
 
     text = yaml.safe_dump(d.to_dict(**meta), sort_keys=False, default_flow_style=None, width=96)
     comment = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
+    return comment + text
+
+
+def write_derived(d: Derivation, path, header: str = "", **meta) -> str:
+    """Write ``derived_yaml(d, header, **meta)`` to ``path``; returns the path.
+    ``design.derived_griffin(path)`` reads it back."""
     with open(path, "w", encoding="utf-8") as f:
-        f.write(comment + text)
+        f.write(derived_yaml(d, header, **meta))
     return str(path)
 
 

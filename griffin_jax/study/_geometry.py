@@ -19,7 +19,8 @@ from griffin_jax.cost._evaluate import combine, evaluate
 from griffin_jax.design._core import MAX_LANES, Core
 from griffin_jax.design._griffin import DEFAULT_CORE
 from griffin_jax.design._presets import preset
-from griffin_jax.study._study import Workload
+from griffin_jax.sim._options import SimOptions
+from griffin_jax.workloads._workload import Workload
 
 # The columns of a geometry row, in table order (``best`` / ``best_core`` flag the winners).
 GEOMETRY_COLUMNS = (
@@ -107,13 +108,13 @@ def _network_list(workloads) -> list:
         or isinstance(workloads, str)
     ):
         raise ValueError(
-            f"workloads must be a sequence of study Workload, got {type(workloads).__name__}"
+            f"workloads must be a sequence of Workload, got {type(workloads).__name__}"
         )
     if not workloads:
         raise ValueError("workloads must hold at least one Workload")
     for i, wl in enumerate(workloads):
         if not isinstance(wl, Workload):
-            raise ValueError(f"workloads[{i}] must be a study Workload, got {type(wl).__name__}")
+            raise ValueError(f"workloads[{i}] must be a Workload, got {type(wl).__name__}")
     return list(workloads)
 
 
@@ -143,16 +144,16 @@ def geometry_study(
     tech="horowitz45",
     template_core: Core | None = None,
     *,
-    sim: dict | None = None,
+    sim: SimOptions | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list:
     """Every geometry of ``geometries(peak, max_lanes, template_core)`` as a dense core
     (``design.preset("dense", core)``) on the dense category of ``workloads``.
 
     Args:
-      workloads: study ``Workload`` networks; each is evaluated in category ``"dense"`` with
-        ``densify=True`` (all-nonzero masks), and the networks are summed (cycles, energy and
-        operations add up: one row per geometry for the whole mix).
+      workloads: ``Workload`` networks; each is evaluated in category ``"dense"`` (its masks
+        fitted to it: all-nonzero), and the networks are summed (cycles, energy and operations
+        add up: one row per geometry for the whole mix).
       peak, max_lanes, template_core: see ``geometries``.
       tech: a ``Tech`` or a config name.
       sim: scheduler options for ``cost.evaluate`` (the dense core never runs the scheduler).
@@ -177,9 +178,8 @@ def geometry_study(
                 evaluate(
                     accels,
                     "dense",
-                    wl.layers("dense"),
+                    wl,
                     tech,
-                    densify=True,
                     sim=sim,
                     on_layer=on_layer,
                 )

@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Callable, Sequence
 
 from griffin_jax import workloads
-from griffin_jax.cost._evaluate import category_masks, evaluate
+from griffin_jax.cost._area import COMPONENTS
+from griffin_jax.cost._energy import ENERGY_COMPONENTS
+from griffin_jax.cost._evaluate import evaluate
 from griffin_jax.design._core import Core, Design
 from griffin_jax.design._griffin import Accelerator
-from griffin_jax.design._presets import GRIFFIN_PRESETS, PRESETS, custom, preset
-from griffin_jax.study._space import grid_points
+from griffin_jax.design._point import box_grid
+from griffin_jax.design._presets import PRESET_REGISTRY, custom, preset
+from griffin_jax.sim._options import SimOptions
 from griffin_jax.workloads._workload import CATEGORIES, check_category
 
 
@@ -40,34 +44,33 @@ class Entry:
     box: tuple | None = None
 
 
-@dataclasses.dataclass(frozen=True)
-class Workload:
-    """A named network whose layers, for a category, come from ``layers(category)``: an iterable
-    of ``GemmLayer`` (or ``(layer_name, a_mask bool [M, K], w_mask bool [K, N], multiplicity)``),
-    made per category so that only one category's masks are in memory at a time."""
-
-    network: str
-    layers: Callable[[str], Iterable]
-
-    def for_category(self, category: str) -> workloads.Workload:
-        """The network's layers for ``category`` as one ``workloads.Workload``."""
-        return workloads.Workload(self.network, tuple(self.layers(category)), category)
+def Workload(network: str, layers) -> workloads.Workload:  # noqa: N802 (was a class)
+    """Deprecated: ``workloads.Workload(name, layers)`` is the one workload type; a callable
+    ``layers(category)`` makes it lazy, per category."""
+    warnings.warn(
+        "study.Workload is deprecated: use griffin_jax.workloads.Workload(name, layers) (the "
+        "one workload type; layers may be a callable of the category)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return workloads.Workload(network, layers)
 
 
 def grid_entries(
     core: Core,
     exploits=("A", "W", "AW"),
-    time=(1, 2, 3, 4),
-    lane=(0, 1, 2, 3),
-    group=(0, 1, 2),
+    time=None,
+    lane=None,
+    group=None,
     sync: str = "core",
     windows=(),
     boxes=(),
 ) -> list[Entry]:
-    """Every point of ``grid_points`` (same arguments and rules) as a study entry; the dense
+    """Every point of ``design.box_grid`` (same arguments, defaults and rules) as a study entry;
+    the dense
     core is named ``dense_grid``, explicit windows carry no ``box``."""
     out = []
-    for p in grid_points(core, exploits, time, lane, group, sync, windows, boxes):
+    for p in box_grid(core, exploits, time, lane, group, sync, windows, boxes):
         if p.exploit == "none":
             out.append(Entry(custom("dense_grid", core, "none"), "space", (0, 0, 0)))
         else:
@@ -82,42 +85,28 @@ def grid_entries(
     return out
 
 
-def preset_entries(names: Sequence[str] = tuple(PRESETS), core: Core | None = None) -> list[Entry]:
-    """Named presets (``griffin`` included when listed) as study entries."""
+def preset_entries(names: Sequence[str] | None = None, core: Core | None = None) -> list[Entry]:
+    """Named presets (default: every registered one; ``griffin`` included when listed) as study
+    entries, kind ``griffin`` for the registry's Griffin variants, else ``preset``."""
     out = []
-    for name in names:
-        if name not in PRESETS:
-            raise ValueError(f"presets: unknown preset {name!r}; known: {sorted(PRESETS)}")
-        kind = "griffin" if name in GRIFFIN_PRESETS else "preset"
+    for name in PRESET_REGISTRY.names() if names is None else names:
+        if name not in PRESET_REGISTRY:
+            raise ValueError(f"presets: {PRESET_REGISTRY.unknown(name)}")
+        kind = "griffin" if PRESET_REGISTRY.entry(name).kind == "griffin" else "preset"
         out.append(Entry(preset(name, core), kind))
     return out
 
 
-def digits_study_workload(variant: str = "p75", n_images: int | None = 64) -> Workload:
-    """The embedded default: the shipped digits CNN's real masks, turned into each category by
-    making the operands the category keeps dense all-nonzero (``category_masks``)."""
-    from griffin_jax.workloads import digits_workload
-
-    layers = digits_workload(variant, n_images)
-
-    def per_category(category):
-        for name, a, w in layers:
-            a2, w2 = category_masks(a, w, category)
-            yield workloads.GemmLayer(name, a2, w2, 1, f"digits_{variant}", category)
-
-    return Workload(f"digits_{variant}", per_category)
+def digits_study_workload(variant: str = "p75", n_images: int | None = 64):
+    """The embedded default: the shipped digits CNN's real masks (``workloads.load("digits")``),
+    fitted to each category by ``Workload.for_category``."""
+    return workloads.load("digits", variant=variant, n_images=n_images)
 
 
-def network_study_workload(name: str, seed: int = 0, batch: int = 1, **kwargs) -> Workload:
-    """A layer table (``workloads.network``) with generated masks per category
-    (``workloads.iter_workload``: documented default densities, clustered activations)."""
-    from griffin_jax.workloads import iter_workload
-
-    def per_category(category):
-        for layer, a, w in iter_workload(name, category, seed, batch=batch, **kwargs):
-            yield workloads.GemmLayer(layer.name, a, w, layer.groups * layer.count, name, category)
-
-    return Workload(name, per_category)
+def network_study_workload(name: str, seed: int = 0, batch: int = 1, **kwargs):
+    """A layer table with generated masks per category (``workloads.load(name, seed=...,
+    batch=...)``: documented default densities, clustered activations)."""
+    return workloads.load(name, seed=seed, batch=batch, **kwargs)
 
 
 def _design_columns(entry: Entry, category: str) -> dict:
@@ -138,11 +127,30 @@ def _design_columns(entry: Entry, category: str) -> dict:
     }
 
 
+def area_column(component: str) -> str:
+    """The summary column of one area component (mm^2)."""
+    return f"area_{component}_mm2"
+
+
+def energy_column(component: str) -> str:
+    """The summary column of one energy component (pJ)."""
+    return f"energy_{component}_pj"
+
+
 def _metric_columns(report) -> dict:
-    """Cycles and every cost figure, total and core-only (docs/model.md 4.3)."""
+    """Cycles and every cost figure, total and core-only (docs/model.md 4.3), then each area
+    component ``area_<component>_mm2`` (keys ``cost.COMPONENTS``) and each energy component
+    ``energy_<component>_pj`` (keys ``cost.ENERGY_COMPONENTS``): they sum to ``area_mm2`` and
+    ``energy_pj``, so a breakdown chart can be drawn from the summary alone."""
     row = report.as_row()
     out = {"cycles": int(report.cycles), "dense_cycles": int(report.dense_cycles)}
     out.update({k: float(v) for k, v in row.items() if k not in ("design", "category", "cycles")})
+    parts = {area_column(k): float(report.area[k]) for k in COMPONENTS}
+    parts.update({energy_column(k): float(report.energy[k]) for k in ENERGY_COMPONENTS})
+    clash = sorted(set(parts) & set(out))
+    if clash:  # a component named e.g. "core" would overwrite a total silently
+        raise ValueError(f"cost component columns {clash} clash with the totals' columns")
+    out.update(parts)
     return out
 
 
@@ -154,7 +162,7 @@ def run_study(
     *,
     metadata: dict | None = None,
     progress: Callable[[str], None] | None = None,
-    sim: dict | None = None,
+    sim: SimOptions | None = None,
 ) -> tuple[list, list]:
     """Evaluate every entry on every workload under every category.
 
@@ -200,7 +208,7 @@ def _network_rows(wl, category, entries, accels, tech, sim, meta, progress, summ
             progress(f"{wl.network}/{category}/{layer.name}")
 
     try:
-        nets = evaluate(accels, category, wl.layers(category), tech, sim=sim, on_layer=on_layer)
+        nets = evaluate(accels, category, wl, tech, sim=sim, on_layer=on_layer)
     except ValueError as e:
         raise ValueError(f"workload {wl.network!r}, category {category!r}: {e}") from None
     for e, net in zip(entries, nets):
@@ -244,7 +252,7 @@ def best_by(
 def category_overview(summary: Sequence[dict]) -> list:
     """Per network x category: the dense core, the best grid design, the best prior preset and
     Griffin, by total power efficiency (the short table the CLI prints; core-only figures of
-    the same designs beside it)."""
+    the same designs beside it). Rows read back from CSV (numbers as strings) are accepted."""
     out = []
     keys = sorted(
         {(r["network"], r["category"]) for r in summary},
@@ -255,13 +263,13 @@ def category_overview(summary: Sequence[dict]) -> list:
 
         def pick(pred):
             cands = [r for r in rows if pred(r)]
-            return max(cands, key=lambda r: r["tops_per_w"]) if cands else None
+            return max(cands, key=lambda r: float(r["tops_per_w"])) if cands else None
 
         dense = pick(lambda r: r["design"] == "dense")
         space = pick(lambda r: r["kind"] == "space")
         prior = pick(lambda r: r["kind"] == "preset" and r["design"] != "dense")
         griffin = pick(lambda r: r["kind"] == "griffin")
-        base = dense["tops_per_w"] if dense else float("nan")
+        base = float(dense["tops_per_w"]) if dense else float("nan")
         for label, r in (
             ("dense", dense),
             ("best grid", space),
@@ -278,9 +286,9 @@ def category_overview(summary: Sequence[dict]) -> list:
                     "design": r["design"],
                     "speedup": r["speedup"],
                     "tops_per_w": r["tops_per_w"],
-                    "vs_dense": r["tops_per_w"] / base,
+                    "vs_dense": float(r["tops_per_w"]) / base,
                     "tops_per_w_core": r["tops_per_w_core"],
-                    "vs_dense_core": r["tops_per_w_core"] / dense["tops_per_w_core"]
+                    "vs_dense_core": float(r["tops_per_w_core"]) / float(dense["tops_per_w_core"])
                     if dense
                     else float("nan"),
                     "area_mm2": r["area_mm2"],

@@ -32,7 +32,8 @@ import numpy as np
 from griffin_jax import workloads
 from griffin_jax.cost._evaluate import CostReport, evaluate
 from griffin_jax.design._core import Core
-from griffin_jax.design._presets import PRESETS, preset
+from griffin_jax.design._presets import PRESET_REGISTRY, preset
+from griffin_jax.sim._options import SimOptions
 from griffin_jax.workloads._workload import GemmLayer
 
 PUBLISHED_CSV = pathlib.Path(__file__).parent / "data" / "published.csv"
@@ -126,10 +127,9 @@ def tag_layers(
     kw = {**_side_kwargs("a", tag["a"]), **_side_kwargs("w", tag["w"])}
     cat = tag["category"]
     out = []
-    gen = workloads.iter_workload(network, cat, seed, **kw)
-    for layer, a, w in itertools.islice(gen, max_layers):
-        mult = layer.groups * layer.count
-        out.append(GemmLayer(layer.name, _row_subset(a, max_rows), w, mult, network, cat))
+    gen = workloads.network_layers(network, cat, seed, **kw)
+    for layer in itertools.islice(gen, max_layers):
+        out.append(layer.replace(a_mask=_row_subset(layer.a_mask, max_rows)))
     return out
 
 
@@ -269,7 +269,7 @@ def validate(
     max_layers: int | None = None,
     max_rows: int | None = 64,
     seed: int = 0,
-    sim: dict | None = None,
+    sim: SimOptions | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[dict]:
     """One validation row per published row: ``VALIDATION_COLUMNS`` plus ``scope``, ``bound``
@@ -315,8 +315,8 @@ def validate(
     out = []
     for i, row in enumerate(rows):
         name, metric = row["preset"], row["metric"]
-        if name not in PRESETS:
-            raise ValueError(f"published row {i}: preset {name!r} is not one of {sorted(PRESETS)}")
+        if name not in PRESET_REGISTRY:
+            raise ValueError(f"published row {i}: {PRESET_REGISTRY.unknown(name)}")
         if metric not in METRICS:
             raise ValueError(f"published row {i}: metric {metric!r} is not one of {METRICS}")
         published = float(row["published"])
@@ -389,7 +389,7 @@ def density_sweep(
     max_layers: int | None = None,
     max_rows: int | None = 64,
     seed: int = 0,
-    sim: dict | None = None,
+    sim: SimOptions | None = None,
 ) -> list[dict]:
     """``name`` vs dense in the AW category at each ``(a_density, w_density)`` of ``points``:
     one row per point with the mean over ``networks`` of speedup and TOPS/W gain (total and

@@ -9,6 +9,7 @@ from griffin_jax.workloads._categories import (
     activation_mask,
     iter_workload,
     layer_masks,
+    network_layers,
     network_workload,
     weight_mask,
     workload_densities,
@@ -23,6 +24,7 @@ from griffin_jax.workloads._layers import (
     total_macs,
     total_weights,
 )
+from griffin_jax.workloads._load import load
 from griffin_jax.workloads._networks import NETWORKS, network
 from griffin_jax.workloads._profiles import PROFILES, Profile, get_profile, uniform_profile
 from griffin_jax.workloads._real_networks import (
@@ -36,6 +38,12 @@ from griffin_jax.workloads._real_networks import (
     minilm_workload,
     sample_images,
 )
+from griffin_jax.workloads._registry import (
+    NETWORK_REGISTRY,
+    network_names,
+    register_layer_table,
+    register_network,
+)
 from griffin_jax.workloads._safetensors import (
     SafetensorsError,
     load_safetensors,
@@ -46,6 +54,7 @@ from griffin_jax.workloads._sparsity import (
     bernoulli_mask,
     block_mask,
     channel_mask,
+    check_density,
     clustered_activation_map,
     nm_mask,
     parse_nm,
@@ -65,6 +74,7 @@ from griffin_jax.workloads._workload import (
     as_workload,
     as_workloads,
     check_category,
+    fit_masks,
 )
 
 __all__ = [
@@ -78,6 +88,7 @@ __all__ = [
     "NETWORKS",
     "network",
     "bernoulli_mask",
+    "check_density",
     "nm_mask",
     "parse_nm",
     "block_mask",
@@ -98,6 +109,13 @@ __all__ = [
     "layer_masks",
     "workload_densities",
     "iter_workload",
+    "network_layers",
+    "NETWORK_REGISTRY",
+    "load",
+    "network_names",
+    "register_layer_table",
+    "register_network",
+    "fit_masks",
     "network_workload",
     "digits_variants",
     "digits_workload",

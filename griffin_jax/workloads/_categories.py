@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
+import warnings
 from collections.abc import Iterator
 
 import numpy as np
@@ -43,7 +44,7 @@ from griffin_jax.workloads._sparsity import (
     nm_mask,
     parse_nm,
 )
-from griffin_jax.workloads._workload import check_category
+from griffin_jax.workloads._workload import GemmLayer, check_category
 
 CATEGORY_NAMES = {
     "dense": "dense",
@@ -272,10 +273,10 @@ def _profile_side(profile, operand, layers, network):
     return p.densities(layers, network)
 
 
-def iter_workload(
+def network_layers(
     network,
     category: str,
-    seed,
+    seed=0,
     *,
     batch: int = 1,
     a_density: float | None = None,
@@ -287,12 +288,15 @@ def iter_workload(
     sigma: float = 2.0,
     channel_spread: float = 0.0,
     block=(4, 4),
-) -> Iterator[tuple[Layer, np.ndarray, np.ndarray]]:
-    """Yield ``(layer, a_mask, w_mask)`` for every layer, one layer in memory at a time.
+) -> Iterator[GemmLayer]:
+    """Yield one ``GemmLayer`` per layer of a network as a model of ``category``, one layer's
+    masks in memory at a time.
 
-    ``network``: a name in ``NETWORKS`` (built at ``batch``) or a sequence of ``Layer``.
-    Layer i draws from its own stream ``default_rng([seed, i])`` (int seed) or the i-th spawn of
-    a Generator seed, so masks do not depend on which other layers are generated.
+    ``network``: a layer-table name (``NETWORKS``, built at ``batch``) or a sequence of
+    ``Layer``. Each ``GemmLayer`` carries its ``Layer`` as ``spec`` and ``groups x count`` as
+    its multiplicity. Layer i draws from its own stream ``default_rng([seed, i])`` (int seed)
+    or the i-th spawn of a Generator seed, so masks do not depend on which other layers are
+    generated. Densities: module doc (defaults, or per-layer profiles).
     """
     if isinstance(network, str):
         name, layers = network, _network(network, batch)
@@ -325,15 +329,37 @@ def iter_workload(
             channel_spread=channel_spread,
             block=block,
         )
-        yield layer, a_mask, w_mask
+        yield GemmLayer(
+            layer.name,
+            a_mask,
+            w_mask,
+            layer.groups * layer.count,
+            name or "",
+            category,
+            spec=layer,
+        )
 
 
-def network_workload(
-    network, category: str, seed, **kwargs
-) -> list[tuple[Layer, np.ndarray, np.ndarray]]:
-    """All ``(layer, a_mask, w_mask)`` of a network at once (see ``iter_workload``).
+def iter_workload(network, category: str, seed, **kwargs) -> Iterator[tuple]:
+    """Deprecated: ``network_layers`` yields ``GemmLayer`` s (the layer record is their
+    ``spec``). Yields ``(layer, a_mask, w_mask)`` as before."""
+    warnings.warn(
+        "iter_workload is deprecated: use network_layers (it yields GemmLayer; the Layer "
+        "record is GemmLayer.spec)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    for g in network_layers(network, category, seed, **kwargs):
+        yield g.spec, g.a_mask, g.w_mask
 
-    Memory: ResNet-50's masks total about 30 MB; VGG-16's fc6 weight mask alone is 100 MB, so
-    prefer ``iter_workload`` for the large networks.
-    """
-    return list(iter_workload(network, category, seed, **kwargs))
+
+def network_workload(network, category: str, seed, **kwargs) -> list[tuple]:
+    """Deprecated: ``workloads.load(name, category, seed=...)`` gives a ``Workload``. All
+    ``(layer, a_mask, w_mask)`` of a network at once, as before."""
+    warnings.warn(
+        "network_workload is deprecated: use workloads.load(name, category, seed=...) (a "
+        "Workload of GemmLayer) or network_layers (a generator)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return [(g.spec, g.a_mask, g.w_mask) for g in network_layers(network, category, seed, **kwargs)]

@@ -20,6 +20,8 @@ import json
 import numpy as np
 
 from griffin_jax.workloads._layers import lower_patches
+from griffin_jax.workloads._registry import register_network
+from griffin_jax.workloads._workload import GemmLayer, Workload
 
 _VARIANTS = ("dense", "p50", "p75", "p90", "2:4")
 # npz member names cannot hold ':' portably.
@@ -136,13 +138,14 @@ def digits_metadata(data_dir=None) -> dict:
 
 def digits_workload(
     variant: str = "dense", n_images: int | None = None, *, data_dir=None
-) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """The shipped GEMMs of one variant: ``[(layer, a_mask bool[M, K], w_mask bool[K, N]), ...]``.
+) -> Workload:
+    """The shipped GEMMs of one variant as a ``Workload`` named ``digits_<variant>`` (no
+    category stated: ``for_category`` fits its masks to one), one ``GemmLayer`` per layer.
 
-    ``a_mask`` is the im2col-lowered nonzero mask of the layer's input on the held-out images
-    (``M = n_images * Ho * Wo``; the fc layer has one row per image); ``w_mask`` the nonzeros of the
-    pruned weight. ``n_images`` keeps the first images only (default: all shipped);
-    ``data_dir`` as in ``digits_metadata``.
+    A layer's ``a_mask`` bool ``[M, K]`` is the im2col-lowered nonzero mask of its input on the
+    held-out images (``M = n_images * Ho * Wo``; the fc layer has one row per image); its
+    ``w_mask`` bool ``[K, N]`` the nonzeros of the pruned weight. ``n_images`` keeps the first
+    images only (default: all shipped); ``data_dir`` as in ``digits_metadata``.
     """
     if variant not in _VARIANTS:
         raise ValueError(f"variant must be one of {_VARIANTS}, got {variant!r}")
@@ -171,5 +174,12 @@ def digits_workload(
         amap = unpack_bool(bits, (n_all, h, w, c))[:n_images]
         a_mask = im2col(amap, layer["R"], layer["S"], pad=layer["pad"])
         w_mask = unpack_bool(arrays[f"{key}.w.{name}"], (layer["K"], layer["N"]))
-        out.append((name, a_mask, w_mask))
-    return out
+        out.append(GemmLayer(name, a_mask, w_mask, 1, f"digits_{variant}"))
+    return Workload(f"digits_{variant}", out)
+
+
+@register_network("digits", paper=True)
+def _digits_network(variant: str = "p75", n_images: int | None = 16, data_dir=None) -> Workload:
+    """The shipped digits CNN's real masks (weights pruned per ``variant``, ReLU activations of
+    ``n_images`` held-out images): the main job's default workload."""
+    return digits_workload(variant, n_images, data_dir=data_dir)

@@ -24,8 +24,7 @@ import dataclasses
 import functools
 
 from griffin_jax.workloads._layers import Layer, _int, conv_gemm, linear_gemm
-
-NETWORKS = ("resnet50", "mobilenet_v2", "vgg16", "bert_base", "vit_b16", "llama_mlp")
+from griffin_jax.workloads._registry import NETWORK_REGISTRY, register_layer_table
 
 
 class _Builder:
@@ -251,27 +250,34 @@ def _llama_mlp(batch: int, seq: int = 128) -> tuple[Layer, ...]:
     return b.build()
 
 
-_BUILDERS = {
-    "resnet50": _resnet50,
-    "mobilenet_v2": _mobilenet_v2,
-    "vgg16": _vgg16,
-    "bert_base": _bert_base,
-    "vit_b16": _vit_b16,
-    "llama_mlp": _llama_mlp,
-}
+# The paper study's networks are marked ``paper`` (with the digits masks, ``_digits``).
+for _name, _table, _paper in (
+    ("resnet50", _resnet50, True),
+    ("mobilenet_v2", _mobilenet_v2, True),
+    ("vgg16", _vgg16, False),
+    ("bert_base", _bert_base, True),
+    ("vit_b16", _vit_b16, False),
+    ("llama_mlp", _llama_mlp, False),
+):
+    register_layer_table(_name, _table, paper=_paper)
+# The built-in layer tables (``network_names(kind="table")`` also lists registered ones).
+NETWORKS = NETWORK_REGISTRY.names(kind="table")
 
 
 def network(name: str, batch: int = 1) -> tuple[Layer, ...]:
-    """The GEMMs of network ``name`` (one of ``NETWORKS``) at batch size ``batch``.
+    """The GEMMs of layer-table network ``name`` (``network_names(kind="table")``) at batch
+    size ``batch``.
 
     Images are 224x224; BERT and the Llama MLP use sequence 128 per batch element. Returns a
     tuple of ``Layer`` in execution order of each role's first instance.
     """
-    if not isinstance(name, str) or name not in _BUILDERS:
-        raise ValueError(f"network name must be one of {NETWORKS}, got {name!r}")
-    return _cached(name, _int("batch", batch))
+    tables = NETWORK_REGISTRY.names(kind="table")
+    if not isinstance(name, str) or name not in tables:
+        raise ValueError(f"network name must be one of {tables}, got {name!r}")
+    return _cached(name, NETWORK_REGISTRY.get(name), _int("batch", batch))
 
 
 @functools.lru_cache(maxsize=64)
-def _cached(name: str, batch: int) -> tuple[Layer, ...]:
-    return _BUILDERS[name](batch)
+def _cached(name: str, table, batch: int) -> tuple[Layer, ...]:
+    # keyed by the table function too, so a network registered again (replace=True) is rebuilt
+    return tuple(table(batch))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
@@ -26,6 +27,22 @@ def check_category(category) -> str:
     if category not in CATEGORIES:
         raise ValueError(f"category must be one of {CATEGORIES}, got {category!r}")
     return category
+
+
+def fit_masks(a_mask, w_mask, category: str):
+    """The masks a model of ``category`` shows (docs/model.md 1): the operands the category
+    keeps dense are made all-true (``dense``: both; ``W``: activations; ``A``: weights; ``AW``:
+    unchanged). ``a_mask`` bool ``[M, K]``, ``w_mask`` bool ``[K, N]``; returns both."""
+    check_category(category)
+    a = _mask("fit_masks", "a_mask", a_mask)
+    w = _mask("fit_masks", "w_mask", w_mask)
+    if a.shape[1] != w.shape[0]:
+        raise ValueError(f"a_mask is [M, K={a.shape[1]}] but w_mask is [K={w.shape[0]}, N]")
+    if category in ("dense", "W"):
+        a = np.ones_like(a)
+    if category in ("dense", "A"):
+        w = np.ones_like(w)
+    return a, w
 
 
 def _mask(where: str, name: str, m) -> np.ndarray:
@@ -44,7 +61,9 @@ class GemmLayer:
     ``a_mask`` bool ``[M, K]`` (nonzero activations, im2col-lowered), ``w_mask`` bool ``[K, N]``
     (nonzero weights); ``multiplicity``: identical instances the network runs (e.g. ``groups x
     count`` of a layer table); ``network``: the network it belongs to (may be empty);
-    ``category``: the model category its masks stand for, or ``None`` when not stated.
+    ``category``: the model category its masks stand for, or ``None`` when not stated;
+    ``spec``: the layer-table record it was made from (``workloads.Layer``: kind, groups,
+    conv geometry), when there is one.
     """
 
     name: str
@@ -53,6 +72,7 @@ class GemmLayer:
     multiplicity: int = 1
     network: str = ""
     category: str | None = None
+    spec: object = dataclasses.field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         where = f"layer {self.name!r}"
@@ -80,6 +100,23 @@ class GemmLayer:
 
     def replace(self, **changes) -> GemmLayer:
         return dataclasses.replace(self, **changes)
+
+    def for_category(self, category: str) -> GemmLayer:
+        """This layer as a model of ``category`` (``fit_masks``): the operands the category
+        keeps dense become all-true."""
+        a, w = fit_masks(self.a_mask, self.w_mask, category)
+        return dataclasses.replace(self, a_mask=a, w_mask=w, category=category)
+
+    def __iter__(self):
+        # The older producers gave (name, a_mask, w_mask) tuples; unpacking a layer that way
+        # keeps working for one deprecation period.
+        warnings.warn(
+            "unpacking a GemmLayer as (name, a_mask, w_mask) is deprecated; use its "
+            "name / a_mask / w_mask fields",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return iter((self.name, self.a_mask, self.w_mask))
 
 
 def as_layer(
@@ -117,24 +154,35 @@ def as_layers(layers, where: str = "layers", **fill) -> tuple[GemmLayer, ...]:
     return out
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
 class Workload:
-    """A named network as a non-empty tuple of ``GemmLayer``; ``category``: the model category
-    it stands for (``None``: not stated); ``weight``: how often it runs in a mix (> 0)."""
+    """A named network: its ``GemmLayer`` s, the model ``category`` they stand for (``None``:
+    not stated) and its ``weight`` in a mix (> 0).
 
-    name: str
-    layers: tuple
-    category: str | None = None
-    weight: float = 1.0
+    ``layers`` is either
 
-    def __post_init__(self):
-        name = str(self.name)
-        if self.category is not None:
+    * a sequence of ``GemmLayer`` (or ``(name, a_mask, w_mask, multiplicity)`` tuples): fixed
+      masks, validated once; or
+    * a callable ``layers(category) -> Iterable[GemmLayer]`` that makes a category's masks when
+      they are needed (generated networks): iterating streams one layer at a time, so only one
+      layer's masks are in memory. Such a workload needs a category before it can be iterated.
+
+    ``for_category(c)`` is the one place a model category is applied to masks (docs/model.md
+    1): fixed masks are made to fit ``c`` (the operands ``c`` keeps dense become all-true,
+    ``fit_masks``) unless ``fit=False``; a callable source makes ``c``'s masks itself.
+    """
+
+    __slots__ = ("name", "category", "weight", "_layers", "_source", "_size")
+
+    def __init__(
+        self, name, layers, category: str | None = None, weight: float = 1.0, *, size=None
+    ):
+        name = str(name)
+        if category is not None:
             try:
-                check_category(self.category)
+                check_category(category)
             except ValueError as e:
                 raise ValueError(f"workload {name!r}: {e}") from None
-        w = self.weight
+        w = weight
         if (
             isinstance(w, bool)
             or not isinstance(w, (int, float, np.number))
@@ -142,21 +190,103 @@ class Workload:
             or not math.isfinite(w)
         ):
             raise ValueError(f"workload {name!r}: weight must be a positive number, got {w!r}")
-        layers = as_layers(
-            self.layers, f"workload {name!r} layers", network=name, category=self.category
-        )
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "layers", layers)
-        object.__setattr__(self, "weight", float(w))
+        if callable(layers) and not isinstance(layers, Workload):
+            stored, source = None, layers
+        else:
+            stored = as_layers(layers, f"workload {name!r} layers", network=name, category=category)
+            source = None
+        for k, v in (
+            ("name", name),
+            ("category", category),
+            ("weight", float(w)),
+            ("_layers", stored),
+            ("_source", source),
+            # a lazy source's layer count when the maker knows it (len() then makes no masks)
+            ("_size", len(stored) if stored is not None else size),
+        ):
+            object.__setattr__(self, k, v)
 
-    def __iter__(self):
-        return iter(self.layers)
+    def __setattr__(self, name, value):
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    @property
+    def lazy(self) -> bool:
+        """Whether the layers are made on demand (a callable source)."""
+        return self._source is not None
+
+    @property
+    def network(self) -> str:
+        """The network's name (``name``; the older ``study.Workload`` called it ``network``)."""
+        return self.name
+
+    @property
+    def layers(self) -> tuple:
+        """Every layer as a tuple (a lazy workload makes all its masks at once: iterate it
+        instead to hold one layer at a time)."""
+        if self._layers is not None:
+            return self._layers
+        return tuple(self)
+
+    def __iter__(self) -> Iterator[GemmLayer]:
+        if self._layers is not None:
+            return iter(self._layers)
+        if self.category is None:
+            raise ValueError(
+                f"workload {self.name!r} makes its masks per model category: take "
+                "workload.for_category(category) first"
+            )
+        return iter_layers(
+            self._source(self.category),
+            f"workload {self.name!r} layers",
+            network=self.name,
+            category=self.category,
+        )
 
     def __len__(self) -> int:
-        return len(self.layers)
+        return self._size if self._size is not None else sum(1 for _ in self)
+
+    def for_category(self, category: str, fit: bool = True) -> Workload:
+        """This network as a model of ``category``: a fixed workload's masks made to fit it
+        (``fit_masks``; ``fit=False`` keeps them as they are), a lazy one's made for it."""
+        check_category(category)
+        if self._source is not None:
+            return self.replace(category=category)
+        if not fit:
+            return self.replace(category=category)
+        layers = self._layers
+        return Workload(
+            self.name,
+            lambda c: (layer.for_category(c) for layer in layers),
+            category,
+            self.weight,
+            size=len(layers),
+        )
 
     def replace(self, **changes) -> Workload:
-        return dataclasses.replace(self, **changes)
+        args = {
+            "name": self.name,
+            "layers": self._source if self._source is not None else self._layers,
+            "category": self.category,
+            "weight": self.weight,
+        }
+        unknown = set(changes) - set(args)
+        if unknown:
+            raise ValueError(f"Workload.replace: unknown field(s) {sorted(unknown)}")
+        args.update(changes)
+        size = self._size if "layers" not in changes else None
+        return Workload(**args, size=size)
+
+    def __repr__(self) -> str:
+        what = "lazy" if self._source is not None else f"{len(self._layers)} layers"
+        return f"Workload({self.name!r}, {what}, category={self.category!r}, weight={self.weight})"
+
+    def __reduce__(self):
+        args = (self.name, self._source or self._layers, self.category, self.weight)
+        return (_rebuild, (args, self._size))
+
+
+def _rebuild(args, size):
+    return Workload(*args, size=size)
 
 
 def as_workload(item, where: str = "workload") -> Workload:

@@ -7,18 +7,15 @@ import subprocess
 import sys
 
 import pytest
-from hydra import compose, initialize_config_module
 
-from griffin_jax.cli import _app, _schema
+from griffin_jax.cli import _app, _build, _schema
 from griffin_jax.study import collect_runs, read_csv
+from tests.conftest import compose_config
 
 TINY = ["workload.M=24", "workload.N=8", "workload.K=40"]
 
 
-def _compose(overrides):
-    _schema.register()
-    with initialize_config_module(config_module="griffin_jax.conf", version_base="1.3"):
-        return compose(config_name="config", overrides=overrides)
+_compose = compose_config
 
 
 def test_defaults_compose_to_the_study():
@@ -45,6 +42,8 @@ def test_experiment_groups_override_other_groups():
 
 
 def test_slurm_launcher_config_composes():
+    from hydra import compose, initialize_config_module
+
     pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
     _schema.register()
     with initialize_config_module(config_module="griffin_jax.conf", version_base="1.3"):
@@ -163,41 +162,38 @@ def test_a_custom_window_that_does_not_fit_is_an_error_not_dropped(tmp_path, exp
         _app.run(cfg, str(tmp_path))
 
 
+def _checked(overrides):
+    return _build.check(_compose(overrides))[0]  # the Spec the config describes
+
+
 def test_search_takes_its_ranges_from_the_design_group():
     from griffin_jax.search import Space
 
-    cfg = _compose(["experiment=search"])
-    assert _app._search_space(cfg) == Space()  # design=search is the search's default space
-    sp = _app._search_space(
-        _compose(
-            [
-                "experiment=search",
-                "design.exploits=[AW]",
-                "design.box_time=[2,1,5]",
-                "design.box_lane=[1]",
-            ]
-        )
-    )
+    def space(overrides):
+        spec = _checked(["experiment=search", *overrides])
+        return spec.designs.search_space(spec.core)
+
+    assert space([]) == Space(time=(1, 7), lane=(0, 3))  # design=search: 1..7 x 0..3 x 0..2
+    sp = space(["design.exploits=[AW]", "design.box_time=[2,1,5]", "design.box_lane=[1]"])
     assert sp.exploits == ("AW",) and sp.time == (1, 5) and sp.lane == (1, 1)
     with pytest.raises(_schema.ConfigError, match="design.presets"):
-        _app._search_space(_compose(["experiment=search", "design.presets=[griffin]"]))
+        space(["design.presets=[griffin]"])
     with pytest.raises(_schema.ConfigError, match="design.box_lane"):
-        _app._search_space(_compose(["experiment=search", "design.box_lane=[0,16]"]))
+        space(["design.box_lane=[0,16]"])
 
 
 def test_paper_candidates_come_from_the_design_group():
     from griffin_jax.study import KINDS, candidate_designs
 
-    cands = _app._paper_candidates(_app._designs(_compose(["experiment=paper"])))
+    spec = _checked(["experiment=paper"])
+    cands = spec.designs.candidates(spec.core)
     ref = candidate_designs()
     for kind in KINDS:  # the same presets in every kind, the boxes of design=paper beside them
         names = {a.name for a in cands[kind]}
         assert {a.name for a in ref[kind] if "_box" not in a.name} <= names, kind
     assert {a.name for a in cands["AW"]} >= {"AW:box(2,1,1)", "AW:box(3,0,0)"}
     with pytest.raises(_schema.ConfigError, match="griffin"):
-        _app._paper_candidates(
-            _app._designs(_compose(["experiment=paper", "design.presets=[dense]"]))
-        )
+        _checked(["experiment=paper", "design.presets=[dense]"])
 
 
 def test_bad_cpu_device_count_names_the_key(tmp_path):
@@ -245,7 +241,7 @@ def test_a_config_error_is_one_line_without_traceback_and_is_recorded(tmp_path):
     res = _cli(["experiment=quick", "core.lanes=0", f"hydra.run.dir={run_dir}"], tmp_path)
     assert res.returncode == 2
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "core.lanes" in lines[0] and ">= 1" in lines[0], res.stderr
+    assert len(lines) == 1 and "core.lanes" in lines[0] and "positive int" in lines[0], res.stderr
     assert "Traceback" not in res.stderr
     assert "core.lanes" in json.loads(pathlib.Path(run_dir / "status.json").read_text())["error"]
     res = _cli(
@@ -290,28 +286,34 @@ def test_a_finished_run_is_never_overwritten(tmp_path):
     first = _app.run(_compose(["experiment=quick", *TINY]), str(tmp_path / "lib"))
     with pytest.raises(_schema.ConfigError, match="hydra.run.dir"):
         _app.run(_compose(["experiment=quick", *TINY]), str(tmp_path / "lib"))
-    stale = tmp_path / "lib" / "stale.csv"
-    (tmp_path / "lib" / "status.json").write_text(
-        json.dumps({"status": "ok", "outputs": {"tables": [str(stale)]}})
-    )
-    stale.write_text("a\n1\n")
-    again = _app.run(
-        _compose(["experiment=quick", *TINY, "runtime.overwrite=true"]), str(tmp_path / "lib")
-    )
-    assert again["tables"] == first["tables"] and not stale.exists()
+    # Overwriting removes what the old run's manifest lists, and nothing a user put there.
+    lib = tmp_path / "lib"
+    manifest = json.loads((lib / "manifest.json").read_text())
+    assert manifest["files"] == ["cycles.csv"] and manifest["experiment"] == "quick"
+    mine = lib / "notes.csv"
+    mine.write_text("mine\n")
+    again = _app.run(_compose(["experiment=quick", *TINY, "runtime.overwrite=true"]), str(lib))
+    assert again["tables"] == first["tables"] and mine.read_text() == "mine\n"
 
 
-def test_a_rerun_into_a_failed_run_leaves_none_of_its_tables(tmp_path):
+def test_a_rerun_into_a_failed_run_checks_first_then_clears_only_its_files(tmp_path):
     old = tmp_path / "old.csv"
     old.write_text("a\n1\n")
-    (tmp_path / "status.json").write_text(
-        json.dumps({"status": "failed", "outputs": {"partial": [str(old)]}})
+    mine = tmp_path / "mine.csv"  # a user's file, newer than the failed run
+    mine.write_text("b\n2\n")
+    (tmp_path / "status.json").write_text(json.dumps({"status": "failed"}))
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"experiment": "quick", "files": ["old.csv"]})
     )
+    # a bad value is refused before anything is removed ...
     with pytest.raises(_schema.ConfigError, match="core.lanes"):
         _app.run(_compose(["experiment=quick", "core.lanes=0"]), str(tmp_path))
-    assert not old.exists()
-    status = json.loads(pathlib.Path(tmp_path / "status.json").read_text())
-    assert status["status"] == "failed" and status["outputs"] == {"partial": []}
+    assert old.exists() and mine.exists()
+    assert json.loads((tmp_path / "status.json").read_text())["status"] == "failed"
+    # ... a good rerun removes the failed run's file and keeps the user's
+    _app.run(_compose(["experiment=quick", *TINY]), str(tmp_path))
+    assert not old.exists() and mine.read_text() == "b\n2\n"
+    assert json.loads((tmp_path / "manifest.json").read_text())["files"] == ["cycles.csv"]
 
 
 def test_default_run_folders_are_unique_and_run_ids_carry_the_date(tmp_path):

@@ -2,9 +2,11 @@
 
 import pytest
 
-from griffin_jax.cli import _app, _schema
+from griffin_jax.cli import _app, _build, _schema
+from griffin_jax.experiments import Context
+from griffin_jax.experiments._candidates import paper_geometries
 from griffin_jax.study import READINGS, read_csv
-from tests.cli.test_app import _compose
+from tests.conftest import compose_config as _compose
 
 TINY = [
     "experiment=paper",
@@ -52,8 +54,12 @@ def test_paper_runs_both_geometries_and_labels_every_row(tmp_path):
 def test_paper_geometries_switch(tmp_path, monkeypatch):
     import griffin_jax.study as study
 
-    cfg = _compose([*TINY, "experiment.paper.geometries=[configured]"])
-    geoms, note = _app._paper_geometries(cfg, _app._workloads(cfg))
+    def geometries(overrides):
+        spec, opts, settings = _build.check(_compose([*TINY, *overrides]))
+        max_lanes = settings["geometry"].max_lanes
+        return paper_geometries(spec, opts.geometries, max_lanes, Context())
+
+    geoms, note = geometries(["experiment.paper.geometries=[configured]"])
     assert [(role, c.lanes) for role, c, _ in geoms] == [("configured", 8)] and "only" in note
     real = study.geometry_study
 
@@ -65,8 +71,7 @@ def test_paper_geometries_switch(tmp_path, monkeypatch):
 
     monkeypatch.setattr(study, "geometry_study", configured_wins)
     for which in ("[configured,best]", "[best]"):
-        cfg = _compose([*TINY, f"experiment.paper.geometries={which}"])
-        geoms, note = _app._paper_geometries(cfg, _app._workloads(cfg))
+        geoms, note = geometries([f"experiment.paper.geometries={which}"])
         assert [role for role, _, _ in geoms] == ["configured"] and "one run" in note
     with pytest.raises(_schema.ConfigError, match="experiment.paper.geometries"):
         _app.run(_compose([*TINY, "experiment.paper.geometries=[best,nope]"]), str(tmp_path))

@@ -5,16 +5,12 @@ import subprocess
 import sys
 
 import pytest
-from hydra import compose, initialize_config_module
 
 from griffin_jax.cli import _app, _schema
 from griffin_jax.study import GEOMETRY_COLUMNS, read_csv
+from tests.conftest import compose_config
 
-
-def _compose(overrides):
-    _schema.register()
-    with initialize_config_module(config_module="griffin_jax.conf", version_base="1.3"):
-        return compose(config_name="config", overrides=overrides)
+_compose = compose_config
 
 
 def test_tiny_geometry_run_writes_the_table_the_plot_and_the_best(tmp_path, capsys):

@@ -3,12 +3,12 @@
 import json
 
 import pytest
-from hydra import compose, initialize_config_module
 
 from griffin_jax.cli import _app, _schema
 from griffin_jax.design import derived_griffin
 from griffin_jax.design._griffin import DERIVED_RESOURCE
 from griffin_jax.study import WIRING_COLUMNS, read_csv
+from tests.conftest import compose_config
 
 SMALL = [
     "experiment=griffin",
@@ -29,10 +29,7 @@ SMALL = [
 ]
 
 
-def _compose(overrides):
-    _schema.register()
-    with initialize_config_module(config_module="griffin_jax.conf", version_base="1.3"):
-        return compose(config_name="config", overrides=overrides)
+_compose = compose_config
 
 
 def _package_file() -> str:

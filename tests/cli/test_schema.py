@@ -1,21 +1,17 @@
 """The config checks: keys (with the nearest valid one), types and values, named by key."""
 
 import pytest
-from hydra import compose, initialize_config_module
 from omegaconf import OmegaConf
 
-from griffin_jax.cli import _schema
+from griffin_jax.cli import _build, _schema
+from tests.conftest import compose_config
 
-
-def _compose(overrides):
-    _schema.register()
-    with initialize_config_module(config_module="griffin_jax.conf", version_base="1.3"):
-        return compose(config_name="config", overrides=overrides)
+_compose = compose_config
 
 
 @pytest.mark.parametrize("experiment", ["study", "quick", "paper", "search"])
 def test_every_shipped_experiment_passes_the_checks(experiment):
-    _schema.check(_compose([f"experiment={experiment}"]), ("study", "quick", "paper", "search"))
+    _build.check(_compose([f"experiment={experiment}"]))
 
 
 @pytest.mark.parametrize(
@@ -34,7 +30,7 @@ def test_appended_typos_name_the_nearest_key(override, msg):
 
 def test_free_form_tags_accept_any_key():
     cfg = _compose(["+experiment.tags.sweep=a", "+experiment.tags.note=b"])
-    _schema.check(cfg)
+    _build.check(cfg)
     _schema.check_override_keys(
         [
             "+experiment.tags.sweep=a",
@@ -107,4 +103,4 @@ def test_a_wrong_type_names_its_key():
 )
 def test_bad_values_name_their_key(override, key):
     with pytest.raises(_schema.ConfigError, match=key):
-        _schema.check_values(_compose([override]))
+        _build.check(_compose([override]))

@@ -6,7 +6,7 @@ import pytest
 
 from griffin_jax.cli import _app, _schema
 from griffin_jax.study import SENSITIVITY_COLUMNS, read_csv
-from tests.cli.test_app import _compose
+from tests.conftest import compose_config as _compose
 
 TINY = [
     "experiment=sensitivity",

@@ -3,16 +3,12 @@
 import json
 
 import pytest
-from hydra import compose, initialize_config_module
 
-from griffin_jax.cli import _app, _schema
+from griffin_jax.cli import _app
 from griffin_jax.study import VALIDATION_COLUMNS, load_published, read_csv
+from tests.conftest import compose_config
 
-
-def _compose(overrides):
-    _schema.register()
-    with initialize_config_module(config_module="griffin_jax.conf", version_base="1.3"):
-        return compose(config_name="config", overrides=overrides)
+_compose = compose_config
 
 
 def test_small_validation_run_writes_the_csv_and_the_page(tmp_path, capsys):

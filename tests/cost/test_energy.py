@@ -221,7 +221,7 @@ def test_second_node_lowers_energy_and_area():
     assert r16.energy["mult"] == pytest.approx(0.142 * r45.energy["mult"])
 
 
-def test_category_masks_and_densify():
+def test_category_masks_and_fit():
     a, w = _masks(8)
     da, dw = cost.category_masks(a, w, "W")
     assert da.all() and (dw == w).all()
@@ -232,8 +232,15 @@ def test_category_masks_and_densify():
     with pytest.raises(ValueError, match="category"):
         cost.category_masks(a, w, "WA")
     acc = custom("aw", CORE, "AW", gj.Window.box(1, 1))
-    (r,) = cost.evaluate([acc], "dense", [("x", a, w, 1)], TECH, densify=True)
+    # masks fit the category by default (a sparse layer run as a dense model is dense) ...
+    (r,) = cost.evaluate([acc], "dense", [("x", a, w, 1)], TECH)
     assert r.cycles == r.dense_cycles
+    # ... unless asked to keep them; the old keyword still works, with a warning
+    (kept,) = cost.evaluate([acc], "dense", [("x", a, w, 1)], TECH, fit=False)
+    assert kept.cycles < kept.dense_cycles
+    with pytest.warns(DeprecationWarning, match="fit"):
+        (old,) = cost.evaluate([acc], "dense", [("x", a, w, 1)], TECH, densify=False)
+    assert old == kept
 
 
 def test_bad_arguments():
@@ -434,3 +441,104 @@ def test_sparten_like_schedulers_charge_group_cycles():
     assert rep.energy["schedulers"] == pytest.approx(
         int(act.group_cycles[0]) * _per_sched(acc.hardware)
     )
+
+
+# -- energy_components: counted events priced by hand (docs/model.md 4.0.1) -------------------
+def _v1_schedule(mode, a, w):
+    ev = cost.layer_events(mode, a, w)
+    if mode.exploit == "none":
+        return ev, cost.Schedule(cycles=ev.analytic_cycles)
+    return ev, cost.Schedule.from_activity(gj.gemm_activity_batch([mode], a, w), 0)
+
+
+def _priced_by_hand(mode, c, sram, core_mm2):
+    """Every component of one layer from its ``Counts`` ``c``, with the cited 45 nm numbers of
+    horowitz45.yaml and the rules of docs/model.md 4.0 / 4.0.1 / 4.2, for Griffin v1 (AW
+    hardware, per-multiplier muxes on both sides, a bypass path) on 8 lanes of 8-bit operands."""
+    b, L = 8, 8
+    density = 0.03 / 36  # the switching rule: the [H14] 8-bit adder's pJ per um^2
+    dff, mux2, prio = 4.522 * density, 1.862 * density, 2 * 0.798 * density
+    tree = 4 * _adder(16) + 2 * _adder(17) + _adder(18)  # 7 adders, one bit wider per level
+    hw = mode.core  # the modes share the hardware's window: size 7, 6 distinct (dt, dl)
+    offsets = preset("griffin_v1", hw).hardware.window.as_tuples()
+    F_act, F_wgt = 1 + len(offsets), 1 + len({(t, l) for t, l, _ in offsets})
+    own = mode.window.as_tuples()
+    size, steps = len(own), len({(t, l) for t, l, _ in own})
+    depth = max((t for t, _, _ in own), default=0)
+
+    def select(F, live):  # b (ceil(log2 F) + F_on - 1) 2:1-cell events
+        return b * mux2 * (math.ceil(math.log2(F)) + live - 1)
+
+    bypass = b * mux2
+    act_mux = {
+        "none": c.executed * bypass,
+        "W": c.executed * select(F_act, 1 + steps),
+        "A": c.items * select(F_act, 1 + size) + c.executed * bypass,
+        "AW": c.executed * select(F_act, 1 + size),
+    }[mode.exploit]
+    wgt_mux = c.executed * (select(F_wgt, 1 + steps) if mode.exploit in ("A", "AW") else bypass)
+    staged_buffers = {"none": 0, "W": hw.cols, "A": hw.rows, "AW": hw.rows + hw.cols}
+    per_scheduler = L * (1 + size) * prio + (depth + 1) * L * dff
+    return {
+        "mult": c.products * 0.2,
+        "adder_trees": c.busy_dpu_cycles * tree,
+        "accumulators": c.busy_dpu_cycles * (0.1 + 32 * dff),
+        "extra_trees": c.tree_dpu_cycles * (tree + 0.1),
+        "act_mux": act_mux,
+        "wgt_mux": wgt_mux,
+        "staging": c.staged_rows * staged_buffers[mode.exploit] * L * b * dff,
+        "schedulers": c.scheduler_cycles * per_scheduler,
+        "leakage": 40.0 * core_mm2 * c.cycles / 1.0,
+        "sram": c.act_value_bits * sram["act"]["read"]
+        + c.wgt_value_bits * sram["wgt"]["read"]
+        + c.out_bits * sram["out"]["write"],
+        "metadata": c.act_meta_bits * sram["act"]["read"] + c.wgt_meta_bits * sram["wgt"]["read"],
+        "sram_leakage": sum(x["leak"] for x in sram.values()) * c.cycles / 1.0,
+    }
+
+
+def test_energy_components_price_the_counts_by_hand():
+    core = gj.Core(2, 4, 8)  # rows != cols: per-row and per-column parts differ
+    g = preset("griffin_v1", core)  # a window of 7 offsets, an extra tree: every component
+    a, w = _masks(11)
+    inv = cost.inventory(g)
+    # metadata: a 1-bit mask per activation, the larger of mask and W frame selector per weight
+    sram = sram_by_hand(TECH, core, act_meta=1, wgt_meta=math.ceil(math.log2(7)))
+    nonzero = set()
+    for cat in gj.CATEGORIES:
+        mode = g.mode(cat)
+        ev, sched = _v1_schedule(mode, a, w)
+        counts = cost.layer_counts(g, mode, ev, sched)
+        got = cost.energy_components(
+            inv,
+            mode.exploit,
+            cost.window_terms(mode.window),
+            counts,
+            cost.prices(TECH, core.lanes),
+            0.25,
+            structured=g.structured,
+        )
+        want = _priced_by_hand(mode, counts, sram, 0.25)
+        assert set(got) == set(cost.ENERGY_COMPONENTS) == set(want)
+        for k in want:
+            assert got[k] == pytest.approx(want[k], rel=1e-12, abs=1e-300), (cat, k)
+        nonzero |= {k for k, v in got.items() if v > 0}
+    assert nonzero == set(cost.ENERGY_COMPONENTS)  # every formula was exercised
+
+
+def test_layer_energy_is_deprecated_and_still_prices_a_layer():
+    g = preset("griffin_v1", gj.Core(4, 4, 8))
+    a, w = _masks(12)
+    mode = g.mode("AW")
+    ev, sched = _v1_schedule(mode, a, w)
+    with pytest.warns(DeprecationWarning, match="energy_components"):
+        old = cost.layer_energy(g, mode, ev, sched, TECH, 1.0)
+    new = cost.energy_components(
+        cost.inventory(g),
+        mode.exploit,
+        cost.window_terms(mode.window),
+        cost.layer_counts(g, mode, ev, sched),
+        cost.prices(TECH, 8),
+        1.0,
+    )
+    assert old == new

@@ -1,7 +1,7 @@
 """Technology configs: cited values, validation, derived cells, node scaling."""
 
 import copy
-import math
+import dataclasses
 
 import pytest
 import yaml
@@ -27,7 +27,6 @@ def test_horowitz_values_are_the_cited_ones():
     t = cost.load_tech("horowitz45")
     assert (t.mult8_energy, t.mult8_area) == (0.2, 282)
     assert (t.add8_energy, t.add8_area, t.add32_energy, t.add32_area) == (0.03, 36, 0.1, 137)
-    assert dict(t.sram_read_energy_64b) == {8: 10.0, 32: 20.0, 1024: 100.0}
     assert t.clock_ghz == 1.0 and t.operand_bits == 8 and t.accumulator_bits == 32
     assert "Horowitz" in t.sources["mult8_energy"] or "[H14]" in t.sources["mult8_energy"]
     assert t.sources["leakage_power_density"].startswith("ASSUMPTION")
@@ -42,33 +41,54 @@ def test_derived_cells():
     # linear adder rule through the two cited points
     assert t.adder_energy(8) == pytest.approx(0.03) and t.adder_energy(32) == pytest.approx(0.1)
     assert t.adder_area(20) == pytest.approx(36 + 12 * (137 - 36) / 24)
-    assert t.sram_read_energy_per_bit == pytest.approx(10 / 64)  # 8 KB bank
 
 
-def test_sram_interpolation_and_range():
-    cfg = _raw()
-    cfg["sram_bank_kb"]["value"] = 16
-    t = cost.tech_from_dict(cfg)
-    f = math.log(2) / math.log(4)
-    assert t.sram_read_energy_per_bit == pytest.approx((10 + f * 10) / 64)
-    cfg["sram_bank_kb"]["value"] = 4096
-    with pytest.raises(ValueError, match="sram_bank_kb"):
-        _ = cost.tech_from_dict(cfg).sram_read_energy_per_bit
+# The per-bit SRAM model's entries (docs/model.md 4.1: the CACTI table prices every buffer).
+REMOVED_ENTRIES = {
+    "sram_read_energy_64b": {"value": {8: 10.0}, "unit": "pJ", "source": "[H14]"},
+    "sram_bank_kb": {"value": 8, "unit": "KB", "source": "ASSUMPTION: 8 KB banks"},
+    "sram_write_over_read": {"value": 1.0, "unit": "ratio", "source": "ASSUMPTION: w = r"},
+}
+
+
+@pytest.mark.parametrize("field", sorted(REMOVED_ENTRIES))
+def test_removed_sram_entries_are_refused_by_name(field):
+    assert field not in FIELDS and not hasattr(cost.load_tech("horowitz45"), field)
+    # the per-bit prices went with them: the SRAM is priced from the CACTI table only
+    assert {f.name for f in dataclasses.fields(cost.Prices) if "sram" in f.name} == {
+        "sram_key",
+        "sram",
+    }
+    cfg = {**_raw(), field: REMOVED_ENTRIES[field]}
+    with pytest.raises(ValueError, match=f"'{field}'.*removed.*CACTI"):
+        cost.tech_from_dict(cfg)
+    derived = _raw("scaled16")
+    derived["overrides"][field] = REMOVED_ENTRIES[field]
+    with pytest.raises(ValueError, match=f"overrides holds '{field}'"):
+        cost.tech_from_dict(derived)
+
+
+def test_removed_sram_scaling_is_refused_and_its_argument_deprecated():
+    cfg = _raw("scaled16")
+    cfg["scaling"]["sram_energy"] = {"value": 0.142, "unit": "ratio", "source": "[SB17]"}
+    with pytest.raises(ValueError, match="scaling holds 'sram_energy'.*removed"):
+        cost.tech_from_dict(cfg)
+    base = cost.load_tech("horowitz45")
+    kw = dict(name="x", area=(0.5, "a"), energy=(0.25, "e"), leak=(2.0, "l"))
+    with pytest.warns(DeprecationWarning, match="sram"):
+        old = cost.scale_tech(base, sram=(0.1, "s"), **kw)
+    assert old == cost.scale_tech(base, **kw)
 
 
 def test_second_node_is_documented_scaling():
     base, t16 = cost.load_tech("horowitz45"), cost.load_tech("scaled16")
     raw = _raw("scaled16")["scaling"]
     fa, fe = raw["area"]["value"], raw["energy"]["value"]
-    fs, fl = raw["sram_energy"]["value"], raw["leakage_power_density"]["value"]
+    fl = raw["leakage_power_density"]["value"]
+    assert set(raw) == {"area", "energy", "leakage_power_density"}
     assert t16.node_nm == 16 and t16.clock_ghz == base.clock_ghz
     for field, (_, kind) in FIELDS.items():
-        if field == "sram_read_energy_64b":
-            assert dict(t16.sram_read_energy_64b) == pytest.approx(
-                {k: v * fs for k, v in base.sram_read_energy_64b}
-            )
-            continue
-        factor = {"area": fa, "energy": fe, "sram": fs, "leak": fl, None: 1.0}[kind]
+        factor = {"area": fa, "energy": fe, "leak": fl, None: 1.0}[kind]
         if field in ("node_nm",):
             continue
         assert getattr(t16, field) == pytest.approx(getattr(base, field) * factor), field
@@ -105,7 +125,6 @@ def test_missing_source_value_or_unit_is_named(key):
         (lambda c: c["operand_bits"].update(value=8.5), "operand_bits"),
         (lambda c: c.update(extra_thing={"value": 1, "unit": "x", "source": "y"}), "extra_thing"),
         (lambda c: c.pop("name"), "name"),
-        (lambda c: c["sram_read_energy_64b"].update(value={}), "sram_read_energy_64b"),
     ],
 )
 def test_bad_entries_raise(mutate, match):

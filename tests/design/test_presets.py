@@ -133,3 +133,40 @@ def test_fixed_presets_run_their_hardware_everywhere():
     assert {acc.mode(c) for c in CATEGORIES} == {acc.hardware}
     c = custom("x", SMALL, "A", gj.Window.box(1, 1))
     assert c.mode("W") == c.hardware and c.mechanism
+
+
+def test_a_registered_preset_appears_wherever_presets_are_listed():
+    import griffin_jax as gj
+    from griffin_jax.design import PRESET_REGISTRY, PRESETS
+    from griffin_jax.study import candidate_designs
+
+    @gj.register_preset("toy_w", kind="prior", default=False, source="a test")
+    def toy_w(core=None):
+        """A toy weight-sparse preset."""
+        core = gj.design.DEFAULT_CORE if core is None else core
+        return gj.custom("toy_w", core, "W", gj.Window.box(1))
+
+    try:
+        assert "toy_w" in PRESETS and gj.preset("toy_w").hardware.exploit == "W"
+        assert "toy_w" in gj.design.PRIOR_PRESETS
+        assert "toy_w" not in gj.preset_names(default=True)
+        cands = candidate_designs()
+        assert "toy_w" in [a.name for a in cands["prior"]]
+        assert "toy_w" in [a.name for a in cands["W"]]  # its hardware's exploit decides
+    finally:
+        PRESET_REGISTRY.unregister("toy_w")
+    assert "toy_w" not in gj.design.PRIOR_PRESETS
+
+
+def test_a_preset_must_build_an_accelerator():
+    import griffin_jax as gj
+    from griffin_jax.design import PRESET_REGISTRY
+
+    gj.register_preset("broken", lambda core=None: "not hardware", kind="prior")
+    try:
+        with pytest.raises(ValueError, match="built str, not an Accelerator"):
+            gj.preset("broken")
+    finally:
+        PRESET_REGISTRY.unregister("broken")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        gj.register_preset("bad_kind", lambda core=None: None, kind="fancy")

@@ -22,7 +22,8 @@ from griffin_jax.search import (
     relaxed_area,
     relaxed_loss,
 )
-from griffin_jax.search._relax import _EVENT_FIELDS, layer_energy_terms
+from griffin_jax.search._relax import TRACE_COUNT, layer_energy_terms
+from griffin_jax.search._tiles import EVENT_FIELDS
 
 TECH = cost.load_tech("horowitz45")
 CORE = gj.Core(4, 4, 8)
@@ -74,7 +75,7 @@ def test_energy_formulas_equal_the_cost_model_given_exact_schedule_counts(point)
     acc = point.accelerator(CORE)
     report = cost.layer_costs([acc], "AW", a, w, TECH)[0]
     ev = cost.layer_events(design, a, w, bits=TECH.operand_bits)
-    evd = {f: float(getattr(ev, f)) for f in _EVENT_FIELDS}
+    evd = {f: float(getattr(ev, f)) for f in EVENT_FIELDS}
     k = cost.prices(TECH, CORE.lanes)
     if point.exploit == "none":
         cycles, busy, trees, rows = ev.analytic_cycles, 0.0, 0.0, 0.0
@@ -154,15 +155,22 @@ def test_bad_inputs_raise_naming_the_field():
         rel.loss("AW", [1.0, 0.0, 0.0], "perf_under_area")
     with pytest.raises(ValueError, match="area_budget_mm2"):
         rel.loss("AW", [1.0, 0.0, 0.0], "edp", 1.0)
-    layers = mix[0][1]
-    for bad, field in (
-        ([], "workloads"),
-        ([("x", layers, "B", 1.0)], "category"),
-        ([("x", layers, "AW", 0.0)], "weight"),
-        ([("x", [("l", layers[0][1], layers[0][2], 0)], "AW", 1.0)], "multiplicity"),
-        ([("x", layers, "AW")], r"workloads\[0\]"),
-    ):
-        with pytest.raises(ValueError, match=field):
-            relax(bad, SPACE)
     with pytest.raises(ValueError, match="space"):
         relax(mix, space="default")
+
+
+def test_an_equal_relaxation_built_again_compiles_nothing():
+    mix, _, rel = tiny()
+    p = [DesignPoint("W", 2, 1, 1), DesignPoint("none")]
+    want = rel.point_metrics(p)
+    float(rel.loss("AW", [1.5, 0.5, 0.5], "edp"))
+    before = dict(TRACE_COUNT)
+    # a new relaxation of an equal mix: new Prices and data objects, equal values and shapes
+    again = relax(
+        [(n, [(ln, a.copy(), w.copy(), m) for ln, a, w, m in ls], c, wt) for n, ls, c, wt in mix],
+        SPACE,
+    )
+    assert again.prices == rel.prices and again.prices is not rel.prices
+    assert again.point_metrics(p) == want
+    float(again.loss("AW", [1.5, 0.5, 0.5], "edp"))
+    assert dict(TRACE_COUNT) == before

@@ -7,6 +7,7 @@ import pytest
 
 import griffin_jax as gj
 from griffin_jax.search import DesignPoint, Space
+from griffin_jax.search._space import PARAMS
 
 
 def test_default_space_counts_the_grid_and_the_distinct_designs():
@@ -110,3 +111,19 @@ def test_points_cover_the_grid_after_the_rules():
         for t, l, g in itertools.product(range(1, 3), range(2), range(2)):
             grid.add(sp.canonical(e, t, l, g))
     assert grid == set(sp.points())
+
+
+def test_points_are_the_one_grid_over_the_bounds():
+    from griffin_jax.design import box_grid
+    from griffin_jax.search import SEARCH_RANGE
+
+    space = Space()
+    assert (space.time, space.lane, space.group) == tuple(SEARCH_RANGE[p] for p in PARAMS)
+    expected = [DesignPoint("none")]
+    for e in ("A", "W", "AW"):
+        lo, hi = space.bounds(e)
+        axes = [range(int(a), int(b) + 1) for a, b in zip(lo, hi)]
+        expected += box_grid(space.core, (e,), *axes)
+    assert list(space.points()) == expected
+    # the grid's own points are all in the wider search space
+    assert all(p in space for p in box_grid(space.core, ("A", "W", "AW")))

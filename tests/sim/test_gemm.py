@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import griffin_jax as gj
+from griffin_jax.sim import _gemm
 
 CORE = gj.Core(2, 2, 4)
 DESIGN = gj.Design(CORE, "AW", gj.Window.box(1, 1))
@@ -59,6 +60,25 @@ def test_bad_designs_and_chunk():
 def test_tile_cycles_bad_input(pending, window, sync, field):
     with pytest.raises(ValueError, match=field):
         gj.tile_cycles(pending, window, sync)
+
+
+def test_bucket_windows_fix_the_program_and_keep_results(rng):
+    a, w = rng.random((12, 40)) < 0.5, rng.random((40, 6)) < 0.5
+    designs = [gj.Design(CORE, "AW", gj.Window.box(1)), gj.Design(CORE, "AW", gj.Window.box(3, 1))]
+    want = gj.gemm_activity_batch(designs, a, w)
+    big = [gj.Window.box(4, 1, 1)]  # more offsets, deeper, and group reach: a wider bucket
+    got = [gj.gemm_activity_batch([d], a, w, bucket_windows=big) for d in designs[:1]]
+    before = _gemm.TRACE_COUNT["gemm"]
+    got.append(gj.gemm_activity_batch(designs[1:], a, w, bucket_windows=big))
+    assert _gemm.TRACE_COUNT["gemm"] == before  # the second window ran on the first's program
+    for i, act in enumerate(got):
+        for field in ("cycles", "busy_group_cycles", "row_cycles", "col_cycles", "group_cycles"):
+            assert getattr(act, field)[0] == getattr(want, field)[i], field
+        n = designs[i].window.size + 1
+        assert np.array_equal(act.taken[0, :n], want.taken[i, :n])
+        assert np.array_equal(act.tree_group_cycles[0, :n], want.tree_group_cycles[i, :n])
+    with pytest.raises(ValueError, match="bucket_windows"):
+        gj.gemm_activity_batch(designs, a, w, bucket_windows=[(1, 0, 0)])
 
 
 def test_dense_totals_beyond_int32():

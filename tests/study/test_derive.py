@@ -9,7 +9,6 @@ from griffin_jax.cost import category_masks
 from griffin_jax.design import derived_griffin, parse_derived, validate_mode
 from griffin_jax.design._point import DesignPoint
 from griffin_jax.study import (
-    Workload,
     derive_griffin,
     digits_study_workload,
     mode_candidates,
@@ -19,7 +18,7 @@ from griffin_jax.study import (
     write_derived,
 )
 from griffin_jax.study._derive import category_figures
-from griffin_jax.workloads import GemmLayer, bernoulli_mask
+from griffin_jax.workloads import GemmLayer, Workload, bernoulli_mask
 
 CORE = gj.Core(2, 2, 8)
 
@@ -181,7 +180,7 @@ def _stored_workloads(meta):
 
 def _stored_sim(meta):
     s = meta["sim"]
-    return None if s["exact"] else {"sample": s["sample"], "seed": s["sample_seed"]}
+    return None if s["exact"] else gj.SimOptions(sample=s["sample"], seed=s["sample_seed"])
 
 
 def test_stored_derivation_is_consistent():

@@ -9,14 +9,13 @@ from griffin_jax import cost, design
 from griffin_jax.design import Core
 from griffin_jax.study import (
     GEOMETRY_COLUMNS,
-    Workload,
     best_geometry,
     digits_study_workload,
     geometries,
     geometry_plot,
     geometry_study,
 )
-from griffin_jax.workloads import GemmLayer, bernoulli_mask
+from griffin_jax.workloads import GemmLayer, Workload, bernoulli_mask
 
 
 def _powers_of_two_triples(peak, max_lanes):
@@ -122,12 +121,7 @@ def test_rows_match_cost_evaluate_of_each_dense_core_alone(study_rows):
     # Reference: each geometry priced on its own, network by network, then summed by hand.
     nets = [digits_study_workload("p75", 2), _synthetic()]
     for r, core in zip(study_rows, geometries(256, 16)):
-        reps = [
-            cost.evaluate(
-                [design.preset("dense", core)], "dense", wl.layers("dense"), densify=True
-            )[0]
-            for wl in nets
-        ]
+        reps = [cost.evaluate([design.preset("dense", core)], "dense", wl)[0] for wl in nets]
         energy = math.fsum(rep.energy_pj for rep in reps)
         ops = sum(rep.ops for rep in reps)
         assert r["cycles"] == sum(rep.cycles for rep in reps)
@@ -139,7 +133,7 @@ def test_rows_match_cost_evaluate_of_each_dense_core_alone(study_rows):
 def test_the_study_is_taken_on_dense_masks():
     # A sparse synthetic layer and its all-ones version cost the same: the study densifies.
     ones = _synthetic()
-    layer = next(ones.layers("dense"))
+    layer = next(iter(ones.for_category("dense")))
     full = Workload(
         "full",
         lambda c: iter(

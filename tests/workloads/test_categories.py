@@ -10,6 +10,7 @@ from griffin_jax.workloads import (
     DEFAULT_A_DENSITY,
     DEFAULT_W_DENSITY,
     PROFILES,
+    GemmLayer,
     Layer,
     Profile,
     conv_gemm,
@@ -18,6 +19,7 @@ from griffin_jax.workloads import (
     layer_masks,
     linear_gemm,
     network,
+    network_layers,
     network_workload,
     uniform_profile,
     workload_densities,
@@ -172,22 +174,44 @@ def test_profile_averages_repeated_instances():
 # -- whole networks ---------------------------------------------------------------------------
 
 
-def test_network_workload_shapes_and_determinism():
-    wl = network_workload("mobilenet_v2", "AW", 3)
+def _masks_of(gen):
+    return [(g.spec, g.a_mask, g.w_mask) for g in gen]
+
+
+def test_network_layers_shapes_and_determinism():
+    wl = _masks_of(network_layers("mobilenet_v2", "AW", 3))
     layers = network("mobilenet_v2")
     assert [l for l, _, _ in wl] == list(layers)
     for l, a, w in wl:
         assert a.shape == (l.M, l.K) and w.shape == (l.K, l.N)
-    again = network_workload(layers[:8], "AW", 3)  # same masks from the layer list
+    again = _masks_of(network_layers(layers[:8], "AW", 3))  # same masks from the layer list
     assert all(
         np.array_equal(a1, a2) and np.array_equal(w1, w2)
         for (_, a1, w1), (_, a2, w2) in zip(wl, again)
     )
-    other = network_workload(layers[:8], "AW", 4)
+    other = _masks_of(network_layers(layers[:8], "AW", 4))
     assert not np.array_equal(other[5][1], wl[5][1])
-    g = network_workload(layers[:3], "W", np.random.default_rng(1))
-    g2 = network_workload(layers[:3], "W", np.random.default_rng(1))
+    g = _masks_of(network_layers(layers[:3], "W", np.random.default_rng(1)))
+    g2 = _masks_of(network_layers(layers[:3], "W", np.random.default_rng(1)))
     assert all(np.array_equal(x[2], y[2]) for x, y in zip(g, g2))
+
+
+def test_network_layers_are_gemm_layers_of_their_category():
+    first = next(network_layers("resnet50", "W", 0))
+    assert isinstance(first, GemmLayer) and first.category == "W"
+    assert (first.network, first.name, first.multiplicity) == ("resnet50", "conv1", 1)
+    assert first.a_mask.all() and not first.w_mask.all()  # W: activations dense
+    assert first.shape == (first.spec.M, first.spec.K, first.spec.N)
+
+
+def test_old_tuple_producers_warn_and_still_work():
+    with pytest.warns(DeprecationWarning, match="network_layers"):
+        layer, a, w = next(iter_workload("resnet50", "AW", 0))
+    ref = next(network_layers("resnet50", "AW", 0))
+    assert layer == ref.spec and np.array_equal(a, ref.a_mask) and np.array_equal(w, ref.w_mask)
+    with pytest.warns(DeprecationWarning, match="load"):
+        wl = network_workload(network("resnet50")[:2], "AW", 0)
+    assert [l.name for l, _, _ in wl] == ["conv1", network("resnet50")[1].name]
 
 
 def test_workload_with_profiles():
@@ -199,8 +223,9 @@ def test_workload_with_profiles():
         network="vgg16",
     )
     assert dens[0] == (1.0, 0.58) and dens[-1] == (0.42, 0.23)
-    # Stop before fc6 (100 MB of mask): iter_workload only builds the layers that are pulled.
-    it = iter_workload("vgg16", "W", 0, w_profile="han2015_vgg16_w")
+    # Stop before fc6 (100 MB of mask): network_layers only builds the layers that are pulled.
+    gen = network_layers("vgg16", "W", 0, w_profile="han2015_vgg16_w")
+    it = ((g.spec, g.a_mask, g.w_mask) for g in gen)
     for row, (l, a, w) in zip(HAN2015_VGG16[:13], it):
         assert a.all()
         if l.K * l.N > 10_000:  # large enough for the binomial spread to stay under 0.02
@@ -213,11 +238,10 @@ def test_workload_with_profiles():
         workload_densities(network("vgg16"), "W", a_profile="han2015_vgg16_act")
 
 
-def test_iter_workload_is_lazy_and_resnet50_is_fast():
-    it = iter_workload("resnet50", "AW", 0)
-    layer, a, w = next(it)
-    assert layer.name == "conv1"
+def test_network_layers_are_lazy_and_resnet50_is_fast():
+    it = network_layers("resnet50", "AW", 0)
+    assert next(it).name == "conv1"
     t0 = time.perf_counter()
-    wl = network_workload("resnet50", "AW", 0)
+    wl = _masks_of(network_layers("resnet50", "AW", 0))
     assert time.perf_counter() - t0 < 5.0
     assert sum(a.nbytes + w.nbytes for _, a, w in wl) < 64e6

@@ -11,7 +11,15 @@ import sys
 import numpy as np
 import pytest
 
-from griffin_jax.workloads import _digits, digits_metadata, digits_variants, digits_workload
+from griffin_jax.workloads import (
+    GemmLayer,
+    Workload,
+    _digits,
+    digits_metadata,
+    digits_variants,
+    digits_workload,
+    load,
+)
 from griffin_jax.workloads import _digits_model as dm
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -36,10 +44,24 @@ def test_shipped_file_is_small():
     assert (data / "digits_masks.json").stat().st_size < 20_000
 
 
+def _tuples(wl):
+    return [(g.name, g.a_mask, g.w_mask) for g in wl]
+
+
+def test_digits_workload_is_one_workload_of_gemm_layers():
+    wl = digits_workload("p75", n_images=2)
+    assert isinstance(wl, Workload) and wl.name == "digits_p75" and wl.category is None
+    assert all(isinstance(g, GemmLayer) and g.network == "digits_p75" for g in wl)
+    assert load("digits", variant="p75", n_images=2).layers[0].shape == wl.layers[0].shape
+    with pytest.warns(DeprecationWarning, match="unpacking"):
+        name, a, w = wl.layers[0]  # the older (name, a_mask, w_mask) form
+    assert name == "conv1" and a is wl.layers[0].a_mask
+
+
 @pytest.mark.parametrize("variant", digits_variants())
 def test_shapes_match_metadata(variant):
     meta = digits_metadata()
-    wl = digits_workload(variant)
+    wl = _tuples(digits_workload(variant))
     assert [name for name, _, _ in wl] == ["conv1", "conv2", "conv3", "fc"]
     for (_name, a, w), layer in zip(wl, meta["layers"]):
         assert a.dtype == bool and w.dtype == bool
@@ -53,17 +75,17 @@ def test_shapes_match_metadata(variant):
 
 @pytest.mark.parametrize("variant,density", [("p50", 0.5), ("p75", 0.25), ("p90", 0.1)])
 def test_unstructured_density_is_exact(variant, density):
-    for name, _, w in digits_workload(variant):
+    for name, _, w in _tuples(digits_workload(variant)):
         assert w.sum() == round(density * w.size), name
 
 
 def test_dense_weights_are_dense():
-    for name, _, w in digits_workload("dense"):
+    for name, _, w in _tuples(digits_workload("dense")):
         assert w.mean() > 0.99, name
 
 
 def test_two_of_four_along_k():
-    for name, _, w in digits_workload("2:4"):
+    for name, _, w in _tuples(digits_workload("2:4")):
         k = w.shape[0]
         full = k // 4 * 4
         counts = w[:full].reshape(-1, 4, w.shape[1]).sum(axis=1)
@@ -88,7 +110,7 @@ def test_accuracies_recorded_and_sane():
 def test_metadata_densities_match_masks(variant):
     meta = digits_metadata()
     rec = meta["variants"][variant]
-    for (name, a, w), layer in zip(digits_workload(variant), meta["layers"]):
+    for (name, a, w), layer in zip(_tuples(digits_workload(variant)), meta["layers"]):
         assert w.mean() == pytest.approx(rec["w_density"][name], abs=1e-12)
         cin = layer["Cin"]
         if layer["kind"] == "conv":
@@ -100,7 +122,7 @@ def test_metadata_densities_match_masks(variant):
 
 
 def test_input_zeros_are_real_and_shared():
-    conv1 = [wl[0][1] for wl in map(digits_workload, digits_variants())]
+    conv1 = [_tuples(digits_workload(v))[0][1] for v in digits_variants()]
     for a in conv1[1:]:
         assert (a == conv1[0]).all()
     dens = digits_metadata()["variants"]["dense"]["a_density"]["conv1"]
@@ -108,8 +130,8 @@ def test_input_zeros_are_real_and_shared():
 
 
 def test_n_images_prefix():
-    full = digits_workload("p75")
-    few = digits_workload("p75", n_images=3)
+    full = _tuples(digits_workload("p75"))
+    few = _tuples(digits_workload("p75", n_images=3))
     for (n1, a1, w1), (n2, a2, w2) in zip(full, few):
         assert n1 == n2 and (w1 == w2).all()
         assert (a2 == a1[: a2.shape[0]]).all()
@@ -306,7 +328,7 @@ def test_script_end_to_end(tmp_path):
     meta, input_map, maps, w_masks = script.build(cfg, mask_images=n_img, log=lambda *_: None)
     _digits.write_digits_masks(tmp_path, meta, input_map, maps, w_masks)
     for v in digits_variants():
-        wl = digits_workload(v, data_dir=tmp_path)
+        wl = _tuples(digits_workload(v, data_dir=tmp_path))
         assert [a.shape[0] for _, a, _ in wl] == [n_img * 64, n_img * 64, n_img * 16, n_img]
     assert "test acc" in script.format_table(meta)
     if FULL:
@@ -315,8 +337,8 @@ def test_script_end_to_end(tmp_path):
             new, old = meta["variants"][v], shipped["variants"][v]
             assert new["w_density"] == old["w_density"]
             assert abs(new["accuracy"] - old["accuracy"]) <= 0.02, v
-            a_new = digits_workload(v, data_dir=tmp_path)
-            a_old = digits_workload(v)
+            a_new = _tuples(digits_workload(v, data_dir=tmp_path))
+            a_old = _tuples(digits_workload(v))
             for (_, an, _), (_, ao, _) in zip(a_new, a_old):
                 assert (an == ao).mean() > 0.9
 
@@ -325,6 +347,6 @@ def test_script_end_to_end(tmp_path):
 def test_n_images_must_be_an_integer(n_images):
     with pytest.raises(ValueError, match="n_images"):
         digits_workload("dense", n_images=n_images)
-    assert len(digits_workload("dense", n_images=np.int64(2))[0][1]) == len(
-        digits_workload("dense", n_images=2)[0][1]
+    assert len(_tuples(digits_workload("dense", n_images=np.int64(2)))[0][1]) == len(
+        _tuples(digits_workload("dense", n_images=2))[0][1]
     )

@@ -1,0 +1,171 @@
+"""Griffin derived by the design-space exploration (docs/model.md 5.2).
+
+``griffin-jax experiment=griffin``: every AW wiring of the box grid (``design.box_*``, default
+1..4 x 0..2 x 0..2: 36 wirings on 8x8x16), ``design.boxes``, ``design.windows`` /
+``design.shapes`` and the gradient search's rounded best, as AW hardware on the paper networks
+treated as dual-sparse models; the best (total TOPS/W, geometric mean; ties: smaller area), its
+best mode window per category, and ``griffin_balanced``. Writes ``griffin.csv``,
+``griffin_modes.csv``, ``griffin.md`` and ``derived.yaml``; ``store=True`` also copies
+``derived.yaml`` over the package's (what ``gj.griffin()`` uses). Tile sampling by default (about
+200 designs; exact: ``runtime.sample=null``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+from griffin_jax._checks import check_bool, check_int
+from griffin_jax.experiments._registry import register_experiment
+from griffin_jax.experiments._spec import Context, Outcome, Spec
+
+
+@dataclasses.dataclass(frozen=True)
+class GriffinOptions:
+    """``search``: add the gradient search's rounded best as a candidate wiring
+    (``search_steps``, ``search_restarts``, ``search_seed``); ``store``: copy the result over
+    the package's stored derivation."""
+
+    search: bool = True
+    search_steps: int = 30
+    search_restarts: int = 3
+    search_seed: int = 0
+    store: bool = False
+
+    def __post_init__(self):
+        for k, low in (("search_steps", 1), ("search_restarts", 1), ("search_seed", 0)):
+            check_int(f"GriffinOptions.{k}", getattr(self, k), low)
+        for k in ("search", "store"):
+            check_bool(f"GriffinOptions.{k}", getattr(self, k))
+
+
+def _provenance(spec: Spec) -> list:
+    from griffin_jax.study import mean_densities
+
+    record = [dict(r) for r in spec.provenance] or [{"name": wl.name} for wl in spec.workloads]
+    for rec, wl in zip(record, spec.workloads):
+        rec["network"] = wl.name
+        rec.update(mean_densities(wl, "AW"))
+    return record
+
+
+def store_derived(text: str) -> str:
+    """Write a derived-Griffin YAML over the package's stored one (what ``gj.griffin()``
+    reads); returns its path."""
+    import importlib.resources
+
+    import yaml
+
+    from griffin_jax.design._griffin import DERIVED_RESOURCE, _read_derived, parse_derived
+
+    parse_derived(yaml.safe_load(text), "the new derivation")  # never store a broken file
+    package, name = DERIVED_RESOURCE
+    path = str(importlib.resources.files(package).joinpath(name))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    _read_derived.cache_clear()
+    return path
+
+
+@register_experiment(
+    "griffin",
+    options=GriffinOptions,
+    plots=False,
+    designs="wirings",
+    config={
+        "workload": "paper",
+        "runtime": {"sample": 0.05},
+        "design": {
+            "box_time": [1, 2, 3, 4],
+            "box_lane": [0, 1, 2],
+            "box_group": [0, 1, 2],
+            "boxes": [],
+            "windows": [],
+        },
+    },
+)
+def griffin(spec: Spec, options: GriffinOptions, ctx: Context) -> Outcome:
+    """Derive Griffin: ``griffin.csv``, ``griffin_modes.csv``, ``griffin.md``,
+    ``derived.yaml``."""
+    import griffin_jax
+    from griffin_jax.study import derivation_markdown, derive_griffin, derived_yaml, format_table
+
+    ctx.phase("designs")
+    spec.designs.wirings(spec.core)  # the candidate wirings, checked before the long part
+    ds = spec.designs
+    ctx.phase("workloads")
+    record = _provenance(spec)
+
+    def phase(name):  # each derivation phase timed on its own in status.json
+        ctx.log(f"griffin: {name}")
+        ctx.phase(f"derive {name}")
+
+    search = (
+        {
+            "steps": options.search_steps,
+            "restarts": options.search_restarts,
+            "seed": options.search_seed,
+        }
+        if options.search
+        else False
+    )
+    d = derive_griffin(
+        list(spec.workloads),
+        spec.core,
+        spec.tech,
+        time=ds.box_time,
+        lane=ds.box_lane,
+        group=ds.box_group,
+        extra=ds.extra_windows(),
+        search=search,
+        sim=spec.sim,
+        progress=phase,
+    )
+    ctx.phase("tables")
+    command = spec.command or "griffin-jax experiment=griffin (composed in-process)"
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    sampled = spec.sim.sample
+    header = f"Griffin derived by `{command}` on {when} (docs/model.md 5.2).\n" + (
+        f"Schedules tile-sampled: runtime.sample={sampled}, sample seed {spec.sim.seed}."
+        if sampled is not None
+        else "Exact schedules."
+    )
+    text = derived_yaml(
+        d,
+        "Griffin derived by the design-space exploration (docs/model.md 5.2).\n"
+        f"Made by: {command}\n"
+        "Copied here by adding experiment.griffin.store=true to that command.",
+        command=command,
+        date=when,
+        griffin_jax_version=griffin_jax.__version__,
+        workloads=record,
+        sim={"exact": True}
+        if sampled is None
+        else {"exact": False, "sample": sampled, "sample_seed": spec.sim.seed},
+        grid={"time": list(ds.box_time), "lane": list(ds.box_lane), "group": list(ds.box_group)},
+    )
+    stored = None
+    if options.store:
+        ctx.phase("store")
+        stored = store_derived(text)
+        ctx.log(f"stored the derived Griffin in {stored}")
+    n = d.numbers()
+    chosen = format_table(
+        [r for r in d.mode_rows if r["chosen"]],
+        ["category", "mode_window", "tops_per_w", "ratio_vs_dense", "speedup"],
+    )
+    return Outcome(
+        tables={"griffin.csv": spec.rows(d.rows), "griffin_modes.csv": spec.rows(d.mode_rows)},
+        texts={"griffin.md": derivation_markdown(d, header), "derived.yaml": text},
+        printed=(
+            f"{chosen}\nderived wiring {d.wired.label()} ({n['best_dual']['tops_per_w']:.4f} "
+            f"TOPS/W on the dual-sparse workloads, of {len(d.wirings)} wirings); "
+            f"griffin_balanced {d.balanced.label()}" + (f"; stored in {stored}" if stored else "")
+        ),
+        summary={
+            "wired": d.wired.label(),
+            "balanced": d.balanced.label(),
+            "wirings": len(d.wirings),
+            "stored": stored,
+        },
+    )
