@@ -24,6 +24,7 @@ from griffin_jax.sim import _bits, _program
 from griffin_jax.sim._kernel import TileShape, is_lookahead, tile_kernel_sync
 from griffin_jax.sim._program import (
     DEFAULT_CHUNK,
+    DEFAULT_MEMORY_GB,
     TRACE_COUNT,
     _Bucket,
     _bucket,
@@ -32,8 +33,9 @@ from griffin_jax.sim._program import (
 )
 from griffin_jax.sim._sampling import _stderr, sample_tiles
 from griffin_jax.sim._units import (
-    _item_counts,
+    _count_bytes,
     _lookahead_inputs,
+    _most_items,
     _Nonzeros,
     _steps,
     _tile_operands,
@@ -129,10 +131,24 @@ def _is_int(v) -> bool:
 
 
 def check_options(
-    *, chunk=None, activity=True, devices=None, sample=None, min_tiles=32, seed=0, strategy=None
+    *,
+    chunk=None,
+    activity=True,
+    devices=None,
+    sample=None,
+    min_tiles=32,
+    seed=0,
+    strategy=None,
+    memory_gb=None,
 ) -> tuple:
     """Check the scheduler options shared by every entry point (one wording per mistake);
     returns the devices as a tuple (default: every device of JAX's default backend)."""
+    if memory_gb is not None and (
+        isinstance(memory_gb, bool)
+        or not isinstance(memory_gb, (int, float, np.floating))
+        or not 0 < memory_gb < float("inf")
+    ):
+        raise ValueError(f"memory_gb must be None or a positive number of GB, got {memory_gb!r}")
     if chunk is not None and (not _is_int(chunk) or chunk <= 0):
         raise ValueError(f"chunk must be None or a positive int, got {chunk!r}")
     if not isinstance(activity, (bool, np.bool_)):
@@ -175,6 +191,7 @@ def _evaluate_group(
     strategy: str | None = None,
     distinct: bool = True,
     bucket_windows: Sequence[Window] = (),
+    memory_gb: float | None = None,
 ) -> dict:
     """All designs share core, exploit and sync. Returns host int64 arrays.
 
@@ -182,6 +199,7 @@ def _evaluate_group(
     return per-tile cycles ``[k, len(tile_ids)]`` under ``"tile_cycles"`` as well.
     ``distinct``: schedule each distinct pending array once (False: every tile; same results).
     ``bucket_windows``: windows the program's bucket must serve besides the designs' own.
+    ``memory_gb``: the scheduler's working-set budget (``None``: chunks by device only).
     """
     d0 = designs[0]
     core = d0.core
@@ -205,18 +223,24 @@ def _evaluate_group(
     # count-weighted int32 sums can overflow: chunk * max_count tiles at most per chunk.
     budget = _program.chunk_budget(T, R * C * L)
     units = _units(d0.exploit, a_rows, w_rows, ids, n_nt, real_r, real_c, distinct, n_tiles)
+    lookahead = all(_lookahead(d) for d in designs)
+    # The single-lane lookahead kernel walks each group's items, found on the host: rows of
+    # positions per group, a compile bucket of the busiest group's item count (counted in
+    # waves of units that fit the memory budget).
+    items = 0
+    if lookahead:
+        n_units = len(units.count)
+        wave = _program.memory_chunk(n_units, _count_bytes(d0.exploit, R, C, T), memory_gb)
+        most = _most_items(d0.exploit, a_rows, w_rows, units.a_tile, units.w_tile, T, wave)
+        items = _bucket(most, floor=8)
+    # The memory budget caps the chunk (its inputs, their device copies and the kernel state).
+    per_unit = _program.unit_bytes(d0.exploit, R, C, L, win, items, n_designs, strategy)
+    chunk = _program.memory_chunk(chunk, per_unit, memory_gb)
     mesh, chunk = _program.fit_chunk(chunk, T, R * C * L, len(units.count), devices, n_designs)
     if units.count.max() * chunk > budget:
         units = _units(
             d0.exploit, a_rows, w_rows, ids, n_nt, real_r, real_c, distinct, max(1, budget // chunk)
         )
-    lookahead = all(_lookahead(d) for d in designs)
-    # The single-lane lookahead kernel walks each group's items, found on the host: rows of
-    # positions per group, a compile bucket of the busiest group's item count.
-    items = 0
-    if lookahead:
-        counts = _item_counts(d0.exploit, a_rows, w_rows, units.a_tile, units.w_tile, T)
-        items = _bucket(int(counts.max(initial=0)), floor=8)
     key = _ProgramKey(
         d0.exploit,
         d0.sync,
@@ -241,6 +265,9 @@ def _evaluate_group(
 
     n_units = len(units.count)
     outs = []
+    # Under a budget at most ``in_flight`` chunks are queued: older results are read back
+    # (their device buffers freed) before the next chunk is packed.
+    queued = _program.in_flight(memory_gb)
     for start in range(0, n_units, chunk):
         pos = np.arange(start, start + chunk)
         live = pos < n_units
@@ -256,6 +283,9 @@ def _evaluate_group(
         # Dispatch every chunk before reading any result back, so host packing of the next
         # chunk overlaps device work on this one.
         outs.append(run(*args, count, np.int32(T), offs, valid))
+        del args
+        if queued is not None and len(outs) > queued:
+            outs[-queued - 1] = jax.device_get(outs[-queued - 1])
     k = len(designs)
     out = {"tiles": n_tiles}
     for name in outs[0][1]:
@@ -293,6 +323,7 @@ def gemm_activity_batch(
     seed: int = 0,
     strategy: str | None = None,
     bucket_windows: Sequence[Window] = (),
+    memory_gb: float | None = DEFAULT_MEMORY_GB,
     _distinct: bool = True,
 ) -> Activity:
     """Exact schedules of many designs on one GEMM ``Out[M, N] = A[M, K] @ W[K, N]``.
@@ -319,6 +350,10 @@ def gemm_activity_batch(
         windows, with its largest one here) share one program per GEMM shape instead of
         compiling for each new bucket. Results do not depend on it; a larger bucket may run a
         little slower.
+      memory_gb: float > 0 or None: the scheduler's working set (chunks in flight, their host
+        copies, the kernel's state, the host's per-unit phases) is kept within about this many
+        GB by sizing the chunks (default ``DEFAULT_MEMORY_GB``); None sizes them by device
+        only. Results do not depend on it.
     Returns: ``Activity`` with per-design arrays of shape ``[D]`` (``taken``: ``[D, W + 1]``).
     """
     designs = _check_designs(designs)
@@ -334,6 +369,7 @@ def gemm_activity_batch(
         min_tiles=min_tiles,
         seed=seed,
         strategy=strategy,
+        memory_gb=memory_gb,
     )
     D = len(designs)
     M, K = a.shape
@@ -385,6 +421,7 @@ def gemm_activity_batch(
             strategy,
             _distinct,
             bucket_windows,
+            None if memory_gb is None else float(memory_gb),
         )
         if ids is not None:
             # Scale the sampled sums up to the whole layer (an estimate; see Activity).

@@ -38,6 +38,12 @@ CHUNK_VMAP = 65536
 # power of two (a padding unit costs little; a compile costs seconds).
 MIN_CHUNK = 32
 
+# The scheduler's working set in GB (``gemm_activity_batch(memory_gb=...)``, ``SimOptions``):
+# chunks are sized so that the chunks in flight, their host copies and the kernel's state stay
+# within it. The rest of a run (JAX, compiled programs, one layer's masks) comes on top, so 1 GB
+# here keeps a whole study under 4 GB. None: chunks by device only.
+DEFAULT_MEMORY_GB = 1.0
+
 # Tiles one chunk's counter sums may stand for (int32-safe bound applied on top by chunk_for);
 # a test lowers it to exercise the splitting of large classes.
 MAX_CHUNK_TILES = 2**31
@@ -296,6 +302,46 @@ def requested_chunk(chunk: int | None, strategy: str, n_designs: int) -> int:
         # ``chunk`` so memory stays bounded whatever the number of designs.
         chunk = max(1, chunk // n_designs)
     return chunk
+
+
+def unit_bytes(
+    exploit: str, R: int, C: int, L: int, win: _Bucket, items: int, n_designs: int, strategy: str
+) -> int:
+    """Bytes one unit of a chunk costs while its chunk is in flight: its inputs on the host and
+    on the device, and the kernel's per-tile state (per design side by side under ``"vmap"``).
+
+    ``items``: the lookahead kernel's item rows (0: the general kernel, fed packed operand rows).
+    An estimate with generous factors: it only sizes chunks, results never depend on it.
+    """
+    Q = {"A": C, "W": R}.get(exploit, R * C)
+    side = n_designs if strategy == "vmap" else 1
+    if items:
+        # Item positions (int16 or int32) twice, then per item row the int32 row, the ``taken``
+        # hits over the window's offsets and the carries.
+        width = 2 if win.steps_b < 2**15 else 4
+        return 2 * items * Q * width + (win.capacity + 6) * Q * 4 * side
+    nw = _bits.n_limbs(L)
+    groups = Q + 2 * win.group_pad
+    operands = 2 * win.steps_b * (R + C) * nw * 4
+    rows = 2 * win.steps_b * groups * nw * 4
+    state = 4 * (win.depth_cap + 2) * groups * nw * 4 * side
+    return operands + rows + state
+
+
+def memory_chunk(chunk: int, per_unit: int, memory_gb: float | None) -> int:
+    """At most ``chunk`` units, and few enough that one chunk's buffers (``per_unit`` bytes each)
+    take a quarter of ``memory_gb`` (``None``: ``chunk``): with two chunks in flight (see
+    ``in_flight``) the scheduler's working set stays within half the budget, the other half
+    being the host-side phases that stream units in waves of the same size."""
+    if memory_gb is None:
+        return chunk
+    return max(1, min(chunk, int(memory_gb * 2**30 / 4) // max(1, per_unit)))
+
+
+def in_flight(memory_gb: float | None) -> int | None:
+    """Chunks dispatched before the oldest one's results are read back: two under a budget (the
+    host packs the next chunk while the device runs one), every chunk without one."""
+    return None if memory_gb is None else 2
 
 
 def fit_chunk(chunk: int, steps: int, slots: int, n_units: int, devices, n_designs: int):

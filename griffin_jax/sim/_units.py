@@ -144,6 +144,23 @@ def _item_counts(exploit: str, a_rows, w_rows, a_tile, w_tile, T: int) -> np.nda
     return np.matmul(np.swapaxes(w, 1, 2), a).reshape(len(a), -1).astype(np.int64)
 
 
+def _most_items(exploit: str, a_rows, w_rows, a_tile, w_tile, T: int, wave: int) -> int:
+    """The busiest group's item count over the units, counted ``wave`` units at a time (so the
+    host never holds every unit's operand rows at once)."""
+    most = 0
+    for s in range(0, len(a_tile), wave):
+        sl = slice(s, s + wave)
+        counts = _item_counts(exploit, a_rows, w_rows, a_tile[sl], w_tile[sl], T)
+        most = max(most, int(counts.max(initial=0)))
+    return most
+
+
+def _count_bytes(exploit: str, R: int, C: int, T: int) -> int:
+    """Host bytes ``_item_counts`` takes per unit (gathered rows, their float copies, counts)."""
+    Q = {"A": C, "W": R}.get(exploit, R * C)
+    return T * (R + C) * 10 + Q * 12
+
+
 def _item_positions(items: np.ndarray, rows: int):
     """Bool ``[U, Q, T]`` -> each group's item steps in order, ``pos [U, rows, Q]`` (int16 when
     T allows, else int32; rows past a group's items are 0) and ``n_items`` int32 ``[U, Q]``."""

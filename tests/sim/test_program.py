@@ -102,3 +102,33 @@ def test_huge_window_depth_is_bounded(rng):
         gj.tile_cycles(pending, deep)
         == gj.reference_tile(pending[None], deep.as_tuples())["cycles"]
     )
+
+
+@pytest.mark.parametrize("geom", [(2, 3, 4, 13, 9, 11), (3, 2, 2, 7, 1, 5)])
+def test_memory_budget_sizes_chunks_and_keeps_results(geom, rng, monkeypatch):
+    # A tiny budget forces one-unit chunks (and reads results back as it goes); every counter
+    # must equal the unbudgeted run's, for the general and the single-lane lookahead kernels,
+    # on edge sizes (ragged tiles, one step).
+    R, C, L, M, K, N = geom
+    core, one = gj.Core(R, C, L), gj.Core(R, C, 1)
+    designs = [
+        gj.Design(core, "AW", gj.Window.box(2, 1)),
+        gj.Design(core, "W", gj.Window.box(1, 0, 1), "core"),
+        gj.Design(core, "A", gj.Window.box(3), "group"),
+        gj.Design(one, "AW", gj.Window.box(time=3), "group"),
+    ]
+    a, w = rng.random((M, K)) < 0.5, rng.random((K, N)) < 0.4
+    chunks = []
+    real = _program.program
+    monkeypatch.setattr(_program, "program", lambda key: chunks.append(key.chunk) or real(key))
+    whole = gj.gemm_activity_batch(designs, a, w, memory_gb=None)
+    assert min(chunks) > 1
+    chunks.clear()
+    tight = gj.gemm_activity_batch(designs, a, w, memory_gb=1e-6)
+    assert set(chunks) == {1}
+    for field in ("cycles", "taken", "busy_group_cycles", "tree_group_cycles", "group_cycles"):
+        assert np.array_equal(getattr(tight, field), getattr(whole, field)), field
+    for field in ("row_cycles", "col_cycles", "work"):
+        assert np.array_equal(getattr(tight, field), getattr(whole, field)), field
+    with pytest.raises(ValueError, match="memory_gb"):
+        gj.gemm_activity_batch(designs, a, w, memory_gb=0)
