@@ -1,13 +1,13 @@
 """Peak RSS and wall time of the scheduler with and without a memory budget (both in one run).
 
-The case that made RSS jump (issue 24): BERT-base's fused ``qkv`` layer (M=128, K=768,
-N=2304) of a model category, scheduled for ``sparten_like`` and ``tensordash_like`` built on
+The case that made RSS jump (issue 24): BERT-base's fused ``qkv`` layer (M=128 x batch,
+K=768, N=2304) of a model category, scheduled for ``sparten_like`` and ``tensordash_like`` built on
 the 8 x 8 x 16 core. ``sparten_like`` runs on 32 x 32 one-lane DPUs, so the single-lane
 lookahead kernel's item positions (a chunk of units x items x 1024 groups) dominate. Each setting
 runs in a fresh child process (peak RSS from ``resource.getrusage`` is per process and never
 goes down), the children's counters are checked equal, and the parent prints both.
 
-    python scripts/bench_memory.py [--category AW] [--memory-gb 1.0] [--seed 0]
+    python scripts/bench_memory.py [--category AW] [--memory-gb 1.0] [--seed 0] [--batch 1]
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIELDS = ("cycles", "taken", "busy_group_cycles", "tree_group_cycles", "group_cycles")
 
 
-def _child(category: str, seed: int, memory_gb: float | None) -> dict:
+def _child(category: str, seed: int, batch: int, memory_gb: float | None) -> dict:
     import griffin_jax as gj
     from griffin_jax.workloads import network_layers
 
@@ -35,7 +35,8 @@ def _child(category: str, seed: int, memory_gb: float | None) -> dict:
     designs = [
         gj.design.preset(name, core).mode(category) for name in ("sparten_like", "tensordash_like")
     ]
-    layer = next(g for g in network_layers("bert_base", category, seed) if "qkv" in g.name)
+    layers = network_layers("bert_base", category, seed, batch=batch)
+    layer = next(g for g in layers if "qkv" in g.name)
     # ru_maxrss is in KiB on Linux; before the call: the masks, JAX and the package.
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     start = time.perf_counter()
@@ -57,17 +58,18 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--category", default="AW", choices=("W", "A", "AW"))
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--batch", type=int, default=1, help="sequences of 128 tokens (M = 128 batch)")
     p.add_argument("--memory-gb", type=float, default=1.0, help="the budgeted run's memory_gb")
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child is not None:
         budget = None if args.child == "none" else float(args.child)
-        print(json.dumps(_child(args.category, args.seed, budget)))
+        print(json.dumps(_child(args.category, args.seed, args.batch, budget)))
         return 0
     runs = {}
     for label, value in (("no budget", "none"), (f"memory_gb={args.memory_gb:g}", args.memory_gb)):
         cmd = [sys.executable, os.path.abspath(__file__), "--category", args.category]
-        cmd += ["--seed", str(args.seed), "--child", str(value)]
+        cmd += ["--seed", str(args.seed), "--batch", str(args.batch), "--child", str(value)]
         done = subprocess.run(cmd, check=True, capture_output=True, text=True)
         runs[label] = json.loads(done.stdout.strip().splitlines()[-1])
     first = next(iter(runs.values()))
