@@ -1,59 +1,48 @@
-"""GEMM-level evaluation: tiling (docs/model.md section 2), batching over tiles x designs, exact
-totals.
+"""GEMM-level evaluation: the public entry points (docs/model.md section 2: tiling; section 3:
+schedules), each design group evaluated on its distinct tiles.
 
-Only distinct tiles are scheduled: a tile's schedule depends only on its pending array
-(docs/model.md 3.5), so the output tiles are grouped into *units* by their packed operand words
-(``_units``: pixel tiles for ``A``, channel tiles for ``W``, the pair for ``AW``), each unit is
-scheduled once and its cycles and counters are multiplied by the number of tiles it stands for.
-``row_cycles`` / ``col_cycles`` use the unit's summed real rows / columns, so padded edge tiles
-stay exact. ``gemm_activity_batch(_distinct=False)`` schedules every tile (the reference layout
-the tests and ``scripts/bench_distinct.py`` compare against).
-
-The kernel (``_kernel.tile_kernel``) is written for one tile and one design; here it is
-``vmap``-ed over the units of a chunk and over the designs of a bucket, and ``jit``-ed once per
-shape bucket. A bucket (``_ProgramKey``) is keyed on core geometry, exploit, sync, the window
-bucket (``_Bucket.of``: step bucket, offset capacity, depth cap, group pad), design-count bucket
-and chunk size: designs that differ only in their window offsets, and GEMMs whose step count
-rounds to the same bucket, reuse one compiled program.
-
-Per-chunk sums are int32 (a chunk stands for few enough tiles that they cannot overflow, see
-``MAX_CHUNK_TILES``); totals are accumulated on the host in int64, so a full network never
-overflows.
+``gemm_activity_batch`` groups designs by core, exploit, sync and kernel; ``_evaluate_group``
+packs the operands, groups the tiles into distinct units (``_units``), sizes the chunks and runs
+the compiled program of the group's bucket (``_program``) chunk by chunk. Totals are
+accumulated on the host in int64, so a full network never overflows.
+``gemm_activity_batch(_distinct=False)`` schedules every tile (the reference layout the tests
+and ``scripts/bench_distinct.py`` compare against).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 from collections.abc import Sequence
 
 import jax
-import jax.numpy as jnp
 import numpy as np
-from jax import lax
 
 from griffin_jax._checks import nonempty_of
-from griffin_jax.design._core import Core, Design, Window, group_axis
-from griffin_jax.sim import _bits
-from griffin_jax.sim._kernel import TileShape, is_lookahead, tile_kernel_sync, tile_lookahead
-
-# None: by strategy (CHUNK_MAP tiles per call on CPU; CHUNK_VMAP design-tile pairs per call on
-# accelerators, where wide calls pay off).
-DEFAULT_CHUNK = None
-CHUNK_MAP = 512
-CHUNK_VMAP = 65536
-
-# Smallest chunk bucket: layers with few distinct tiles then share one program instead of one per
-# power of two (a padding unit costs little; a compile costs seconds).
-MIN_CHUNK = 32
-
-# Tiles one chunk's counter sums may stand for (int32-safe bound applied on top by chunk_for);
-# a test lowers it to exercise the splitting of large classes.
-MAX_CHUNK_TILES = 2**31
-
-# Counts traces of the batched program: a test reads it to prove one compile serves a bucket.
-TRACE_COUNT = {"gemm": 0, "tile": 0}
+from griffin_jax.design._core import Design, Window
+from griffin_jax.sim import _bits, _program
+from griffin_jax.sim._kernel import TileShape, is_lookahead, tile_kernel_sync
+from griffin_jax.sim._program import (
+    DEFAULT_CHUNK,
+    DEFAULT_MEMORY_GB,
+    TRACE_COUNT,
+    _Bucket,
+    _bucket,
+    _ProgramKey,
+    default_strategy,
+)
+from griffin_jax.sim._sampling import _stderr, sample_tiles
+from griffin_jax.sim._units import (
+    _count_bytes,
+    _lookahead_inputs,
+    _most_items,
+    _Nonzeros,
+    _steps,
+    _tile_operands,
+    _trees_per_offset,
+    _units,
+    _work,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,10 +131,24 @@ def _is_int(v) -> bool:
 
 
 def check_options(
-    *, chunk=None, activity=True, devices=None, sample=None, min_tiles=32, seed=0, strategy=None
+    *,
+    chunk=None,
+    activity=True,
+    devices=None,
+    sample=None,
+    min_tiles=32,
+    seed=0,
+    strategy=None,
+    memory_gb=None,
 ) -> tuple:
     """Check the scheduler options shared by every entry point (one wording per mistake);
     returns the devices as a tuple (default: every device of JAX's default backend)."""
+    if memory_gb is not None and (
+        isinstance(memory_gb, bool)
+        or not isinstance(memory_gb, (int, float, np.floating))
+        or not 0 < memory_gb < float("inf")
+    ):
+        raise ValueError(f"memory_gb must be None or a positive number of GB, got {memory_gb!r}")
     if chunk is not None and (not _is_int(chunk) or chunk <= 0):
         raise ValueError(f"chunk must be None or a positive int, got {chunk!r}")
     if not isinstance(activity, (bool, np.bool_)):
@@ -177,293 +180,6 @@ def _check_designs(designs) -> tuple:
     )
 
 
-# -- operand packing ---------------------------------------------------------------------------
-def _steps(K: int, L: int) -> int:
-    return -(-K // L)
-
-
-def _pack_rows(mask_rows: np.ndarray, n_rows: int, steps_b: int, L: int) -> np.ndarray:
-    """bool ``[n, K]`` -> uint32 ``[n_rows, steps_b, NW]`` (zero padded rows and steps)."""
-    n, K = mask_rows.shape
-    padded = np.zeros((n_rows, steps_b * L), bool)
-    padded[:n, :K] = mask_rows
-    return _bits.pack_lanes_np(padded.reshape(n_rows, steps_b, L), L)
-
-
-def _bucket(n: int, floor: int = 8) -> int:
-    """Smallest power of two >= max(n, floor): the padded size that decides recompiles."""
-    size = floor
-    while size < n:
-        size *= 2
-    return size
-
-
-@dataclasses.dataclass(frozen=True)
-class _Bucket:
-    """The window part of a compile bucket, for one group of windows on a GEMM of ``T`` steps.
-
-    ``capacity``: padded offset rows (a power of two); ``depth_cap``: the largest lookahead the
-    program serves (a power of two); ``group_pad``: zero groups each side of the group axis;
-    ``steps_b``: padded step rows. Built only by ``of``, the one place that decides them.
-    """
-
-    steps_b: int
-    capacity: int
-    depth_cap: int
-    group_pad: int
-
-    @classmethod
-    def of(cls, windows: Sequence[Window], T: int) -> _Bucket:
-        tuples = [w.as_tuples() for w in windows]
-        capacity = _bucket(max(len(t) for t in tuples))
-        # An offset with dt >= T never finds work and a lookahead of T already sees every step,
-        # so the kernel's depth is clamped to the tile's steps (see ``offsets``): a huge dt
-        # then costs nothing.
-        depth = min(T, max((o[0] for t in tuples for o in t), default=0))
-        depth_cap = _bucket(max(1, depth), floor=4)
-        reach = max((abs(o[2]) for t in tuples for o in t), default=0)
-        steps_b = _bucket(T, floor=8) + 2 * (depth_cap + 1)
-        return cls(steps_b, capacity, depth_cap, group_pad_for(reach))
-
-    def offsets(self, windows: Sequence[Window], n: int, T: int):
-        """int32 ``[n, capacity, 3]`` offsets (dt clamped to ``T``) and bool ``[n, capacity]``
-        valid rows (valid rows first; rows past ``len(windows)`` are empty windows)."""
-        offs = np.zeros((n, self.capacity, 3), np.int32)
-        valid = np.zeros((n, self.capacity), bool)
-        for i, w in enumerate(windows):
-            tup = np.asarray(w.as_tuples(), np.int64).reshape(-1, 3)
-            # dt >= T reads an all-zero row either way; clamping keeps it inside the buffer.
-            tup[:, 0] = np.minimum(tup[:, 0], T)
-            offs[i, : len(tup)] = tup
-            valid[i, : len(tup)] = True
-        return offs, valid
-
-
-@dataclasses.dataclass(frozen=True)
-class _ProgramKey:
-    """Everything a compiled GEMM program is keyed on."""
-
-    exploit: str
-    sync: str
-    rows: int
-    cols: int
-    lanes: int
-    window: _Bucket
-    n_designs: int
-    chunk: int
-    activity: bool = True
-    mesh: tuple = ()  # (design shards, tile shards, devices...) when sharded, else ()
-    # "map": designs one after another (CPU: least work, each design's loops end with its own
-    # work); "vmap": designs side by side (accelerators: wider ops, fewer loop iterations).
-    strategy: str = "map"
-    # Every design is a one-lane, group-sync pure time lookahead: ``_kernel.tile_lookahead``.
-    lookahead: bool = False
-
-
-def _tile_words(exploit: str, a_t, w_t):
-    """Pending words ``[Tb, Q, NW]`` of one tile from its packed operand rows.
-
-    ``a_t``: uint32 ``[C, Tb, NW]``; ``w_t``: uint32 ``[R, Tb, NW]``.
-    """
-    if exploit == "A":
-        return jnp.swapaxes(a_t, 0, 1)
-    if exploit == "W":
-        return jnp.swapaxes(w_t, 0, 1)
-    # AW: DPU (r, c) has work where both operands are nonzero; Q = R*C, dg moves along c.
-    both = w_t[:, None] & a_t[None, :]  # [R, C, Tb, NW]
-    return jnp.moveaxis(both, 2, 0).reshape(both.shape[2], -1, both.shape[3])
-
-
-def _shape_of(key: _ProgramKey) -> TileShape:
-    # Blocks share the step pointer; dg moves along the group axis (design._core.group_axis).
-    P = key.rows if key.exploit == "AW" else 1
-    G = group_axis(Core(key.rows, key.cols, key.lanes), key.exploit)
-    return TileShape(
-        blocks=P,
-        groups=G,
-        lanes=key.lanes,
-        depth_cap=key.window.depth_cap,
-        group_pad=key.window.group_pad,
-    )
-
-
-@functools.cache
-def _program(key: _ProgramKey):
-    """The jitted program of one bucket: designs x units of one chunk -> per-unit cycles
-    ``[n_designs, chunk]`` and per-design counter sums, each unit's counters times its count."""
-    shape = _shape_of(key)
-
-    def one(a_t, w_t, count, n_steps, offsets, valid):
-        words = _tile_words(key.exploit, a_t, w_t)
-        if key.lookahead:
-            cycles, counters = tile_lookahead(shape, words, n_steps, offsets, valid, key.activity)
-        else:
-            cycles, counters = tile_kernel_sync(
-                shape, key.sync, words, n_steps, offsets, valid, key.activity
-            )
-        # A unit stands for ``count`` tiles with this pending array (0: chunk padding).
-        return cycles, {k: v * count for k, v in counters.items()}
-
-    over_tiles = jax.vmap(one, in_axes=(0, 0, 0, None, None, None))
-
-    # Designs go one after another (lax.map) and tiles side by side (vmap): the window is then
-    # an unbatched scalar inside the kernel, so its rows and shifts are plain dynamic slices
-    # rather than per-element gathers, and each design's loop ends with its own work.
-    def body(a_c, w_c, count, n_steps, offsets, valid):
-        TRACE_COUNT["gemm"] += 1
-
-        def per_design(window):
-            cycles, counters = over_tiles(a_c, w_c, count, n_steps, *window)
-            return cycles, {k: v.sum(0) for k, v in counters.items()}
-
-        if key.strategy == "vmap":
-            return jax.vmap(per_design)((offsets, valid))
-        return lax.map(per_design, (offsets, valid))
-
-    if not key.mesh:
-        return jax.jit(body)
-
-    # Several devices: designs and tiles split over a 2-D mesh; every device runs the same
-    # single-device program on its share and the per-design tile sums meet in one psum.
-    n_d, n_t, *devices = key.mesh
-    mesh = jax.sharding.Mesh(np.array(devices).reshape(n_d, n_t), ("d", "t"))
-    P = jax.sharding.PartitionSpec
-
-    def sharded(*args):
-        cycles, counters = body(*args)
-        return cycles, {k: lax.psum(v, "t") for k, v in counters.items()}
-
-    return jax.jit(
-        jax.shard_map(
-            sharded,
-            mesh=mesh,
-            in_specs=(P("t"), P("t"), P("t"), P(), P("d"), P("d")),
-            out_specs=(P("d", "t"), P("d")),
-            # Each device's loops are independent by construction; only the psum communicates.
-            check_vma=False,
-        )
-    )
-
-
-def _mesh(devices, n_designs: int, chunk: int):
-    """Split devices into (design shards, tile shards); returns (mesh tuple, chunk)."""
-    devices = tuple(devices)
-    if len(devices) <= 1:
-        return (), chunk
-    n_d = math.gcd(len(devices), n_designs)
-    n_t = len(devices) // n_d
-    # Every tile shard gets the same number of tiles.
-    chunk = -(-chunk // n_t) * n_t
-    return (n_d, n_t, *devices), chunk
-
-
-def chunk_for(steps: int, slots: int, chunk: int) -> int:
-    """Largest power of two <= ``chunk`` whose int32 per-chunk sums cannot overflow.
-
-    ``slots`` = groups x lanes of one tile. Per tile, cycles <= steps and executed work <= steps x
-    slots, so ``chunk * steps * slots < 2**31`` bounds every per-chunk sum; totals across chunks
-    are int64 on the host.
-    """
-    out = 1
-    while out * 2 <= chunk:
-        out *= 2
-    while out > 1 and out * steps * slots >= 2**31:
-        out //= 2
-    if steps * slots >= 2**31:
-        raise ValueError(f"one tile has {steps} x {slots} slots; int32 counters would overflow")
-    return out
-
-
-def default_strategy(devices) -> str:
-    """ "vmap" on accelerators (wide ops), "map" on CPU (least total work)."""
-    return "map" if all(d.platform == "cpu" for d in devices) else "vmap"
-
-
-def group_pad_for(reach: int) -> int:
-    """Zero groups padded on each side for windows whose largest ``|dg|`` is ``reach``: 0, or
-    a power of two (a compile bucket, like the depth cap)."""
-    return 0 if reach == 0 else _bucket(reach, floor=1)
-
-
-# -- distinct tiles ---------------------------------------------------------------------------
-def _distinct_rows(x: np.ndarray) -> np.ndarray:
-    """Class id ``[n]`` of each ``x[i]`` (exact equality of its bytes), ids dense from 0."""
-    flat = np.ascontiguousarray(x.reshape(x.shape[0], -1))
-    keys = flat.view(np.dtype((np.void, flat.shape[1] * flat.itemsize))).ravel()
-    return np.unique(keys, return_inverse=True)[1].reshape(-1)
-
-
-@dataclasses.dataclass(frozen=True)
-class _Units:
-    """The distinct schedules of a set of output tiles (every array host int64).
-
-    Unit ``u`` is scheduled once, on tile (``a_tile[u]``, ``w_tile[u]``), and stands for
-    ``count[u]`` tiles whose real DPU rows / columns sum to ``rows[u]`` / ``cols[u]``;
-    ``of_tile[i]`` is the unit of the i-th selected tile.
-    """
-
-    a_tile: np.ndarray
-    w_tile: np.ndarray
-    count: np.ndarray
-    rows: np.ndarray
-    cols: np.ndarray
-    of_tile: np.ndarray
-
-
-def _units(
-    exploit: str, a_rows, w_rows, ids, n_nt: int, real_r, real_c, distinct: bool, max_count: int
-) -> _Units:
-    """Group the tiles ``ids`` (row-major over (pixel tile, channel tile)) by pending array.
-
-    A tile's schedule depends only on its pending array (docs/model.md 3.5). For ``A`` that is
-    its packed activation rows, for ``W`` its weight columns, for ``AW`` the pair: tiles are
-    grouped by exact equality of those packed words (so identical pixel tiles, e.g. of a dense
-    operand, merge too), and every ``AW`` pair with an all-zero side is one all-zero unit.
-    ``distinct=False`` keeps one unit per tile (the reference layout).
-    No unit counts more than ``max_count`` tiles (a bigger class is split), so that int32
-    per-chunk sums stay safe.
-    """
-    mt, nt = ids // n_nt, ids % n_nt
-    if not distinct:
-        key = np.arange(len(ids))
-    elif exploit == "A":
-        key = _distinct_rows(a_rows)[mt]
-    elif exploit == "W":
-        key = _distinct_rows(w_rows)[nt]
-    else:
-        ia, iw = _distinct_rows(a_rows), _distinct_rows(w_rows)
-        key = ia[mt].astype(np.int64) * (int(iw.max()) + 1) + iw[nt]
-        # An all-zero operand tile makes the pending array all-zero whatever the other one is:
-        # every such pair is one unit (e.g. blank image regions, pruned channel tiles).
-        a_zero = ~a_rows.reshape(len(a_rows), -1).any(1)
-        w_zero = ~w_rows.reshape(len(w_rows), -1).any(1)
-        key = np.where(a_zero[mt] | w_zero[nt], -1, key)
-    order = np.argsort(key, kind="stable")
-    ks = key[order]
-    new_class = np.r_[True, ks[1:] != ks[:-1]]
-    first = np.flatnonzero(new_class)
-    rank = np.arange(len(ks)) - np.repeat(first, np.diff(np.r_[first, len(ks)]))
-    piece = rank // max_count
-    starts = new_class | np.r_[True, piece[1:] != piece[:-1]]
-    unit_sorted = np.cumsum(starts) - 1
-    of_tile = np.empty(len(ids), np.int64)
-    of_tile[order] = unit_sorted
-    rep = order[starts]
-    n_units = len(rep)
-
-    def total(v):
-        return np.bincount(of_tile, weights=v, minlength=n_units).astype(np.int64)
-
-    return _Units(
-        mt[rep],
-        nt[rep],
-        np.bincount(of_tile, minlength=n_units).astype(np.int64),
-        total(real_r),
-        total(real_c),
-        of_tile,
-    )
-
-
 def _evaluate_group(
     designs,
     a,
@@ -475,6 +191,7 @@ def _evaluate_group(
     strategy: str | None = None,
     distinct: bool = True,
     bucket_windows: Sequence[Window] = (),
+    memory_gb: float | None = None,
 ) -> dict:
     """All designs share core, exploit and sync. Returns host int64 arrays.
 
@@ -482,6 +199,7 @@ def _evaluate_group(
     return per-tile cycles ``[k, len(tile_ids)]`` under ``"tile_cycles"`` as well.
     ``distinct``: schedule each distinct pending array once (False: every tile; same results).
     ``bucket_windows``: windows the program's bucket must serve besides the designs' own.
+    ``memory_gb``: the scheduler's working-set budget (``None``: chunks by device only).
     """
     d0 = designs[0]
     core = d0.core
@@ -495,32 +213,50 @@ def _evaluate_group(
     win = _Bucket.of([d.window for d in designs] + list(bucket_windows), T)
     n_designs = _bucket(len(designs), floor=1)
     strategy = strategy or default_strategy(devices)
-    if chunk is None:
-        chunk = CHUNK_MAP if strategy == "map" else CHUNK_VMAP
-    if strategy == "vmap":
-        # Designs side by side multiply the live state: keep designs x tiles per call at
-        # ``chunk`` so memory stays bounded whatever the number of designs.
-        chunk = max(1, chunk // n_designs)
+    chunk = _program.requested_chunk(chunk, strategy, n_designs)
 
-    a_rows = _pack_rows(a, n_mt * C, win.steps_b, L).reshape(n_mt, C, win.steps_b, -1)
-    w_rows = _pack_rows(w.T, n_nt * R, win.steps_b, L).reshape(n_nt, R, win.steps_b, -1)
+    a_rows = _tile_operands(a, n_mt, C, win.steps_b, L)  # [n_mt, Tb, C, NW]
+    w_rows = _tile_operands(w.T, n_nt, R, win.steps_b, L)  # [n_nt, Tb, R, NW]
     real_r = np.minimum(R, N - (ids % n_nt) * R)
     real_c = np.minimum(C, M - (ids // n_nt) * C)
     # Units first (their number sets the chunk), then split classes so that no chunk's
     # count-weighted int32 sums can overflow: chunk * max_count tiles at most per chunk.
-    budget = chunk_for(T, R * C * L, MAX_CHUNK_TILES)
+    budget = _program.chunk_budget(T, R * C * L)
     units = _units(d0.exploit, a_rows, w_rows, ids, n_nt, real_r, real_c, distinct, n_tiles)
-    chunk = chunk_for(T, R * C * L, min(chunk, budget, _bucket(len(units.count), floor=MIN_CHUNK)))
-    mesh, chunk = _mesh(devices, n_designs, chunk)
+    lookahead = all(_lookahead(d) for d in designs)
+    # The single-lane lookahead kernel walks each group's items, found on the host: rows of
+    # positions per group, a compile bucket of the busiest group's item count (counted in
+    # waves of units that fit the memory budget).
+    items = 0
+    if lookahead:
+        n_units = len(units.count)
+        wave = _program.memory_chunk(n_units, _count_bytes(d0.exploit, R, C, T), memory_gb)
+        most = _most_items(d0.exploit, a_rows, w_rows, units.a_tile, units.w_tile, T, wave)
+        items = _bucket(most, floor=8)
+    # The memory budget caps the chunk (its inputs, their device copies and the kernel state).
+    per_unit = _program.unit_bytes(d0.exploit, R, C, L, win, items, n_designs, strategy)
+    chunk = _program.memory_chunk(chunk, per_unit, memory_gb)
+    mesh, chunk = _program.fit_chunk(chunk, T, R * C * L, len(units.count), devices, n_designs)
     if units.count.max() * chunk > budget:
         units = _units(
             d0.exploit, a_rows, w_rows, ids, n_nt, real_r, real_c, distinct, max(1, budget // chunk)
         )
-    lookahead = all(_lookahead(d) for d in designs)
     key = _ProgramKey(
-        d0.exploit, d0.sync, R, C, L, win, n_designs, chunk, activity, mesh, strategy, lookahead
+        d0.exploit,
+        d0.sync,
+        R,
+        C,
+        L,
+        win,
+        n_designs,
+        chunk,
+        activity,
+        mesh,
+        strategy,
+        lookahead,
+        items,
     )
-    run = _program(key)
+    run = _program.program(key)
     if not mesh and devices:
         # One device: commit the inputs to it so the program runs there (not on the default).
         place = functools.partial(jax.device_put, device=devices[0])
@@ -529,16 +265,27 @@ def _evaluate_group(
 
     n_units = len(units.count)
     outs = []
+    # Under a budget at most ``in_flight`` chunks are queued: older results are read back
+    # (their device buffers freed) before the next chunk is packed.
+    queued = _program.in_flight(memory_gb)
     for start in range(0, n_units, chunk):
         pos = np.arange(start, start + chunk)
         live = pos < n_units
         u = np.where(live, pos, 0)
         count = np.where(live, units.count[u], 0).astype(np.int32)
+        if lookahead:
+            here = slice(start, min(n_units, start + chunk))
+            args = _lookahead_inputs(
+                d0.exploit, a_rows, w_rows, units.a_tile[here], units.w_tile[here], T, items, chunk
+            )
+        else:
+            args = (a_rows[units.a_tile[u]], w_rows[units.w_tile[u]])
         # Dispatch every chunk before reading any result back, so host packing of the next
         # chunk overlaps device work on this one.
-        outs.append(
-            run(a_rows[units.a_tile[u]], w_rows[units.w_tile[u]], count, np.int32(T), offs, valid)
-        )
+        outs.append(run(*args, count, np.int32(T), offs, valid))
+        del args
+        if queued is not None and len(outs) > queued:
+            outs[-queued - 1] = jax.device_get(outs[-queued - 1])
     k = len(designs)
     out = {"tiles": n_tiles}
     for name in outs[0][1]:
@@ -563,45 +310,6 @@ def _lookahead(design: Design) -> bool:
     return USE_LOOKAHEAD and is_lookahead(design.core.lanes, design.sync, design.window.as_tuples())
 
 
-def _work(design: Design, a: np.ndarray, w: np.ndarray) -> int:
-    """Total pending group-lane slots: schedule independent (every pending item runs once)."""
-    core = design.core
-    M, K = a.shape
-    N = w.shape[1]
-    n_mt, n_nt = -(-M // core.cols), -(-N // core.rows)
-    if design.exploit == "A":
-        return int(a.sum()) * n_nt
-    if design.exploit == "W":
-        return int(w.sum()) * n_mt
-    if design.exploit == "AW":
-        return int((a.astype(np.int64).sum(0) * w.astype(np.int64).sum(1)).sum())
-    return n_mt * n_nt * core.rows * core.cols * _steps(K, core.lanes) * core.lanes
-
-
-def _trees_per_offset(window: Window, by_dg: np.ndarray, width: int) -> np.ndarray:
-    """Kernel tree counts indexed by ``dg + G - 1`` -> the per-offset layout of ``Activity``
-    (entry ``i + 1`` for the first offset of each distinct ``dg != 0``)."""
-    G = (len(by_dg) + 1) // 2
-    out = np.zeros(width + 1, np.int64)
-    seen = set()
-    for i, (_, _, dg) in enumerate(window.as_tuples()):
-        if dg != 0 and dg not in seen:
-            seen.add(dg)
-            if abs(dg) < G:
-                out[i + 1] = by_dg[dg + G - 1]
-    return out
-
-
-def sample_tiles(core, n_tiles: int, fraction: float, min_tiles: int, seed: int) -> np.ndarray:
-    """The tile sample of one core geometry: ``max(min_tiles, fraction * n)`` distinct tiles
-    (all of them when that is not fewer), uniform without replacement, sorted."""
-    k = min(n_tiles, max(min_tiles, math.ceil(fraction * n_tiles)))
-    if k == n_tiles:
-        return np.arange(n_tiles)
-    rng = np.random.default_rng([seed, core.rows, core.cols, core.lanes])
-    return np.sort(rng.choice(n_tiles, size=k, replace=False))
-
-
 def gemm_activity_batch(
     designs: Sequence[Design],
     a_mask,
@@ -615,6 +323,7 @@ def gemm_activity_batch(
     seed: int = 0,
     strategy: str | None = None,
     bucket_windows: Sequence[Window] = (),
+    memory_gb: float | None = DEFAULT_MEMORY_GB,
     _distinct: bool = True,
 ) -> Activity:
     """Exact schedules of many designs on one GEMM ``Out[M, N] = A[M, K] @ W[K, N]``.
@@ -641,6 +350,10 @@ def gemm_activity_batch(
         windows, with its largest one here) share one program per GEMM shape instead of
         compiling for each new bucket. Results do not depend on it; a larger bucket may run a
         little slower.
+      memory_gb: float > 0 or None: the scheduler's working set (chunks in flight, their host
+        copies, the kernel's state, the host's per-unit phases) is kept within about this many
+        GB by sizing the chunks (default ``DEFAULT_MEMORY_GB``); None sizes them by device
+        only. Results do not depend on it.
     Returns: ``Activity`` with per-design arrays of shape ``[D]`` (``taken``: ``[D, W + 1]``).
     """
     designs = _check_designs(designs)
@@ -656,6 +369,7 @@ def gemm_activity_batch(
         min_tiles=min_tiles,
         seed=seed,
         strategy=strategy,
+        memory_gb=memory_gb,
     )
     D = len(designs)
     M, K = a.shape
@@ -679,11 +393,13 @@ def gemm_activity_batch(
     per["taken"] = np.zeros((D, width + 1), np.int64)
     per["trees"] = np.zeros((D, width + 1), np.int64)
     groups: dict = {}
+    # Counted once per GEMM (the dense core needs none).
+    nonzeros = _Nonzeros.of(a, w) if any(d.exploit != "none" for d in designs) else None
     for i, d in enumerate(designs):
         core = d.core
         per["tiles"][i] = -(-M // core.cols) * -(-N // core.rows)
         per["dense"][i] = per["tiles"][i] * _steps(K, core.lanes)
-        per["work"][i] = _work(d, a, w)
+        per["work"][i] = _work(d, M, K, N, nonzeros)
         per["sampled_tiles"][i] = per["tiles"][i]
         if d.exploit == "none":
             per["cycles"][i] = per["dense"][i]  # the dense core: exactly T cycles per tile
@@ -705,6 +421,7 @@ def gemm_activity_batch(
             strategy,
             _distinct,
             bucket_windows,
+            None if memory_gb is None else float(memory_gb),
         )
         if ids is not None:
             # Scale the sampled sums up to the whole layer (an estimate; see Activity).
@@ -736,16 +453,6 @@ def gemm_activity_batch(
         per["sampled_tiles"],
         per["stderr"],
     )
-
-
-def _stderr(tile_cycles: np.ndarray, n: int) -> np.ndarray:
-    """Standard error ``[k]`` of ``n * mean`` over a uniform sample without replacement of
-    ``tile_cycles`` ``[k, s]`` out of ``n`` tiles (finite-population correction)."""
-    s = tile_cycles.shape[1]
-    if s >= n or s < 2:
-        return np.zeros(tile_cycles.shape[0])
-    var = tile_cycles.astype(np.float64).var(axis=1, ddof=1)
-    return n * np.sqrt((1 - s / n) * var / s)
 
 
 def simulate_gemm_batch(

@@ -17,6 +17,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from griffin_jax._checks import check_choice, check_int
+from griffin_jax.sim._program import DEFAULT_MEMORY_GB
+
+_INF = float("inf")
 
 STRATEGIES = (None, "map", "vmap")
 
@@ -39,6 +42,10 @@ class SimOptions:
       bucket_windows: windows the compiled programs must also serve (``Window`` s of the same
         exploits as the designs): a caller that runs many small batches of different designs
         (the search's exact evaluator) passes the largest, so every batch reuses one program.
+      memory_gb: float > 0 or ``None``: the scheduler's working-set budget in GB (chunks in
+        flight, their host copies, the kernel's state), met by sizing the tile chunks; the
+        default (``DEFAULT_MEMORY_GB``, 1 GB) keeps a whole study under 4 GB. ``None``: chunks
+        by device only. Results do not depend on it.
     """
 
     chunk: int | None = None
@@ -48,6 +55,7 @@ class SimOptions:
     seed: int = 0
     strategy: str | None = None
     bucket_windows: tuple = ()
+    memory_gb: float | None = DEFAULT_MEMORY_GB
 
     def __post_init__(self):
         check_int("SimOptions.chunk", self.chunk, 1, optional=True)
@@ -59,6 +67,13 @@ class SimOptions:
         check_int("SimOptions.min_tiles", self.min_tiles, 2)
         check_int("SimOptions.seed", self.seed, 0)
         check_choice("SimOptions.strategy", self.strategy, STRATEGIES)
+        m = self.memory_gb
+        if m is not None and (
+            isinstance(m, bool) or not isinstance(m, (int, float, np.floating)) or not 0 < m < _INF
+        ):
+            raise ValueError(f"SimOptions.memory_gb must be None or a positive number, got {m!r}")
+        if m is not None:
+            object.__setattr__(self, "memory_gb", float(m))
         if self.devices is not None:
             if isinstance(self.devices, (str, bytes)) or not hasattr(self.devices, "__iter__"):
                 raise ValueError(
@@ -81,7 +96,8 @@ class SimOptions:
 
     def kwargs(self) -> dict:
         """Keyword arguments of ``gemm_activity_batch`` (only the ones that are set)."""
-        out = {"min_tiles": self.min_tiles, "seed": self.seed}
+        # memory_gb always: its None (no budget) differs from the entry point's default.
+        out = {"min_tiles": self.min_tiles, "seed": self.seed, "memory_gb": self.memory_gb}
         if self.bucket_windows:
             out["bucket_windows"] = self.bucket_windows
         for k in ("chunk", "devices", "sample", "strategy"):

@@ -9,13 +9,34 @@ interval); a layer with no more tiles than the sample is evaluated exactly.
 from __future__ import annotations
 
 import dataclasses
+import math
 import statistics
 from collections.abc import Sequence
 
 import numpy as np
 
 from griffin_jax.design._core import Design
-from griffin_jax.sim._gemm import DEFAULT_CHUNK, gemm_activity_batch
+from griffin_jax.sim._program import DEFAULT_CHUNK
+
+
+def sample_tiles(core, n_tiles: int, fraction: float, min_tiles: int, seed: int) -> np.ndarray:
+    """The tile sample of one core geometry: ``max(min_tiles, fraction * n)`` distinct tiles
+    (all of them when that is not fewer), uniform without replacement, sorted."""
+    k = min(n_tiles, max(min_tiles, math.ceil(fraction * n_tiles)))
+    if k == n_tiles:
+        return np.arange(n_tiles)
+    rng = np.random.default_rng([seed, core.rows, core.cols, core.lanes])
+    return np.sort(rng.choice(n_tiles, size=k, replace=False))
+
+
+def _stderr(tile_cycles: np.ndarray, n: int) -> np.ndarray:
+    """Standard error ``[k]`` of ``n * mean`` over a uniform sample without replacement of
+    ``tile_cycles`` ``[k, s]`` out of ``n`` tiles (finite-population correction)."""
+    s = tile_cycles.shape[1]
+    if s >= n or s < 2:
+        return np.zeros(tile_cycles.shape[0])
+    var = tile_cycles.astype(np.float64).var(axis=1, ddof=1)
+    return n * np.sqrt((1 - s / n) * var / s)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,6 +110,10 @@ def estimate_gemm_cycles(
         raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
     if not isinstance(confidence, float) or not 0 < confidence < 1:
         raise ValueError(f"confidence must be a float in (0, 1), got {confidence!r}")
+    # The GEMM path draws its samples with ``sample_tiles`` from this module: imported here,
+    # at call time, so that neither module needs the other at import.
+    from griffin_jax.sim._gemm import gemm_activity_batch
+
     act = gemm_activity_batch(
         designs,
         a_mask,

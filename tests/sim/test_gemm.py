@@ -1,4 +1,5 @@
-"""GEMM-level API: bad input, compile reuse, exact int64 totals, tiling edge cases."""
+"""GEMM-level API (sim/_gemm.py): bad input, exact int64 totals, tiling edge cases, option
+checks. Buckets and chunking: test_program.py; distinct tiles: test_units.py."""
 
 import math
 
@@ -61,26 +62,6 @@ def test_tile_cycles_bad_input(pending, window, sync, field):
         gj.tile_cycles(pending, window, sync)
 
 
-def test_one_compile_serves_a_bucket(rng):
-    a, w = rng.random((12, 40)) < 0.5, rng.random((40, 6)) < 0.5
-    # Buckets: window capacity, depth cap (1..4) and group pad (largest |dg| = 1).
-    first = [gj.Design(CORE, "AW", gj.Window.box(t, l, g)) for t, l, g in ((1, 0, 1), (2, 1, 0))]
-    gj.simulate_gemm_batch(first, a, w)
-    before = _gemm.TRACE_COUNT["gemm"]
-    other = [
-        gj.Design(CORE, "AW", gj.Window.from_offsets(o))
-        for o in ([(3, 1, 1), (1, -2, -1)], [(4, 0, 0)])
-    ]
-    a2, w2 = rng.random((11, 37)) < 0.3, rng.random((37, 5)) < 0.7  # same tile/step buckets
-    gj.simulate_gemm_batch(other, a2, w2)
-    assert _gemm.TRACE_COUNT["gemm"] == before
-    # A different exploit is a different program, and so is a group pad of 0 (no dg != 0).
-    gj.simulate_gemm_batch([gj.Design(CORE, "A", gj.Window.box(1))] * 2, a, w)
-    assert _gemm.TRACE_COUNT["gemm"] == before + 1
-    gj.simulate_gemm_batch([gj.Design(CORE, "AW", gj.Window.box(2, 1))], a, w)
-    assert _gemm.TRACE_COUNT["gemm"] == before + 2
-
-
 def test_bucket_windows_fix_the_program_and_keep_results(rng):
     a, w = rng.random((12, 40)) < 0.5, rng.random((40, 6)) < 0.5
     designs = [gj.Design(CORE, "AW", gj.Window.box(1)), gj.Design(CORE, "AW", gj.Window.box(3, 1))]
@@ -98,31 +79,6 @@ def test_bucket_windows_fix_the_program_and_keep_results(rng):
         assert np.array_equal(act.tree_group_cycles[0, :n], want.tree_group_cycles[i, :n])
     with pytest.raises(ValueError, match="bucket_windows"):
         gj.gemm_activity_batch(designs, a, w, bucket_windows=[(1, 0, 0)])
-
-
-def test_totals_are_int64_and_chunking_is_exact(rng):
-    a, w = rng.random((30, 33)) < 0.5, rng.random((33, 9)) < 0.5
-    designs = [
-        gj.Design(CORE, "AW", gj.Window.box(2, 1)),
-        gj.Design(CORE, "W"),
-        gj.Design(CORE, "none"),
-    ]
-    whole = gj.gemm_activity_batch(designs, a, w)
-    assert whole.cycles.dtype == np.int64 and whole.taken.dtype == np.int64
-    for chunk in (1, 8):  # many chunks, a ragged last one
-        part = gj.gemm_activity_batch(designs, a, w, chunk=chunk)
-        assert (part.cycles == whole.cycles).all()
-        assert (part.taken == whole.taken).all()
-        assert (part.busy_group_cycles == whole.busy_group_cycles).all()
-
-
-def test_chunk_cap_keeps_int32_partial_sums_safe():
-    assert _gemm.chunk_for(64, 1024, 512) == 512
-    big = _gemm.chunk_for(1000, 64 * 64 * 16, 512)
-    assert big * 1000 * 64 * 64 * 16 < 2**31 <= 2 * big * 1000 * 64 * 64 * 16
-    assert _gemm.chunk_for(10, 10, 100) == 64  # a power of two
-    with pytest.raises(ValueError, match="overflow"):
-        _gemm.chunk_for(2**20, 2**12, 4)
 
 
 def test_dense_totals_beyond_int32():
@@ -151,151 +107,6 @@ def test_speedup_property(rng):
     a, w = rng.random((8, 64)) < 0.3, rng.random((64, 4)) < 0.3
     r = gj.simulate_gemm(gj.Design(CORE, "AW", gj.Window.box(2, 1)), a, w)
     assert r.speedup == r.dense_cycles / r.cycles > 1
-
-
-@pytest.mark.parametrize("geom", [(2, 3, 5, 9, 5, 23), (2, 2, 33, 5, 4, 70)])
-def test_vmap_strategy_matches_map(geom, rng):
-    # "vmap" (designs side by side: the accelerator default) batches the window offsets, so the
-    # kernel's slices become gathers and scatters; it runs here on CPU against "map".
-    R, C, L, M, N, K = geom
-    core = gj.Core(R, C, L)
-    designs = [gj.Design(core, "none")]
-    for exploit in ("A", "W", "AW"):
-        for sync in ("core", "group"):
-            designs.append(
-                gj.Design(core, exploit, gj.Window.box(2, 1, 0 if sync == "group" else 1), sync)
-            )
-            designs.append(gj.Design(core, exploit, gj.Window.box(3, 0, 0), sync))
-    a, w = rng.random((M, K)) < 0.5, rng.random((K, N)) < 0.5
-    by_map = gj.gemm_activity_batch(designs, a, w, strategy="map")
-    by_vmap = gj.gemm_activity_batch(designs, a, w, strategy="vmap")
-    for field in (
-        "cycles",
-        "taken",
-        "busy_group_cycles",
-        "tree_group_cycles",
-        "group_cycles",
-        "row_cycles",
-        "col_cycles",
-    ):
-        assert np.array_equal(getattr(by_map, field), getattr(by_vmap, field)), field
-
-
-FIELDS = (
-    "cycles",
-    "dense_cycles",
-    "taken",
-    "busy_group_cycles",
-    "tree_group_cycles",
-    "group_cycles",
-    "row_cycles",
-    "col_cycles",
-    "work",
-    "tiles",
-)
-
-
-def _assert_same(x, y):
-    for field in FIELDS:
-        assert np.array_equal(getattr(x, field), getattr(y, field)), field
-
-
-def _structured_masks(rng, M, K, N):
-    """Operands whose tiles repeat: dense, one repeated pixel tile, repeated channel tiles."""
-    tile_a = rng.random((2, K)) < 0.4
-    tile_w = rng.random((K, 3)) < 0.4
-    return [
-        (np.ones((M, K), bool), rng.random((K, N)) < 0.5),  # dense activations (W category)
-        (rng.random((M, K)) < 0.5, np.ones((K, N), bool)),  # dense weights (A category)
-        (np.tile(tile_a, (-(-M // 2), 1))[:M], np.tile(tile_w, (1, -(-N // 3)))[:, :N]),
-        (rng.random((M, K)) < 0.5, rng.random((K, N)) < 0.5),  # random: all tiles distinct
-        (np.zeros((M, K), bool), rng.random((K, N)) < 0.5),  # no work at all
-    ]
-
-
-@pytest.mark.parametrize(
-    "geom", [(3, 2, 5, 11, 7, 23), (2, 3, 8, 13, 9, 40)], ids=lambda g: "x".join(map(str, g))
-)
-def test_distinct_tiles_equal_every_tile_and_reference(geom, rng, gen):
-    # Edge tiles in both directions (M % C, N % R != 0): a padded edge tile can share its
-    # pending array with a real one, yet row_cycles / col_cycles must still count real DPUs.
-    R, C, L, M, N, K = geom
-    core = gj.Core(R, C, L)
-    designs = [gj.Design(core, "none")]
-    for exploit in ("A", "W", "AW"):
-        for sync in ("core", "group"):
-            offs = gen.random_offsets(rng, L, max_dg=0 if sync == "group" else 1)
-            designs.append(gj.Design(core, exploit, gj.Window.from_offsets(offs), sync))
-            designs.append(gj.Design(core, exploit, gj.Window.box(2, 1, 0), sync))
-    for a, w in _structured_masks(rng, M, K, N):
-        fast = gj.gemm_activity_batch(designs, a, w)
-        every = gj.gemm_activity_batch(designs, a, w, _distinct=False)
-        _assert_same(fast, every)
-        for i, d in enumerate(designs):
-            ref = gj.reference_gemm(d, a, w)
-            assert fast.cycles[i] == ref["cycles"], d
-            if d.exploit != "none":
-                n = d.window.size + 1
-                assert tuple(fast.taken[i, :n]) == tuple(ref["taken"]), d
-                assert fast.busy_group_cycles[i] == ref["busy_group_cycles"], d
-                assert tuple(fast.tree_group_cycles[i, :n]) == tuple(ref["tree_group_cycles"])
-                assert fast.group_cycles[i] == ref["group_cycles"], d
-                assert fast.row_cycles[i] == ref["row_cycles"], d
-                assert fast.col_cycles[i] == ref["col_cycles"], d
-
-
-def test_distinct_units_follow_distinct_operand_tiles(rng):
-    core = gj.Core(2, 2, 4)
-    a, w = rng.random((40, 12)) < 0.5, rng.random((12, 6)) < 0.5  # 20 pixel x 3 channel tiles
-    a_dense = np.ones_like(a)
-
-    def units(exploit, a_mask):
-        return _gemm._evaluate_group(
-            [gj.Design(core, exploit, gj.Window.box(1, 1))], a_mask, w, None
-        )["units"]
-
-    assert units("W", a) == 3  # one W schedule per channel tile, whatever the pixel tiles
-    assert units("A", a) == 20  # one A schedule per (random, distinct) pixel tile
-    assert units("A", a_dense) == 1  # every pixel tile identical
-    assert units("AW", a) == 60
-    assert units("AW", a_dense) == 3  # dense activations: one AW schedule per channel tile
-    a_blank = a.copy()
-    a_blank[:10] = False  # 5 blank pixel tiles: their 15 AW tiles have no work at all
-    assert units("AW", a_blank) == 15 * 3 + 1
-
-
-def test_large_classes_are_split_exactly(rng, monkeypatch):
-    # A class of many identical tiles is split so int32 per-chunk sums stay safe; a tiny
-    # limit forces the split and the totals must not move.
-    core = gj.Core(2, 2, 4)
-    a, w = np.ones((30, 13), bool), rng.random((13, 5)) < 0.5
-    designs = [gj.Design(core, e, gj.Window.box(2, 1)) for e in ("A", "W", "AW")]
-    whole = gj.gemm_activity_batch(designs, a, w)
-    monkeypatch.setattr(_gemm, "MAX_CHUNK_TILES", 4)
-    split = gj.gemm_activity_batch(designs, a, w)
-    _assert_same(whole, split)
-    units = _gemm._evaluate_group(designs[:1], a, w, None)["units"]
-    assert units > 1  # 15 identical pixel tiles no longer fit one unit
-
-
-def test_huge_window_depth_is_bounded(rng):
-    # dt = 10**6 used to allocate a buffer of 2**20 rows per tile; depth is clamped to T.
-    core = gj.Core(2, 2, 4)
-    a, w = rng.random((5, 19)) < 0.5, rng.random((19, 3)) < 0.5
-    win = gj.Window.from_offsets([(1, 1, 0), (10**6, 0, 0), (3, -1, 1), (10**6 + 1, 1, 1)])
-    for exploit in ("A", "W", "AW"):
-        d = gj.Design(core, exploit, win)
-        act = gj.gemm_activity_batch([d], a, w)
-        ref = gj.reference_gemm(d, a, w)
-        assert act.cycles[0] == ref["cycles"]
-        assert tuple(act.taken[0, :5]) == tuple(ref["taken"])
-        assert tuple(act.tree_group_cycles[0, :5]) == tuple(ref["tree_group_cycles"])
-    pending = rng.random((3, 6, 4)) < 0.3
-    deep = gj.Window.from_offsets([(10**6, 0, 0), (1, 1, 0)])
-    assert (
-        gj.tile_cycles(pending, deep)
-        == gj.reference_tile(pending[None], deep.as_tuples())["cycles"]
-    )
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ modes, box, L-shaped and arbitrary windows including group offsets; plus the fac
 
 import math
 
+import jax
 import numpy as np
 import pytest
 
@@ -229,3 +230,77 @@ def test_single_lane_lookahead_gemm_matches_reference(geom, rng):
             assert tuple(act.tree_group_cycles[i, :n]) == tuple(ref["tree_group_cycles"]), d
             for field in ("group_cycles", "row_cycles", "col_cycles"):
                 assert getattr(act, field)[i] == ref[field], (d, field)
+
+
+@pytest.mark.parametrize("activity", [True, False])
+def test_lookahead_kernel_on_edge_tiles(activity):
+    # Explicit edges for the item walk: one step, every group empty, every group full, a lone
+    # item on the last step, groups of every density; depths below, at and beyond T.
+    from griffin_jax.sim._kernel import TileShape, tile_kernel_sync, tile_lookahead
+
+    # Jitted once each (fixed shapes): eager loops would retrace per case.
+    general = jax.jit(tile_kernel_sync, static_argnums=(0, 1, 6))
+    walk = jax.jit(tile_lookahead, static_argnums=(0, 5))
+    Tb, Q, W = 64, 5, 16
+    shape = TileShape(blocks=1, groups=Q, lanes=1, depth_cap=16)
+    for T in (1, 2, 7, 30):
+        steps = (np.arange(Tb) < T)[:, None]
+        full = np.broadcast_to(steps, (Tb, Q)).copy()
+        last = np.zeros((Tb, Q), bool)
+        last[T - 1] = True
+        mixed = full.copy()
+        mixed[:, 0] = False
+        mixed[::3, 1] = False
+        mixed[1::2, 2] = False
+        for bits in (np.zeros((Tb, Q), bool), full, last, mixed):
+            for D in (1, 3, 15):
+                offsets = np.zeros((W, 3), np.int32)
+                offsets[:D, 0] = np.minimum(np.arange(1, D + 1), T)
+                valid = np.arange(W) < D
+                args = (bits.astype(np.uint32)[:, :, None], np.int32(T), offsets, valid, activity)
+                c0, k0 = general(shape, "group", *args)
+                c1, k1 = walk(shape, *args)
+                assert int(c0) == int(c1), (T, D)
+                for name in ("taken", "busy", "trees", "group_cycles"):
+                    assert np.array_equal(np.asarray(k0[name]), np.asarray(k1[name])), (T, D, name)
+
+
+@pytest.mark.parametrize("geom", [(2, 3, 5, 1), (3, 2, 7, 13), (2, 2, 40, 37)])
+def test_single_lane_lookahead_gemm_equals_general_kernel(geom, rng, monkeypatch):
+    # The routed path (host item positions, several chunks, distinct units) against the general
+    # kernel on the same designs: every counter, including K of one step, empty and full
+    # operands, all-zero groups and a depth beyond K.
+    from griffin_jax.sim import _gemm
+
+    R, C, M, K = geom
+    N = 2 * R + 1
+    core = gj.Core(R, C, 1)
+    designs = [
+        gj.Design(core, e, gj.Window.box(time=D), "group")
+        for e in ("A", "W", "AW")
+        for D in (1, 3, 50)
+    ]
+    a_sparse = rng.random((M, K)) < 0.3
+    a_sparse[: C + 1] = False  # whole groups (and a whole tile) without work
+    masks = [
+        (a_sparse, rng.random((K, N)) < 0.6),
+        (np.zeros((M, K), bool), rng.random((K, N)) < 0.5),
+        (np.ones((M, K), bool), np.ones((K, N), bool)),
+    ]
+    for i, (a, w) in enumerate(masks):
+        monkeypatch.setattr(_gemm, "USE_LOOKAHEAD", False)
+        general = gj.gemm_activity_batch(designs, a, w)
+        monkeypatch.setattr(_gemm, "USE_LOOKAHEAD", True)
+        # Several chunks on the mixed operands (results do not depend on the chunk).
+        for chunk in (None, 2) if i == 0 else (None,):
+            fast = gj.gemm_activity_batch(designs, a, w, chunk=chunk)
+            for field in (
+                "cycles",
+                "taken",
+                "busy_group_cycles",
+                "tree_group_cycles",
+                "group_cycles",
+                "row_cycles",
+                "col_cycles",
+            ):
+                assert np.array_equal(getattr(fast, field), getattr(general, field)), field

@@ -5,7 +5,7 @@ import pytest
 
 import griffin_jax as gj
 from griffin_jax.sim._network import network_cycles, simulate_layers
-from griffin_jax.sim._sampling import estimate_gemm_cycles
+from griffin_jax.sim._sampling import _stderr, estimate_gemm_cycles, sample_tiles
 
 CORE = gj.Core(2, 2, 8)
 
@@ -83,3 +83,20 @@ def test_one_estimator_path(rng):
     assert (act.stderr[:2] > 0).all() and act.stderr[2] == 0  # the dense core is exact
     assert (act.sampled_tiles[:2] == 32).all() and not act.exact[:2].any()
     assert not gj.gemm_activity_batch(designs, a, w).stderr.any()
+
+
+def test_sample_tiles_draws_distinct_sorted_reproducible_tiles():
+    ids = sample_tiles(CORE, 1000, 0.05, 32, 0)
+    assert len(ids) == 50 and (np.diff(ids) > 0).all() and 0 <= ids[0] and ids[-1] < 1000
+    assert np.array_equal(ids, sample_tiles(CORE, 1000, 0.05, 32, 0))
+    assert not np.array_equal(ids, sample_tiles(CORE, 1000, 0.05, 32, 1))
+    assert len(sample_tiles(CORE, 1000, 0.001, 32, 0)) == 32  # the min_tiles floor
+    assert np.array_equal(sample_tiles(CORE, 20, 0.05, 32, 0), np.arange(20))  # whole layer
+
+
+def test_stderr_is_the_finite_population_formula():
+    cycles = np.array([[1, 3, 5, 7], [2, 2, 2, 2]])
+    var = np.var([1, 3, 5, 7], ddof=1)
+    assert np.allclose(_stderr(cycles, 10), [10 * np.sqrt((1 - 4 / 10) * var / 4), 0])
+    assert not _stderr(cycles, 4).any()  # the whole population: exact
+    assert not _stderr(cycles[:, :1], 10).any()  # one tile: no spread to estimate

@@ -1,0 +1,232 @@
+"""Operand packing and the distinct-tile units of a GEMM (docs/model.md 2 and 3.5).
+
+Only distinct tiles are scheduled: a tile's schedule depends only on its pending array
+(docs/model.md 3.5), so the output tiles are grouped into *units* by their packed operand words
+(``_units``: pixel tiles for ``A``, channel tiles for ``W``, the pair for ``AW``), each unit is
+scheduled once and its cycles and counters are multiplied by the number of tiles it stands for.
+``row_cycles`` / ``col_cycles`` use the unit's summed real rows / columns, so padded edge tiles
+stay exact. Also here: the schedule-independent counts (``_work``) and the map of the kernel's
+per-``dg`` tree counts to the per-offset layout of ``Activity`` (``_trees_per_offset``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from griffin_jax.design._core import Design, Window
+from griffin_jax.sim import _bits
+
+
+def _steps(K: int, L: int) -> int:
+    return -(-K // L)
+
+
+def _pack_rows(mask_rows: np.ndarray, n_rows: int, steps_b: int, L: int) -> np.ndarray:
+    """bool ``[n, K]`` -> uint32 ``[n_rows, steps_b, NW]`` (zero padded rows and steps)."""
+    n, K = mask_rows.shape
+    padded = np.zeros((n_rows, steps_b * L), bool)
+    padded[:n, :K] = mask_rows
+    return _bits.pack_lanes_np(padded.reshape(n_rows, steps_b, L), L)
+
+
+def _tile_operands(mask_rows: np.ndarray, n_tiles: int, per_tile: int, steps_b: int, L: int):
+    """bool ``[n, K]`` (one operand row per output row or column) -> uint32
+    ``[n_tiles, steps_b, per_tile, NW]``: each tile's packed rows, step-major (the order the
+    kernel reads them in, so the device never transposes them)."""
+    packed = _pack_rows(mask_rows, n_tiles * per_tile, steps_b, L)
+    tiles = packed.reshape(n_tiles, per_tile, steps_b, -1)
+    return np.ascontiguousarray(np.swapaxes(tiles, 1, 2))
+
+
+def _distinct_rows(x: np.ndarray) -> np.ndarray:
+    """Class id ``[n]`` of each ``x[i]`` (exact equality of its bytes), ids dense from 0."""
+    flat = np.ascontiguousarray(x.reshape(x.shape[0], -1))
+    keys = flat.view(np.dtype((np.void, flat.shape[1] * flat.itemsize))).ravel()
+    return np.unique(keys, return_inverse=True)[1].reshape(-1)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Units:
+    """The distinct schedules of a set of output tiles (every array host int64).
+
+    Unit ``u`` is scheduled once, on tile (``a_tile[u]``, ``w_tile[u]``), and stands for
+    ``count[u]`` tiles whose real DPU rows / columns sum to ``rows[u]`` / ``cols[u]``;
+    ``of_tile[i]`` is the unit of the i-th selected tile.
+    """
+
+    a_tile: np.ndarray
+    w_tile: np.ndarray
+    count: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    of_tile: np.ndarray
+
+
+def _units(
+    exploit: str, a_rows, w_rows, ids, n_nt: int, real_r, real_c, distinct: bool, max_count: int
+) -> _Units:
+    """Group the tiles ``ids`` (row-major over (pixel tile, channel tile)) by pending array.
+
+    A tile's schedule depends only on its pending array (docs/model.md 3.5). For ``A`` that is
+    its packed activation rows, for ``W`` its weight columns, for ``AW`` the pair: tiles are
+    grouped by exact equality of those packed words (so identical pixel tiles, e.g. of a dense
+    operand, merge too), and every ``AW`` pair with an all-zero side is one all-zero unit.
+    ``distinct=False`` keeps one unit per tile (the reference layout).
+    No unit counts more than ``max_count`` tiles (a bigger class is split), so that int32
+    per-chunk sums stay safe.
+    """
+    mt, nt = ids // n_nt, ids % n_nt
+    if not distinct:
+        key = np.arange(len(ids))
+    elif exploit == "A":
+        key = _distinct_rows(a_rows)[mt]
+    elif exploit == "W":
+        key = _distinct_rows(w_rows)[nt]
+    else:
+        ia, iw = _distinct_rows(a_rows), _distinct_rows(w_rows)
+        key = ia[mt].astype(np.int64) * (int(iw.max()) + 1) + iw[nt]
+        # An all-zero operand tile makes the pending array all-zero whatever the other one is:
+        # every such pair is one unit (e.g. blank image regions, pruned channel tiles).
+        a_zero = ~a_rows.reshape(len(a_rows), -1).any(1)
+        w_zero = ~w_rows.reshape(len(w_rows), -1).any(1)
+        key = np.where(a_zero[mt] | w_zero[nt], -1, key)
+    order = np.argsort(key, kind="stable")
+    ks = key[order]
+    new_class = np.r_[True, ks[1:] != ks[:-1]]
+    first = np.flatnonzero(new_class)
+    rank = np.arange(len(ks)) - np.repeat(first, np.diff(np.r_[first, len(ks)]))
+    piece = rank // max_count
+    starts = new_class | np.r_[True, piece[1:] != piece[:-1]]
+    unit_sorted = np.cumsum(starts) - 1
+    of_tile = np.empty(len(ids), np.int64)
+    of_tile[order] = unit_sorted
+    rep = order[starts]
+    n_units = len(rep)
+
+    def total(v):
+        return np.bincount(of_tile, weights=v, minlength=n_units).astype(np.int64)
+
+    return _Units(
+        mt[rep],
+        nt[rep],
+        np.bincount(of_tile, minlength=n_units).astype(np.int64),
+        total(real_r),
+        total(real_c),
+        of_tile,
+    )
+
+
+def _unit_items(exploit: str, a_rows, w_rows, a_tile, w_tile, T: int) -> np.ndarray:
+    """Pending items of units with one-lane groups: bool ``[U, Q, T]`` (group-major, so each
+    group's steps are contiguous; AW groups at ``r * C + c``) from the step-major packed
+    operands (``_tile_operands`` with one lane: every word is 0 or 1)."""
+    a = np.swapaxes(a_rows[a_tile, :T, :, 0], 1, 2) != 0  # [U, C, T]
+    w = np.swapaxes(w_rows[w_tile, :T, :, 0], 1, 2) != 0  # [U, R, T]
+    if exploit == "A":
+        return a
+    if exploit == "W":
+        return w
+    return (w[:, :, None, :] & a[:, None, :, :]).reshape(len(a), -1, T)
+
+
+def _item_counts(exploit: str, a_rows, w_rows, a_tile, w_tile, T: int) -> np.ndarray:
+    """Items per group of each unit, int64 ``[U, Q]``, without forming the items (AW: the
+    product of each unit's operand rows, summed over steps, as a float32 matmul: exact below
+    2**24 steps)."""
+    a = (a_rows[a_tile, :T, :, 0] != 0).astype(np.float32)  # [U, T, C]
+    w = (w_rows[w_tile, :T, :, 0] != 0).astype(np.float32)  # [U, T, R]
+    if exploit == "A":
+        return a.sum(1).astype(np.int64)
+    if exploit == "W":
+        return w.sum(1).astype(np.int64)
+    return np.matmul(np.swapaxes(w, 1, 2), a).reshape(len(a), -1).astype(np.int64)
+
+
+def _most_items(exploit: str, a_rows, w_rows, a_tile, w_tile, T: int, wave: int) -> int:
+    """The busiest group's item count over the units, counted ``wave`` units at a time (so the
+    host never holds every unit's operand rows at once)."""
+    most = 0
+    for s in range(0, len(a_tile), wave):
+        sl = slice(s, s + wave)
+        counts = _item_counts(exploit, a_rows, w_rows, a_tile[sl], w_tile[sl], T)
+        most = max(most, int(counts.max(initial=0)))
+    return most
+
+
+def _count_bytes(exploit: str, R: int, C: int, T: int) -> int:
+    """Host bytes ``_item_counts`` takes per unit (gathered rows, their float copies, counts)."""
+    Q = {"A": C, "W": R}.get(exploit, R * C)
+    return T * (R + C) * 10 + Q * 12
+
+
+def _item_positions(items: np.ndarray, rows: int):
+    """Bool ``[U, Q, T]`` -> each group's item steps in order, ``pos [U, rows, Q]`` (int16 when
+    T allows, else int32; rows past a group's items are 0) and ``n_items`` int32 ``[U, Q]``."""
+    U, Q, T = items.shape
+    flat = np.flatnonzero(items)  # ordered by unit, group, step
+    group = flat // T
+    n_items = items.sum(2, dtype=np.int32).reshape(-1)
+    first = np.cumsum(n_items) - n_items
+    rank = np.arange(len(flat)) - np.repeat(first, n_items)
+    dtype = np.int16 if T < 2**15 else np.int32
+    pos = np.zeros((U * Q, rows), dtype)
+    pos[group, rank] = flat - group * T
+    return np.ascontiguousarray(np.swapaxes(pos.reshape(U, Q, rows), 1, 2)), n_items.reshape(U, Q)
+
+
+def _lookahead_inputs(exploit: str, a_rows, w_rows, a_tile, w_tile, T: int, rows: int, n: int):
+    """``(pos [n, rows, Q], n_items [n, Q])`` of the units (``a_tile``, ``w_tile``), zero-padded
+    to ``n`` units; formed a few units at a time so the host's index arrays stay small."""
+    live = len(a_tile)
+    Q = {"A": a_rows.shape[2], "W": w_rows.shape[2]}.get(exploit, a_rows.shape[2] * w_rows.shape[2])
+    pos = np.zeros((n, rows, Q), np.int16 if T < 2**15 else np.int32)
+    n_items = np.zeros((n, Q), np.int32)
+    step = max(1, 2**22 // max(1, Q * T))
+    for s in range(0, live, step):
+        sl = slice(s, min(live, s + step))
+        items = _unit_items(exploit, a_rows, w_rows, a_tile[sl], w_tile[sl], T)
+        pos[sl], n_items[sl] = _item_positions(items, rows)
+    return pos, n_items
+
+
+@dataclasses.dataclass(frozen=True)
+class _Nonzeros:
+    """Nonzeros of the operands per reduction index k (host int64 ``[K]``): ``a_k`` of A's
+    column k, ``w_k`` of W's row k. Counted once per GEMM; every design's work follows."""
+
+    a_k: np.ndarray
+    w_k: np.ndarray
+
+    @classmethod
+    def of(cls, a: np.ndarray, w: np.ndarray) -> _Nonzeros:
+        return cls(a.sum(axis=0, dtype=np.int64), w.sum(axis=1, dtype=np.int64))
+
+
+def _work(design: Design, M: int, K: int, N: int, nonzeros: _Nonzeros | None) -> int:
+    """Total pending group-lane slots of ``design`` on an ``[M, K] x [K, N]`` GEMM: schedule
+    independent (every pending item runs once). ``nonzeros`` may be None for the dense core."""
+    core = design.core
+    n_mt, n_nt = -(-M // core.cols), -(-N // core.rows)
+    if design.exploit == "A":
+        return int(nonzeros.a_k.sum()) * n_nt
+    if design.exploit == "W":
+        return int(nonzeros.w_k.sum()) * n_mt
+    if design.exploit == "AW":
+        return int(nonzeros.a_k @ nonzeros.w_k)
+    return n_mt * n_nt * core.rows * core.cols * _steps(K, core.lanes) * core.lanes
+
+
+def _trees_per_offset(window: Window, by_dg: np.ndarray, width: int) -> np.ndarray:
+    """Kernel tree counts indexed by ``dg + G - 1`` -> the per-offset layout of ``Activity``
+    (entry ``i + 1`` for the first offset of each distinct ``dg != 0``)."""
+    G = (len(by_dg) + 1) // 2
+    out = np.zeros(width + 1, np.int64)
+    seen = set()
+    for i, (_, _, dg) in enumerate(window.as_tuples()):
+        if dg != 0 and dg not in seen:
+            seen.add(dg)
+            if abs(dg) < G:
+                out[i + 1] = by_dg[dg + G - 1]
+    return out

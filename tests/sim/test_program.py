@@ -1,0 +1,134 @@
+"""Compile buckets, chunk sizing and design layout (sim/_program.py): one compile serves a
+bucket, chunking and strategy never change a result, int32 partial sums stay safe, and a huge
+window depth is clamped to the GEMM's steps."""
+
+import numpy as np
+import pytest
+
+import griffin_jax as gj
+from griffin_jax.sim import _gemm, _program
+
+CORE = gj.Core(2, 2, 4)
+
+
+def test_one_compile_serves_a_bucket(rng):
+    a, w = rng.random((12, 40)) < 0.5, rng.random((40, 6)) < 0.5
+    # Buckets: window capacity, depth cap (1..4) and group pad (largest |dg| = 1).
+    first = [gj.Design(CORE, "AW", gj.Window.box(t, l, g)) for t, l, g in ((1, 0, 1), (2, 1, 0))]
+    gj.simulate_gemm_batch(first, a, w)
+    before = _gemm.TRACE_COUNT["gemm"]
+    other = [
+        gj.Design(CORE, "AW", gj.Window.from_offsets(o))
+        for o in ([(3, 1, 1), (1, -2, -1)], [(4, 0, 0)])
+    ]
+    a2, w2 = rng.random((11, 37)) < 0.3, rng.random((37, 5)) < 0.7  # same tile/step buckets
+    gj.simulate_gemm_batch(other, a2, w2)
+    assert _gemm.TRACE_COUNT["gemm"] == before
+    # A different exploit is a different program, and so is a group pad of 0 (no dg != 0).
+    gj.simulate_gemm_batch([gj.Design(CORE, "A", gj.Window.box(1))] * 2, a, w)
+    assert _gemm.TRACE_COUNT["gemm"] == before + 1
+    gj.simulate_gemm_batch([gj.Design(CORE, "AW", gj.Window.box(2, 1))], a, w)
+    assert _gemm.TRACE_COUNT["gemm"] == before + 2
+
+
+def test_totals_are_int64_and_chunking_is_exact(rng):
+    a, w = rng.random((30, 33)) < 0.5, rng.random((33, 9)) < 0.5
+    designs = [
+        gj.Design(CORE, "AW", gj.Window.box(2, 1)),
+        gj.Design(CORE, "W"),
+        gj.Design(CORE, "none"),
+    ]
+    whole = gj.gemm_activity_batch(designs, a, w)
+    assert whole.cycles.dtype == np.int64 and whole.taken.dtype == np.int64
+    for chunk in (1, 8):  # many chunks, a ragged last one
+        part = gj.gemm_activity_batch(designs, a, w, chunk=chunk)
+        assert (part.cycles == whole.cycles).all()
+        assert (part.taken == whole.taken).all()
+        assert (part.busy_group_cycles == whole.busy_group_cycles).all()
+
+
+def test_chunk_cap_keeps_int32_partial_sums_safe():
+    assert _program.chunk_for(64, 1024, 512) == 512
+    big = _program.chunk_for(1000, 64 * 64 * 16, 512)
+    assert big * 1000 * 64 * 64 * 16 < 2**31 <= 2 * big * 1000 * 64 * 64 * 16
+    assert _program.chunk_for(10, 10, 100) == 64  # a power of two
+    with pytest.raises(ValueError, match="overflow"):
+        _program.chunk_for(2**20, 2**12, 4)
+
+
+@pytest.mark.parametrize("geom", [(2, 3, 5, 9, 5, 23), (2, 2, 33, 5, 4, 70)])
+def test_vmap_strategy_matches_map(geom, rng):
+    # "vmap" (designs side by side: the accelerator default) batches the window offsets, so the
+    # kernel's slices become gathers and scatters; it runs here on CPU against "map".
+    R, C, L, M, N, K = geom
+    core = gj.Core(R, C, L)
+    designs = [gj.Design(core, "none")]
+    for exploit in ("A", "W", "AW"):
+        for sync in ("core", "group"):
+            designs.append(
+                gj.Design(core, exploit, gj.Window.box(2, 1, 0 if sync == "group" else 1), sync)
+            )
+            designs.append(gj.Design(core, exploit, gj.Window.box(3, 0, 0), sync))
+    a, w = rng.random((M, K)) < 0.5, rng.random((K, N)) < 0.5
+    by_map = gj.gemm_activity_batch(designs, a, w, strategy="map")
+    by_vmap = gj.gemm_activity_batch(designs, a, w, strategy="vmap")
+    for field in (
+        "cycles",
+        "taken",
+        "busy_group_cycles",
+        "tree_group_cycles",
+        "group_cycles",
+        "row_cycles",
+        "col_cycles",
+    ):
+        assert np.array_equal(getattr(by_map, field), getattr(by_vmap, field)), field
+
+
+def test_huge_window_depth_is_bounded(rng):
+    # dt = 10**6 used to allocate a buffer of 2**20 rows per tile; depth is clamped to T.
+    core = gj.Core(2, 2, 4)
+    a, w = rng.random((5, 19)) < 0.5, rng.random((19, 3)) < 0.5
+    win = gj.Window.from_offsets([(1, 1, 0), (10**6, 0, 0), (3, -1, 1), (10**6 + 1, 1, 1)])
+    for exploit in ("A", "W", "AW"):
+        d = gj.Design(core, exploit, win)
+        act = gj.gemm_activity_batch([d], a, w)
+        ref = gj.reference_gemm(d, a, w)
+        assert act.cycles[0] == ref["cycles"]
+        assert tuple(act.taken[0, :5]) == tuple(ref["taken"])
+        assert tuple(act.tree_group_cycles[0, :5]) == tuple(ref["tree_group_cycles"])
+    pending = rng.random((3, 6, 4)) < 0.3
+    deep = gj.Window.from_offsets([(10**6, 0, 0), (1, 1, 0)])
+    assert (
+        gj.tile_cycles(pending, deep)
+        == gj.reference_tile(pending[None], deep.as_tuples())["cycles"]
+    )
+
+
+@pytest.mark.parametrize("geom", [(2, 3, 4, 13, 9, 11), (3, 2, 2, 7, 1, 5)])
+def test_memory_budget_sizes_chunks_and_keeps_results(geom, rng, monkeypatch):
+    # A tiny budget forces one-unit chunks (and reads results back as it goes); every counter
+    # must equal the unbudgeted run's, for the general and the single-lane lookahead kernels,
+    # on edge sizes (ragged tiles, one step).
+    R, C, L, M, K, N = geom
+    core, one = gj.Core(R, C, L), gj.Core(R, C, 1)
+    designs = [
+        gj.Design(core, "AW", gj.Window.box(2, 1)),
+        gj.Design(core, "W", gj.Window.box(1, 0, 1), "core"),
+        gj.Design(core, "A", gj.Window.box(3), "group"),
+        gj.Design(one, "AW", gj.Window.box(time=3), "group"),
+    ]
+    a, w = rng.random((M, K)) < 0.5, rng.random((K, N)) < 0.4
+    chunks = []
+    real = _program.program
+    monkeypatch.setattr(_program, "program", lambda key: chunks.append(key.chunk) or real(key))
+    whole = gj.gemm_activity_batch(designs, a, w, memory_gb=None)
+    assert min(chunks) > 1
+    chunks.clear()
+    tight = gj.gemm_activity_batch(designs, a, w, memory_gb=1e-6)
+    assert set(chunks) == {1}
+    for field in ("cycles", "taken", "busy_group_cycles", "tree_group_cycles", "group_cycles"):
+        assert np.array_equal(getattr(tight, field), getattr(whole, field)), field
+    for field in ("row_cycles", "col_cycles", "work"):
+        assert np.array_equal(getattr(tight, field), getattr(whole, field)), field
+    with pytest.raises(ValueError, match="memory_gb"):
+        gj.gemm_activity_batch(designs, a, w, memory_gb=0)

@@ -1,0 +1,133 @@
+"""Distinct-tile units (sim/_units.py): each distinct pending array scheduled once, every
+counter equal to the every-tile path and the reference, large classes split exactly."""
+
+import numpy as np
+import pytest
+
+import griffin_jax as gj
+from griffin_jax.sim import _gemm, _program
+
+FIELDS = (
+    "cycles",
+    "dense_cycles",
+    "taken",
+    "busy_group_cycles",
+    "tree_group_cycles",
+    "group_cycles",
+    "row_cycles",
+    "col_cycles",
+    "work",
+    "tiles",
+)
+
+
+def _assert_same(x, y):
+    for field in FIELDS:
+        assert np.array_equal(getattr(x, field), getattr(y, field)), field
+
+
+def _structured_masks(rng, M, K, N):
+    """Operands whose tiles repeat: dense, one repeated pixel tile, repeated channel tiles."""
+    tile_a = rng.random((2, K)) < 0.4
+    tile_w = rng.random((K, 3)) < 0.4
+    return [
+        (np.ones((M, K), bool), rng.random((K, N)) < 0.5),  # dense activations (W category)
+        (rng.random((M, K)) < 0.5, np.ones((K, N), bool)),  # dense weights (A category)
+        (np.tile(tile_a, (-(-M // 2), 1))[:M], np.tile(tile_w, (1, -(-N // 3)))[:, :N]),
+        (rng.random((M, K)) < 0.5, rng.random((K, N)) < 0.5),  # random: all tiles distinct
+        (np.zeros((M, K), bool), rng.random((K, N)) < 0.5),  # no work at all
+    ]
+
+
+@pytest.mark.parametrize(
+    "geom", [(3, 2, 5, 11, 7, 23), (2, 3, 8, 13, 9, 40)], ids=lambda g: "x".join(map(str, g))
+)
+def test_distinct_tiles_equal_every_tile_and_reference(geom, rng, gen):
+    # Edge tiles in both directions (M % C, N % R != 0): a padded edge tile can share its
+    # pending array with a real one, yet row_cycles / col_cycles must still count real DPUs.
+    R, C, L, M, N, K = geom
+    core = gj.Core(R, C, L)
+    designs = [gj.Design(core, "none")]
+    for exploit in ("A", "W", "AW"):
+        for sync in ("core", "group"):
+            offs = gen.random_offsets(rng, L, max_dg=0 if sync == "group" else 1)
+            designs.append(gj.Design(core, exploit, gj.Window.from_offsets(offs), sync))
+            designs.append(gj.Design(core, exploit, gj.Window.box(2, 1, 0), sync))
+    for a, w in _structured_masks(rng, M, K, N):
+        fast = gj.gemm_activity_batch(designs, a, w)
+        every = gj.gemm_activity_batch(designs, a, w, _distinct=False)
+        _assert_same(fast, every)
+        for i, d in enumerate(designs):
+            ref = gj.reference_gemm(d, a, w)
+            assert fast.cycles[i] == ref["cycles"], d
+            if d.exploit != "none":
+                n = d.window.size + 1
+                assert tuple(fast.taken[i, :n]) == tuple(ref["taken"]), d
+                assert fast.busy_group_cycles[i] == ref["busy_group_cycles"], d
+                assert tuple(fast.tree_group_cycles[i, :n]) == tuple(ref["tree_group_cycles"])
+                assert fast.group_cycles[i] == ref["group_cycles"], d
+                assert fast.row_cycles[i] == ref["row_cycles"], d
+                assert fast.col_cycles[i] == ref["col_cycles"], d
+
+
+def test_distinct_units_follow_distinct_operand_tiles(rng):
+    core = gj.Core(2, 2, 4)
+    a, w = rng.random((40, 12)) < 0.5, rng.random((12, 6)) < 0.5  # 20 pixel x 3 channel tiles
+    a_dense = np.ones_like(a)
+
+    def units(exploit, a_mask):
+        return _gemm._evaluate_group(
+            [gj.Design(core, exploit, gj.Window.box(1, 1))], a_mask, w, None
+        )["units"]
+
+    assert units("W", a) == 3  # one W schedule per channel tile, whatever the pixel tiles
+    assert units("A", a) == 20  # one A schedule per (random, distinct) pixel tile
+    assert units("A", a_dense) == 1  # every pixel tile identical
+    assert units("AW", a) == 60
+    assert units("AW", a_dense) == 3  # dense activations: one AW schedule per channel tile
+    a_blank = a.copy()
+    a_blank[:10] = False  # 5 blank pixel tiles: their 15 AW tiles have no work at all
+    assert units("AW", a_blank) == 15 * 3 + 1
+
+
+def test_large_classes_are_split_exactly(rng, monkeypatch):
+    # A class of many identical tiles is split so int32 per-chunk sums stay safe; a tiny
+    # limit forces the split and the totals must not move.
+    core = gj.Core(2, 2, 4)
+    a, w = np.ones((30, 13), bool), rng.random((13, 5)) < 0.5
+    designs = [gj.Design(core, e, gj.Window.box(2, 1)) for e in ("A", "W", "AW")]
+    whole = gj.gemm_activity_batch(designs, a, w)
+    monkeypatch.setattr(_program, "MAX_CHUNK_TILES", 4)
+    split = gj.gemm_activity_batch(designs, a, w)
+    _assert_same(whole, split)
+    units = _gemm._evaluate_group(designs[:1], a, w, None)["units"]
+    assert units > 1  # 15 identical pixel tiles no longer fit one unit
+
+
+def test_item_positions_list_each_groups_items_in_order(rng):
+    # The host side of the single-lane lookahead kernel: every group's items, in step order,
+    # then zeros; counts from the operands alone agree with the items themselves.
+    from griffin_jax.sim._units import _item_counts, _item_positions, _tile_operands, _unit_items
+
+    items = rng.random((3, 4, 9)) < 0.4
+    items[0, 1] = False
+    items[1, 2] = True
+    pos, n_items = _item_positions(items, 16)
+    assert pos.dtype == np.int16 and pos.shape == (3, 16, 4)
+    for u in range(3):
+        for q in range(4):
+            steps = np.flatnonzero(items[u, q])
+            assert n_items[u, q] == len(steps)
+            assert pos[u, : len(steps), q].tolist() == steps.tolist()
+            assert not pos[u, len(steps) :, q].any()
+    a, w = rng.random((6, 11)) < 0.5, rng.random((11, 4)) < 0.5
+    a_rows = _tile_operands(a, 3, 2, 16, 1)  # 3 pixel tiles of 2 rows, one lane
+    w_rows = _tile_operands(w.T, 2, 2, 16, 1)
+    a_tile, w_tile = np.array([0, 1, 2, 2]), np.array([0, 0, 1, 0])
+    for exploit in ("A", "W", "AW"):
+        got = _unit_items(exploit, a_rows, w_rows, a_tile, w_tile, 11)
+        counts = _item_counts(exploit, a_rows, w_rows, a_tile, w_tile, 11)
+        assert np.array_equal(counts, got.sum(2))
+    aw = _unit_items("AW", a_rows, w_rows, a_tile, w_tile, 11)
+    # AW group r * C + c of unit (pixel tile i, channel tile j): a[2 i + c] & w[:, 2 j + r].
+    assert np.array_equal(aw[3, 1 * 2 + 0], a[4] & w[:, 1])
