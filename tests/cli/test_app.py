@@ -21,7 +21,10 @@ _compose = compose_config
 def test_defaults_compose_to_the_study():
     cfg = _compose([])
     assert cfg.experiment.name == "study" and cfg.workload.kind == "digits"
-    assert len(cfg.design.presets) == 8 and cfg.core.lanes == 16
+    # every registered preset (the registry is the one list; the CLI's default derives from it)
+    from griffin_jax.design import preset_names
+
+    assert list(cfg.design.presets) == list(preset_names(default=True)) and cfg.core.lanes == 16
 
 
 @pytest.mark.parametrize(
