@@ -178,7 +178,7 @@ def sim(cfg):
             f"runtime.cpu_devices: must be an int in [1, {MAX_CPU_DEVICES}] or null, got {n!r}"
         )
     try:
-        return SimOptions(chunk=r.chunk, sample=r.sample)
+        return SimOptions(chunk=r.chunk, sample=r.sample, memory_gb=r.memory_gb)
     except ValueError as err:
         raise keyed(err, "runtime") from None
 

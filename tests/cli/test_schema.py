@@ -96,6 +96,8 @@ def test_a_wrong_type_names_its_key():
         ("workload.a_density=1.5", "workload.a_density"),
         ("workload.M=0", "workload.M"),
         ("runtime.chunk=0", "runtime.chunk"),
+        ("runtime.memory_gb=0", "runtime.memory_gb"),
+        ("runtime.memory_gb=-2", "runtime.memory_gb"),
         ("runtime.platform=abc", "runtime.platform"),
         ("experiment.search.objective=speed", "experiment.search.objective"),
         ("experiment.search.area_budget_mm2=0", "area_budget_mm2"),
@@ -104,3 +106,11 @@ def test_a_wrong_type_names_its_key():
 def test_bad_values_name_their_key(override, key):
     with pytest.raises(_schema.ConfigError, match=key):
         _build.check(_compose([override]))
+
+
+def test_the_memory_budget_reaches_the_scheduler_with_the_librarys_default():
+    from griffin_jax.sim import SimOptions
+
+    assert _build.sim(_compose([])).memory_gb == SimOptions().memory_gb
+    assert _build.sim(_compose(["runtime.memory_gb=2.5"])).memory_gb == 2.5
+    assert _build.sim(_compose(["runtime.memory_gb=null"])).memory_gb is None
