@@ -56,7 +56,7 @@ TECH_DIR = ROOT / "griffin_jax" / "cost" / "tech"
 # commented out of the node lookup), so the 16 nm config uses CACTI's nearest real node, 22 nm.
 NODES = {"horowitz45": 45, "scaled16": 22}
 NODE_NOTES = {"scaled16": " (CACTI's nearest real node to 16 nm: CACTI 7 has no 16 nm model)"}
-CAPACITIES_KB = tuple(2**i for i in range(2, 11))  # 4 KB .. 1 MB
+CAPACITIES_KB = tuple(2**i for i in range(1, 11))  # 2 KB .. 1 MB
 PORT_BITS = (64, 128, 256, 512, 1024)
 KB = 1024  # bytes
 
@@ -228,7 +228,15 @@ def generate(
     for bits in widths:
         row = {key: [] for key in TABLE_KEYS}
         for kb in capacities:
-            r = run_point(cacti_dir, point_config(template, kb, bits, node), tag=tech)
+            try:
+                r = run_point(cacti_dir, point_config(template, kb, bits, node), tag=tech)
+            except RuntimeError as err:
+                # CACTI finds no organisation for small, wide arrays (2 KB at 1024 bits): an
+                # empty entry keeps the grid rectangular (cost._sram refuses to use it)
+                log(f"{tech} {node} nm {kb:5d} KB x {bits:3d} b: empty ({err})")
+                for key in TABLE_KEYS:
+                    row[key].append(float("nan"))
+                continue
             if (r["capacity_bytes"], r["port_bits"], r["banks"]) != (kb * KB, bits, 1):
                 raise RuntimeError(f"CACTI answered for another point than {kb} KB x {bits} b: {r}")
             for key in TABLE_KEYS:

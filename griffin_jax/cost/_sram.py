@@ -12,6 +12,12 @@ laws in both, so this is the natural neutral rule. On a grid point it returns th
 exactly. Outside the grid it refuses (``ValueError``) rather than extrapolate; under a JAX trace
 (``jit``/``grad``), where values cannot be checked, an out-of-grid point yields NaN instead.
 
+**Empty entries.** CACTI finds no organisation for some small, wide arrays (2 KB at a 1024-bit
+port has fewer than 32 rows); the table stores ``.nan`` there, so that the grid stays
+rectangular and still reaches the small banks narrow ports need. A lookup that needs an empty
+entry (it is a corner with a nonzero weight) is refused like an out-of-grid point; one at
+another point of the same cell's edge is not (a zero power of the empty entry is 1).
+
 Units: capacity in KB of 1024 bytes (as ``Core.act_kb``), port width in bits, area in mm^2,
 energies in pJ per access of one port width, leakage in mW per array.
 """
@@ -121,7 +127,12 @@ def sram_table_from_dict(cfg_name: str, raw) -> SramTable:
                 f"{where} key {key!r} must be {shape[0]} rows (port_bits) of "
                 f"{shape[1]} values (capacity_kb)"
             )
-        values[key] = tuple(tuple(_positive(f"{where} key {key!r}", v) for v in r) for r in rows)
+        values[key] = tuple(
+            tuple(_positive_or_empty(f"{where} key {key!r}", v) for v in r) for r in rows
+        )
+    empty = [np.isnan(np.asarray(values[k], dtype=np.float64)) for k in TABLE_KEYS]
+    if any((e != empty[0]).any() for e in empty):
+        raise ValueError(f"{where}: an empty (.nan) entry must be empty in every figure's table")
     generator = {
         k: raw[k]
         for k in ("command", "cacti_version", "date", "cacti_node_nm") + _OPTIONAL
@@ -142,6 +153,13 @@ def _positive(where: str, value) -> float:
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"{where} value must be finite and > 0, got {value!r}")
     return float(value)
+
+
+def _positive_or_empty(where: str, value) -> float:
+    """A figure, or ``nan`` where CACTI found no organisation (module doc)."""
+    if isinstance(value, float) and math.isnan(value):
+        return value
+    return _positive(where, value)
 
 
 def _table_of(tech) -> SramTable:
@@ -199,6 +217,14 @@ def sram_cost(tech, capacity_kb, port_bits) -> SramCost:
         )
         v = xp.where(inside, v, xp.nan)
         out[key] = float(v) if (not use_jax and np.ndim(v) == 0) else v
+    if not use_jax and np.any(np.isnan(out[COST_KEYS[0]])):
+        bad = np.argwhere(np.broadcast_to(np.isnan(out[COST_KEYS[0]]), cap.shape))[0]
+        c, p = float(cap[tuple(bad)]), float(bits[tuple(bad)])
+        raise ValueError(
+            f"capacity_kb {c:g} at port_bits {p:g} needs an entry of the SRAM table that CACTI "
+            "could not organise (an array that small cannot have a port that wide); the table "
+            "is not extrapolated"
+        )
     return SramCost(**out)
 
 
@@ -236,13 +262,13 @@ def sram_cost_reference(tech, capacity_kb: float, port_bits: float) -> SramCost:
     i, a = locate(float(capacity_kb), table.capacity_kb)
     j, b = locate(float(port_bits), table.port_bits)
     out = {}
+    weights = {(j, i): (1 - a) * (1 - b), (j, i + 1): a * (1 - b)}
+    weights.update({(j + 1, i): (1 - a) * b, (j + 1, i + 1): a * b})
+    if any(w != 0 and math.isnan(table.values["area_mm2"][r][c]) for (r, c), w in weights.items()):
+        raise ValueError(f"({capacity_kb}, {port_bits}) needs an empty entry of the SRAM table")
     for key in COST_KEYS:
         y = table.values[key]
-        log_y = (
-            (1 - a) * (1 - b) * math.log(y[j][i])
-            + a * (1 - b) * math.log(y[j][i + 1])
-            + (1 - a) * b * math.log(y[j + 1][i])
-            + a * b * math.log(y[j + 1][i + 1])
-        )
+        # terms of weight 0 left out: an empty neighbour on the cell's edge does not count
+        log_y = sum(w * math.log(y[r][c]) for (r, c), w in weights.items() if w != 0)
         out[key] = math.exp(log_y)
     return SramCost(**out)

@@ -46,3 +46,21 @@ def test_a_design_is_banked_by_its_technology_rule(rule):
     for name in ("act", "wgt", "out"):
         assert rep.area[f"sram_{name}"] == pytest.approx(want[name]["area"]), name
     assert rep.pricing.inventory.act_sram.banks == (2 if rule == "values" else 3)
+
+
+@pytest.mark.parametrize("tech", ["horowitz45", "scaled16"])
+def test_every_geometry_of_the_geometry_study_prices_its_buffers(tech):
+    """The paper's geometry study builds every power-of-two core of 1024 multipliers with the
+    default buffers; the narrowest and widest ones need small banks (a 1 x 1024 x 1 core drains
+    1024 outputs a cycle from 32 KB: 16 banks of 2 KB), which the SRAM table must hold."""
+    from griffin_jax.study import geometries
+
+    t = cost.load_tech(tech)
+    for core in geometries(1024, 64):
+        for name in ("dense", "tensordash_like"):
+            try:
+                acc = preset(name, core)
+            except ValueError:
+                continue  # a mechanism the geometry cannot hold (say, T's lanes on one lane)
+            areas = cost.area_components(cost.inventory(acc), cost.prices(t, core.lanes))
+            assert all(np.isfinite(v) and v >= 0 for v in areas.values()), (core, name)

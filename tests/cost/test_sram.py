@@ -71,9 +71,42 @@ def test_interpolation_hits_stored_points_exactly():
         table = cost.load_tech(name).sram
         for p, bits in enumerate(table.port_bits):
             for c, kb in enumerate(table.capacity_kb):
+                if math.isnan(table.values["area_mm2"][p][c]):
+                    with pytest.raises(ValueError, match="could not organise"):
+                        sram_cost(table, kb, bits)
+                    continue
                 got = sram_cost(table, kb, bits)
                 for key in COST_KEYS:
                     assert getattr(got, key) == table.values[key][p][c], (name, kb, bits, key)
+
+
+def _has_entries(table, kb, bits) -> bool:
+    """Whether every corner of the grid cell around ``(kb, bits)`` with a nonzero weight holds
+    a figure (written from the grid, not from the library's lookup)."""
+    caps, widths = table.capacity_kb, table.port_bits
+    cs = [k for k in range(len(caps)) if caps[k] == kb] or [
+        k for k in range(len(caps) - 1) if caps[k] < kb < caps[k + 1]
+    ] + [k + 1 for k in range(len(caps) - 1) if caps[k] < kb < caps[k + 1]]
+    ps = [k for k in range(len(widths)) if widths[k] == bits] or [
+        k for k in range(len(widths) - 1) if widths[k] < bits < widths[k + 1]
+    ] + [k + 1 for k in range(len(widths) - 1) if widths[k] < bits < widths[k + 1]]
+    return not any(math.isnan(table.values["area_mm2"][p][c]) for p in ps for c in cs)
+
+
+def test_empty_entries_are_where_cacti_has_no_organisation_and_narrow_small_banks_price():
+    table = cost.load_tech("horowitz45").sram
+    empty = [
+        (table.capacity_kb[c], table.port_bits[p])
+        for p in range(len(table.port_bits))
+        for c in range(len(table.capacity_kb))
+        if math.isnan(table.values["area_mm2"][p][c])
+    ]
+    assert empty == [(2.0, 1024.0)]
+    # the 32 KB output buffer of a 1 x 1024 x 1 dense core: 16 banks of 2 KB at 512 bits
+    got = sram_cost(table, 2.0, 512.0)
+    assert all(math.isfinite(getattr(got, k)) and getattr(got, k) > 0 for k in COST_KEYS)
+    with pytest.raises(ValueError, match="could not organise"):
+        sram_cost(table, 2.0, 600.0)
 
 
 def test_fast_path_equals_scalar_reference():
@@ -81,6 +114,16 @@ def test_fast_path_equals_scalar_reference():
     table = cost.load_tech("horowitz45").sram
     caps = np.exp(rng.uniform(math.log(table.capacity_kb[0]), math.log(table.capacity_kb[-1]), 40))
     bits = np.exp(rng.uniform(math.log(table.port_bits[0]), math.log(table.port_bits[-1]), 40))
+    # points that need the empty entry (2 KB at 1024 bits) are refused by both paths
+    caps, bits = np.append(caps, [3.0, 2.0]), np.append(bits, [700.0, 1024.0])
+    ok = np.array([_has_entries(table, c, b) for c, b in zip(caps, bits)])
+    assert ok.sum() >= 30 and not ok[-2:].any()
+    for c, b in zip(caps[~ok], bits[~ok]):
+        with pytest.raises(ValueError, match="could not organise"):
+            sram_cost(table, c, b)
+        with pytest.raises(ValueError, match="empty entry"):
+            sram_cost_reference(table, c, b)
+    caps, bits = caps[ok], bits[ok]
     batch = sram_cost(table, caps, bits)  # numpy arrays in, arrays out
     for k, (c, b) in enumerate(zip(caps, bits)):
         ref = sram_cost_reference(table, c, b)
@@ -102,7 +145,8 @@ def test_monotone_in_capacity(name):
     table = cost.load_tech(name).sram
     caps = np.geomspace(table.capacity_kb[0], table.capacity_kb[-1], 200)
     for bits in (table.port_bits[0], 144.0, table.port_bits[-1]):
-        got = sram_cost(table, caps, bits)
+        at = caps[[_has_entries(table, c, bits) for c in caps]]
+        got = sram_cost(table, at, bits)
         for key in COST_KEYS:
             assert np.all(np.diff(getattr(got, key)) > 0), (name, bits, key)
 
