@@ -156,11 +156,17 @@ def run_cli(args, cwd, *, env_extra=(), pythonpath=(), popen=False):
     if pythonpath:
         env["PYTHONPATH"] = os.pathsep.join([*map(str, pythonpath), env.get("PYTHONPATH", "")])
     cmd = [sys.executable, "-m", "griffin_jax", *args]
+    # A parallel test worker ignores SIGINT and a child inherits that; a user's shell does not.
+    kw = {"cwd": cwd, "env": env, "text": True, "preexec_fn": _default_sigint}
     if popen:
-        return subprocess.Popen(
-            cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+    return subprocess.run(cmd, capture_output=True, timeout=600, **kw)
+
+
+def _default_sigint():
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 # -- study plots: a hand-made summary table and readability checks ----------------------------

@@ -174,12 +174,17 @@ def test_a_signal_is_recorded_as_interrupted(tmp_path, plugin, sig):
         wait=False,
         env_extra={"SLEEPY_MARK": str(mark)},
     )
-    deadline = time.time() + 300
-    while not mark.exists() and proc.poll() is None and time.time() < deadline:
-        time.sleep(0.1)
-    assert mark.exists(), proc.communicate()
-    proc.send_signal(sig)
-    _, err = proc.communicate(timeout=120)
+    try:
+        deadline = time.time() + 300
+        while not mark.exists() and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.1)
+        assert mark.exists(), proc.communicate()
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=120)
+    finally:  # never leave the child (or its pipes) behind, whatever failed
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
     assert proc.returncode != 0
     status = _status(run)
     assert status["status"] == "interrupted", status

@@ -12,6 +12,7 @@ import pytest
 
 import griffin_jax as gj
 from griffin_jax.design._core import group_axis
+from tests.conftest import FULL
 
 SHAPES = ("box", "L", "any")
 
@@ -178,6 +179,9 @@ def test_lookahead_kernel_equals_the_general_kernel(rng, activity):
     # groups, depths from 1 to beyond the tile's steps, and step counts off the bucket.
     from griffin_jax.sim._kernel import TileShape, tile_kernel_sync, tile_lookahead
 
+    # Jitted once each (the shapes are fixed): eager calls would retrace every case.
+    general = jax.jit(tile_kernel_sync, static_argnums=(0, 1, 6))
+    walk = jax.jit(tile_lookahead, static_argnums=(0, 5))
     Tb, Q, W = 40, 7, 16
     for _ in range(12):
         T = int(rng.integers(1, Tb - 2 * (16 + 1) + 1))
@@ -190,8 +194,8 @@ def test_lookahead_kernel_equals_the_general_kernel(rng, activity):
         valid = np.arange(W) < D
         shape = TileShape(blocks=1, groups=Q, lanes=1, depth_cap=16)
         args = (words, np.int32(T), offsets, valid, activity)
-        c0, k0 = tile_kernel_sync(shape, "group", *args)
-        c1, k1 = tile_lookahead(shape, *args)
+        c0, k0 = general(shape, "group", *args)
+        c1, k1 = walk(shape, *args)
         assert int(c0) == int(c1)
         for name in ("taken", "busy", "trees", "group_cycles"):
             assert np.array_equal(np.asarray(k0[name]), np.asarray(k1[name])), name
@@ -265,7 +269,9 @@ def test_lookahead_kernel_on_edge_tiles(activity):
                     assert np.array_equal(np.asarray(k0[name]), np.asarray(k1[name])), (T, D, name)
 
 
-@pytest.mark.parametrize("geom", [(2, 3, 5, 1), (3, 2, 7, 13), (2, 2, 40, 37)])
+# The largest case (about a minute on the 2-core box) runs at full size only (GRIFFIN_SLOW=1).
+@pytest.mark.slow
+@pytest.mark.parametrize("geom", [(2, 3, 5, 1), (3, 2, 7, 13)] + [(2, 2, 40, 37)] * FULL)
 def test_single_lane_lookahead_gemm_equals_general_kernel(geom, rng, monkeypatch):
     # The routed path (host item positions, several chunks, distinct units) against the general
     # kernel on the same designs: every counter, including K of one step, empty and full
