@@ -3,6 +3,7 @@ summary tables for the study plots, the search tests' small mix and the CLI's co
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import tempfile
@@ -156,17 +157,33 @@ def run_cli(args, cwd, *, env_extra=(), pythonpath=(), popen=False):
     if pythonpath:
         env["PYTHONPATH"] = os.pathsep.join([*map(str, pythonpath), env.get("PYTHONPATH", "")])
     cmd = [sys.executable, "-m", "griffin_jax", *args]
-    # A parallel test worker ignores SIGINT and a child inherits that; a user's shell does not.
-    kw = {"cwd": cwd, "env": env, "text": True, "preexec_fn": _default_sigint}
-    if popen:
-        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
-    return subprocess.run(cmd, capture_output=True, timeout=600, **kw)
+    kw = {"cwd": cwd, "env": env, "text": True}
+    with _sigint_not_ignored():
+        if popen:
+            return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+        return subprocess.run(cmd, capture_output=True, timeout=600, **kw)
 
 
-def _default_sigint():
+@contextlib.contextmanager
+def _sigint_not_ignored():
+    """A parallel test worker ignores SIGINT, and a child inherits an ignored signal (a user's
+    shell does not ignore it). A handler is not inherited across exec, so while the child
+    starts this process handles SIGINT (as Python does by default) instead of ignoring it.
+    (A ``preexec_fn`` would do it in the child, but forces a fork of this multithreaded
+    process, which JAX warns against.)"""
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    try:
+        old = signal.getsignal(signal.SIGINT)
+        if old is signal.SIG_IGN:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+    except ValueError:  # not the main thread: leave it
+        old = None
+    try:
+        yield
+    finally:
+        if old is signal.SIG_IGN:
+            signal.signal(signal.SIGINT, old)
 
 
 # -- study plots: a hand-made summary table and readability checks ----------------------------
