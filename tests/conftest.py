@@ -144,6 +144,31 @@ def compose_config(overrides):
         return compose(config_name="config", overrides=overrides)
 
 
+# Every counter of an ``Activity`` that must agree between two paths of the scheduler.
+ACTIVITY_FIELDS = (
+    "cycles",
+    "dense_cycles",
+    "taken",
+    "busy_group_cycles",
+    "tree_group_cycles",
+    "group_cycles",
+    "row_cycles",
+    "col_cycles",
+    "work",
+    "tiles",
+)
+
+
+# The scheduling counters alone (what two schedules of the same design must agree on).
+SCHEDULE_FIELDS = tuple(f for f in ACTIVITY_FIELDS if f not in ("dense_cycles", "work", "tiles"))
+
+
+def assert_same_activity(x, y, fields=ACTIVITY_FIELDS):
+    """Two ``Activity`` results equal in every counter of ``fields`` (the field named if not)."""
+    for field in fields:
+        assert np.array_equal(getattr(x, field), getattr(y, field)), field
+
+
 def run_cli(args, cwd, *, env_extra=(), pythonpath=(), popen=False):
     """``python -m griffin_jax <args>`` in a subprocess on the CPU, as a user runs it (without
     ``HYDRA_FULL_ERROR``: the tests check what a user sees by default). ``pythonpath``: folders

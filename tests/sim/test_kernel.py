@@ -12,7 +12,7 @@ import pytest
 
 import griffin_jax as gj
 from griffin_jax.design._core import group_axis
-from tests.conftest import FULL
+from tests.conftest import FULL, SCHEDULE_FIELDS, assert_same_activity
 
 SHAPES = ("box", "L", "any")
 
@@ -300,13 +300,4 @@ def test_single_lane_lookahead_gemm_equals_general_kernel(geom, rng, monkeypatch
         # Several chunks on the mixed operands (results do not depend on the chunk).
         for chunk in (None, 2) if i == 0 else (None,):
             fast = gj.gemm_activity_batch(designs, a, w, chunk=chunk)
-            for field in (
-                "cycles",
-                "taken",
-                "busy_group_cycles",
-                "tree_group_cycles",
-                "group_cycles",
-                "row_cycles",
-                "col_cycles",
-            ):
-                assert np.array_equal(getattr(fast, field), getattr(general, field)), field
+            assert_same_activity(fast, general, SCHEDULE_FIELDS)

@@ -7,6 +7,7 @@ import pytest
 
 import griffin_jax as gj
 from griffin_jax.sim import _gemm, _program
+from tests.conftest import SCHEDULE_FIELDS, assert_same_activity
 
 CORE = gj.Core(2, 2, 4)
 
@@ -72,16 +73,7 @@ def test_vmap_strategy_matches_map(geom, rng):
     a, w = rng.random((M, K)) < 0.5, rng.random((K, N)) < 0.5
     by_map = gj.gemm_activity_batch(designs, a, w, strategy="map")
     by_vmap = gj.gemm_activity_batch(designs, a, w, strategy="vmap")
-    for field in (
-        "cycles",
-        "taken",
-        "busy_group_cycles",
-        "tree_group_cycles",
-        "group_cycles",
-        "row_cycles",
-        "col_cycles",
-    ):
-        assert np.array_equal(getattr(by_map, field), getattr(by_vmap, field)), field
+    assert_same_activity(by_map, by_vmap, SCHEDULE_FIELDS)
 
 
 def test_huge_window_depth_is_bounded(rng):

@@ -6,24 +6,9 @@ import pytest
 
 import griffin_jax as gj
 from griffin_jax.sim import _gemm, _program
+from tests.conftest import assert_same_activity
 
-FIELDS = (
-    "cycles",
-    "dense_cycles",
-    "taken",
-    "busy_group_cycles",
-    "tree_group_cycles",
-    "group_cycles",
-    "row_cycles",
-    "col_cycles",
-    "work",
-    "tiles",
-)
-
-
-def _assert_same(x, y):
-    for field in FIELDS:
-        assert np.array_equal(getattr(x, field), getattr(y, field)), field
+_assert_same = assert_same_activity
 
 
 def _structured_masks(rng, M, K, N):
