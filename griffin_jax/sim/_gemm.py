@@ -110,17 +110,23 @@ class GemmResult:
 
 
 # -- input checking -----------------------------------------------------------------------------
+def check_bool_array(name: str, value, ndim: int, layout: str) -> np.ndarray:
+    """``value`` as a numpy bool array of ``ndim`` non-zero sizes, else ``ValueError`` naming
+    ``name`` (``layout``: how the message states the expected shape, e.g. ``"2-D"``)."""
+    arr = np.asarray(value)
+    if arr.dtype != np.bool_:
+        raise ValueError(f"{name} must be a bool array, got dtype {arr.dtype}")
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be {layout}, got shape {arr.shape}")
+    if 0 in arr.shape:
+        raise ValueError(f"{name} must have non-zero sizes, got shape {arr.shape}")
+    return arr
+
+
 def check_masks(a_mask, w_mask):
     """Validate ``a_mask`` bool ``[M, K]`` and ``w_mask`` bool ``[K, N]``; return numpy bools."""
-    for name, m in (("a_mask", a_mask), ("w_mask", w_mask)):
-        arr = np.asarray(m)
-        if arr.dtype != np.bool_:
-            raise ValueError(f"{name} must be a bool array, got dtype {arr.dtype}")
-        if arr.ndim != 2:
-            raise ValueError(f"{name} must be 2-D, got shape {arr.shape}")
-        if 0 in arr.shape:
-            raise ValueError(f"{name} must have non-zero sizes, got shape {arr.shape}")
-    a, w = np.asarray(a_mask), np.asarray(w_mask)
+    a = check_bool_array("a_mask", a_mask, 2, "2-D")
+    w = check_bool_array("w_mask", w_mask, 2, "2-D")
     if a.shape[1] != w.shape[0]:
         raise ValueError(f"a_mask is [M, K={a.shape[1]}] but w_mask is [K={w.shape[0]}, N]")
     return a, w

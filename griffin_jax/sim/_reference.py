@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from griffin_jax.design._core import SYNCS, Design, Window, validate_window
-from griffin_jax.sim._gemm import check_masks
+from griffin_jax.sim._gemm import check_bool_array, check_masks
 
 MAX_LANES = 64  # as the fast path (``tile_activity``)
 
@@ -20,13 +20,7 @@ MAX_LANES = 64  # as the fast path (``tile_activity``)
 def _check_tile(pending, offsets, sync: str) -> tuple:
     """The fast path's checks (``tile_activity``) on the reference's ``[P, G, T, L]`` input:
     ``ValueError`` naming the argument, so both reject the same inputs."""
-    arr = np.asarray(pending)
-    if arr.dtype != np.bool_:
-        raise ValueError(f"pending must be a bool array, got dtype {arr.dtype}")
-    if arr.ndim != 4:
-        raise ValueError(f"pending must be [P, G, T, L], got shape {arr.shape}")
-    if 0 in arr.shape:
-        raise ValueError(f"pending must have non-zero sizes, got shape {arr.shape}")
+    arr = check_bool_array("pending", pending, 4, "[P, G, T, L]")
     if sync not in SYNCS:
         raise ValueError(f"sync must be one of {SYNCS}, got {sync!r}")
     L = arr.shape[3]
