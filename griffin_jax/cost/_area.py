@@ -176,13 +176,16 @@ class Inventory:
     # bits per staged entry (the operand; Cnvlutin's brick buffers also hold its offset)
     staging_width: int = 0
     offset_fetch: bool = False
+    # docs/model.md 5.3 (resource reuse): the activation staging steps a reusing W mode adds
+    reuse_staging_bits: Any = 0
     rows: int = 0
     cols: int = 0
 
     @property
     def staging_bits(self):
         width = self.staging_width or self.bits
-        return (self.act_buffers + self.wgt_buffers) * self.depth * self.lanes * width
+        built = (self.act_buffers + self.wgt_buffers) * self.depth * self.lanes * width
+        return built + self.reuse_staging_bits
 
     @property
     def register_bits(self):
@@ -223,6 +226,7 @@ def _buffers(
     bits: int,
     fetch: str = "mux",
     bank_rule: str = "values",
+    reuse: bool = False,
 ) -> tuple:
     """The three SRAM buffers of a design (``cost._memory`` module doc: metadata per value)."""
     R, C, L = core.rows, core.cols, core.lanes
@@ -236,7 +240,10 @@ def _buffers(
     elif exploit == "AW":
         # a reconfigurable AW core also holds W mode's offline frame (selector per weight; its
         # W mode uses the wired offsets with dg = 0, one per distinct (dt, dl))
-        wgt_meta = _maximum(1, selector_levels(1 + terms.steps)) if reconfigurable else 1
+        # W mode (docs/model.md 5.3): with reuse the frame's selector names one of up to
+        # 1 + 2 x steps inputs (the wired ones and their copies D steps ahead)
+        w_inputs = 1 + (2 if reuse else 1) * terms.steps
+        wgt_meta = _maximum(1, selector_levels(w_inputs)) if reconfigurable else 1
     else:
         wgt_meta = 0
     # per-lane weight slices: every column-lane reads its own R weights (docs/model.md 5)
@@ -262,6 +269,7 @@ def build_inventory(
     fetch: str = "mux",
     gated: bool = False,
     bank_rule: str = "values",
+    reuse: bool = False,
 ) -> Inventory:
     """The parts a design ``(core, exploit, window with terms)`` builds (module doc).
 
@@ -270,12 +278,16 @@ def build_inventory(
     continuous: a part whose size is zero (fan-in 1, depth 0) costs nothing whatever its count.
     ``reconfigurable`` hardware also builds the bypass cells of docs/model.md 4.2; ``gated``
     hardware the zero-detect logic of 4.5; ``fetch="offset"`` is Cnvlutin's weight fetch (module
-    doc); ``bank_rule``: how the SRAM buffers are banked (``cost._memory``).
+    doc); ``bank_rule``: how the SRAM buffers are banked (``cost._memory``); ``reuse``
+    (reconfigurable AW only): the W-mode resource reuse of docs/model.md 5.3, one extra 2:1 select
+    per operand bit of every multiplier (counted with the bypass cells) and ``D`` more
+    activation staging steps per activation buffer.
     """
     R, C, L = core.rows, core.cols, core.lanes
     mults, dpus = core.multipliers, R * C
     a_f, w_f = (4, 1) if structured == "2:4" else fan_ins(exploit, terms)
-    sram = _buffers(core, exploit, structured, reconfigurable, terms, bits, fetch, bank_rule)
+    reuse = bool(reuse) and reconfigurable and exploit == "AW" and structured is None
+    sram = _buffers(core, exploit, structured, reconfigurable, terms, bits, fetch, bank_rule, reuse)
     per_group = sync == "group"
     registers = {
         "rows": R,
@@ -318,12 +330,13 @@ def build_inventory(
         schedulers=scheds,
         scheduler_fan_in=1 + terms.size,
         extra_trees_per_dpu=terms.extra_trees,
-        bypass_cells=per_mult_muxes * bits if reconfigurable else 0,
+        bypass_cells=(per_mult_muxes + (mults if reuse else 0)) * bits if reconfigurable else 0,
         act_sram=sram[0],
         wgt_sram=sram[1],
         out_sram=sram[2],
         staging_width=bits + offset_bits(terms.depth) if offset else bits,
         offset_fetch=offset,
+        reuse_staging_bits=act_buf * terms.depth * L * bits if reuse else 0,
         **registers,
     )
 
@@ -347,6 +360,7 @@ def inventory(
         fetch=accel.fetch,
         gated=accel.gate_zero_products,
         bank_rule=bank_rule,
+        reuse=accel.reuse,
     )
 
 

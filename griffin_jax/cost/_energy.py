@@ -330,10 +330,21 @@ def _minimum(a, b):
 
 
 def _mux_energy(
-    hw: Inventory, structured, ex: str, terms: WindowTerms, c: Counts, p: Prices
+    hw: Inventory, structured, ex: str, terms: WindowTerms, c: Counts, p: Prices, reuse=False
 ) -> tuple:
     act = wgt = 0.0
     a_live, w_live = fan_ins(ex, terms)
+    if reuse:
+        # docs/model.md 5.3: the wired steps stay on the activation mux, the copies D steps
+        # ahead go through the reused weight-side mux and one more 2:1 select. Charged for
+        # every executed product on both muxes (an upper bound: the kernel's counts do not
+        # say which half an item came through).
+        own = _minimum(terms.steps, hw.wgt_mux_fan_in - 1)
+        act = c.executed * mux_select_energy(p, hw.act_mux_fan_in, 1 + own)
+        wgt = c.executed * (
+            mux_select_energy(p, hw.wgt_mux_fan_in, 1 + terms.steps - own) + bypass_path_energy(p)
+        )
+        return act, wgt
 
     def bypass(F):  # reconfigurable hardware has the dedicated path of docs/model.md 4.2
         return bypass_path_energy(p) if hw.bypass_cells else mux_bypass_energy(p, F)
@@ -372,19 +383,24 @@ def energy_components(
     core_area_mm2,
     *,
     structured: str | None = None,
+    reuse: bool = False,
 ) -> dict:
     """Energy per component in pJ (keys ``ENERGY_COMPONENTS``) of hardware ``hw`` running a mode
     of ``exploit`` with window ``terms`` through the counted events; ``core_area_mm2``: the
-    core-only area (its leakage; the SRAM's leakage comes from its CACTI figures). Plain
-    arithmetic: JAX scalars or arrays (over layers) pass through."""
+    core-only area (its leakage; the SRAM's leakage comes from its CACTI figures); ``reuse``: a
+    W mode that reaches past the wiring through the reused weight-side muxes (docs/model.md
+    5.3). Plain arithmetic: JAX scalars or arrays (over layers) pass through."""
     ex, L, b = exploit, hw.lanes, p.operand_bits
     acc_e = p.acc_adder_energy
-    act_mux, wgt_mux = _mux_energy(hw, structured, ex, terms, counts, p)
+    reuse = bool(reuse) and ex == "W" and bool(hw.reuse_staging_bits)
+    act_mux, wgt_mux = _mux_energy(hw, structured, ex, terms, counts, p, reuse)
     D = terms.depth
     # The sides the mode stages (W: activations, A: weights, AW: both; the offset fetch stages
     # activations in its brick buffers), none without a window.
     act_side = ex in ("W", "AW") or (ex == "A" and hw.offset_fetch)
     buffers = (hw.act_buffers if act_side else 0) + (hw.wgt_buffers if ex in ("A", "AW") else 0)
+    # reuse: each staged row is written again as it moves into the D extra steps
+    buffers = buffers + (hw.act_buffers if reuse else 0)
     # A mode: one scheduler per column drives it (on AW hardware the others are gated); the
     # mode's schedule groups are exactly its active schedulers.
     per_sched = L * (1 + terms.size) * p.priority_cell_energy + (D + 1) * L * p.dff_energy
@@ -394,6 +410,8 @@ def energy_components(
     # per row and per column (per DPU under sync="group"): an operand register and the rows of
     # the side's staging buffer when the mode stages that side (active buffers)
     act_unit = L * b + (hw.depth * L * width if act_side and hw.act_buffers else 0)
+    if reuse:  # the extra staging steps are clocked only while a reusing W mode runs
+        act_unit = act_unit + hw.depth * L * width
     wgt_unit = L * b + (hw.depth * L * b if ex in ("A", "AW") and hw.wgt_buffers else 0)
     rows, cols = counts.clocked_row_cycles, counts.clocked_col_cycles
     gated = bool(hw.zero_detect_cells)
@@ -466,4 +484,7 @@ def layer_energy(
         prices(tech, hw.lanes),
         core_area_mm2,
         structured=accel.structured,
+        reuse=accel.reuse
+        and mode.exploit == "W"
+        and not set(mode.window.as_tuples()) <= set(accel.hardware.window.as_tuples()),
     )

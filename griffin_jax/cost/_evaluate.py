@@ -51,13 +51,15 @@ from griffin_jax.workloads._workload import GemmLayer, Workload, fit_masks, iter
 @dataclasses.dataclass(frozen=True)
 class Pricing:
     """What pricing a report again needs besides its counts: the accelerator, the parts it
-    builds (``Inventory``), the mode's exploit and ``WindowTerms``, and its 2:4 flag."""
+    builds (``Inventory``), the mode's exploit and ``WindowTerms``, its 2:4 flag, and whether
+    the mode reaches past the wiring through resource reuse (docs/model.md 5.3)."""
 
     accel: Accelerator
     inventory: Inventory
     exploit: str
     terms: WindowTerms
     structured: str | None = None
+    reuse: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,7 +72,8 @@ class CostReport:
     ``clock_ghz``: the stated clock. ``counts``: the counted events (``Counts``) summed over
     layers x multiplicity, one entry per value of ``structured_ok`` present (the one field a
     formula branches on); ``pricing``: the rest of what ``energy_of`` needs (``None`` for a
-    report built by hand, which cannot be priced again).
+    report built by hand, which cannot be priced again); ``mode``: the mode it ran
+    (``mode_label``: its exploit, ``+reuse`` when it reached past the wiring).
     """
 
     name: str
@@ -83,6 +86,7 @@ class CostReport:
     clock_ghz: float
     counts: tuple = dataclasses.field(default=(), compare=False)
     pricing: Pricing | None = dataclasses.field(default=None, compare=False)
+    mode: str = ""
 
     @property
     def area_mm2(self) -> float:
@@ -233,6 +237,25 @@ def category_masks(a_mask, w_mask, category: str):
     return fit_masks(a, w, category)
 
 
+def mode_label(accel: Accelerator, mode: Design) -> str:
+    """The exploit ``mode`` runs (``"none"`` for dense), ``+reuse`` when it takes work through
+    ``accel``'s reused muxes (docs/model.md 5.3)."""
+    return mode.exploit + ("+reuse" if uses_reuse(accel, mode) else "")
+
+
+@dataclasses.dataclass(frozen=True)
+class LayerRecord:
+    """A layer without its masks (what ``evaluate``'s ``on_layer`` gets when a mode is chosen
+    per network): ``name``, ``network``, ``multiplicity``, ``category``, ``shape``
+    ``(M, K, N)``."""
+
+    name: str
+    network: str
+    multiplicity: int
+    category: str | None
+    shape: tuple
+
+
 def _runs_every_step(accel: Accelerator, mode: Design) -> bool:
     return mode.exploit == "none" or accel.structured is not None
 
@@ -265,9 +288,14 @@ def layer_costs(
     sim: SimOptions | None = None,
 ) -> list:
     """Cost of each accelerator on ONE GEMM (a_mask bool ``[M, K]``, w_mask bool ``[K, N]``),
-    running the mode it uses for ``category``. Returns one ``CostReport`` per accelerator."""
+    running the mode it uses for ``category`` (of its ``mode_choices``, the one of least
+    energy). Returns one ``CostReport`` per accelerator."""
     accels = _check_accels(accels)
     check_category(category)
+    flat, owner = _expand(accels, category)
+    if len(flat) > len(accels):
+        reports = layer_costs(flat, category, a_mask, w_mask, tech, sim=sim)
+        return [reports[j] for j in _choose([r.energy_pj for r in reports], owner, len(accels))]
     tech = load_tech(tech)
     a, w = check_masks(a_mask, w_mask)
     modes = [acc.mode(category) for acc in accels]
@@ -303,6 +331,7 @@ def layer_costs(
             p,
             math.fsum(area[k] for k in CORE_COMPONENTS),
             structured=acc.structured,
+            reuse=pricing.reuse,
         )
         dense_cycles = ev.tiles * -(-ev.K // ev.lanes)
         reports.append(
@@ -317,10 +346,20 @@ def layer_costs(
                 clock_ghz=tech.clock_ghz,
                 counts=(counts,),
                 pricing=pricing,
+                mode=mode_label(acc, mode),
             )
         )
         _finite(reports[-1], _tech_cause(tech))
     return reports
+
+
+def uses_reuse(accel: Accelerator, mode: Design) -> bool:
+    """Whether ``accel`` running ``mode`` takes work through its reused weight-side muxes: a
+    reusing Griffin's W mode with an offset outside the wired ``dg == 0`` ones."""
+    if not accel.reuse or mode.exploit != "W":
+        return False
+    wired = {o for o in accel.hardware.window.as_tuples() if o[2] == 0}
+    return not set(mode.window.as_tuples()) <= wired
 
 
 def _pricing(accel: Accelerator, mode: Design, tech) -> Pricing:
@@ -330,6 +369,7 @@ def _pricing(accel: Accelerator, mode: Design, tech) -> Pricing:
         exploit=mode.exploit,
         terms=window_terms(mode.window),
         structured=accel.structured,
+        reuse=uses_reuse(accel, mode),
     )
 
 
@@ -380,7 +420,9 @@ def energy_of(report: CostReport, p: Prices, inv: Inventory | None = None) -> di
     core_mm2 = sum(um2[k] * 1e-6 for k in CORE_COMPONENTS)
     out = dict.fromkeys(ENERGY_COMPONENTS, 0.0)
     for c in report.counts:
-        e = energy_components(inv, pr.exploit, pr.terms, c, p, core_mm2, structured=pr.structured)
+        e = energy_components(
+            inv, pr.exploit, pr.terms, c, p, core_mm2, structured=pr.structured, reuse=pr.reuse
+        )
         out = {k: out[k] + e[k] for k in ENERGY_COMPONENTS}
     return out
 
@@ -444,6 +486,8 @@ def combine(reports: Sequence[CostReport], multiplicities: Sequence[int]) -> Cos
     for r in reports:
         if r.name != first.name or dict(r.area) != dict(first.area):
             raise ValueError("combine: reports must come from one accelerator")
+        if r.mode != first.mode:
+            raise ValueError("combine: reports must come from one mode of the accelerator")
     energy = {
         k: math.fsum(m * r.energy[k] for r, m in zip(reports, multiplicities))
         for k in ENERGY_COMPONENTS
@@ -461,6 +505,7 @@ def combine(reports: Sequence[CostReport], multiplicities: Sequence[int]) -> Cos
         clock_ghz=first.clock_ghz,
         counts=_combined_counts(reports, multiplicities) if priced else (),
         pricing=first.pricing if priced else None,
+        mode=first.mode,
     )
     return _finite(report, f"caused by the layers' multiplicities (largest {max(multiplicities)})")
 
@@ -471,6 +516,28 @@ def _combined_counts(reports, multiplicities) -> tuple:
         counts += list(r.counts)
         mults += [m] * len(r.counts)
     return sum_counts(counts, mults)
+
+
+def _expand(accels, category: str) -> tuple:
+    """Every (accelerator, mode) to run: ``accel.running(category, mode)`` for each of its
+    ``mode_choices``; and for each, the index of the accelerator it belongs to."""
+    flat, owner = [], []
+    for i, acc in enumerate(accels):
+        for mode in acc.mode_choices(category):
+            flat.append(acc.running(category, mode))
+            owner.append(i)
+    return flat, owner
+
+
+def _choose(energies, owner, n: int) -> list:
+    """Per accelerator, the index into the expanded list of its mode of least energy
+    (``energies[j]`` of expanded entry ``j``; a tie keeps the earlier mode, ``mode(category)``
+    first). Ops are equal across an accelerator's modes, so this is the highest TOPS/W."""
+    best = [None] * n
+    for j, i in enumerate(owner):
+        if best[i] is None or energies[j] < energies[best[i]]:
+            best[i] = j
+    return best
 
 
 def evaluate(
@@ -488,7 +555,9 @@ def evaluate(
     (``layer_costs``), then summed with its multiplicity (``combine``).
 
     Args:
-      accels: accelerators (each runs ``accel.mode(category)``).
+      accels: accelerators. Each runs ``accel.mode(category)``; one with further
+        ``mode_choices`` (Griffin) runs each of them on every layer and reports the one of least
+        energy on the whole network (docs/model.md 5.3: the mode is set per model).
       category: one of ``CATEGORIES`` ("dense", "W", "A", "AW").
       layers: a ``Workload`` or an iterable of ``GemmLayer`` (or ``(layer_name, a_mask [M, K],
         w_mask [K, N], multiplicity)`` tuples); consumed lazily, one layer's masks at a time.
@@ -499,7 +568,9 @@ def evaluate(
         activations).
       sim: ``SimOptions`` of the scheduler run (chunking, devices, tile sampling).
       on_layer: called as ``on_layer(layer, reports)`` after each layer (one ``CostReport``
-        per accelerator, for ONE instance of the layer).
+        per accelerator, for ONE instance of the layer). When an accelerator has mode choices
+        the chosen mode is known only at the end: every call then comes after the last layer,
+        in order, with a ``LayerRecord`` (the layer without its masks) in place of the layer.
       densify: deprecated name of ``fit``.
     Returns: one network ``CostReport`` per accelerator, in order.
     """
@@ -519,16 +590,28 @@ def evaluate(
         source = layers.for_category(category, fit)
     else:
         source = (layer.for_category(category) if fit else layer for layer in iter_layers(layers))
-    per_layer, mults = [], []
+    flat, owner = _expand(accels, category)
+    chosen = len(flat) > len(accels)
+    per_layer, mults, records = [], [], []
     for layer in source:
-        reports = layer_costs(accels, category, layer.a_mask, layer.w_mask, tech, sim=sim)
+        reports = layer_costs(flat, category, layer.a_mask, layer.w_mask, tech, sim=sim)
         per_layer.append(reports)
         mults.append(layer.multiplicity)
-        if on_layer is not None:
+        if on_layer is not None and not chosen:
             on_layer(layer, reports)
+        elif on_layer is not None:
+            records.append(
+                LayerRecord(
+                    layer.name, layer.network, layer.multiplicity, layer.category, layer.shape
+                )
+            )
     if not per_layer:
         raise ValueError("layers must hold at least one layer")
-    return [combine([layer[i] for layer in per_layer], mults) for i in range(len(accels))]
+    nets = [combine([layer[j] for layer in per_layer], mults) for j in range(len(flat))]
+    pick = _choose([r.energy_pj for r in nets], owner, len(accels))
+    for record, reports in zip(records, per_layer):
+        on_layer(record, [reports[j] for j in pick])
+    return [nets[j] for j in pick]
 
 
 def evaluate_layer(

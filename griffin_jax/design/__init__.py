@@ -2,6 +2,7 @@
 
 from griffin_jax.design._core import EXPLOITS, SYNCS, Core, Design, Window, validate_window
 from griffin_jax.design._griffin import (
+    ALTERNATIVE_EXPLOITS,
     CATEGORIES,
     CATEGORY_EXPLOIT,
     DEFAULT_CORE,
@@ -11,8 +12,11 @@ from griffin_jax.design._griffin import (
     default_mode_window,
     derived_griffin,
     griffin,
+    griffin_modes,
+    griffin_noreuse,
     griffin_wired_window,
     parse_derived,
+    reuse_window,
     validate_mode,
     wired_input,
 )
@@ -67,6 +71,7 @@ __all__ = [
     "box_grid",
     "Window",
     "validate_window",
+    "ALTERNATIVE_EXPLOITS",
     "CATEGORIES",
     "CATEGORY_EXPLOIT",
     "DEFAULT_CORE",
@@ -76,10 +81,13 @@ __all__ = [
     "default_mode_window",
     "derived_griffin",
     "griffin",
+    "griffin_modes",
+    "griffin_noreuse",
     "griffin_balanced",
     "griffin_v1",
     "griffin_wired_window",
     "parse_derived",
+    "reuse_window",
     "validate_mode",
     "wired_input",
     "GRIFFIN_PRESETS",

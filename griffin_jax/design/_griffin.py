@@ -23,6 +23,20 @@ the product accumulates into DPU ``(r, c + dg)`` through the extra adder tree of
   accumulation path between DPU rows, which the AW core does not have: rejected;
 * mode ``none`` (dense) uses no offsets.
 A hardware ``A`` or ``W`` core can run its own exploit with a sub-window, or dense.
+
+Resource reuse (docs/model.md 5.3, our reconstruction: an ASSUMPTION). In W mode the weight-side
+mux of every multiplier is idle (the offline schedule places the weights). A Griffin built with
+``reuse`` gives that mux a second job: through one extra 2:1 select per operand bit it feeds the
+multiplier an activation from ``D`` steps further ahead, so W mode reaches the wired ``dg == 0``
+offsets ``(dt, dl, 0)`` and their copies ``(dt + D, dl, 0)`` (``reuse_window``; ``D`` is the
+wiring's depth). The weight-side staging buffer is not reused: it is per row and the extended
+activations are per column, so reuse builds ``D`` more activation staging steps per column. In A
+mode both muxes of a multiplier are busy (the weight follows each borrowed activation): no reuse.
+
+Best mode per category. A category's workloads may run more than one mode on the same hardware
+(``Accelerator.choices``): Griffin runs W-only models in W mode or in AW mode, A-only models in A
+or AW mode, whichever costs less energy on the model (``cost.evaluate`` picks per network; the
+configuration is per model, like its weights).
 """
 
 from __future__ import annotations
@@ -51,6 +65,22 @@ FETCHES = ("mux", "offset")
 DEFAULT_CORE = Core(rows=8, cols=8, lanes=16)
 
 
+def reuse_window(wired: Window) -> Window:
+    """The W-mode window of an AW core wired with ``wired`` that reuses its idle weight-side
+    muxes (module doc): the wired ``dg == 0`` offsets, then each shifted ``D`` steps ahead
+    (``D``: ``wired``'s depth), without duplicates, priority in that order. Empty when the
+    wiring has no ``dg == 0`` offset."""
+    own = [o for o in wired.as_tuples() if o[2] == 0]
+    depth = wired.depth
+    shifted = [(dt + depth, dl, 0) for dt, dl, _ in own]
+    return Window.from_offsets(list(dict.fromkeys(own + shifted)))
+
+
+def _reused_inputs(hardware: Design) -> set:
+    """W-mode offsets a reusing AW core can serve: its ``reuse_window``."""
+    return set(reuse_window(hardware.window).as_tuples())
+
+
 def wired_input(hw_exploit: str, mode_exploit: str, offset) -> tuple:
     """The hardware mux input ``(dt, dl, dg)`` a mode offset needs (module doc); ``ValueError``
     if no wiring of this hardware kind can serve it."""
@@ -65,9 +95,10 @@ def wired_input(hw_exploit: str, mode_exploit: str, offset) -> tuple:
     return (dt, dl, dg)
 
 
-def validate_mode(hardware: Design, mode: Design, category: str = "?") -> None:
+def validate_mode(hardware: Design, mode: Design, category: str = "?", reuse: bool = False) -> None:
     """Raise ``ValueError`` unless ``mode`` can run on ``hardware`` (same core and sync, runnable
-    exploit, every offset wired)."""
+    exploit, every offset wired; with ``reuse``, a W mode on AW hardware may use its
+    ``reuse_window``)."""
     where = f"mode for category {category!r}"
     if not isinstance(mode, Design):
         raise ValueError(f"{where} must be a Design, got {type(mode).__name__}")
@@ -89,6 +120,15 @@ def validate_mode(hardware: Design, mode: Design, category: str = "?") -> None:
             f"{where}: sync {mode.sync!r} differs from the hardware's {hardware.sync!r}"
         )
     wired = set(hardware.window.as_tuples())
+    if reuse and hardware.exploit == "AW" and mode.exploit == "W":
+        reach = _reused_inputs(hardware)
+        for off in mode.window.as_tuples():
+            if off not in reach:
+                raise ValueError(
+                    f"{where}: W-mode offset {off} is outside the reuse window "
+                    f"{reuse_window(hardware.window).label()} of the wiring {hardware.window}"
+                )
+        return
     for off in mode.window.as_tuples():
         need = wired_input(hardware.exploit, mode.exploit, off)
         if need not in wired:
@@ -116,6 +156,11 @@ class Accelerator:
         none) or ``"offset"`` (Cnvlutin: each lane fetches the weight of its activation by
         offset from its own weight-buffer slice; A hardware with a per-lane time window only).
       mechanism: one line on the published mechanism this approximates.
+      reuse: reconfigurable AW hardware whose W mode reuses the idle weight-side muxes to reach
+        its ``reuse_window`` (module doc; builds the extra selects and staging steps).
+      choices: ``((category, (Design, ...)), ...)`` (a mapping is accepted): further modes the
+        hardware can run on a model of the category; ``cost.evaluate`` runs the mode of
+        ``mode(category)`` and each of these, and reports the one of least energy.
     """
 
     name: str
@@ -125,6 +170,8 @@ class Accelerator:
     gate_zero_products: bool = False
     mechanism: str = ""
     fetch: str = "mux"
+    reuse: bool = False
+    choices: tuple = ()
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -146,14 +193,19 @@ class Accelerator:
             raise ValueError(
                 "Accelerator.modes must be a mapping or (category, Design) pairs"
             ) from None
+        if not isinstance(self.reuse, bool):
+            raise ValueError("Accelerator.reuse must be a bool")
+        if self.reuse and (self.hardware.exploit != "AW" or not modes):
+            raise ValueError("Accelerator.reuse needs reconfigurable AW hardware (modes given)")
         seen = set()
         for cat, design in modes:
             check_category(cat)
             if cat in seen:
                 raise ValueError(f"Accelerator.modes lists category {cat!r} twice")
             seen.add(cat)
-            validate_mode(self.hardware, design, cat)
+            validate_mode(self.hardware, design, cat, self.reuse)
         object.__setattr__(self, "modes", modes)
+        object.__setattr__(self, "choices", self._checked_choices())
         if self.structured is not None:
             hw = self.hardware
             if hw.exploit != "W" or hw.window.size or modes:
@@ -172,6 +224,45 @@ class Accelerator:
                     "Accelerator.fetch='offset' needs fixed A hardware with core sync and a "
                     "per-lane time window (offsets (dt, 0, 0))"
                 )
+
+    def _checked_choices(self) -> tuple:
+        choices = self.choices
+        if isinstance(choices, Mapping):
+            choices = tuple(choices.items())
+        try:
+            choices = tuple((c, tuple(ds)) for c, ds in choices)
+        except (TypeError, ValueError):
+            raise ValueError(
+                "Accelerator.choices must be a mapping or (category, (Design, ...)) pairs"
+            ) from None
+        seen = set()
+        for cat, designs in choices:
+            check_category(cat)
+            if cat in seen:
+                raise ValueError(f"Accelerator.choices lists category {cat!r} twice")
+            seen.add(cat)
+            for design in designs:
+                validate_mode(self.hardware, design, cat, self.reuse)
+        if choices and not self.modes:
+            raise ValueError("Accelerator.choices needs reconfigurable hardware (modes given)")
+        return choices
+
+    def mode_choices(self, category: str) -> tuple:
+        """Every design this accelerator can run on a model of ``category``: ``mode(category)``
+        first, then its ``choices`` (duplicates dropped)."""
+        extra = dict(self.choices).get(category, ())
+        return tuple(dict.fromkeys((self.mode(category), *extra)))
+
+    def running(self, category: str, mode: Design) -> Accelerator:
+        """This accelerator configured to run ``mode`` (one of ``mode_choices(category)``) on
+        ``category``, with no other choice left."""
+        if mode not in self.mode_choices(category):
+            raise ValueError(f"{self.name}: {mode} is not a mode it can run on {category!r}")
+        if not self.choices:
+            return self
+        modes = dict(self.modes)
+        modes[category] = mode
+        return dataclasses.replace(self, modes=tuple(modes.items()), choices=())
 
     @property
     def core(self) -> Core:
@@ -215,10 +306,15 @@ class DerivedGriffin:
 
     Fields:
       wired: the wired window (the best dual-sparse AW design's window).
-      windows: ``((category, Window), ...)`` the mode window of every category.
-      balanced: the wiring of ``griffin_balanced`` (run with its default mode windows).
+      windows: ``((category, Window), ...)`` the mode window of every category (``griffin``,
+        with reuse).
+      balanced: the wiring of ``griffin_balanced`` (run with its default modes).
       meta: everything else the file records (command, date, workloads, tech, core, numbers).
       path: the file it was read from.
+      exploits: ``((category, exploit), ...)`` the exploit of each mode window (default: the
+        category's own, ``CATEGORY_EXPLOIT``).
+      noreuse: ``((category, exploit, Window), ...)`` the modes derived for
+        ``griffin_noreuse`` (empty: the ``windows`` that run without reuse, else defaults).
     """
 
     wired: Window
@@ -226,9 +322,49 @@ class DerivedGriffin:
     balanced: Window
     meta: Mapping = dataclasses.field(default_factory=dict)
     path: str = ""
+    exploits: tuple = ()
+    noreuse: tuple = ()
 
     def mode_windows(self) -> dict:
         return dict(self.windows)
+
+    def mode_designs(self, core: Core, reuse: bool = True) -> dict:
+        """The derived mode of each category as a ``Design`` on ``core``; for the variant
+        without reuse, its own derived modes (``noreuse``) or else the ``windows`` that run
+        without reuse (the others take their default)."""
+        if not reuse and self.noreuse:
+            return {c: Design(core=core, exploit=ex, window=w) for c, ex, w in self.noreuse}
+        exploits = {c: CATEGORY_EXPLOIT[c] for c in CATEGORIES} | dict(self.exploits)
+        out = {}
+        hardware = Design(core=core, exploit="AW", window=self.wired)
+        for cat, win in self.windows:
+            design = Design(core=core, exploit=exploits[cat], window=win)
+            try:
+                validate_mode(hardware, design, cat, reuse)
+            except ValueError:
+                continue  # needs the reuse this variant does not build: its default mode
+            out[cat] = design
+        return out
+
+
+def _modes_field(data, key: str, exploits_key: str, path: str) -> tuple:
+    modes = data[key]
+    if not isinstance(modes, Mapping) or set(modes) != set(CATEGORIES):
+        raise ValueError(
+            f"{path}: {key} must map each category of {CATEGORIES} to a window, got "
+            f"{sorted(map(str, modes)) if isinstance(modes, Mapping) else brief(modes)}"
+        )
+    exploits = data.get(exploits_key, {})
+    if not isinstance(exploits, Mapping) or not set(exploits) <= set(CATEGORIES):
+        raise ValueError(f"{path}: {exploits_key} must map categories to exploits")
+    out = []
+    for cat in CATEGORIES:
+        ex = exploits.get(cat, CATEGORY_EXPLOIT[cat])
+        allowed = (CATEGORY_EXPLOIT[cat], *ALTERNATIVE_EXPLOITS[cat])
+        if ex not in allowed:
+            raise ValueError(f"{path}: {exploits_key}.{cat} must be one of {allowed}, got {ex!r}")
+        out.append((cat, ex, _offsets_field(modes[cat], f"{key}.{cat}", path)))
+    return tuple(out)
 
 
 def _offsets_field(value, field: str, path: str) -> Window:
@@ -258,13 +394,10 @@ def parse_derived(data, path: str = "derived.yaml") -> DerivedGriffin:
     wired = _offsets_field(data["wired"], "wired", path)
     if not wired.size:
         raise ValueError(f"{path}: wired must hold at least one offset")
-    modes = data["modes"]
-    if not isinstance(modes, Mapping) or set(modes) != set(CATEGORIES):
-        raise ValueError(
-            f"{path}: modes must map each category of {CATEGORIES} to a window, got "
-            f"{sorted(map(str, modes)) if isinstance(modes, Mapping) else brief(modes)}"
-        )
-    windows = tuple((cat, _offsets_field(modes[cat], f"modes.{cat}", path)) for cat in CATEGORIES)
+    modes = _modes_field(data, "modes", "mode_exploits", path)
+    noreuse = ()
+    if "modes_noreuse" in data:
+        noreuse = _modes_field(data, "modes_noreuse", "mode_exploits_noreuse", path)
     balanced = data["balanced"]
     if not isinstance(balanced, Mapping) or "wired" not in balanced:
         raise ValueError(f"{path}: balanced must be a mapping with a 'wired' window")
@@ -273,13 +406,23 @@ def parse_derived(data, path: str = "derived.yaml") -> DerivedGriffin:
     reach = max((abs(o[1]) for o in wired.as_tuples() + bal.as_tuples()), default=0)
     probe = Core(rows=2, cols=3, lanes=2 * reach + 2)
     hardware = Design(core=probe, exploit="AW", window=wired)
-    for cat, win in windows:
-        try:
-            validate_mode(hardware, Design(core=probe, exploit=CATEGORY_EXPLOIT[cat], window=win))
-        except ValueError as err:
-            raise ValueError(f"{path}: modes.{cat}: {err}") from None
-    meta = {k: v for k, v in data.items() if k not in ("wired", "modes")}
-    return DerivedGriffin(wired=wired, windows=windows, balanced=bal, meta=meta, path=path)
+    for key, entries, reuse in (("modes", modes, True), ("modes_noreuse", noreuse, False)):
+        for cat, ex, win in entries:
+            try:
+                validate_mode(hardware, Design(core=probe, exploit=ex, window=win), cat, reuse)
+            except ValueError as err:
+                raise ValueError(f"{path}: {key}.{cat}: {err}") from None
+    skip = ("wired", "modes", "mode_exploits", "modes_noreuse", "mode_exploits_noreuse")
+    meta = {k: v for k, v in data.items() if k not in skip}
+    return DerivedGriffin(
+        wired=wired,
+        windows=tuple((c, w) for c, _, w in modes),
+        balanced=bal,
+        meta=meta,
+        path=path,
+        exploits=tuple((c, ex) for c, ex, _ in modes),
+        noreuse=noreuse,
+    )
 
 
 def derived_griffin(path: str | os.PathLike | None = None) -> DerivedGriffin:
@@ -314,11 +457,60 @@ def _read_text(read, label: str):
         raise ValueError(f"{label}: cannot read the derived Griffin file: {err}") from None
 
 
+def _mode_design(core: Core, cat: str, value) -> Design:
+    """A mode given as a ``Window`` (the category's own exploit) or a ``Design``."""
+    if isinstance(value, Design):
+        return value
+    if not isinstance(value, Window):
+        raise ValueError(
+            f"the mode of category {cat!r} must be a Window or a Design, got {brief(value)}"
+        )
+    return Design(core=core, exploit=CATEGORY_EXPLOIT[cat], window=value)
+
+
+# The further exploits a Griffin may run per category (module doc: best mode per category).
+ALTERNATIVE_EXPLOITS = {"dense": (), "W": ("AW",), "A": ("AW",), "AW": ()}
+
+
+def griffin_modes(core: Core, wired: Window, reuse: bool, windows: Mapping | None = None) -> tuple:
+    """``(modes, choices)`` of a Griffin wired with ``wired``: per category the mode given in
+    ``windows`` (a ``Window`` of the category's exploit or a ``Design``) or the default one
+    (``default_mode_window``; W with ``reuse``: ``reuse_window``), and as choices the
+    default-window mode of each ``ALTERNATIVE_EXPLOITS`` exploit it does not already run."""
+    windows = dict(windows or {})
+    for cat in windows:
+        check_category(cat)
+    modes, choices = {}, {}
+    for cat in CATEGORIES:
+        exploit = CATEGORY_EXPLOIT[cat]
+        if cat in windows:
+            modes[cat] = _mode_design(core, cat, windows[cat])
+        elif reuse and exploit == "W":
+            modes[cat] = Design(core=core, exploit="W", window=reuse_window(wired))
+        else:
+            modes[cat] = Design(
+                core=core, exploit=exploit, window=default_mode_window(wired, exploit)
+            )
+        alts = [
+            Design(core=core, exploit=ex, window=default_mode_window(wired, ex))
+            for ex in (CATEGORY_EXPLOIT[cat], *ALTERNATIVE_EXPLOITS[cat])
+        ]
+        if reuse and exploit == "W":  # a reusing core can still run without reuse
+            alts.insert(0, Design(core=core, exploit="W", window=reuse_window(wired)))
+        alts = [d for d in alts if d != modes[cat]]
+        if alts:
+            choices[cat] = tuple(alts)
+    return modes, choices
+
+
 def griffin(
     core: Core | None = None,
     wired: Window | None = None,
-    windows: Mapping[str, Window] | None = None,
+    windows: Mapping | None = None,
     name: str = "griffin",
+    *,
+    reuse: bool = True,
+    choose: bool = True,
 ) -> Accelerator:
     """The Griffin hybrid: ONE dual-sparse core reconfigured per model category.
 
@@ -328,39 +520,48 @@ def griffin(
 
     * ``dense``: exploit none; every mux bypassed, schedulers and staging gated; leakage of the
       full area still paid.
-    * ``W``: exploit W with an offline (static) schedule; weight-side muxes bypassed, per-DPU
-      schedulers off; default window: the wired offsets with ``dg == 0``.
+    * ``W``: exploit W with an offline (static) schedule; per-DPU schedulers off; default
+      window: the wired offsets with ``dg == 0``, and with ``reuse`` their copies ``D`` steps
+      further ahead through the otherwise idle weight-side muxes (``reuse_window``).
     * ``A``: exploit A; one scheduler per column drives the column, the other per-DPU schedulers
       and the redundant activation-side muxes are gated; default window: all wired offsets.
     * ``AW``: everything on; default window: all wired offsets.
 
+    With ``choose``, W-only models may also run in AW mode and A-only models in AW mode
+    (``Accelerator.choices``): ``cost.evaluate`` reports the mode of least energy.
+
     Args:
       core: geometry (default 8 x 8 DPUs x 16 lanes).
       wired: the wired window. Default: the derived wiring (``derived_griffin()``, docs/model.md
-        5.2) together with its derived mode windows; an explicit ``wired`` runs the default
-        mode windows above.
-      windows: optional per-category mode windows (over the defaults), each a subset of the
-        wired inputs under the module's mapping; ``ValueError`` otherwise.
+        5.2) together with its derived modes; an explicit ``wired`` runs the default modes.
+      windows: optional per-category modes (over the defaults): a ``Window`` (the category's
+        own exploit) or a ``Design`` of a runnable exploit, wired on this hardware; otherwise
+        ``ValueError``.
+      reuse: build the W-mode resource reuse (module doc); ``griffin_noreuse`` is ``False``.
+      choose: offer the other runnable modes per category (module doc).
     """
     core = DEFAULT_CORE if core is None else core
     base = {}
     if wired is None:
         stored = derived_griffin()
-        wired, base = stored.wired, stored.mode_windows()
-    hardware = Design(core=core, exploit="AW", window=wired)
-    windows = dict(windows or {})
-    for cat in windows:
-        check_category(cat)
-    base.update(windows)
-    modes = {}
-    for cat in CATEGORIES:
-        exploit = CATEGORY_EXPLOIT[cat]
-        win = base.get(cat, default_mode_window(wired, exploit))
-        modes[cat] = Design(core=core, exploit=exploit, window=win)
+        wired = stored.wired
+        base = stored.mode_designs(core, reuse)
+    base.update(dict(windows or {}))
+    modes, choices = griffin_modes(core, wired, reuse, base)
     return Accelerator(
         name=name,
-        hardware=hardware,
+        hardware=Design(core=core, exploit="AW", window=wired),
         modes=modes,
+        reuse=reuse,
+        choices=choices if choose else (),
         mechanism="Griffin (HPCA'22): one dual-sparse core with per-category gating, scheduler "
-        "granularity and mode windows that are subsets of the wired mux inputs",
+        "granularity and modes wired on its mux inputs"
+        + (", W mode reusing the idle weight-side muxes" if reuse else "")
+        + (", the best runnable mode per model" if choose else ""),
     )
+
+
+def griffin_noreuse(core: Core | None = None, name: str = "griffin_noreuse") -> Accelerator:
+    """The derived Griffin without resource reuse: every mode a subset of the wired inputs
+    (``griffin(reuse=False)``), the derived wiring with the modes derived for it."""
+    return griffin(core, None, name=name, reuse=False)

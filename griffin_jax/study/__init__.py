@@ -20,8 +20,10 @@ from griffin_jax.study._derive import (
     derived_yaml,
     mean_densities,
     mode_candidates,
+    mode_designs,
     pick_best,
     wiring_candidates,
+    wiring_points,
     write_derived,
 )
 from griffin_jax.study._geometry import (
@@ -139,8 +141,10 @@ __all__ = [
     "derived_yaml",
     "mean_densities",
     "mode_candidates",
+    "mode_designs",
     "pick_best",
     "wiring_candidates",
+    "wiring_points",
     "write_derived",
     "GEOMETRY_COLUMNS",
     "best_geometry",

@@ -9,13 +9,17 @@ The rule, fixed before any result was seen:
    included). The best dual-sparse design has the highest score; scores within a relative
    ``TIE_REL`` of the best tie, and a tie goes to the smaller total area (then the earlier
    candidate).
-2. **Modes.** Griffin is that wiring as reconfigurable hardware (``design.griffin``). In each
-   category it runs the mode window with the highest score on that category's workloads among
-   the candidates that are subsets of the wiring under ``design.validate_mode``: every box of
-   the grid, the wiring itself and the category's default mode window (dense: the empty
-   window). The hardware, hence the area, is the same for every candidate, so a tie goes to the
-   window with fewer offsets (then the earlier candidate).
-3. **Balanced.** ``griffin_balanced`` is the wiring whose Griffin (default mode windows) has
+2. **Modes.** Griffin is that wiring as reconfigurable hardware (``design.griffin``), with
+   resource reuse (``griffin``) and without it (``griffin_noreuse``). For each, in each
+   category it runs the mode with the highest score on that category's workloads among the
+   candidates (``mode_designs``) that the hardware runs under ``design.validate_mode``: for
+   every exploit the category may run (its own and ``ALTERNATIVE_EXPLOITS``: W-only models in W
+   or AW mode, A-only in A or AW), every box of the grid, the wiring itself, the exploit's
+   default window and, with reuse, the W ``reuse_window`` (dense: the empty window). The
+   hardware, hence the area, is the same for every candidate, so a tie goes to the window with
+   fewer offsets (then the earlier candidate). At evaluation Griffin still picks, per network,
+   the least-energy mode of its ``mode_choices`` (the derived mode first).
+3. **Balanced.** ``griffin_balanced`` is the wiring whose Griffin (default modes) has
    the highest geometric mean over the four categories of its score relative to the dense
    core's score in the category; ties as in 1.
 
@@ -34,15 +38,18 @@ from griffin_jax.cost._evaluate import evaluate
 from griffin_jax.cost._tech import load_tech
 from griffin_jax.design._core import Core, Design, Window
 from griffin_jax.design._griffin import (
+    ALTERNATIVE_EXPLOITS,
     CATEGORY_EXPLOIT,
     DEFAULT_CORE,
     default_mode_window,
     griffin,
+    reuse_window,
     validate_mode,
 )
 from griffin_jax.design._point import BOX_GRID, box_grid
 from griffin_jax.design._presets import custom, dense
 from griffin_jax.sim._options import SimOptions
+from griffin_jax.study._plots._rows import pareto_front
 from griffin_jax.workloads._workload import CATEGORIES
 
 GRID = BOX_GRID  # the package's one default grid (design.box_grid)
@@ -56,11 +63,14 @@ WIRING_COLUMNS = (
     "source",
     "hardware",
     "category",
+    "mode",
     "mode_window",
     "area_mm2",
     "area_core_mm2",
     "tops_per_w",
     "tops_per_w_core",
+    "tops_per_mm2",
+    "edp",
     "speedup",
     "ratio_vs_dense",
     "best_dual",
@@ -111,6 +121,42 @@ def wiring_candidates(
     return out
 
 
+def mode_designs(
+    core: Core,
+    wired: Window,
+    category: str,
+    reuse: bool = True,
+    time=GRID["time"],
+    lane=GRID["lane"],
+    group=GRID["group"],
+) -> list:
+    """Modes (``Design`` s) Griffin wired with ``wired`` can run in ``category``: for each
+    exploit the category may run (``CATEGORY_EXPLOIT``, then ``ALTERNATIVE_EXPLOITS``), every
+    box of the grid, the wiring itself, the exploit's default mode window and, with ``reuse``,
+    the W ``reuse_window``, kept when ``validate_mode`` accepts it (dense: the empty window)."""
+    hardware = Design(core=core, exploit="AW", window=wired)
+    out = []
+    for exploit in (CATEGORY_EXPLOIT[category], *ALTERNATIVE_EXPLOITS[category]):
+        if exploit == "none":
+            out.append(Design(core=core, exploit="none"))
+            continue
+        cands = [p.window() for p in box_grid(core, (exploit,), time, lane, group)]
+        cands += [wired, default_mode_window(wired, exploit)]
+        if reuse and exploit == "W":
+            cands.append(reuse_window(wired))
+        for w in cands:
+            if not w.size:
+                continue
+            try:
+                d = Design(core=core, exploit=exploit, window=w)
+                validate_mode(hardware, d, category, reuse)
+            except ValueError:
+                continue
+            if d not in out:
+                out.append(d)
+    return out
+
+
 def mode_candidates(
     core: Core,
     wired: Window,
@@ -119,36 +165,27 @@ def mode_candidates(
     lane=GRID["lane"],
     group=GRID["group"],
 ) -> list:
-    """Mode windows Griffin wired with ``wired`` can run in ``category``: every box of the grid,
-    the wiring itself and the category's default mode window, kept when ``validate_mode``
-    accepts it on the wiring (dense: only the empty window)."""
+    """Mode windows of the category's own exploit that Griffin wired with ``wired`` runs
+    without reuse (``mode_designs`` restricted to them; dense: the empty window)."""
     exploit = CATEGORY_EXPLOIT[category]
-    if exploit == "none":
-        return [Window.empty()]
-    hardware = Design(core=core, exploit="AW", window=wired)
-    cands = [p.window() for p in box_grid(core, (exploit,), time, lane, group)]
-    cands += [wired, default_mode_window(wired, exploit)]
-    out = []
-    for w in cands:
-        if w in out or not w.size:
-            continue
-        try:
-            validate_mode(hardware, Design(core=core, exploit=exploit, window=w), category)
-        except ValueError:
-            continue
-        out.append(w)
-    return out
+    designs = mode_designs(core, wired, category, False, time, lane, group)
+    return [d.window for d in designs if d.exploit == exploit]
 
 
 @dataclasses.dataclass(frozen=True)
 class Figures:
-    """One accelerator in one category: geometric means over the category's workloads."""
+    """One accelerator in one category: geometric means over the category's workloads
+    (``edp``: energy x delay in pJ ns); ``mode``: the modes it ran (``CostReport.mode``, ``/``
+    between distinct ones)."""
 
     tops_per_w: float
     tops_per_w_core: float
     speedup: float
     area_mm2: float
     area_core_mm2: float
+    tops_per_mm2: float = math.nan
+    edp: float = math.nan
+    mode: str = ""
 
 
 def category_figures(
@@ -168,9 +205,34 @@ def category_figures(
                 speedup=_geomean(r.speedup for r in reps),
                 area_mm2=reps[0].area_mm2,
                 area_core_mm2=reps[0].area_core_mm2,
+                tops_per_mm2=_geomean(r.tops_per_mm2 for r in reps),
+                edp=_geomean(r.energy_pj * r.time_ns for r in reps),
+                mode="/".join(dict.fromkeys(r.mode for r in reps)),
             )
         )
     return out
+
+
+VARIANTS = (("griffin", True), ("griffin_noreuse", False))
+
+
+def wiring_points(rows: Sequence) -> list:
+    """Plot rows of the wirings (``study.pareto_plot``): per wiring and category, its Griffin
+    (default modes, with reuse) with ``mm2_per_tops`` (the inverse of TOPS/mm^2: lower is
+    better) and ``tops_per_w``; kind ``griffin`` for the derived wiring, ``space`` for the
+    others."""
+    return [
+        {
+            "design": r["wiring"],
+            "category": r["category"],
+            "kind": "griffin" if r["best_dual"] else "space",
+            "exploit": "AW",
+            "mm2_per_tops": 1.0 / r["tops_per_mm2"],
+            "tops_per_w": r["tops_per_w"],
+        }
+        for r in rows
+        if r["hardware"] == "griffin default modes"
+    ]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -181,11 +243,13 @@ class Derivation:
       core, tech: where it was derived.
       wirings: the candidate wirings, in evaluation order.
       sources: per wiring, ``"grid"``, ``"extra"`` or ``"search"``.
-      wired: the best dual-sparse design's wiring; ``modes``: ``((category, Window), ...)``.
+      wired: the best dual-sparse design's wiring; ``modes``: ``((category, Design), ...)``
+        the modes of ``griffin`` (with reuse); ``modes_noreuse``: those of
+        ``griffin_noreuse``.
       balanced: ``griffin_balanced``'s wiring.
       rows: the wiring table (``WIRING_COLUMNS``): per wiring, the fixed AW hardware on the AW
-        workloads, then its Griffin with default modes in every category.
-      mode_rows: per category, every mode-window candidate of the derived wiring.
+        workloads, then its Griffin (with and without reuse, default modes) in every category.
+      mode_rows: per variant and category, every mode candidate of the derived wiring.
       search: the gradient search's summary (``None`` when it did not run).
     """
 
@@ -199,20 +263,55 @@ class Derivation:
     rows: tuple
     mode_rows: tuple
     search: Mapping | None = None
+    modes_noreuse: tuple = ()
 
-    def accelerator(self, name: str = "griffin"):
-        """The derived Griffin (``design.griffin`` with the derived wiring and mode windows)."""
-        return griffin(self.core, self.wired, dict(self.modes), name=name)
+    def accelerator(self, name: str = "griffin", reuse: bool = True):
+        """The derived Griffin (``design.griffin`` with the derived wiring and modes; without
+        ``reuse``, ``griffin_noreuse``)."""
+        modes = self.modes if reuse or not self.modes_noreuse else self.modes_noreuse
+        return griffin(self.core, self.wired, dict(modes), name=name, reuse=reuse)
 
     def numbers(self) -> dict:
-        """The key figures: scores of the derived wiring and the runner-up, Griffin per
-        category, the balanced wiring's score."""
+        """The key figures: scores of the derived wiring and the runner-up, the EDP-optimal
+        wiring, the Pareto front of wirings (TOPS/W vs TOPS/mm^2 as fixed AW hardware), both
+        Griffins per category, the balanced wiring's score."""
         aw = [r for r in self.rows if r["hardware"] == "AW fixed"]
         ranked = sorted(aw, key=lambda r: -r["tops_per_w"])
         best = next(r for r in aw if r["best_dual"])
         runner = next((r for r in ranked if r is not best), None)
-        chosen = {r["category"]: r for r in self.mode_rows if r["chosen"]}
-        bal = next(r for r in self.rows if r["balanced"] and r["category"] == "AW")
+        edp = min(aw, key=lambda r: (r["edp"], r["area_mm2"]))
+        points = wiring_points(self.rows)
+        fronts = {
+            c: [
+                p["design"]
+                for p in pareto_front(
+                    [p for p in points if p["category"] == c], "mm2_per_tops", "tops_per_w"
+                )
+            ]
+            for c in CATEGORIES
+        }
+        bal = next(
+            r
+            for r in self.rows
+            if r["balanced"] and r["category"] == "AW" and r["hardware"] != "AW fixed"
+        )
+
+        def figures(variant):
+            chosen = {
+                r["category"]: r for r in self.mode_rows if r["chosen"] and r["variant"] == variant
+            }
+            return {
+                c: {
+                    "mode": chosen[c]["mode"],
+                    "mode_window": chosen[c]["mode_window"],
+                    "tops_per_w": chosen[c]["tops_per_w"],
+                    "ratio_vs_dense": chosen[c]["ratio_vs_dense"],
+                }
+                for c in CATEGORIES
+                if c in chosen
+            }
+
+        griffin_rows = [r for r in self.mode_rows if r["variant"] == "griffin"]
         return {
             "wirings": len(self.wirings),
             "best_dual": {
@@ -227,16 +326,11 @@ class Derivation:
                 "tops_per_w": runner["tops_per_w"],
                 "area_mm2": runner["area_mm2"],
             },
-            "griffin": {
-                c: {
-                    "mode_window": chosen[c]["mode_window"],
-                    "tops_per_w": chosen[c]["tops_per_w"],
-                    "ratio_vs_dense": chosen[c]["ratio_vs_dense"],
-                }
-                for c in CATEGORIES
-                if c in chosen
-            },
-            "griffin_area_mm2": next(iter(chosen.values()))["area_mm2"] if chosen else None,
+            "edp_best": {"wiring": edp["wiring"], "edp": edp["edp"]},
+            "pareto": fronts,
+            "griffin": figures("griffin"),
+            "griffin_noreuse": figures("griffin_noreuse"),
+            "griffin_area_mm2": griffin_rows[0]["area_mm2"] if griffin_rows else None,
             "balanced": {"wiring": bal["wiring"], "score": bal["balanced_score"]},
         }
 
@@ -248,11 +342,18 @@ class Derivation:
             return [list(o) for o in w.as_tuples()]
 
         c = self.core
-        return {
+        out = {
             "wired": offs(self.wired),
             "wired_label": self.wired.label(),
-            "modes": {cat: offs(w) for cat, w in self.modes},
-            "mode_labels": {cat: w.label() for cat, w in self.modes},
+            "modes": {cat: offs(d.window) for cat, d in self.modes},
+            "mode_exploits": {cat: d.exploit for cat, d in self.modes},
+            "mode_labels": {cat: f"{d.exploit} {d.window.label()}" for cat, d in self.modes},
+        }
+        if self.modes_noreuse:
+            out["modes_noreuse"] = {cat: offs(d.window) for cat, d in self.modes_noreuse}
+            out["mode_exploits_noreuse"] = {cat: d.exploit for cat, d in self.modes_noreuse}
+        return {
+            **out,
             "balanced": {"wired": offs(self.balanced), "label": self.balanced.label()},
             "core": {
                 "rows": c.rows,
@@ -368,56 +469,89 @@ def derive_griffin(
     labels = [w.label() for w in wirings]
     base = dense(core)
     fixed = [custom(f"AW:{lab}", core, "AW", w) for lab, w in zip(labels, wirings)]
-    hybrids = [griffin(core, w, name=f"griffin[{lab}]") for lab, w in zip(labels, wirings)]
+    hybrids = {
+        v: [griffin(core, w, name=f"{v}[{lab}]", reuse=r) for lab, w in zip(labels, wirings)]
+        for v, r in VARIANTS
+    }
+    n_w = len(wirings)
 
-    # 1. the best dual-sparse design, and every wiring's Griffin (default modes) in AW
+    # 1. the best dual-sparse design, and every wiring's Griffins (default modes) in AW
     tick("wirings")
-    figs = category_figures([base, *fixed, *hybrids], "AW", workloads, tech, sim)
+    figs = category_figures(
+        [base, *fixed, *hybrids["griffin"], *hybrids["griffin_noreuse"]], "AW", workloads, tech, sim
+    )
     dense_fig = {"AW": figs[0]}
-    fixed_aw = figs[1 : 1 + len(fixed)]
-    hybrid_figs = {"AW": figs[1 + len(fixed) :]}
+    fixed_aw = figs[1 : 1 + n_w]
+    hybrid_figs = {
+        ("griffin", "AW"): figs[1 + n_w : 1 + 2 * n_w],
+        ("griffin_noreuse", "AW"): figs[1 + 2 * n_w :],
+    }
     best = pick_best([f.tops_per_w for f in fixed_aw], [f.area_mm2 for f in fixed_aw])
     wired = wirings[best]
 
-    # 2. mode windows of the derived wiring, and every wiring's Griffin in the other categories
-    modes, mode_rows = {}, []
+    # 2. modes of the derived wiring (both variants), and every wiring's Griffins elsewhere
+    modes = {v: {} for v, _ in VARIANTS}
+    mode_rows = []
     for cat in ("AW", "dense", "W", "A"):
         tick(f"modes {cat}")
-        cands = mode_candidates(core, wired, cat, time, lane, group)
-        trial = [griffin(core, wired, {cat: w}, name=f"mode[{cat}:{w.label()}]") for w in cands]
+        cands = {v: mode_designs(core, wired, cat, r, time, lane, group) for v, r in VARIANTS}
+        trial = [
+            griffin(
+                core,
+                wired,
+                {cat: d},
+                name=f"{v}[{cat}:{d.exploit}:{d.window.label()}]",
+                reuse=r,
+                choose=False,
+            )
+            for v, r in VARIANTS
+            for d in cands[v]
+        ]
         if cat == "AW":
             mf = category_figures(trial, cat, workloads, tech, sim)
         else:
-            f = category_figures([base, *hybrids, *trial], cat, workloads, tech, sim)
+            others = hybrids["griffin"] + hybrids["griffin_noreuse"]
+            f = category_figures([base, *others, *trial], cat, workloads, tech, sim)
             dense_fig[cat] = f[0]
-            hybrid_figs[cat] = f[1 : 1 + len(hybrids)]
-            mf = f[1 + len(hybrids) :]
-        pick = pick_best([x.tops_per_w for x in mf], [w.size for w in cands])
-        modes[cat] = cands[pick]
-        for i, (w, x) in enumerate(zip(cands, mf)):
-            mode_rows.append(
-                {
-                    "category": cat,
-                    "wiring": wired.label(),
-                    "mode_window": w.label(),
-                    "offsets": offsets_label(w),
-                    "n_offsets": w.size,
-                    "area_mm2": x.area_mm2,
-                    "area_core_mm2": x.area_core_mm2,
-                    "tops_per_w": x.tops_per_w,
-                    "tops_per_w_core": x.tops_per_w_core,
-                    "speedup": x.speedup,
-                    "ratio_vs_dense": x.tops_per_w / dense_fig[cat].tops_per_w,
-                    "chosen": i == pick,
-                }
-            )
+            hybrid_figs[("griffin", cat)] = f[1 : 1 + n_w]
+            hybrid_figs[("griffin_noreuse", cat)] = f[1 + n_w : 1 + 2 * n_w]
+            mf = f[1 + 2 * n_w :]
+        start = 0
+        for v, _ in VARIANTS:
+            vf = mf[start : start + len(cands[v])]
+            start += len(cands[v])
+            pick = pick_best([x.tops_per_w for x in vf], [d.window.size for d in cands[v]])
+            modes[v][cat] = cands[v][pick]
+            for i, (d, x) in enumerate(zip(cands[v], vf)):
+                mode_rows.append(
+                    {
+                        "variant": v,
+                        "category": cat,
+                        "wiring": wired.label(),
+                        "mode": x.mode,
+                        "mode_window": d.window.label(),
+                        "offsets": offsets_label(d.window),
+                        "n_offsets": d.window.size,
+                        "area_mm2": x.area_mm2,
+                        "area_core_mm2": x.area_core_mm2,
+                        "tops_per_w": x.tops_per_w,
+                        "tops_per_w_core": x.tops_per_w_core,
+                        "tops_per_mm2": x.tops_per_mm2,
+                        "edp": x.edp,
+                        "speedup": x.speedup,
+                        "ratio_vs_dense": x.tops_per_w / dense_fig[cat].tops_per_w,
+                        "chosen": i == pick,
+                    }
+                )
 
     # 3. balanced: geometric mean over the categories of TOPS/W relative to the dense core
     bal_scores = [
-        _geomean(hybrid_figs[c][i].tops_per_w / dense_fig[c].tops_per_w for c in CATEGORIES)
-        for i in range(len(wirings))
+        _geomean(
+            hybrid_figs[("griffin", c)][i].tops_per_w / dense_fig[c].tops_per_w for c in CATEGORIES
+        )
+        for i in range(n_w)
     ]
-    bal = pick_best(bal_scores, [hybrid_figs["AW"][i].area_mm2 for i in range(len(wirings))])
+    bal = pick_best(bal_scores, [hybrid_figs[("griffin", "AW")][i].area_mm2 for i in range(n_w)])
 
     rows = []
     for i, (w, lab) in enumerate(zip(wirings, labels)):
@@ -432,7 +566,8 @@ def derive_griffin(
         }
         entries = [("AW fixed", "AW", fixed_aw[i], w)]
         entries += [
-            ("griffin default modes", c, hybrid_figs[c][i], hybrids[i].mode(c).window)
+            (f"{v} default modes", c, hybrid_figs[(v, c)][i], hybrids[v][i].mode(c).window)
+            for v, _ in VARIANTS
             for c in CATEGORIES
         ]
         for hw, cat, x, mode_win in entries:
@@ -441,11 +576,14 @@ def derive_griffin(
                     **common,
                     "hardware": hw,
                     "category": cat,
+                    "mode": x.mode,
                     "mode_window": mode_win.label(),
                     "area_mm2": x.area_mm2,
                     "area_core_mm2": x.area_core_mm2,
                     "tops_per_w": x.tops_per_w,
                     "tops_per_w_core": x.tops_per_w_core,
+                    "tops_per_mm2": x.tops_per_mm2,
+                    "edp": x.edp,
                     "speedup": x.speedup,
                     "ratio_vs_dense": x.tops_per_w / dense_fig[cat].tops_per_w,
                 }
@@ -457,11 +595,12 @@ def derive_griffin(
         wirings=tuple(wirings),
         sources=tuple(sources),
         wired=wired,
-        modes=tuple((c, modes[c]) for c in CATEGORIES),
+        modes=tuple((c, modes["griffin"][c]) for c in CATEGORIES),
         balanced=wirings[bal],
         rows=tuple(rows),
         mode_rows=tuple(mode_rows),
         search=search_summary,
+        modes_noreuse=tuple((c, modes["griffin_noreuse"][c]) for c in CATEGORIES),
     )
 
 
@@ -529,16 +668,23 @@ def derivation_markdown(d: Derivation, header: str = "") -> str:
             f"{d.search['n_exact']} exact evaluations; "
             + ("added as a candidate." if d.search["added"] else "already a candidate.")
         )
+    lines.append(
+        f"- EDP-optimal wiring (fixed AW hardware, geometric mean of energy x delay): "
+        f"`{n['edp_best']['wiring']}`. Pareto front of the wirings' Griffins (TOPS/W vs "
+        "TOPS/mm^2) per category: "
+        + "; ".join(f"{c}: " + ", ".join(f"`{w}`" for w in n["pareto"][c]) for c in CATEGORIES)
+        + "."
+    )
     lines += [
         "",
-        "| category | mode window | TOPS/W | vs dense | speedup |",
-        "|---|---|---|---|---|",
+        "| Griffin | category | mode | mode window | TOPS/W | vs dense | speedup |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in d.mode_rows:
         if r["chosen"]:
             lines.append(
-                f"| {r['category']} | `{r['mode_window']}` | {r['tops_per_w']:.4f} | "
-                f"{r['ratio_vs_dense']:.3f} | {r['speedup']:.3f} |"
+                f"| {r['variant']} | {r['category']} | {r['mode']} | `{r['mode_window']}` | "
+                f"{r['tops_per_w']:.4f} | {r['ratio_vs_dense']:.3f} | {r['speedup']:.3f} |"
             )
     aw = sorted((r for r in d.rows if r["hardware"] == "AW fixed"), key=lambda r: -r["tops_per_w"])
     lines += [
@@ -567,7 +713,9 @@ __all__ = [
     "derive_griffin",
     "mean_densities",
     "mode_candidates",
+    "mode_designs",
     "offsets_label",
+    "wiring_points",
     "pick_best",
     "wiring_candidates",
     "write_derived",

@@ -45,7 +45,8 @@ def test_small_derivation_writes_tables_and_a_derived_file(tmp_path, capsys):
     rows = read_csv(tmp_path / "griffin.csv")
     assert list(rows[0])[: len(WIRING_COLUMNS)] == list(WIRING_COLUMNS)
     # 5 wirings (4 grid boxes + one listed box), each: AW hardware + Griffin in 4 categories
-    assert len(rows) == 5 * 5 and out["wirings"] == 5
+    # per wiring: the fixed AW core, then both Griffins (reuse, no reuse) in four categories
+    assert len(rows) == 5 * 9 and out["wirings"] == 5
     modes = read_csv(tmp_path / "griffin_modes.csv")
     assert {r["category"] for r in modes if r["chosen"] in (True, "True")} == {
         "dense",

@@ -120,10 +120,10 @@ def test_griffin_on_a_dense_model_pays_only_leakage_and_bypass(seed, name):
             assert rg.energy[k] == 0
         for k in ("mult", "adder_trees", "accumulators"):
             assert rg.energy[k] == rd.energy[k]
-        # the same dense bits, read from Griffin's larger (metadata-holding) buffers
-        sg = sram_by_hand(
-            TECH, core, act_meta=1, wgt_meta=max(1, math.ceil(math.log2(1 + w_offsets)))
-        )
+        # the same dense bits, read from Griffin's larger (metadata-holding) buffers; with
+        # reuse the W frame's selector names twice the wired steps (docs/model.md 5.3)
+        inputs = 1 + 2 * cost.window_terms(g.hardware.window).steps if g.reuse else 1 + w_offsets
+        sg = sram_by_hand(TECH, core, act_meta=1, wgt_meta=max(1, math.ceil(math.log2(inputs))))
         ev = cost.layer_events(d.hardware, a, w)
         assert rg.energy["sram"] == pytest.approx(
             ev.act_value_bits * sg["act"]["read"]
@@ -187,7 +187,8 @@ def test_w_static_frames_and_metadata():
 def test_griffin_modes_switch_components():
     core = gj.Core(2, 3, 8)
     a, w = _masks(5)
-    g = preset("griffin", core)
+    # one fixed mode per category and no reuse: each mode's own components
+    g = griffin(core, reuse=False, choose=False)
     inv = cost.inventory(g)
     reps = {cat: cost.evaluate_layer(g, cat, a, w, TECH) for cat in ("W", "A", "AW")}
     ev = {cat: cost.layer_events(g.mode(cat), a, w) for cat in reps}

@@ -19,12 +19,14 @@ WIRED = gj.Window.from_offsets([(1, 0, 0), (1, 1, 0), (2, 0, 0), (1, 0, 1), (1, 
 
 
 def test_default_modes():
-    # an explicit wiring runs the default mode windows (the v1 wiring, kept as griffin_v1)
-    g = griffin(CORE, griffin_wired_window())
+    # an explicit wiring runs the default mode windows (the v1 wiring, kept as griffin_v1, which
+    # runs as the first version did: no reuse, one mode per category)
+    g = griffin(CORE, griffin_wired_window(), reuse=False, choose=False)
     assert g.hardware == gj.Design(CORE, "AW", griffin_wired_window())
     assert griffin_wired_window().fan_in == 8
     assert gj.preset("griffin_v1", CORE).modes == g.modes
     assert gj.preset("griffin_v1", CORE).name == "griffin_v1"
+    assert not gj.preset("griffin_v1", CORE).choices and not g.reuse
     assert g.mode("dense") == gj.Design(CORE, "none")
     assert g.mode("W").exploit == "W" and g.mode("W").window == gj.Window.box(2, 1, 0)
     assert g.mode("A") == gj.Design(CORE, "A", griffin_wired_window())
@@ -47,7 +49,7 @@ def test_default_griffin_is_the_stored_derivation():
 
 
 def test_mode_windows_follow_the_wiring_map():
-    g = griffin(CORE, WIRED)
+    g = griffin(CORE, WIRED, reuse=False)
     # W mode keeps the dg == 0 inputs, in priority order
     assert g.mode("W").window.as_tuples() == ((1, 0, 0), (1, 1, 0), (2, 0, 0))
     assert default_mode_window(WIRED, "A") == WIRED
@@ -75,6 +77,8 @@ def test_custom_mode_windows_must_be_wired():
     with pytest.raises(ValueError, match="not wired"):
         griffin(CORE, WIRED, windows={"A": gj.Window.from_offsets([(1, 0, -1)])})
     with pytest.raises(ValueError, match="rows"):  # W mode cannot use group offsets
+        griffin(CORE, WIRED, windows={"W": gj.Window.from_offsets([(1, 0, 1)])}, reuse=False)
+    with pytest.raises(ValueError, match="reuse window"):  # nor can its reuse
         griffin(CORE, WIRED, windows={"W": gj.Window.from_offsets([(1, 0, 1)])})
     with pytest.raises(ValueError, match="category"):
         griffin(CORE, WIRED, windows={"sparse": gj.Window.box(1)})
@@ -137,3 +141,74 @@ def test_every_category_has_a_mode_that_schedules():
         assert ref["cycles"] <= ref["dense_cycles"]
         if cat == "dense":
             assert ref["cycles"] == ref["dense_cycles"]
+
+
+def test_reuse_window_copies_the_own_column_inputs_one_depth_ahead():
+    from griffin_jax.design import reuse_window
+
+    # WIRED: dg == 0 inputs (1,0), (1,1), (2,0); depth 2: copies at dt + 2, priority kept
+    assert reuse_window(WIRED).as_tuples() == (
+        (1, 0, 0),
+        (1, 1, 0),
+        (2, 0, 0),
+        (3, 0, 0),
+        (3, 1, 0),
+        (4, 0, 0),
+    )
+    assert reuse_window(gj.Window.box(2, 1, 0)) == gj.Window.box(4, 1, 0)
+    assert reuse_window(gj.Window.from_offsets([(1, 0, 1)])).size == 0  # no own-column input
+    g = griffin(CORE, WIRED)
+    assert g.reuse and g.mode("W").window == reuse_window(WIRED)
+    # A, AW and dense modes are the same with and without reuse (module doc: no reuse in A)
+    plain = griffin(CORE, WIRED, reuse=False)
+    for cat in ("dense", "A", "AW"):
+        assert g.mode(cat) == plain.mode(cat)
+    # the reused offsets need the reuse: refused on hardware without it
+    hw = gj.Design(CORE, "AW", WIRED)
+    far = gj.Design(CORE, "W", gj.Window.from_offsets([(4, 0, 0)]))
+    validate_mode(hw, far, "W", reuse=True)
+    with pytest.raises(ValueError, match="not wired"):
+        validate_mode(hw, far, "W")
+    with pytest.raises(ValueError, match="reuse window"):
+        validate_mode(hw, gj.Design(CORE, "W", gj.Window.from_offsets([(5, 0, 0)])), "W", True)
+    with pytest.raises(ValueError, match="reuse needs reconfigurable AW"):
+        Accelerator("x", gj.Design(CORE, "W", gj.Window.box(1, 0, 0)), reuse=True)
+
+
+def test_mode_choices_per_category():
+    g = griffin(CORE, WIRED)
+    w_modes = g.mode_choices("W")
+    assert w_modes[0] == g.mode("W")  # the primary mode first
+    assert [d.exploit for d in w_modes] == ["W", "W", "AW"]
+    assert w_modes[1].window == default_mode_window(WIRED, "W")  # reuse left unused
+    assert [d.exploit for d in g.mode_choices("A")] == ["A", "AW"]
+    assert g.mode_choices("dense") == (gj.Design(CORE, "none"),)
+    assert g.mode_choices("AW") == (g.hardware,)
+    assert not griffin(CORE, WIRED, choose=False).choices
+    # running one choice fixes it and leaves the hardware alone
+    r = g.running("W", w_modes[2])
+    assert r.mode("W") == w_modes[2] and not r.choices and r.hardware == g.hardware
+    assert r.mode_choices("W") == (w_modes[2],)
+    with pytest.raises(ValueError, match="not a mode it can run"):
+        g.running("W", gj.Design(CORE, "A", WIRED))
+    # a fixed preset has nothing to choose: running its mode is itself
+    td = gj.preset("tensordash_like", CORE)
+    assert td.running("W", td.mode("W")) is td
+    with pytest.raises(ValueError, match="choices needs reconfigurable"):
+        Accelerator("x", gj.Design(CORE, "AW", WIRED), choices={"W": (gj.Design(CORE, "none"),)})
+    with pytest.raises(ValueError, match="not wired"):
+        Accelerator(
+            "x",
+            gj.Design(CORE, "AW", WIRED),
+            modes={"AW": gj.Design(CORE, "AW", WIRED)},
+            choices={"W": (gj.Design(CORE, "W", gj.Window.box(3, 0, 0)),)},
+        )
+
+
+def test_griffin_noreuse_is_the_derived_wiring_without_reuse():
+    g, n = gj.preset("griffin"), gj.preset("griffin_noreuse")
+    assert n.hardware == g.hardware and not n.reuse and g.reuse
+    wired = set(g.hardware.window.as_tuples())
+    for cat in CATEGORIES:
+        for d in n.mode_choices(cat):
+            assert set(d.window.as_tuples()) <= wired

@@ -104,17 +104,32 @@ def test_derivation_picks_by_the_rules(tiny):
         next(r["area_mm2"] for r in tiny.rows if r["wiring"] == w.label()) for w in tiny.wirings
     ]
     assert tiny.balanced == tiny.wirings[pick_best(scores, areas)]
-    # each chosen mode is the best candidate of its category and runs on the wiring
+    # each chosen mode is the best candidate of its category and runs on the wiring, for the
+    # Griffin with reuse and the one without
+    for variant, acc in (
+        ("griffin", tiny.accelerator()),
+        ("griffin_noreuse", tiny.accelerator(reuse=False)),
+    ):
+        for cat in ("dense", "W", "A", "AW"):
+            rows = [r for r in tiny.mode_rows if r["category"] == cat and r["variant"] == variant]
+            chosen = [r for r in rows if r["chosen"]]
+            assert len(chosen) == 1
+            assert chosen[0]["tops_per_w"] >= max(r["tops_per_w"] for r in rows) * (1 - 1e-9)
+            assert acc.mode(cat).window.label() == chosen[0]["mode_window"]
+            assert acc.mode(cat).exploit == chosen[0]["mode"].split("+")[0]
+        # the candidates of W and A include the AW mode (best mode per category)
+        for cat in ("W", "A"):
+            assert "AW" in {r["mode"] for r in tiny.mode_rows if r["category"] == cat}
+    reuse_rows = [r for r in tiny.mode_rows if r["mode"] == "W+reuse"]
+    assert reuse_rows and all(r["variant"] == "griffin" for r in reuse_rows)
     g = tiny.accelerator()
-    for cat in ("dense", "W", "A", "AW"):
-        rows = [r for r in tiny.mode_rows if r["category"] == cat]
-        chosen = [r for r in rows if r["chosen"]]
-        assert len(chosen) == 1
-        assert chosen[0]["tops_per_w"] >= max(r["tops_per_w"] for r in rows) * (1 - 1e-9)
-        assert g.mode(cat).window.label() == chosen[0]["mode_window"]
     # the Griffin figures agree with a direct evaluation
     (fig,) = category_figures([g], "AW", _synthetic(), "horowitz45")
-    chosen_aw = next(r for r in tiny.mode_rows if r["category"] == "AW" and r["chosen"])
+    chosen_aw = next(
+        r
+        for r in tiny.mode_rows
+        if r["category"] == "AW" and r["chosen"] and r["variant"] == "griffin"
+    )
     assert fig.tops_per_w == pytest.approx(chosen_aw["tops_per_w"], rel=1e-12)
 
 
@@ -125,10 +140,14 @@ def test_written_derivation_reads_back(tiny, tmp_path):
     assert text.startswith("# a header\n# second line\n")
     d = derived_griffin(path)
     assert d.wired == tiny.wired and d.balanced == tiny.balanced
-    assert d.mode_windows() == dict(tiny.modes)
+    assert d.mode_designs(CORE) == dict(tiny.modes)
+    assert d.mode_designs(CORE, reuse=False) == dict(tiny.modes_noreuse)
+    assert d.mode_windows() == {c: m.window for c, m in tiny.modes}
     assert d.meta["command"] == "cmd" and d.meta["numbers"]["wirings"] == 8
-    g = gj.griffin(CORE, d.wired, d.mode_windows())
+    g = gj.griffin(CORE, d.wired, d.mode_designs(CORE))
     assert g.hardware.window == tiny.wired
+    assert g.modes == tiny.accelerator().modes
+    assert tiny.accelerator(reuse=False).modes == tuple(tiny.modes_noreuse)
 
 
 GOOD = {
@@ -136,6 +155,19 @@ GOOD = {
     "modes": {"dense": [], "W": [[1, 0, 0]], "A": [[2, 0, 0]], "AW": [[1, 0, 0], [2, 0, 0]]},
     "balanced": {"wired": [[1, 0, 0]]},
 }
+
+
+def test_derived_modes_may_name_their_exploit_and_reuse():
+    modes = {**GOOD["modes"], "W": [[4, 0, 0]], "A": [[1, 0, 0]]}
+    d = parse_derived({**GOOD, "modes": modes, "mode_exploits": {"A": "AW"}})
+    core = gj.Core(2, 2, 8)
+    got = d.mode_designs(core)
+    assert got["W"] == gj.Design(core, "W", gj.Window.from_offsets([(4, 0, 0)]))
+    assert got["A"].exploit == "AW"
+    # without reuse the W mode past the wiring is left to its default
+    assert "W" not in d.mode_designs(core, reuse=False)
+    g = gj.griffin(core, d.wired, got)
+    assert g.mode("A").exploit == "AW" and g.mode("W").window.depth == 4
 
 
 @pytest.mark.parametrize(
@@ -149,6 +181,10 @@ GOOD = {
         ({"modes": {**GOOD["modes"], "A": "x"}}, "modes.A"),
         ({"balanced": [[1, 0, 0]]}, "balanced"),
         ({"balanced": {"wired": [[0, 0, 0]]}}, "balanced.wired"),
+        ({"mode_exploits": {"W": "A"}}, "mode_exploits.W must be one of"),
+        ({"mode_exploits": ["W"]}, "mode_exploits must map"),
+        ({"modes": {**GOOD["modes"], "W": [[5, 0, 0]]}}, "modes.W.*reuse window"),
+        ({"modes_noreuse": {**GOOD["modes"], "W": [[4, 0, 0]]}}, "modes_noreuse.W.*not wired"),
     ],
 )
 def test_broken_derived_file_is_a_value_error(change, match):

@@ -80,6 +80,7 @@ def log_scores(claims: ClaimsReport, tech: Tech, theta: Mapping, keys=None, grou
                 p,
                 core_mm2,
                 structured=pricing.structured,
+                reuse=pricing.reuse,
             )
             energy = energy + sum(e.values())
         log_eff = xp.log(ops) - xp.log(energy)
