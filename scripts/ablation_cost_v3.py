@@ -4,7 +4,7 @@
         [--networks resnet50 mobilenet_v2 bert_base] [--quick]
 
 Every variant runs in this one process on the same workloads, so what moves between columns is
-the change and nothing else. The changes (docs/model.md 4.4, 4.5, 5, 5.3, 7):
+the change and nothing else. The changes (docs/model.md 4.4, 4.5, 5, 5.4, 7):
 
 * ``per_cycle``: pipeline and operand registers and the clock network (``Tech.clocked_registers``);
 * ``gating``: the ``dense_gated`` preset among the comparators and in the validation;

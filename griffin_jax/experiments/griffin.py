@@ -4,8 +4,12 @@
 1..4 x 0..2 x 0..2: 36 wirings on 8x8x16), ``design.boxes``, ``design.windows`` /
 ``design.shapes`` and the gradient search's rounded best, as AW hardware on the paper networks
 treated as dual-sparse models; the best (total TOPS/W, geometric mean; ties: smaller area), its
-best mode window per category, and ``griffin_balanced``. Writes ``griffin.csv``,
-``griffin_modes.csv``, ``griffin.md`` and ``derived.yaml``; ``store=True`` also copies
+best mode per category for ``griffin`` (with resource reuse) and ``griffin_noreuse``, and
+``griffin_balanced`` (docs/model.md 5.2, 5.3). Writes ``griffin.csv``, ``griffin_modes.csv``,
+``griffin.md``, ``derived.yaml``, ``griffin_sensitivity.csv`` (the derivation's own sensitivity:
+Griffin re-derived at the ends of every price input's range, by pricing its reports again) and,
+with plots, ``griffin_pareto.png`` (the wirings' Griffins, TOPS/W against area per TOPS, per
+category); ``store=True`` also copies
 ``derived.yaml`` over the package's (what ``gj.griffin()`` uses). Tile sampling by default (about
 200 designs; exact: ``runtime.sample=null``).
 """
@@ -49,6 +53,29 @@ def _provenance(spec: Spec) -> list:
     return record
 
 
+def _sensitivity_markdown(rows, columns) -> str:
+    from griffin_jax.study import format_table
+
+    changed = [f"{r['input']} ({r['end']})" for r in rows if r["wiring_changed"]]
+    lines = [
+        "",
+        "## The derivation's own sensitivity",
+        "",
+        "Griffin re-derived by the same rules on the same reports priced at each end of every "
+        "input that only changes prices (docs/model.md 5.3, 8): "
+        + (
+            "the wiring changes at " + ", ".join(changed) + "."
+            if changed
+            else "the wiring is the same at every end."
+        ),
+        "",
+        "```",
+        format_table(rows, [c for c in columns if c != "value"]),
+        "```",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def store_derived(text: str) -> str:
     """Write a derived-Griffin YAML over the package's stored one (what ``gj.griffin()``
     reads); returns its path."""
@@ -70,7 +97,6 @@ def store_derived(text: str) -> str:
 @register_experiment(
     "griffin",
     options=GriffinOptions,
-    plots=False,
     designs="wirings",
     config={
         "workload": "paper",
@@ -88,7 +114,16 @@ def griffin(spec: Spec, options: GriffinOptions, ctx: Context) -> Outcome:
     """Derive Griffin: ``griffin.csv``, ``griffin_modes.csv``, ``griffin.md``,
     ``derived.yaml``."""
     import griffin_jax
-    from griffin_jax.study import derivation_markdown, derive_griffin, derived_yaml, format_table
+    from griffin_jax.study import (
+        REDERIVE_COLUMNS,
+        derivation_markdown,
+        derivation_sensitivity,
+        derive_griffin,
+        derived_yaml,
+        format_table,
+        pareto_plot,
+        wiring_points,
+    )
 
     ctx.phase("designs")
     spec.designs.wirings(spec.core)  # the candidate wirings, checked before the long part
@@ -121,6 +156,8 @@ def griffin(spec: Spec, options: GriffinOptions, ctx: Context) -> Outcome:
         sim=spec.sim,
         progress=phase,
     )
+    ctx.phase("derivation sensitivity")
+    moved = derivation_sensitivity(d, spec.tech)
     ctx.phase("tables")
     command = spec.command or "griffin-jax experiment=griffin (composed in-process)"
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -152,20 +189,44 @@ def griffin(spec: Spec, options: GriffinOptions, ctx: Context) -> Outcome:
     n = d.numbers()
     chosen = format_table(
         [r for r in d.mode_rows if r["chosen"]],
-        ["category", "mode_window", "tops_per_w", "ratio_vs_dense", "speedup"],
+        ["variant", "category", "mode", "mode_window", "tops_per_w", "ratio_vs_dense", "speedup"],
+    )
+    points = wiring_points(d.rows)
+    plots = (
+        {
+            "griffin_pareto.png": lambda p: (
+                pareto_plot(
+                    points, p, x="mm2_per_tops", y="tops_per_w", label_kinds=("griffin",)
+                ).path
+            )
+        }
+        if spec.plots
+        else {}
     )
     return Outcome(
-        tables={"griffin.csv": spec.rows(d.rows), "griffin_modes.csv": spec.rows(d.mode_rows)},
-        texts={"griffin.md": derivation_markdown(d, header), "derived.yaml": text},
+        tables={
+            "griffin.csv": spec.rows(d.rows),
+            "griffin_modes.csv": spec.rows(d.mode_rows),
+            "griffin_sensitivity.csv": spec.rows(moved),
+        },
+        texts={
+            "griffin.md": derivation_markdown(d, header)
+            + _sensitivity_markdown(moved, REDERIVE_COLUMNS),
+            "derived.yaml": text,
+        },
+        plots=plots,
         printed=(
             f"{chosen}\nderived wiring {d.wired.label()} ({n['best_dual']['tops_per_w']:.4f} "
-            f"TOPS/W on the dual-sparse workloads, of {len(d.wirings)} wirings); "
-            f"griffin_balanced {d.balanced.label()}" + (f"; stored in {stored}" if stored else "")
+            f"TOPS/W on the dual-sparse workloads, of {len(d.wirings)} wirings); EDP-optimal "
+            f"{n['edp_best']['wiring']}; griffin_balanced {d.balanced.label()}"
+            + (f"; stored in {stored}" if stored else "")
         ),
         summary={
             "wired": d.wired.label(),
+            "edp_best": n["edp_best"]["wiring"],
             "balanced": d.balanced.label(),
             "wirings": len(d.wirings),
             "stored": stored,
+            "wiring_changes_at": [f"{r['input']}:{r['end']}" for r in moved if r["wiring_changed"]],
         },
     )

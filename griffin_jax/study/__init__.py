@@ -22,6 +22,7 @@ from griffin_jax.study._derive import (
     mode_candidates,
     mode_designs,
     pick_best,
+    rederive,
     wiring_candidates,
     wiring_points,
     write_derived,
@@ -54,10 +55,12 @@ from griffin_jax.study._report import (
     validation_summary,
 )
 from griffin_jax.study._sensitivity import (
+    REDERIVE_COLUMNS,
     SENSITIVITY_COLUMNS,
     SENSITIVITY_INPUTS,
     SensitivityInput,
     SensitivityReport,
+    derivation_sensitivity,
     sensitivity,
 )
 from griffin_jax.study._space import box_space, grid_points
@@ -114,6 +117,8 @@ __all__ = [
     "paper_report",
     "validation_summary",
     "SENSITIVITY_COLUMNS",
+    "REDERIVE_COLUMNS",
+    "derivation_sensitivity",
     "SENSITIVITY_INPUTS",
     "SensitivityInput",
     "SensitivityReport",
@@ -145,6 +150,7 @@ __all__ = [
     "pick_best",
     "wiring_candidates",
     "wiring_points",
+    "rederive",
     "write_derived",
     "GEOMETRY_COLUMNS",
     "best_geometry",

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import types
 from collections.abc import Callable, Mapping, Sequence
 
 from griffin_jax.cost._evaluate import evaluate
@@ -188,29 +189,35 @@ class Figures:
     mode: str = ""
 
 
+def category_reports(
+    accels: Sequence, category: str, workloads: Sequence, tech, sim: SimOptions | None = None
+) -> list:
+    """Per accelerator, its network ``CostReport`` on each of ``category``'s workloads
+    (``Workload`` s, each made a model of ``category`` by ``for_category``), one ``evaluate``
+    call per network so that every distinct operating design is scheduled once per layer."""
+    per = [evaluate(accels, category, wl, tech, sim=sim) for wl in workloads]
+    return [[p[i] for p in per] for i in range(len(accels))]
+
+
 def category_figures(
     accels: Sequence, category: str, workloads: Sequence, tech, sim: SimOptions | None = None
 ) -> list:
-    """``Figures`` of each accelerator on ``category``'s workloads (``Workload`` s, each made a
-    model of ``category`` by ``for_category``), one ``evaluate`` call per network so that every
-    distinct operating design is scheduled once per layer."""
-    per = [evaluate(accels, category, wl, tech, sim=sim) for wl in workloads]
-    out = []
-    for i in range(len(accels)):
-        reps = [p[i] for p in per]
-        out.append(
-            Figures(
-                tops_per_w=_geomean(r.tops_per_w for r in reps),
-                tops_per_w_core=_geomean(r.tops_per_w_core for r in reps),
-                speedup=_geomean(r.speedup for r in reps),
-                area_mm2=reps[0].area_mm2,
-                area_core_mm2=reps[0].area_core_mm2,
-                tops_per_mm2=_geomean(r.tops_per_mm2 for r in reps),
-                edp=_geomean(r.energy_pj * r.time_ns for r in reps),
-                mode="/".join(dict.fromkeys(r.mode for r in reps)),
-            )
-        )
-    return out
+    """``Figures`` of each accelerator on ``category``'s workloads (``category_reports``)."""
+    return [figures(reps) for reps in category_reports(accels, category, workloads, tech, sim)]
+
+
+def figures(reps: Sequence) -> Figures:
+    """``Figures`` of one accelerator's reports over a category's workloads."""
+    return Figures(
+        tops_per_w=_geomean(r.tops_per_w for r in reps),
+        tops_per_w_core=_geomean(r.tops_per_w_core for r in reps),
+        speedup=_geomean(r.speedup for r in reps),
+        area_mm2=reps[0].area_mm2,
+        area_core_mm2=reps[0].area_core_mm2,
+        tops_per_mm2=_geomean(r.tops_per_mm2 for r in reps),
+        edp=_geomean(r.energy_pj * r.time_ns for r in reps),
+        mode="/".join(dict.fromkeys(r.mode for r in reps)),
+    )
 
 
 VARIANTS = (("griffin", True), ("griffin_noreuse", False))
@@ -251,6 +258,8 @@ class Derivation:
         workloads, then its Griffin (with and without reuse, default modes) in every category.
       mode_rows: per variant and category, every mode candidate of the derived wiring.
       search: the gradient search's summary (``None`` when it did not run).
+      evals, modes_of: the reports the rules were applied to and the mode candidates evaluated
+        (what ``rederive`` prices again).
     """
 
     core: Core
@@ -264,6 +273,8 @@ class Derivation:
     mode_rows: tuple
     search: Mapping | None = None
     modes_noreuse: tuple = ()
+    evals: Mapping = dataclasses.field(default_factory=dict, compare=False, repr=False)
+    modes_of: tuple = dataclasses.field(default=(), compare=False, repr=False)
 
     def accelerator(self, name: str = "griffin", reuse: bool = True):
         """The derived Griffin (``design.griffin`` with the derived wiring and modes; without
@@ -469,60 +480,75 @@ def derive_griffin(
     labels = [w.label() for w in wirings]
     base = dense(core)
     fixed = [custom(f"AW:{lab}", core, "AW", w) for lab, w in zip(labels, wirings)]
-    hybrids = {
-        v: [griffin(core, w, name=f"{v}[{lab}]", reuse=r) for lab, w in zip(labels, wirings)]
+    hybrids = [
+        griffin(core, w, name=f"{v}[{lab}]", reuse=r)
         for v, r in VARIANTS
-    }
-    n_w = len(wirings)
+        for lab, w in zip(labels, wirings)
+    ]
+    evals = {}
 
-    # 1. the best dual-sparse design, and every wiring's Griffins (default modes) in AW
+    def run(accels, cat):
+        for acc, reps in zip(accels, category_reports(accels, cat, workloads, tech, sim)):
+            evals[(acc.name, cat)] = reps
+
+    # 1. every wiring as fixed AW hardware, and its Griffins, on the dual-sparse workloads
     tick("wirings")
-    figs = category_figures(
-        [base, *fixed, *hybrids["griffin"], *hybrids["griffin_noreuse"]], "AW", workloads, tech, sim
-    )
-    dense_fig = {"AW": figs[0]}
-    fixed_aw = figs[1 : 1 + n_w]
-    hybrid_figs = {
-        ("griffin", "AW"): figs[1 + n_w : 1 + 2 * n_w],
-        ("griffin_noreuse", "AW"): figs[1 + 2 * n_w :],
-    }
-    best = pick_best([f.tops_per_w for f in fixed_aw], [f.area_mm2 for f in fixed_aw])
-    wired = wirings[best]
-
-    # 2. modes of the derived wiring (both variants), and every wiring's Griffins elsewhere
-    modes = {v: {} for v, _ in VARIANTS}
-    mode_rows = []
+    run([base, *fixed, *hybrids], "AW")
+    wired = wirings[_best_wiring(evals, labels)]
+    # 2. every mode candidate of the derived wiring, and every wiring's Griffins elsewhere
+    cands = {}
     for cat in ("AW", "dense", "W", "A"):
         tick(f"modes {cat}")
-        cands = {v: mode_designs(core, wired, cat, r, time, lane, group) for v, r in VARIANTS}
-        trial = [
-            griffin(
-                core,
-                wired,
-                {cat: d},
-                name=f"{v}[{cat}:{d.exploit}:{d.window.label()}]",
-                reuse=r,
-                choose=False,
-            )
-            for v, r in VARIANTS
-            for d in cands[v]
-        ]
-        if cat == "AW":
-            mf = category_figures(trial, cat, workloads, tech, sim)
-        else:
-            others = hybrids["griffin"] + hybrids["griffin_noreuse"]
-            f = category_figures([base, *others, *trial], cat, workloads, tech, sim)
-            dense_fig[cat] = f[0]
-            hybrid_figs[("griffin", cat)] = f[1 : 1 + n_w]
-            hybrid_figs[("griffin_noreuse", cat)] = f[1 + n_w : 1 + 2 * n_w]
-            mf = f[1 + 2 * n_w :]
-        start = 0
+        cands[cat] = {v: mode_designs(core, wired, cat, r, time, lane, group) for v, r in VARIANTS}
+        trial = [_trial(core, wired, cat, v, d) for v, _ in VARIANTS for d in cands[cat][v]]
+        run(trial if cat == "AW" else [base, *hybrids, *trial], cat)
+    return _select(core, tech.name, wirings, sources, search_summary, evals, (wired, cands))
+
+
+def _trial(core, wired, cat, variant, mode):
+    """Griffin ``variant`` wired with ``wired`` running ``mode`` on ``cat``, nothing else."""
+    return griffin(
+        core,
+        wired,
+        {cat: mode},
+        name=f"{variant}[{cat}:{mode.exploit}:{mode.window.label()}]",
+        reuse=dict(VARIANTS)[variant],
+        choose=False,
+    )
+
+
+def _best_wiring(evals, labels) -> int:
+    figs = [figures(evals[(f"AW:{lab}", "AW")]) for lab in labels]
+    return pick_best([f.tops_per_w for f in figs], [f.area_mm2 for f in figs])
+
+
+def _select(core, tech_name, wirings, sources, search_summary, evals, modes_of) -> Derivation:
+    """The derivation's rules (module doc) applied to evaluated reports: ``evals`` maps
+    ``(accelerator name, category)`` to its reports over the workloads; ``modes_of``: the
+    wiring whose mode candidates were evaluated and those candidates (``{category: {variant:
+    [Design, ...]}}``). When the rules pick another wiring (repriced reports, ``rederive``)
+    its modes were not evaluated: ``modes`` stay empty."""
+    labels = [w.label() for w in wirings]
+    n_w = len(wirings)
+    best = _best_wiring(evals, labels)
+    wired = wirings[best]
+    dense_fig = {c: figures(evals[("dense", c)]) for c in CATEGORIES}
+    fixed_aw = [figures(evals[(f"AW:{lab}", "AW")]) for lab in labels]
+    hybrid_figs = {
+        (v, c): [figures(evals[(f"{v}[{lab}]", c)]) for lab in labels]
+        for v, _ in VARIANTS
+        for c in CATEGORIES
+    }
+    modes = {v: {} for v, _ in VARIANTS}
+    mode_rows = []
+    cands_wired, cands = modes_of
+    for cat in ("AW", "dense", "W", "A") if wired == cands_wired else ():
         for v, _ in VARIANTS:
-            vf = mf[start : start + len(cands[v])]
-            start += len(cands[v])
-            pick = pick_best([x.tops_per_w for x in vf], [d.window.size for d in cands[v]])
-            modes[v][cat] = cands[v][pick]
-            for i, (d, x) in enumerate(zip(cands[v], vf)):
+            designs = cands[cat][v]
+            vf = [figures(evals[(_trial(core, wired, cat, v, d).name, cat)]) for d in designs]
+            pick = pick_best([x.tops_per_w for x in vf], [d.window.size for d in designs])
+            modes[v][cat] = designs[pick]
+            for i, (d, x) in enumerate(zip(designs, vf)):
                 mode_rows.append(
                     {
                         "variant": v,
@@ -532,14 +558,7 @@ def derive_griffin(
                         "mode_window": d.window.label(),
                         "offsets": offsets_label(d.window),
                         "n_offsets": d.window.size,
-                        "area_mm2": x.area_mm2,
-                        "area_core_mm2": x.area_core_mm2,
-                        "tops_per_w": x.tops_per_w,
-                        "tops_per_w_core": x.tops_per_w_core,
-                        "tops_per_mm2": x.tops_per_mm2,
-                        "edp": x.edp,
-                        "speedup": x.speedup,
-                        "ratio_vs_dense": x.tops_per_w / dense_fig[cat].tops_per_w,
+                        **_figure_columns(x, dense_fig[cat]),
                         "chosen": i == pick,
                     }
                 )
@@ -566,8 +585,8 @@ def derive_griffin(
         }
         entries = [("AW fixed", "AW", fixed_aw[i], w)]
         entries += [
-            (f"{v} default modes", c, hybrid_figs[(v, c)][i], hybrids[v][i].mode(c).window)
-            for v, _ in VARIANTS
+            (f"{v} default modes", c, hybrid_figs[(v, c)][i], _default_window(core, w, c, r))
+            for v, r in VARIANTS
             for c in CATEGORIES
         ]
         for hw, cat, x, mode_win in entries:
@@ -578,30 +597,55 @@ def derive_griffin(
                     "category": cat,
                     "mode": x.mode,
                     "mode_window": mode_win.label(),
-                    "area_mm2": x.area_mm2,
-                    "area_core_mm2": x.area_core_mm2,
-                    "tops_per_w": x.tops_per_w,
-                    "tops_per_w_core": x.tops_per_w_core,
-                    "tops_per_mm2": x.tops_per_mm2,
-                    "edp": x.edp,
-                    "speedup": x.speedup,
-                    "ratio_vs_dense": x.tops_per_w / dense_fig[cat].tops_per_w,
+                    **_figure_columns(x, dense_fig[cat]),
                 }
             )
     rows = [{k: r[k] for k in WIRING_COLUMNS} for r in rows]
+    chosen = bool(modes["griffin"])
     return Derivation(
         core=core,
-        tech=tech.name,
+        tech=tech_name,
         wirings=tuple(wirings),
         sources=tuple(sources),
         wired=wired,
-        modes=tuple((c, modes["griffin"][c]) for c in CATEGORIES),
+        modes=tuple((c, modes["griffin"][c]) for c in CATEGORIES) if chosen else (),
         balanced=wirings[bal],
         rows=tuple(rows),
         mode_rows=tuple(mode_rows),
         search=search_summary,
-        modes_noreuse=tuple((c, modes["griffin_noreuse"][c]) for c in CATEGORIES),
+        modes_noreuse=tuple((c, modes["griffin_noreuse"][c]) for c in CATEGORIES) if chosen else (),
+        evals=types.MappingProxyType(evals),
+        modes_of=modes_of,
     )
+
+
+def _default_window(core, wired, cat, reuse) -> Window:
+    return griffin(core, wired, reuse=reuse, choose=False).mode(cat).window
+
+
+def _figure_columns(x: Figures, dense_fig: Figures) -> dict:
+    return {
+        "area_mm2": x.area_mm2,
+        "area_core_mm2": x.area_core_mm2,
+        "tops_per_w": x.tops_per_w,
+        "tops_per_w_core": x.tops_per_w_core,
+        "tops_per_mm2": x.tops_per_mm2,
+        "edp": x.edp,
+        "speedup": x.speedup,
+        "ratio_vs_dense": x.tops_per_w / dense_fig.tops_per_w,
+    }
+
+
+def rederive(d: Derivation, price) -> Derivation:
+    """``d``'s rules applied again to its own reports priced by ``price`` (a function of a
+    ``CostReport`` returning it priced otherwise, e.g. ``lambda r: cost.reprice(r, tech)``),
+    without simulating: the derivation's own sensitivity (docs/model.md 5.3). A Griffin's mode
+    choice (``mode_choices``) stays the one made at ``d``'s prices. When the rules pick another
+    wiring, its modes were never evaluated: the result's ``modes`` are empty."""
+    if not d.evals:
+        raise ValueError("rederive needs a Derivation made by derive_griffin (its reports)")
+    evals = {k: [price(r) for r in reps] for k, reps in d.evals.items()}
+    return _select(d.core, d.tech, d.wirings, d.sources, d.search, evals, d.modes_of)
 
 
 def mean_densities(workload, category: str = "AW") -> dict:
@@ -717,6 +761,7 @@ __all__ = [
     "offsets_label",
     "wiring_points",
     "pick_best",
+    "rederive",
     "wiring_candidates",
     "write_derived",
 ]

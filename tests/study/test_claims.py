@@ -82,7 +82,7 @@ def test_rows_and_consistency(report):
         assert r["ours"] == pytest.approx(score[("griffin", cat)] / score[(r["comparator"], cat)])
         assert r["ratio_vs_dense"] == pytest.approx(score[("griffin", cat)] / score[("dense", cat)])
         assert r["paper"] == PAPER_RATIO[cat]
-        # within the band AND on the paper's side of 1 (docs/model.md 5.3)
+        # within the band AND on the paper's side of 1 (docs/model.md 5.4)
         within = abs(r["ours"] / r["paper"] - 1) <= 0.2
         assert r["status"] == ("matches" if within and r["ours"] > 1 else "differs")
     for r in report.table:

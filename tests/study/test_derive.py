@@ -292,3 +292,29 @@ def test_rederiving_on_the_stored_workloads_gives_the_stored_wiring(gen):
     assert pick_best([f.tops_per_w for f in figs], [f.area_mm2 for f in figs]) == 0
     stored = meta["numbers"]["best_dual"]["tops_per_w"]
     assert figs[0].tops_per_w == pytest.approx(stored, rel=1e-9)
+
+
+def test_rederive_at_other_prices_equals_deriving_there(tiny):
+    from griffin_jax.study import rederive
+
+    same = rederive(tiny, lambda r: r)
+    assert same.wired == tiny.wired and same.rows == tiny.rows and same.modes == tiny.modes
+    hp = cost.load_tech("horowitz45_hp")
+    again = rederive(tiny, lambda r: cost.reprice(r, hp))
+    direct = derive_griffin(_synthetic(), CORE, hp, time=(1, 2), lane=(0, 1), group=(0, 1))
+    assert again.wired == direct.wired
+    if again.wired == tiny.wired:  # its modes were evaluated: the same rule picks the same
+        assert again.modes == direct.modes and again.modes_noreuse == direct.modes_noreuse
+    else:
+        assert again.modes == ()
+    fixed = [r for r in again.rows if r["hardware"] == "AW fixed"]
+    want = [r for r in direct.rows if r["hardware"] == "AW fixed"]
+    for r, x in zip(fixed, want, strict=True):
+        assert r["tops_per_w"] == pytest.approx(x["tops_per_w"], rel=1e-9)
+        assert r["area_mm2"] == pytest.approx(x["area_mm2"], rel=1e-12)
+    # the prices moved the scores (SRAM cells are not a no-op)
+    assert fixed[0]["tops_per_w"] != next(
+        r["tops_per_w"] for r in tiny.rows if r["hardware"] == "AW fixed"
+    )
+    with pytest.raises(ValueError, match="reports"):
+        rederive(dataclasses.replace(tiny, evals={}), lambda r: r)

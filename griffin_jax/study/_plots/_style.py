@@ -41,6 +41,7 @@ _FIELD_LABEL = {
     "tops_per_w_core": "core-only power efficiency (TOPS/W)",
     "tops_per_mm2": f"total area efficiency (TOPS/{_MM2})",
     "tops_per_mm2_core": f"core-only area efficiency (TOPS/{_MM2})",
+    "mm2_per_tops": f"total area per TOPS ({_MM2}/TOPS, lower is better)",
     "energy_pj": "total energy (pJ)",
     "energy_core_pj": "core-only energy (pJ)",
     "speedup": "speedup over the dense core (x)",

@@ -25,7 +25,8 @@ bit widths, resp. the schedules, change).
 
 Modules: ``_inputs`` (what is moved and the model at a moved input), ``_elasticity`` (pricing
 the report again: log scores, claim ratios, elasticities), ``_report`` (``SensitivityReport``),
-``_run`` (the driver, ``sensitivity``).
+``_run`` (the driver, ``sensitivity``), ``_rederive`` (the derivation's own sensitivity:
+Griffin re-derived at the ends of the price inputs, ``derivation_sensitivity``).
 """
 
 from griffin_jax.study._sensitivity._inputs import (
@@ -37,6 +38,11 @@ from griffin_jax.study._sensitivity._inputs import (
     lanes_core,
     precision_tech,
 )
+from griffin_jax.study._sensitivity._rederive import (
+    REDERIVE_COLUMNS,
+    derivation_sensitivity,
+    price_inputs,
+)
 from griffin_jax.study._sensitivity._report import SENSITIVITY_COLUMNS, SensitivityReport
 from griffin_jax.study._sensitivity._run import sensitivity
 
@@ -45,6 +51,9 @@ __all__ = [
     "SENSITIVITY_COLUMNS",
     "SENSITIVITY_INPUTS",
     "TECH_ALTERNATIVES",
+    "REDERIVE_COLUMNS",
+    "derivation_sensitivity",
+    "price_inputs",
     "SensitivityInput",
     "SensitivityReport",
     "check_inputs",
