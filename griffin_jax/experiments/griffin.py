@@ -2,7 +2,8 @@
 
 ``griffin-jax experiment=griffin``: every AW wiring of the box grid (``design.box_*``, default
 1..4 x 0..2 x 0..2: 36 wirings on 8x8x16), ``design.boxes``, ``design.windows`` /
-``design.shapes`` and the gradient search's rounded best, as AW hardware on the paper networks
+``design.shapes`` (default: the prior presets' own T and L windows) and the gradient search's
+rounded best, as AW hardware on the paper networks
 treated as dual-sparse models; the best (total TOPS/W, geometric mean; ties: smaller area), its
 best mode per category for ``griffin`` (with resource reuse) and ``griffin_noreuse``, and
 ``griffin_balanced`` (docs/model.md 5.2, 5.3). Writes ``griffin.csv``, ``griffin_modes.csv``,
@@ -107,6 +108,8 @@ def store_derived(text: str) -> str:
             "box_group": [0, 1, 2],
             "boxes": [],
             "windows": [],
+            # the prior presets' own windows: TensorDash's T, Bit-Tactical's L, the old T
+            "shapes": ["tensordash_t", "l_shape(2, 5)", "t_shape"],
         },
     },
 )

@@ -23,6 +23,7 @@ SMALL = [
     "design.box_lane=[0,1]",
     "design.box_group=[0]",
     "design.boxes=[[1,0,1]]",
+    "design.shapes=[]",
     "experiment.griffin.search=false",
     "runtime.progress=false",
     "runtime.sample=null",
@@ -59,7 +60,17 @@ def test_small_derivation_writes_tables_and_a_derived_file(tmp_path, capsys):
     assert d.meta["command"].startswith("griffin-jax experiment=griffin")
     assert d.meta["sim"] == {"exact": True}
     assert d.meta["core"]["lanes"] == 8 and d.meta["workloads"][0]["kind"] == "synthetic"
-    assert "derived wiring" in (tmp_path / "griffin.md").read_text().lower()
+    md = (tmp_path / "griffin.md").read_text()
+    assert "derived wiring" in md.lower() and "EDP-optimal wiring" in md
+    assert "## The derivation's own sensitivity" in md
+    moved = read_csv(tmp_path / "griffin_sensitivity.csv")
+    assert {r["input"] for r in moved} >= {"ff_clock_energy", "cell_switching_energy", "sram_cells"}
+    for r in moved:  # a row that keeps the wiring says so, and names the same wiring
+        assert (r["wiring_changed"] in (True, "True")) == (r["wired"] != out["wired"])
+    assert (tmp_path / "griffin_pareto.png").stat().st_size > 0
+    # both Griffins' chosen modes, in every category
+    chosen = {(r["variant"], r["category"]) for r in modes if r["chosen"] in (True, "True")}
+    assert len(chosen) == 8 and {v for v, _ in chosen} == {"griffin", "griffin_noreuse"}
     with open(tmp_path / "status.json") as f:
         status = json.load(f)
     assert status["status"] == "ok"
@@ -72,6 +83,14 @@ def test_small_derivation_writes_tables_and_a_derived_file(tmp_path, capsys):
 def test_bad_griffin_options_name_the_key(tmp_path, key, value):
     with pytest.raises(Exception, match=f"experiment.griffin.{key}"):
         _app.run(_compose([*SMALL, f"experiment.griffin.{key}={value}"]), str(tmp_path))
+
+
+def test_the_presets_windows_are_candidate_wirings_by_default():
+    from griffin_jax.cli import _build
+
+    cfg = _compose([s for s in SMALL if not s.startswith("design.shapes")])
+    labels = [w.label() for w in _build.designs(cfg).extra_windows()]
+    assert len(labels) == 4 and labels[0] == "box(1,0,1)"  # the listed box, then 3 shapes
 
 
 def test_no_wiring_that_fits_is_a_config_error(tmp_path):
