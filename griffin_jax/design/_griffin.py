@@ -138,6 +138,24 @@ def validate_mode(hardware: Design, mode: Design, category: str = "?", reuse: bo
             )
 
 
+def _by_category(value, field: str, shape: str, item) -> tuple:
+    """``value`` (a mapping or pairs) as ``((category, item(v)), ...)``; ``ValueError`` naming
+    ``Accelerator.<field>`` on another shape, an unknown or a repeated category."""
+    if isinstance(value, Mapping):
+        value = tuple(value.items())
+    try:
+        pairs = tuple((c, item(v)) for c, v in value)
+    except (TypeError, ValueError):
+        raise ValueError(f"Accelerator.{field} must be a mapping or {shape} pairs") from None
+    seen = set()
+    for cat, _ in pairs:
+        check_category(cat)
+        if cat in seen:
+            raise ValueError(f"Accelerator.{field} lists category {cat!r} twice")
+        seen.add(cat)
+    return pairs
+
+
 @dataclasses.dataclass(frozen=True)
 class Accelerator:
     """A named accelerator: built ``hardware`` and the ``Design`` it runs per model category.
@@ -184,25 +202,12 @@ class Accelerator:
             raise ValueError(
                 f"Accelerator.structured must be one of {STRUCTURED}, got {self.structured!r}"
             )
-        modes = self.modes
-        if isinstance(modes, Mapping):
-            modes = tuple(modes.items())
-        try:
-            modes = tuple((c, d) for c, d in modes)
-        except (TypeError, ValueError):
-            raise ValueError(
-                "Accelerator.modes must be a mapping or (category, Design) pairs"
-            ) from None
+        modes = _by_category(self.modes, "modes", "(category, Design)", lambda d: d)
         if not isinstance(self.reuse, bool):
             raise ValueError("Accelerator.reuse must be a bool")
         if self.reuse and (self.hardware.exploit != "AW" or not modes):
             raise ValueError("Accelerator.reuse needs reconfigurable AW hardware (modes given)")
-        seen = set()
         for cat, design in modes:
-            check_category(cat)
-            if cat in seen:
-                raise ValueError(f"Accelerator.modes lists category {cat!r} twice")
-            seen.add(cat)
             validate_mode(self.hardware, design, cat, self.reuse)
         object.__setattr__(self, "modes", modes)
         object.__setattr__(self, "choices", self._checked_choices())
@@ -226,21 +231,8 @@ class Accelerator:
                 )
 
     def _checked_choices(self) -> tuple:
-        choices = self.choices
-        if isinstance(choices, Mapping):
-            choices = tuple(choices.items())
-        try:
-            choices = tuple((c, tuple(ds)) for c, ds in choices)
-        except (TypeError, ValueError):
-            raise ValueError(
-                "Accelerator.choices must be a mapping or (category, (Design, ...)) pairs"
-            ) from None
-        seen = set()
+        choices = _by_category(self.choices, "choices", "(category, (Design, ...))", tuple)
         for cat, designs in choices:
-            check_category(cat)
-            if cat in seen:
-                raise ValueError(f"Accelerator.choices lists category {cat!r} twice")
-            seen.add(cat)
             for design in designs:
                 validate_mode(self.hardware, design, cat, self.reuse)
         if choices and not self.modes:
