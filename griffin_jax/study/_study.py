@@ -250,8 +250,9 @@ def best_by(
 
 
 def category_overview(summary: Sequence[dict]) -> list:
-    """Per network x category: the dense core, the best grid design, the best prior preset and
-    Griffin, by total power efficiency (the short table the CLI prints; core-only figures of
+    """Per network x category: the dense core, the best grid design and the best prior preset
+    by total power efficiency, then every Griffin variant of the run side by side (``griffin``
+    and ``griffin_noreuse`` by default; the short table the CLI prints; core-only figures of
     the same designs beside it). Rows read back from CSV (numbers as strings) are accepted."""
     out = []
     keys = sorted(
@@ -268,13 +269,13 @@ def category_overview(summary: Sequence[dict]) -> list:
         dense = pick(lambda r: r["design"] == "dense")
         space = pick(lambda r: r["kind"] == "space")
         prior = pick(lambda r: r["kind"] == "preset" and r["design"] != "dense")
-        griffin = pick(lambda r: r["kind"] == "griffin")
+        griffins = [("griffin", r) for r in rows if r["kind"] == "griffin"]
         base = float(dense["tops_per_w"]) if dense else float("nan")
         for label, r in (
             ("dense", dense),
             ("best grid", space),
             ("best prior", prior),
-            ("griffin", griffin),
+            *griffins,
         ):
             if r is None:
                 continue

@@ -61,3 +61,8 @@ def test_category_overview_reads_rows_back_from_csv(tiny_study, tmp_path):
     ]
     assert [r["vs_dense"] for r in back] == pytest.approx([r["vs_dense"] for r in direct])
     assert {r["role"] for r in direct} == {"dense", "best grid", "best prior", "griffin"}
+    # every Griffin variant of the run, side by side, in every category
+    griffins = {r["design"] for r in summary if r["kind"] == "griffin"}
+    for cat in {r["category"] for r in direct}:
+        shown = [r["design"] for r in direct if r["category"] == cat and r["role"] == "griffin"]
+        assert sorted(shown) == sorted(griffins)
