@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import os
 from collections.abc import Sequence
 
 import jax
@@ -182,10 +183,54 @@ def _shape_of(key: _ProgramKey) -> TileShape:
     )
 
 
+# Every compiled program maps memory for its code (about 15 mappings each on Linux x86-64,
+# measured). A long run compiles thousands (the paper study: both geometries, validation), and
+# past the kernel's vm.max_map_count LLVM fails with "Cannot allocate memory" however much RAM
+# is free. So when the mappings pass MAP_SHARE of that limit, every compiled program is
+# released; later calls compile again (or load from the persistent compilation cache).
+MAP_SHARE = 0.5
+CHECK_EVERY = 16  # new programs between two counts of the mappings
+_NEW = [0]
+RELEASES = [0]
+
+
+def mapping_count() -> int | None:
+    """Memory mappings of this process (``None`` where ``/proc`` does not say)."""
+    try:
+        with open(f"/proc/{os.getpid()}/maps", "rb") as f:
+            return sum(1 for _ in f)
+    except OSError:
+        return None
+
+
+def mapping_limit() -> int | None:
+    """The kernel's per-process mapping limit, ``vm.max_map_count`` (``None`` if unknown)."""
+    try:
+        with open("/proc/sys/vm/max_map_count") as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def release_if_crowded(count=mapping_count, limit=mapping_limit) -> bool:
+    """Release every compiled program (``jax.clear_caches`` and this module's program cache)
+    when the mappings exceed ``MAP_SHARE`` of the limit; returns whether it did."""
+    n, top = count(), limit()
+    if n is None or top is None or n <= MAP_SHARE * top:
+        return False
+    jax.clear_caches()
+    program.cache_clear()
+    RELEASES[0] += 1
+    return True
+
+
 @functools.cache
 def program(key: _ProgramKey):
     """The jitted program of one bucket: designs x units of one chunk -> per-unit cycles
     ``[n_designs, chunk]`` and per-design counter sums, each unit's counters times its count."""
+    _NEW[0] += 1
+    if _NEW[0] % CHECK_EVERY == 0:
+        release_if_crowded()
     shape = _shape_of(key)
 
     # Designs go one after another (lax.map) and tiles side by side (one batch): the window is

@@ -124,3 +124,26 @@ def test_memory_budget_sizes_chunks_and_keeps_results(geom, rng, monkeypatch):
         assert np.array_equal(getattr(tight, field), getattr(whole, field)), field
     with pytest.raises(ValueError, match="memory_gb"):
         gj.gemm_activity_batch(designs, a, w, memory_gb=0)
+
+
+def test_compiled_programs_are_released_when_the_mappings_crowd():
+    """Past MAP_SHARE of vm.max_map_count every compiled program is released (LLVM fails with
+    "Cannot allocate memory" at the limit); the results after a release are the same."""
+    from griffin_jax.sim import _program
+
+    rng = np.random.default_rng(0)
+    d = gj.Design(gj.Core(2, 2, 8), "AW", gj.Window.box(1, 1, 0))
+    a, w = rng.random((6, 40)) < 0.5, rng.random((40, 5)) < 0.4
+    before = gj.simulate_gemm(d, a, w)
+    assert _program.program.cache_info().currsize > 0
+    assert not _program.release_if_crowded(lambda: 50, lambda: 100)
+    assert not _program.release_if_crowded(lambda: None, lambda: 100)
+    assert not _program.release_if_crowded(lambda: 99, lambda: None)
+    released = _program.RELEASES[0]
+    assert _program.release_if_crowded(lambda: 51, lambda: 100)
+    assert _program.RELEASES[0] == released + 1
+    assert _program.program.cache_info().currsize == 0
+    after = gj.simulate_gemm(d, a, w)
+    assert after.cycles == before.cycles
+    n, top = _program.mapping_count(), _program.mapping_limit()
+    assert n is None or (n > 0 and (top is None or n < top))
