@@ -371,7 +371,10 @@ def _griffin_ratio_claims(griffin_name, designs, score, cats, tolerance) -> list
         g = score[(griffin_name, cat)]
         paper = PAPER_RATIO[cat]
         r = {
-            "claim": READINGS[reading][1],
+            # a variant other than the derived Griffin is named in the claim itself
+            "claim": READINGS[reading][1]
+            if griffin_name == "griffin"
+            else READINGS[reading][1].replace("Griffin", griffin_name),
             "reading": reading,
             "category": cat,
             "paper": paper,
