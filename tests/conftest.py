@@ -25,11 +25,30 @@ jax.config.update("jax_numpy_rank_promotion", "raise")
 if "GRIFFIN_JAX_TEST_CACHE" not in os.environ:  # once, however often this module is imported
     os.environ["GRIFFIN_JAX_TEST_CACHE"] = tempfile.mkdtemp(prefix="griffin-jax-test-cache-")
     os.environ["XDG_CACHE_HOME"] = os.environ["GRIFFIN_JAX_TEST_CACHE"]
+# In-process tests use that cache too (the folder ``runtime.compilation_cache=default`` names):
+# the parallel workers then compile a program the other has compiled only once.
+gj.sim.enable_compilation_cache(
+    os.path.join(os.environ["GRIFFIN_JAX_TEST_CACHE"], "griffin_jax", "xla")
+)
 
 # CI runs slow checks in their small form; GRIFFIN_SLOW=1 runs them at full size.
 FULL = os.environ.get("GRIFFIN_SLOW", "0") == "1"
 
 EDGE_LANES = (1, 2, 3, 16, 31, 32, 33, 63, 64)
+# The small form's lanes (CI): one lane, a few, one past the first 32-lane word, 64 lanes.
+SMALL_EDGE_LANES = (1, 3, 33, 64)
+
+
+def exploit_syncs(case: int) -> tuple:
+    """The (exploit, sync) pairs, in order, that parametrized case ``case`` schedules: all six
+    when ``FULL``; in the small form every exploit under one sync or the other, alternating with
+    the parity of ``case`` (even: A core, W group, AW core; odd: the other three), so that
+    consecutive cases cover all six pairs at half the compiles (each pair is one compiled
+    program per GEMM shape)."""
+    pairs = [(e, s) for e in ("A", "W", "AW") for s in ("core", "group")]
+    if FULL:
+        return tuple(pairs)
+    return tuple(p for i, p in enumerate(pairs) if (i // 2 + i + case) % 2 == 0)
 
 
 def random_offsets(rng, lanes, *, max_n=6, max_dt=3, max_dg=0, shape="any"):
@@ -78,7 +97,12 @@ def rng(request):
 def gen():
     """The helpers above, for test modules (importlib mode keeps conftest out of sys.path)."""
     return types.SimpleNamespace(
-        random_offsets=random_offsets, random_mask=random_mask, EDGE_LANES=EDGE_LANES, FULL=FULL
+        random_offsets=random_offsets,
+        random_mask=random_mask,
+        EDGE_LANES=EDGE_LANES,
+        SMALL_EDGE_LANES=SMALL_EDGE_LANES,
+        exploit_syncs=exploit_syncs,
+        FULL=FULL,
     )
 
 

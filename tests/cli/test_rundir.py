@@ -11,7 +11,7 @@ import time
 import pytest
 
 from griffin_jax.cli import _app, _rundir, _schema
-from tests.conftest import compose_config, run_cli
+from tests.conftest import FULL, compose_config, run_cli
 
 TINY = ["experiment=quick", "workload.M=24", "workload.N=8", "workload.K=40"]
 
@@ -141,26 +141,31 @@ def test_clear_previous_removes_only_plain_names_its_manifest_lists(tmp_path):
 
 
 # -- 2. check before touching ----------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "bad",
-    [
-        ["core.lanes=0"],  # the library's own check
-        ["runtime.cpu_devices=100000"],  # bounded before XLA would abort
-        ["runtime.platform=tpu"],  # fails only when JAX starts: now part of the check
-        ["core.act_kb=0.5"],  # fails only when a design is priced: now part of the check
-    ],
-)
-def test_overwrite_with_a_bad_value_leaves_the_finished_run_as_it_was(tmp_path, bad):
+BAD_OVERWRITES = [
+    ["core.lanes=0"],  # the library's own check
+    ["runtime.cpu_devices=100000"],  # bounded before XLA would abort
+    ["runtime.platform=tpu"],  # fails only when JAX starts: now part of the check
+    ["core.act_kb=0.5"],  # fails only when a design is priced: now part of the check
+]
+
+
+# Full form: one finished run per bad value. Small form: one finished run, every bad value
+# tried on it in turn (each attempt must leave it as it was, so the next finds it unchanged).
+@pytest.mark.slow
+@pytest.mark.parametrize("bads", [[b] for b in BAD_OVERWRITES] if FULL else [BAD_OVERWRITES])
+def test_overwrite_with_a_bad_value_leaves_the_finished_run_as_it_was(tmp_path, bads):
     run = tmp_path / "run"
     first = _cli([*TINY, "runtime.progress=false", f"hydra.run.dir={run}"], tmp_path)
     assert first.returncode == 0, first.stderr[-2000:]
     before = _tree(run)
-    res = _cli([*TINY, *bad, "runtime.overwrite=true", f"hydra.run.dir={run}"], tmp_path)
-    assert res.returncode == 2
-    assert bad[0].split("=")[0] in _one_error_line(res.stderr)
-    after = _tree(run)
-    after.pop("griffin_jax.log", None), before.pop("griffin_jax.log", None)  # Hydra's log
-    assert after == before  # tables, status, manifest and .hydra/ as they were
+    before.pop("griffin_jax.log", None)  # Hydra's log
+    for bad in bads:
+        res = _cli([*TINY, *bad, "runtime.overwrite=true", f"hydra.run.dir={run}"], tmp_path)
+        assert res.returncode == 2
+        assert bad[0].split("=")[0] in _one_error_line(res.stderr)
+        after = _tree(run)
+        after.pop("griffin_jax.log", None)
+        assert after == before, bad  # tables, status, manifest and .hydra/ as they were
 
 
 # -- 3. interrupts and crashes are recorded; tables never look complete ----------------------------

@@ -17,11 +17,25 @@ from tests.conftest import FULL, SCHEDULE_FIELDS, assert_same_activity
 SHAPES = ("box", "L", "any")
 
 
+def _check_tile(pending, offs, sync):
+    ref = gj.reference_tile(pending[None], offs, sync)
+    got = gj.tile_activity(pending, gj.Window.from_offsets(offs), sync)
+    assert got["cycles"] == ref["cycles"], (pending.shape, offs, sync)
+    assert got["taken"] == tuple(ref["taken"]), (pending.shape, offs, sync)
+    assert got["busy_group_cycles"] == ref["busy_group_cycles"]
+    assert got["tree_group_cycles"] == tuple(ref["tree_group_cycles"])
+    assert got["group_cycles"] == ref["group_cycles"]
+
+
+@pytest.mark.slow
 def test_tile_matches_reference(rng, gen):
-    # A few cases per (lanes, sync) pair: each pair is one compiled program (G and the step
-    # bucket are fixed), so the many random windows and masks cost no extra compiles.
-    per_pair = 5 if not gen.FULL else 25
-    for lanes in gen.EDGE_LANES:
+    # A few cases per (lanes, sync) pair: each pair is one compiled program per window bucket
+    # (G and the step bucket are fixed), so the random masks cost no extra compiles. Small
+    # form: the edge lanes of SMALL_EDGE_LANES, one case of each window shape per pair, and an
+    # empty and a full tile on the last window (the same program); full form: every edge lane,
+    # 25 cases per pair.
+    per_pair = 3 if not gen.FULL else 25
+    for lanes in gen.EDGE_LANES if gen.FULL else gen.SMALL_EDGE_LANES:
         for sync in ("core", "group"):
             for j in range(per_pair):
                 T = int(rng.integers(1, 9))
@@ -29,13 +43,10 @@ def test_tile_matches_reference(rng, gen):
                 offs = gen.random_offsets(
                     rng, lanes, max_dg=0 if sync == "group" else 2, shape=SHAPES[j % 3]
                 )
-                ref = gj.reference_tile(pending[None], offs, sync)
-                got = gj.tile_activity(pending, gj.Window.from_offsets(offs), sync)
-                assert got["cycles"] == ref["cycles"], (pending.shape, offs, sync)
-                assert got["taken"] == tuple(ref["taken"]), (pending.shape, offs, sync)
-                assert got["busy_group_cycles"] == ref["busy_group_cycles"]
-                assert got["tree_group_cycles"] == tuple(ref["tree_group_cycles"])
-                assert got["group_cycles"] == ref["group_cycles"]
+                _check_tile(pending, offs, sync)
+            if not gen.FULL:
+                _check_tile(np.zeros_like(pending), offs, sync)
+                _check_tile(np.ones_like(pending), offs, sync)
 
 
 GEOMETRIES = [  # (rows, cols, lanes, M, N, K): 1 lane, 64 lanes, K % L != 0, edge tiles
@@ -50,19 +61,22 @@ GEOMETRIES = [  # (rows, cols, lanes, M, N, K): 1 lane, 64 lanes, K % L != 0, ed
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("geom", GEOMETRIES, ids=lambda g: "x".join(map(str, g)))
 def test_gemm_matches_reference(geom, rng, gen):
+    # Every geometry; small form: half the (exploit, sync) pairs per geometry, alternating
+    # (gen.exploit_syncs: each pair is a compile per geometry) and 3 mask pairs; full form:
+    # every pair, 10 mask pairs.
     R, C, L, M, N, K = geom
     core = gj.Core(R, C, L)
     designs = [gj.Design(core, "none")]
-    for exploit in ("A", "W", "AW"):
-        for sync in ("core", "group"):
-            for shape in SHAPES + ("any",):
-                # dg needs a neighbour on the dg axis (Design refuses it otherwise).
-                no_dg = sync == "group" or group_axis(core, exploit) == 1
-                offs = gen.random_offsets(rng, L, max_dg=0 if no_dg else 2, shape=shape)
-                win = gj.Window.from_offsets(offs)
-                designs.append(gj.Design(core, exploit, win, sync))
+    for exploit, sync in gen.exploit_syncs(GEOMETRIES.index(geom)):
+        for shape in SHAPES + ("any",):
+            # dg needs a neighbour on the dg axis (Design refuses it otherwise).
+            no_dg = sync == "group" or group_axis(core, exploit) == 1
+            offs = gen.random_offsets(rng, L, max_dg=0 if no_dg else 2, shape=shape)
+            win = gj.Window.from_offsets(offs)
+            designs.append(gj.Design(core, exploit, win, sync))
     # One batch per mask pair: every (exploit, sync) bucket compiles once for the geometry.
     for _ in range(3 if not gen.FULL else 10):
         a = gen.random_mask(rng, (M, K))
