@@ -23,6 +23,7 @@ Griffin ran per category. Writes ``ablation_griffin.md`` and ``ablation_griffin.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import pathlib
 import sys
@@ -56,7 +57,12 @@ def griffin_of(on, core):
         modes = stored.mode_designs(core, reuse)
         if not choose:  # one fixed mode per category: the category's own exploit
             modes = {c: d for c, d in modes.items() if d.exploit == gj.design.CATEGORY_EXPLOIT[c]}
-        return gj.griffin(core, stored.wired, modes, name="griffin", reuse=reuse, choose=choose)
+        g = gj.griffin(core, stored.wired, modes, name="griffin", reuse=reuse, choose=False)
+        if choose:  # the derived modes first, then the other runnable ones (as gj.griffin())
+            g = dataclasses.replace(
+                g, choices=gj.design.griffin_modes(core, stored.wired, reuse, modes)[1]
+            )
+        return g
     return gj.griffin(core, PREVIOUS_WIRING, name="griffin", reuse=reuse, choose=choose)
 
 

@@ -464,11 +464,14 @@ def _mode_design(core: Core, cat: str, value) -> Design:
 ALTERNATIVE_EXPLOITS = {"dense": (), "W": ("AW",), "A": ("AW",), "AW": ()}
 
 
-def griffin_modes(core: Core, wired: Window, reuse: bool, windows: Mapping | None = None) -> tuple:
+def griffin_modes(
+    core: Core, wired: Window, reuse: bool, windows: Mapping | None = None, fixed=()
+) -> tuple:
     """``(modes, choices)`` of a Griffin wired with ``wired``: per category the mode given in
     ``windows`` (a ``Window`` of the category's exploit or a ``Design``) or the default one
     (``default_mode_window``; W with ``reuse``: ``reuse_window``), and as choices the
-    default-window mode of each ``ALTERNATIVE_EXPLOITS`` exploit it does not already run."""
+    default-window mode of each ``ALTERNATIVE_EXPLOITS`` exploit it does not already run
+    (none for the categories in ``fixed``: a mode the caller set runs as set)."""
     windows = dict(windows or {})
     for cat in windows:
         check_category(cat)
@@ -490,7 +493,7 @@ def griffin_modes(core: Core, wired: Window, reuse: bool, windows: Mapping | Non
         if reuse and exploit == "W":  # a reusing core can still run without reuse
             alts.insert(0, Design(core=core, exploit="W", window=reuse_window(wired)))
         alts = [d for d in alts if d != modes[cat]]
-        if alts:
+        if alts and cat not in fixed:
             choices[cat] = tuple(alts)
     return modes, choices
 
@@ -528,7 +531,7 @@ def griffin(
         5.2) together with its derived modes; an explicit ``wired`` runs the default modes.
       windows: optional per-category modes (over the defaults): a ``Window`` (the category's
         own exploit) or a ``Design`` of a runnable exploit, wired on this hardware; otherwise
-        ``ValueError``.
+        ``ValueError``. A category given here runs that mode only (no choice).
       reuse: build the W-mode resource reuse (module doc); ``griffin_noreuse`` is ``False``.
       choose: offer the other runnable modes per category (module doc).
     """
@@ -539,7 +542,7 @@ def griffin(
         wired = stored.wired
         base = stored.mode_designs(core, reuse)
     base.update(dict(windows or {}))
-    modes, choices = griffin_modes(core, wired, reuse, base)
+    modes, choices = griffin_modes(core, wired, reuse, base, fixed=tuple(windows or ()))
     return Accelerator(
         name=name,
         hardware=Design(core=core, exploit="AW", window=wired),

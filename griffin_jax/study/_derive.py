@@ -44,6 +44,7 @@ from griffin_jax.design._griffin import (
     DEFAULT_CORE,
     default_mode_window,
     griffin,
+    griffin_modes,
     reuse_window,
     validate_mode,
 )
@@ -279,8 +280,10 @@ class Derivation:
     def accelerator(self, name: str = "griffin", reuse: bool = True):
         """The derived Griffin (``design.griffin`` with the derived wiring and modes; without
         ``reuse``, ``griffin_noreuse``)."""
-        modes = self.modes if reuse or not self.modes_noreuse else self.modes_noreuse
-        return griffin(self.core, self.wired, dict(modes), name=name, reuse=reuse)
+        modes = dict(self.modes if reuse or not self.modes_noreuse else self.modes_noreuse)
+        g = griffin(self.core, self.wired, modes, name=name, reuse=reuse, choose=False)
+        # the derived modes first, then the other runnable modes, as gj.griffin() offers them
+        return dataclasses.replace(g, choices=griffin_modes(self.core, self.wired, reuse, modes)[1])
 
     def numbers(self) -> dict:
         """The key figures: scores of the derived wiring and the runner-up, the EDP-optimal

@@ -212,3 +212,9 @@ def test_griffin_noreuse_is_the_derived_wiring_without_reuse():
     for cat in CATEGORIES:
         for d in n.mode_choices(cat):
             assert set(d.window.as_tuples()) <= wired
+
+
+def test_a_mode_set_by_the_caller_runs_as_set():
+    g = griffin(CORE, WIRED, windows={"W": gj.Window.box(1, 0, 0)})
+    assert g.mode_choices("W") == (gj.Design(CORE, "W", gj.Window.box(1, 0, 0)),)
+    assert len(g.mode_choices("A")) == 2  # the others keep their choice
