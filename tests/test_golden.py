@@ -9,11 +9,11 @@ the commit:
 
 The whole fixture is compared under ``GRIFFIN_SLOW=1``. By default (CI) a fixed subset of every
 kind of entry is recomputed and compared (``compute_small``): the scheduler counters and the
-per-layer cost reports of every design and category on the cheapest layer (``SMALL_LAYER``), and
-of the search, the exact mix objective of its best design and of its one design of another
-exploit (the whole network through ``cost.evaluate``) and the relaxed objective of its first
-incumbent. Most of the full comparison's time is spent compiling the scheduler for the larger
-layers and the search's descent.
+per-layer cost reports of every design and category on a cheap layer (``SMALL_LAYER``), and of
+the search, the exact mix objective of its best design (the whole network through
+``cost.evaluate``) and the relaxed objective and rounding of every incumbent. Most of the full
+comparison's time is spent compiling the scheduler for the larger layers and the search's
+descent.
 """
 
 from __future__ import annotations
@@ -181,27 +181,31 @@ def compute() -> dict:
 
 
 def _search_small(layers, want: dict) -> tuple[dict, dict]:
-    """The default run's part of the search: exact objectives of the stored best design and of
-    the last evaluated one (another exploit), through the search's ``ExactEvaluator`` on the
-    whole mix, and the relaxed objective at the first incumbent's ``theta`` (``Relaxation``
-    built as the search builds it). Returns ``(want, got)`` subsets of the ``search`` entry."""
+    """The default run's part of the search: the exact mix objective of the stored best design
+    (the search's ``ExactEvaluator``, every layer through ``cost.evaluate``), and at every
+    stored incumbent ``theta`` its relaxed objective (``Relaxation`` built as the search builds
+    it) and its rounding. Returns ``(want, got)`` subsets of the ``search`` entry."""
     from griffin_jax import search
     from griffin_jax.search._evaluator import exact_value
 
     space, wl = _search_space(), _search_mix(layers)
-    evaluated = dict(want["evaluated"])
-    labels = list(dict.fromkeys([want["best"], want["evaluated"][-1][0]]))
-    points = {p.label: p for p in space.points()}
-    metrics = search.ExactEvaluator(wl, space)([points[lbl] for lbl in labels])
-    step, exploit, theta, relaxed = want["history"][0][:4]
+    best = {p.label: p for p in space.points()}[want["best"]]
+    (metrics,) = search.ExactEvaluator(wl, space)([best])
     rel = search.relax(wl, space, max_tiles=4)
-    got_relaxed = float(rel.metrics(exploit, theta).value("tops_per_w"))
+    history = [
+        [
+            step,
+            float(rel.metrics(exploit, theta).value("tops_per_w")),
+            space.round(exploit, theta).label,
+        ]
+        for step, exploit, theta, *_ in want["history"]
+    ]
     return (
-        {"evaluated": [[lbl, evaluated[lbl]] for lbl in labels], "history": [[step, relaxed]]},
         {
-            "evaluated": [[lbl, exact_value(m, "tops_per_w")] for lbl, m in zip(labels, metrics)],
-            "history": [[step, got_relaxed]],
+            "best_value": want["best_value"],
+            "history": [[h[0], h[3], h[4]] for h in want["history"]],
         },
+        {"best_value": exact_value(metrics, "tops_per_w"), "history": history},
     )
 
 
