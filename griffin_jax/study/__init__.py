@@ -12,20 +12,22 @@ from griffin_jax.study._claims import (
     readings_markdown,
 )
 from griffin_jax.study._collect import collect_runs
-from griffin_jax.study._derive import (
+from griffin_jax.study._derivation import (
     WIRING_COLUMNS,
     Derivation,
     derivation_markdown,
-    derive_griffin,
     derived_yaml,
     mean_densities,
+    wiring_points,
+    write_derived,
+)
+from griffin_jax.study._derive import (
+    derive_griffin,
     mode_candidates,
     mode_designs,
     pick_best,
     rederive,
     wiring_candidates,
-    wiring_points,
-    write_derived,
 )
 from griffin_jax.study._geometry import (
     GEOMETRY_COLUMNS,
