@@ -15,6 +15,7 @@ little run time; a compile costs seconds per layer).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 
@@ -100,10 +101,15 @@ def largest_point(space: Space, exploit: str) -> DesignPoint:
     return space.canonical(exploit, *(int(v) for v in space.bounds(exploit)[1]))
 
 
-def exact_metrics(points, workloads, space: Space, tech="horowitz45") -> list[Metrics]:
+def exact_metrics(
+    points, workloads, space: Space, tech="horowitz45", sim: SimOptions | None = None
+) -> list[Metrics]:
     """Exact mix ``Metrics`` of each ``DesignPoint`` through ``cost.evaluate`` (the untouched
-    exact path). ``workloads`` as ``_tiles.check_workloads`` returns them (masks densified)."""
+    exact path). ``workloads`` as ``_tiles.check_workloads`` returns them (masks densified).
+    ``sim``: the scheduler's options (e.g. ``SimOptions(sample=0.1)`` for tile-sampled
+    estimates of large layers); its ``bucket_windows`` are replaced as below."""
     tech = load_tech(tech)
+    base = SimOptions() if sim is None else sim
     points = list(points)
     out: list = [None] * len(points)
     groups: dict = {}
@@ -112,17 +118,17 @@ def exact_metrics(points, workloads, space: Space, tech="horowitz45") -> list[Me
     for exploit, idx in groups.items():
         # The scheduler's compile bucket of every call covers the exploit's largest window
         # (results do not depend on it): one program per GEMM shape serves the whole space.
-        sim = (
-            None
+        opts = (
+            base
             if exploit == "none"
-            else SimOptions(bucket_windows=(largest_point(space, exploit).window(),))
+            else dataclasses.replace(base, bucket_windows=(largest_point(space, exploit).window(),))
         )
         for chunk in _chunks(idx):
             accels = [points[i].accelerator(space.core) for i in chunk]
             tot = np.zeros((len(chunk), 4))
             area = None
             for wl in workloads:
-                reps = evaluate(accels, wl.category, wl, tech, sim=sim)
+                reps = evaluate(accels, wl.category, wl, tech, sim=opts)
                 tot += wl.weight * np.array(
                     [[r.energy_pj, r.cycles, r.dense_cycles, r.ops] for r in reps]
                 )
@@ -140,12 +146,21 @@ class ExactEvaluator:
     ``table``: optional mapping ``DesignPoint -> Metrics`` already computed (e.g. by an
     exhaustive run); a lookup in it still counts as an evaluation, so a baseline and the search
     can share one enumeration and still be charged for every design they look at. ``fresh()``
-    gives an evaluator with a zero count that shares the table.
+    gives an evaluator with a zero count that shares the table. ``sim``: ``SimOptions`` of every
+    exact evaluation (``None``: exact schedules; a ``sample`` makes every value an estimate).
     """
 
     def __init__(
-        self, workloads, space: Space | None = None, tech="horowitz45", table: Mapping | None = None
+        self,
+        workloads,
+        space: Space | None = None,
+        tech="horowitz45",
+        table: Mapping | None = None,
+        sim: SimOptions | None = None,
     ):
+        if sim is not None and not isinstance(sim, SimOptions):
+            raise ValueError(f"sim must be a SimOptions or None, got {type(sim).__name__}")
+        self.sim = sim
         self.space = Space() if space is None else space
         if not isinstance(self.space, Space):
             raise ValueError(f"space must be a Space, got {type(self.space).__name__}")
@@ -170,7 +185,7 @@ class ExactEvaluator:
             new = [p for p in missing if p not in self.table]
             if new:
                 self.table.update(
-                    zip(new, exact_metrics(new, self.workloads, self.space, self.tech))
+                    zip(new, exact_metrics(new, self.workloads, self.space, self.tech, self.sim))
                 )
             self.cache.update((p, self.table[p]) for p in missing)
         return [self.cache[p] for p in points]
@@ -186,6 +201,7 @@ class ExactEvaluator:
         """A new evaluator (empty count) sharing this one's table and results so far."""
         other = object.__new__(ExactEvaluator)
         other.space, other.tech, other.workloads = self.space, self.tech, self.workloads
+        other.sim = self.sim
         other.table = self.table  # shared: results computed by either serve both
         other.cache, other._areas = {}, self._areas
         return other

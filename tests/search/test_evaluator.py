@@ -62,3 +62,24 @@ def test_new_designs_of_an_exploit_compile_nothing_and_match_the_cost_model():
         reps = [(wl.weight, cost.evaluate([acc], wl.category, wl)[0]) for wl in wls]
         assert m.energy_pj == pytest.approx(sum(w * r.energy_pj for w, r in reps), rel=1e-12)
         assert m.cycles == pytest.approx(sum(w * r.cycles for w, r in reps), rel=1e-12)
+
+
+def test_scheduler_options_reach_every_exact_evaluation():
+    from griffin_jax.search import ExactEvaluator
+    from griffin_jax.sim import SimOptions
+
+    mix, ev, _ = search_tiny()
+    pts = [DesignPoint("AW", 2, 1, 0), DesignPoint("A", 1, 1, 0)]
+    # a layout option changes nothing; a tile sample is an estimate, and it reaches the scheduler
+    laid_out = ExactEvaluator(mix, SPACE, sim=SimOptions(chunk=3))
+    sampled = ExactEvaluator(mix, SPACE, sim=SimOptions(sample=0.25, min_tiles=2))
+    assert laid_out.fresh().sim == SimOptions(chunk=3)
+    for a, b in zip(laid_out(pts), ev(pts)):
+        assert a.energy_pj == pytest.approx(b.energy_pj, rel=1e-12)
+        assert a.cycles == pytest.approx(b.cycles, rel=1e-12)
+    opts = SimOptions(sample=0.25, min_tiles=2)
+    direct = exact_metrics(pts, check_workloads(mix), SPACE, sim=opts)
+    assert sampled(pts) == direct
+    assert any(s.energy_pj != b.energy_pj for s, b in zip(direct, ev(pts)))
+    with pytest.raises(ValueError, match="sim must be a SimOptions"):
+        ExactEvaluator(mix, SPACE, sim={"sample": 0.5})
