@@ -24,17 +24,23 @@ from griffin_jax._checks import check_bool, check_int
 from griffin_jax.experiments._registry import register_experiment
 from griffin_jax.experiments._spec import Context, Outcome, Spec
 
+# What the wiring search maximises (``study.derive_griffin``'s ``search["objective"]``).
+SEARCH_OBJECTIVES = ("dual", "balanced")
+
 
 @dataclasses.dataclass(frozen=True)
 class GriffinOptions:
     """``search``: add the gradient search's rounded best as a candidate wiring
-    (``search_steps``, ``search_restarts``, ``search_seed``); ``store``: copy the result over
-    the package's stored derivation."""
+    (``search_steps``, ``search_restarts``, ``search_seed``); ``search_objective``: ``dual``
+    (fixed AW hardware's TOPS/W on the dual-sparse workloads, rule 1's own score) or
+    ``balanced`` (Griffin over the four categories, rule 3's score: ``search.search_griffin``);
+    ``store``: copy the result over the package's stored derivation."""
 
     search: bool = True
     search_steps: int = 30
     search_restarts: int = 3
     search_seed: int = 0
+    search_objective: str = "dual"
     store: bool = False
 
     def __post_init__(self):
@@ -42,6 +48,11 @@ class GriffinOptions:
             check_int(f"GriffinOptions.{k}", getattr(self, k), low)
         for k in ("search", "store"):
             check_bool(f"GriffinOptions.{k}", getattr(self, k))
+        if self.search_objective not in SEARCH_OBJECTIVES:
+            raise ValueError(
+                f"GriffinOptions.search_objective must be one of {SEARCH_OBJECTIVES}, "
+                f"got {self.search_objective!r}"
+            )
 
 
 def _provenance(spec: Spec) -> list:
@@ -142,6 +153,7 @@ def griffin(spec: Spec, options: GriffinOptions, ctx: Context) -> Outcome:
             "steps": options.search_steps,
             "restarts": options.search_restarts,
             "seed": options.search_seed,
+            "objective": options.search_objective,
         }
         if options.search
         else False

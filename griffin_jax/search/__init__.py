@@ -10,7 +10,8 @@
 Pieces: ``Space`` / ``DesignPoint`` (the discrete space, bounds, rounding), ``relax`` (the
 differentiable surrogate), ``run_search`` (projected optax descent, restarts, rounding and exact
 re-evaluation), baselines ``random_search`` / ``tpe_search`` / ``exhaustive`` over one counting
-``ExactEvaluator``, and ``plot_history``. A second ``run_search`` in one process compiles
+``ExactEvaluator``, ``plot_history``, and ``search_griffin`` (Griffin's wiring, objective over the
+four categories). A second ``run_search`` in one process compiles
 nothing new and reuses the mix's relaxation and exact results (kept by value). See
 ``docs/search.md`` for the evidence.
 """
@@ -24,6 +25,7 @@ from griffin_jax.search._evaluator import (
     relative_gap,
 )
 from griffin_jax.search._gradient import run_search
+from griffin_jax.search._griffin import GriffinSearch, search_griffin
 from griffin_jax.search._objective import (
     AREA_PENALTY,
     MAXIMISE,
@@ -43,6 +45,7 @@ __all__ = [
     "OBJECTIVES",
     "DesignPoint",
     "ExactEvaluator",
+    "GriffinSearch",
     "HistoryRow",
     "Metrics",
     "Relaxation",
@@ -61,5 +64,6 @@ __all__ = [
     "relaxed_area",
     "relaxed_loss",
     "run_search",
+    "search_griffin",
     "tpe_search",
 ]

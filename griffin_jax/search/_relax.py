@@ -300,11 +300,21 @@ def layer_energy_terms(
 
 
 def relaxed_metrics(
-    data: ExploitData, theta, exploit, core, p, lane_max, group_max, depth_max
+    data: ExploitData,
+    theta,
+    exploit,
+    core,
+    p,
+    lane_max,
+    group_max,
+    depth_max,
+    hardware: tuple | None = None,
 ) -> Metrics:
     """Relaxed mix ``Metrics`` of the fixed design ``(exploit, box(theta))``, ``theta`` float
     ``[3]``: pure and differentiable; the jitted programs (``_metrics``, ``_batch_metrics``,
-    the search's descent step) wrap it."""
+    the search's descent step) wrap it. ``hardware``: ``(exploit, theta)`` of the hardware the
+    design runs on when it is a mode of a larger core (Griffin's wiring): its area is reported
+    and its core area leaks; ``None``: the design's own."""
     ev = {f: data.events[:, i] for i, f in enumerate(EVENT_FIELDS)}
     tiles = ev["m_tiles"] * ev["n_tiles"]
     if exploit == "none":  # the dense core runs every step: exact, no schedule
@@ -316,8 +326,9 @@ def relaxed_metrics(
             for blk in data.blocks
         )
         cycles, busy, trees, rows = (counts[:, i] for i in range(4))
-    area = relaxed_area(exploit, theta, core, p)
-    core_area = relaxed_area(exploit, theta, core, p, core_only=True)
+    hw_exploit, hw_theta = (exploit, theta) if hardware is None else hardware
+    area = relaxed_area(hw_exploit, hw_theta, core, p)
+    core_area = relaxed_area(hw_exploit, hw_theta, core, p, core_only=True)
     energy = layer_energy_terms(exploit, theta, ev, cycles, busy, trees, rows, core, p, core_area)
     w = data.weights
     f32 = jnp.float32

@@ -176,40 +176,65 @@ def figures(reps: Sequence) -> Figures:
     )
 
 
-def _search_wiring(workloads, core, tech, options: Mapping) -> tuple:
-    """The gradient search over AW boxes on the AW workloads (total TOPS/W of the mix); its
-    best point rounded to a window, and a summary."""
-    from griffin_jax.search import Space, run_search
+def _search_wiring(workloads, core, tech, options: Mapping, sim) -> tuple:
+    """The gradient search for a wiring, its best point rounded to a window, and a summary.
+    ``options["objective"]``: ``"dual"`` (default: ``search.run_search`` over AW boxes, total
+    TOPS/W of the AW workloads, rule 1's score) or ``"balanced"`` (``search.search_griffin``:
+    Griffin over the four categories, rule 3's score)."""
+    from griffin_jax.search import Space, run_search, search_griffin
     from griffin_jax.workloads._workload import Workload
 
-    opts = {"time": (1, 7), "lane": (0, 3), "group": (0, 2), "steps": 30, "restarts": 3}
+    opts = {
+        "time": (1, 7),
+        "lane": (0, 3),
+        "group": (0, 2),
+        "steps": 30,
+        "restarts": 3,
+        "objective": "dual",
+    }
     opts.update(options)
+    if opts["objective"] not in ("dual", "balanced"):
+        raise ValueError(
+            f"search objective must be 'dual' or 'balanced', got {opts['objective']!r}"
+        )
     lane_hi = min(opts["lane"][1], core.lanes - 1)
+    lane = (min(opts["lane"][0], lane_hi), lane_hi)
+    seed, steps, restarts = int(opts.get("seed", 0)), int(opts["steps"]), int(opts["restarts"])
+    summary = {"objective": opts["objective"], "steps": steps, "restarts": restarts, "seed": seed}
+    if opts["objective"] == "balanced":
+        res = search_griffin(
+            workloads,
+            core,
+            tech,
+            time_range=tuple(opts["time"]),
+            lane_range=lane,
+            group_range=tuple(opts["group"]),
+            seed=seed,
+            steps=steps,
+            restarts=restarts,
+            sim=sim,
+        )
+        b = res.bounds
+        summary.update(
+            space=f"Griffin wiring x time {b['time']} x lane {b['lane']} x group {b['group']}",
+            n_exact=res.n_exact,
+            best=res.best.label(),
+        )
+        return res.best, summary
     space = Space(
         core=core,
         exploits=("AW",),
         time=tuple(opts["time"]),
-        lane=(min(opts["lane"][0], lane_hi), lane_hi),
+        lane=lane,
         group=tuple(opts["group"]),
     )
     mix = [Workload(wl.name, tuple(wl.for_category("AW")), "AW") for wl in workloads]
-    res = run_search(
-        mix,
-        "tops_per_w",
-        space,
-        seed=int(opts.get("seed", 0)),
-        steps=int(opts["steps"]),
-        restarts=int(opts["restarts"]),
-        tech=tech,
+    res = run_search(mix, "tops_per_w", space, seed=seed, steps=steps, restarts=restarts, tech=tech)
+    summary.update(
+        space=f"AW x time {space.time} x lane {space.lane} x group {space.group}",
+        n_exact=res.n_exact,
+        best=None if res.best is None else res.best.label,
     )
-    summary = {
-        "space": f"AW x time {space.time} x lane {space.lane} x group {space.group}",
-        "steps": int(opts["steps"]),
-        "restarts": int(opts["restarts"]),
-        "seed": int(opts.get("seed", 0)),
-        "n_exact": res.n_exact,
-        "best": None if res.best is None else res.best.label,
-    }
     return (None if res.best is None else res.best.window()), summary
 
 
@@ -235,9 +260,10 @@ def derive_griffin(
       tech: ``Tech`` or config name.
       time, lane, group: the AW box grid of candidate wirings (and of mode windows).
       extra: explicit extra candidate wirings.
-      search: also run the gradient search (``search.run_search``, total TOPS/W over the AW
-        workloads) and add its rounded best as a candidate; a mapping gives its options
-        (``time``, ``lane``, ``group`` ranges, ``steps``, ``restarts``, ``seed``).
+      search: also run a gradient search and add its rounded best as a candidate; a mapping
+        gives its options (``time``, ``lane``, ``group`` ranges, ``steps``, ``restarts``,
+        ``seed``, ``objective``: ``"dual"``, ``search.run_search`` on total TOPS/W over the AW
+        workloads, or ``"balanced"``, ``search.search_griffin`` over the four categories).
       sim: ``SimOptions`` for every evaluation (e.g. ``SimOptions(sample=0.05)``).
       progress: called with the name of each phase as it starts (``"search"``, ``"wirings"``,
         then ``"modes <category>"``), e.g. to time the phases.
@@ -261,7 +287,7 @@ def derive_griffin(
     if search:
         tick("search")
         found, search_summary = _search_wiring(
-            workloads, core, tech, search if isinstance(search, Mapping) else {}
+            workloads, core, tech, search if isinstance(search, Mapping) else {}, sim
         )
         search_summary["added"] = found is not None and found not in wirings
         if search_summary["added"]:

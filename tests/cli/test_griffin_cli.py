@@ -79,7 +79,9 @@ def test_small_derivation_writes_tables_and_a_derived_file(tmp_path, capsys):
     assert f"derived wiring {out['wired']}" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("key,value", [("search_steps", 0), ("search_seed", -1)])
+@pytest.mark.parametrize(
+    "key,value", [("search_steps", 0), ("search_seed", -1), ("search_objective", "best")]
+)
 def test_bad_griffin_options_name_the_key(tmp_path, key, value):
     with pytest.raises(Exception, match=f"experiment.griffin.{key}"):
         _app.run(_compose([*SMALL, f"experiment.griffin.{key}={value}"]), str(tmp_path))
