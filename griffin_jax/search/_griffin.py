@@ -76,11 +76,13 @@ def _choices(category: str, theta, reuse: bool) -> list:
     return out
 
 
-@functools.partial(jax.jit, static_argnames=("cats", "core", "prices", "maxima", "reuse"))
-def _pair_logs(datas, theta, *, cats, core, prices, maxima, reuse):
-    """Relaxed ``log`` TOPS/W of Griffin at ``theta [3]`` per (category, workload) pair."""
-    out = []
-    for data, cat in zip(datas, cats):
+@functools.partial(jax.jit, static_argnames=("cat", "core", "prices", "maxima", "reuse"))
+def _pair_value_grad(data, thetas, *, cat, core, prices, maxima, reuse):
+    """Relaxed ``log`` TOPS/W of Griffin wired with ``box(theta)`` on one (category, workload)
+    pair at each of ``thetas [B, 3]``, and its gradient ``[B, 3]``. One program per pair:
+    a single program over every pair compiles for minutes at network scale."""
+
+    def f(theta):
         best = None
         for exploit, t in _choices(cat, theta, reuse):
             m = relaxed_metrics(
@@ -88,26 +90,28 @@ def _pair_logs(datas, theta, *, cats, core, prices, maxima, reuse):
             )
             v = jnp.log(m.ops) - jnp.log(m.energy_pj)
             best = v if best is None else jnp.maximum(best, v)
-        out.append(best)
-    return jnp.stack(out)
+        return best
+
+    return jax.vmap(jax.value_and_grad(f))(thetas)
+
+
+def _mean_logs(datas, cats, thetas, static, batch: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean over the pairs of the relaxed log TOPS/W at ``thetas [n, 3]`` and its gradient,
+    in calls of ``batch`` thetas (one batch shape: one compile per pair)."""
+    thetas = np.asarray(thetas, np.float32).reshape(-1, 3)
+    n = thetas.shape[0]
+    total = -(-n // batch) * batch
+    padded = np.concatenate([thetas, np.repeat(thetas[-1:], total - n, 0)], 0)
+    vals, grads = np.zeros(total), np.zeros((total, 3))
+    for data, cat in zip(datas, cats):
+        for i in range(0, total, batch):
+            v, g = _pair_value_grad(data, jnp.asarray(padded[i : i + batch]), cat=cat, **static)
+            vals[i : i + batch] += np.asarray(v, np.float64)
+            grads[i : i + batch] += np.asarray(g, np.float64)
+    return vals[:n] / len(cats), grads[:n] / len(cats)
 
 
 _OPT = optax.chain(optax.zero_nans(), optax.adam(learning_rate=0.25))
-
-
-@functools.partial(jax.jit, static_argnames=("cats", "core", "prices", "maxima", "reuse"))
-def _step(datas, theta, state, lo, hi, *, cats, core, prices, maxima, reuse):
-    """One projected Adam step on ``theta [B, 3]`` (minimising minus the mean pair log)."""
-
-    def loss(t):
-        logs = _pair_logs(datas, t, cats=cats, core=core, prices=prices, maxima=maxima, reuse=reuse)
-        return -logs.mean()
-
-    val, grad = jax.vmap(jax.value_and_grad(loss))(theta)
-    updates, state = _OPT.update(grad, state, theta)
-    new = optax.apply_updates(theta, updates)
-    lo, hi = (jnp.broadcast_to(b, new.shape) for b in (lo, hi))
-    return jnp.clip(new, lo, hi), state, val
 
 
 @dataclasses.dataclass(frozen=True)
@@ -271,36 +275,33 @@ def search_griffin(
             pairs.append(rel.data)
             cats.append(c)
     static = dict(
-        cats=tuple(cats),
         core=core,
         prices=prices(tech, core.lanes),
         maxima=(lane_hi, group_hi, depth),
         reuse=reuse,
     )
-    datas = tuple(pairs)
+    datas, cats = tuple(pairs), tuple(cats)
     t_relax = time.time() - t0
 
     def relaxed(thetas) -> np.ndarray:
-        return np.array(
-            [float(_pair_logs(datas, jnp.asarray(t, jnp.float32), **static).mean()) for t in thetas]
-        )
+        return _mean_logs(datas, cats, thetas, static, restarts)[0]
 
     # descent
     t0 = time.time()
     rng = np.random.default_rng(seed)
-    theta = jnp.asarray(rng.uniform(lo, hi, size=(restarts, 3)).astype(np.float32))
-    state = _OPT.init(theta)
-    jlo, jhi = jnp.asarray(lo), jnp.asarray(hi)
+    theta = rng.uniform(lo, hi, size=(restarts, 3)).astype(np.float32)
+    state = _OPT.init(jnp.asarray(theta))
     best_val = np.full(restarts, np.inf)
-    best_theta = np.asarray(theta).copy()
-    for _ in range(steps + 1):
-        new, state, val = _step(datas, theta, state, jlo, jhi, **static)
-        val = np.asarray(val)
-        better = val < best_val
-        best_val = np.where(better, val, best_val)
-        best_theta[better] = np.asarray(theta)[better]
-        theta = new
-    ends = np.concatenate([np.asarray(theta), best_theta])
+    best_theta = theta.copy()
+    for _ in range(steps + 1):  # the last round only scores the final iterate
+        val, grad = _mean_logs(datas, cats, theta, static, restarts)
+        loss = -val
+        better = loss < best_val
+        best_val = np.where(better, loss, best_val)
+        best_theta[better] = theta[better]
+        updates, state = _OPT.update(jnp.asarray(-grad, jnp.float32), state, jnp.asarray(theta))
+        theta = np.clip(np.asarray(optax.apply_updates(jnp.asarray(theta), updates)), lo, hi)
+    ends = np.concatenate([theta, best_theta])
     corners = {
         tuple(int(v) for v in np.clip(np.where(pick, np.ceil(t), np.floor(t)), lo, hi))
         for t in ends

@@ -11,7 +11,7 @@ import pytest
 from griffin_jax import cost
 from griffin_jax.design import Window, dense, griffin
 from griffin_jax.search import GriffinSearch, Space, relax, search_griffin
-from griffin_jax.search._griffin import _pair_logs
+from griffin_jax.search._griffin import _pair_value_grad
 from griffin_jax.workloads import CATEGORIES, Workload
 from tests.conftest import SEARCH_CORE
 
@@ -67,10 +67,10 @@ def test_relaxed_griffin_is_its_modes_fixed_designs_at_integer_wirings():
     rel = relax([fitted], space)
     for theta in ((1, 0, 0), (2, 1, 1)):
         t = jnp.asarray(theta, jnp.float32)
-        got = _pair_logs(
-            (rel.data,),
-            t,
-            cats=("AW",),
+        got, grad = _pair_value_grad(
+            rel.data,
+            t[None],
+            cat="AW",
             core=SEARCH_CORE,
             prices=rel.prices,
             maxima=(1, 1, 4),
@@ -78,6 +78,7 @@ def test_relaxed_griffin_is_its_modes_fixed_designs_at_integer_wirings():
         )
         m = rel.metrics("AW", t)
         assert float(got[0]) == pytest.approx(math.log(float(m.ops) / float(m.energy_pj)), 1e-6)
+        assert np.isfinite(np.asarray(grad)).all()
 
 
 @pytest.mark.parametrize(
