@@ -183,11 +183,12 @@ def _shape_of(key: _ProgramKey) -> TileShape:
     )
 
 
-# Every compiled program maps memory for its code (about 15 mappings each on Linux x86-64,
-# measured). A long run compiles thousands (the paper study: both geometries, validation), and
-# past the kernel's vm.max_map_count LLVM fails with "Cannot allocate memory" however much RAM
-# is free. So when the mappings pass MAP_SHARE of that limit, every compiled program is
-# released; later calls compile again (or load from the persistent compilation cache).
+# Every compiled program maps memory for its code (about 180 mappings and 12 MB each, with its
+# helper programs, on Linux x86-64: scripts/bench_program_memory.py). A long run compiles
+# thousands (the paper study: both geometries, validation), and past the kernel's
+# vm.max_map_count LLVM fails with "Cannot allocate memory" however much RAM is free. So when
+# the mappings pass MAP_SHARE of that limit, every compiled program is released; later calls
+# compile again (or load from the persistent compilation cache).
 MAP_SHARE = 0.5
 CHECK_EVERY = 16  # new programs between two counts of the mappings
 _NEW = [0]

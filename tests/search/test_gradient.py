@@ -46,7 +46,7 @@ def test_search_finds_the_exhaustive_optimum_with_few_exact_evaluations(objectiv
         assert len(res.evaluated) == res.n_exact
         # <= 2% under cost model v1; v2's SRAM leakage makes TOPS/W follow the relaxation's
         # approximate cycles more, and seed 0 lands 2.1% below the optimum for tops_per_w here
-        # (docs/search.md: the digits-mix evidence was measured under v1).
+        # (docs/search.md reports the network-scale mixes under cost model v3).
         assert relative_gap(res.best_value, opt.best_value, objective) <= 0.025, (seed, res.best)
         if b is not None:  # the constraint is strict in the exact re-evaluation
             assert res.best_metrics.area_mm2 <= b

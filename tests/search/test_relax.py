@@ -108,7 +108,7 @@ def test_relaxed_objective_tracks_the_exact_one(objective, min_rho):
     # Stated tolerance on this tiny, coarse GEMM (3 steps per tile, so cycle counts take few
     # values, and a 4-group axis that two hops of borrowing already cover): Spearman >= min_rho
     # over the whole space, relative error <= 50% everywhere (the spread model errs optimistic
-    # here). docs/search.md reports the digits mixes. The cost model v2 made energy follow
+    # here). docs/search.md reports network-scale mixes. The cost model v2 made energy follow
     # cycles more closely (SRAM leakage, docs/model.md 4.1), so the relaxed cycle error shows
     # more in TOPS/W and EDP: measured 0.94 and 0.849 here (0.96 and 0.86 under v1).
     _, ev, rel = tiny()
