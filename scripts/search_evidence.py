@@ -59,6 +59,7 @@ from griffin_jax.search import (
     tpe_search,
 )
 from griffin_jax.search._objective import Metrics
+from griffin_jax.study import mean_densities
 from griffin_jax.workloads import Workload, digits_workload, load
 
 OBJECTIVES = ("tops_per_w", "edp", "perf_under_area")
@@ -126,15 +127,6 @@ def gmac(wl: Workload) -> float:
         )
         / 1e9
     )
-
-
-def densities(wl: Workload) -> tuple[float, float]:
-    na = da = nw = dw = 0
-    for g in wl.layers:
-        m = g.multiplicity
-        na, da = na + m * int(g.a_mask.sum()), da + m * g.a_mask.size
-        nw, dw = nw + m * int(g.w_mask.sum()), dw + m * g.w_mask.size
-    return na / da, nw / dw
 
 
 def cpu_model() -> str:
@@ -422,7 +414,8 @@ def main(argv=None):
         t_exact = time.time() - t0
         e = relax_errors(wl, space, points, tables[spec], args.max_tiles)
         errs[spec] = e
-        a_d, w_d = densities(wl)
+        dens = mean_densities(wl, wl.category)
+        a_d, w_d = dens["a_density"], dens["w_density"]
         wls[spec] = wl
         row = {
             "workload": wl.name,

@@ -48,12 +48,12 @@ import optax
 from griffin_jax.cost._evaluate import evaluate
 from griffin_jax.cost._prices import prices
 from griffin_jax.cost._tech import load_tech
-from griffin_jax.design._core import Core, Design, Window, group_axis
+from griffin_jax.design._core import Core, Window
 from griffin_jax.design._griffin import DEFAULT_CORE, griffin
 from griffin_jax.design._point import BOX_GRID
 from griffin_jax.design._presets import dense
 from griffin_jax.search._relax import relax, relaxed_metrics
-from griffin_jax.search._space import SEARCH_RANGE, Space, _range
+from griffin_jax.search._space import SEARCH_RANGE, Space
 from griffin_jax.sim._options import SimOptions
 from griffin_jax.workloads._workload import CATEGORIES, Workload, as_workloads
 
@@ -151,13 +151,7 @@ class _Exact:
     """Exact scores of wirings (cached): Griffin and the dense core on every pair."""
 
     def __init__(self, fitted, core, tech, sim, reuse):
-        self.workloads, self.core, self.tech, self.sim, self.reuse = (
-            fitted,
-            core,
-            tech,
-            sim,
-            reuse,
-        )
+        self.workloads, self.core, self.tech, self.sim, self.reuse = fitted, core, tech, sim, reuse
         base = dense(core)
         self.dense = {
             c: [evaluate([base], c, wl, tech, sim=sim)[0].tops_per_w for wl in fitted[c]]
@@ -186,20 +180,6 @@ class _Exact:
             row["score"] = math.exp(math.fsum(logs) / len(logs))
             self.cache[key] = row
         return self.cache[key]
-
-
-def _bounds(core: Core, time_r, lane_r, group_r) -> tuple[np.ndarray, np.ndarray]:
-    t, lane, g = _range("time", time_r), _range("lane", lane_r), _range("group", group_r)
-    if t[0] < 1:
-        raise ValueError(f"time: low must be >= 1, got {t}")
-    if lane[0] < 0 or g[0] < 0:
-        raise ValueError("lane and group: low must be >= 0")
-    if lane[1] >= core.lanes:
-        raise ValueError(f"lane: high {lane[1]} must be < core lanes {core.lanes}")
-    g_hi = g[1] if group_axis(core, "AW") > 1 else 0
-    lo = np.array([t[0], lane[0], min(g[0], g_hi)], np.float32)
-    hi = np.array([t[1], lane[1], g_hi], np.float32)
-    return lo, hi
 
 
 def search_griffin(
@@ -252,7 +232,11 @@ def search_griffin(
     if not wls:
         raise ValueError("workloads must hold at least one workload")
     tech = load_tech(tech)
-    lo, hi = _bounds(core, time_range, lane_range, group_range)
+    # the wiring space is the search's AW space: its checks, bounds and size
+    wirings = Space(
+        core=core, exploits=("AW",), time=time_range, lane=lane_range, group=group_range
+    )
+    lo, hi = wirings.bounds("AW")
     t0 = time.time()
     # the relaxation's depth covers the reuse window (twice the wiring's depth)
     depth = int(hi[0]) * (2 if reuse else 1)
@@ -307,7 +291,7 @@ def search_griffin(
         for t in ends
         for pick in itertools.product((False, True), repeat=3)
     }
-    corners = sorted(k for k in corners if _valid(core, k))
+    corners = sorted(corners)
     t_descent = time.time() - t0
 
     # exact evaluation
@@ -338,7 +322,7 @@ def search_griffin(
     run(sorted(corners, key=lambda k: -rel_score[k])[:candidates], "gradient")
     while len(rows) < max_exact:
         best = max(exact.cache, key=lambda k: exact.cache[k]["score"])
-        todo = [k for k in _neighbours(best, lo, hi) if k not in exact.cache and _valid(core, k)]
+        todo = [k for k in _neighbours(best, lo, hi) if k not in exact.cache]
         if not todo:
             break
         new_rel = np.exp(relaxed(todo) - dense_mean)
@@ -349,13 +333,12 @@ def search_griffin(
             break
     t_exact = time.time() - t0
     best = max(exact.cache, key=lambda k: exact.cache[k]["score"])
-    n_space = int(np.prod(hi - lo + 1))
     return GriffinSearch(
         best=Window.box(*best),
         best_score=exact.cache[best]["score"],
         rows=tuple(rows),
         n_exact=len(rows),
-        space_size=n_space,
+        space_size=wirings.size,
         bounds={
             "time": (int(lo[0]), int(hi[0])),
             "lane": (int(lo[1]), int(hi[1])),
@@ -374,14 +357,6 @@ def _neighbours(k, lo, hi) -> list:
             if lo[axis] <= v[axis] <= hi[axis]:
                 out.append(tuple(v))
     return out
-
-
-def _valid(core: Core, k) -> bool:
-    try:
-        Design(core=core, exploit="AW", window=Window.box(*k))
-    except ValueError:
-        return False
-    return True
 
 
 __all__ = ["GriffinSearch", "search_griffin"]
