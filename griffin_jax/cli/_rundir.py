@@ -28,22 +28,51 @@ HYDRA_FILES = ("config.yaml", "hydra.yaml", "overrides.yaml")
 _HYDRA_FILE_BYTES = 1 << 20
 
 
+def _peak_rss_gb(reset: bool = False) -> float | None:
+    """This process's peak resident set (``VmHWM``) in GB since the last reset; ``reset`` then
+    starts a new peak (Linux ``clear_refs``). ``None`` where ``/proc`` does not say."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+        if reset:
+            with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
+                f.write("5")
+    except (OSError, StopIteration, ValueError):
+        return None
+    return kb / 2**20
+
+
 class Phases:
-    """Wall-clock seconds per named phase of a job: ``start(name)`` ends the phase before it."""
+    """Wall-clock seconds and peak resident memory per named phase of a job: ``start(name)``
+    ends the phase before it. ``peaks``: GB per phase, the highest RSS while it ran (Linux;
+    empty elsewhere); ``peak_gb``: the whole job's."""
 
     def __init__(self):
         self.seconds: dict = {}
+        self.peaks: dict = {}
+        self.peak_gb: float | None = None
         self._name, self._t = None, 0.0
+        _peak_rss_gb(reset=True)
 
     def start(self, name: str | None) -> None:
         now = time.perf_counter()
+        peak = _peak_rss_gb(reset=True)
+        if peak is not None:
+            self.peak_gb = max(self.peak_gb or 0.0, peak)
         if self._name is not None:
             self.seconds[self._name] = self.seconds.get(self._name, 0.0) + now - self._t
+            if peak is not None:
+                self.peaks[self._name] = round(max(self.peaks.get(self._name, 0.0), peak), 3)
         self._name, self._t = name, now
 
     def stop(self) -> dict:
         self.start(None)
         return {k: round(v, 3) for k, v in self.seconds.items()}
+
+    def memory(self) -> dict:
+        """``status.json``'s memory record: ``peak_rss_gb`` of the job and per phase."""
+        whole = None if self.peak_gb is None else round(self.peak_gb, 3)
+        return {"peak_rss_gb": whole, "phase_peak_rss_gb": dict(self.peaks)}
 
 
 def new_run_id() -> str:

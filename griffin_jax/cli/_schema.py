@@ -101,8 +101,9 @@ class RuntimeConf:
     # Tile sampling: null for exact schedules, else the fraction of tiles per layer (estimates;
     # the tables then carry sampled_tiles / total_tiles).
     sample: float | None = None
-    # The scheduler's working-set budget in GB (sim.SimOptions.memory_gb, the same default):
-    # it sizes the tile chunks so no phase holds every tile's activity at once; null: none.
+    # The scheduler's memory budget in GB (sim.SimOptions.memory_gb, the same default): tile
+    # chunks sized so no phase holds every tile's activity at once (the data in flight within
+    # about half of it) and the compiled programs kept within it; null: no budget.
     memory_gb: float | None = 1.0
     # Skip this job if its output directory already holds a finished run (sweep reruns).
     skip_finished: bool = True

@@ -12,6 +12,7 @@ simulating anything (the sensitivity study), and give ``evaluate``'s numbers at 
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import math
 import types
@@ -319,9 +320,7 @@ def layer_costs(
         ev = events[key]
         idx = index.get(mode)
         sched = _schedule(acc, mode, ev, act, idx)
-        pricing = _pricing(acc, mode, tech)
-        p = prices(tech, pricing.inventory.lanes)
-        area = _area_mm2(pricing.inventory, p)
+        pricing, p, area = _priced_parts(acc, mode, tech)
         counts = _plain_counts(layer_counts(acc, mode, ev, sched))
         energy = energy_components(
             pricing.inventory,
@@ -371,6 +370,31 @@ def _pricing(accel: Accelerator, mode: Design, tech) -> Pricing:
         structured=accel.structured,
         reuse=uses_reuse(accel, mode),
     )
+
+
+# What pricing a mode needs besides its counts depends on the accelerator, the mode and the
+# technology, not on the layer: a network's layers share it (a study prices tens of thousands of
+# reports; each SRAM lookup is a table interpolation). Keyed by the technology's identity, which
+# the entry keeps alive so that the id cannot be reused while the entry stands.
+_PRICED: collections.OrderedDict = collections.OrderedDict()
+_PRICED_SIZE = 4096
+
+
+def _priced_parts(accel: Accelerator, mode: Design, tech) -> tuple:
+    """``(Pricing, Prices, area mm^2 per component)`` of ``accel`` running ``mode`` on ``tech``
+    (a ``Tech``), from a small cache."""
+    key = (accel, mode, id(tech))
+    hit = _PRICED.get(key)
+    if hit is not None and hit[0] is tech:
+        _PRICED.move_to_end(key)
+        return hit[1]
+    pricing = _pricing(accel, mode, tech)
+    p = prices(tech, pricing.inventory.lanes)
+    parts = (pricing, p, _area_mm2(pricing.inventory, p))
+    _PRICED[key] = (tech, parts)
+    while len(_PRICED) > _PRICED_SIZE:
+        _PRICED.popitem(last=False)
+    return parts
 
 
 def _area_mm2(inv: Inventory, p: Prices) -> dict:

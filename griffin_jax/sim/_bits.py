@@ -24,11 +24,14 @@ def pack_lanes_np(bits: np.ndarray, lanes: int) -> np.ndarray:
     bits = np.asarray(bits, bool)
     if bits.shape[-1] != lanes:
         raise ValueError(f"last axis must have {lanes} lanes, got {bits.shape[-1]}")
-    padded = np.zeros(bits.shape[:-1] + (nw * WORD,), bool)
-    padded[..., :lanes] = bits
-    # little bit order: lane 0 is bit 0 of limb 0
-    as_bytes = np.packbits(padded, axis=-1, bitorder="little")
-    return np.ascontiguousarray(as_bytes).view("<u4").reshape(bits.shape[:-1] + (nw,))
+    # Pack first (packbits pads the lanes to whole bytes with zeros), then widen the bytes to
+    # limbs: a bool copy padded to 32 lanes would be 32x the input for one-lane cores (a 4 GB
+    # transient on VGG-16's fc6), the byte copy is at most the output's size.
+    # Little bit order: lane 0 is bit 0 of limb 0.
+    packed = np.packbits(bits, axis=-1, bitorder="little")
+    out = np.zeros(bits.shape[:-1] + (nw * 4,), np.uint8)
+    out[..., : packed.shape[-1]] = packed
+    return out.view("<u4").reshape(bits.shape[:-1] + (nw,))
 
 
 def lane_mask(lanes: int) -> np.ndarray:

@@ -262,7 +262,7 @@ def _evaluate_group(
         lookahead,
         items,
     )
-    run = _program.program(key)
+    run = _program.program(key, _program.program_capacity(memory_gb))
     if not mesh and devices:
         # One device: commit the inputs to it so the program runs there (not on the default).
         place = functools.partial(jax.device_put, device=devices[0])
@@ -356,10 +356,12 @@ def gemm_activity_batch(
         windows, with its largest one here) share one program per GEMM shape instead of
         compiling for each new bucket. Results do not depend on it; a larger bucket may run a
         little slower.
-      memory_gb: float > 0 or None: the scheduler's working set (chunks in flight, their host
-        copies, the kernel's state, the host's per-unit phases) is kept within about this many
-        GB by sizing the chunks (default ``DEFAULT_MEMORY_GB``); None sizes them by device
-        only. Results do not depend on it.
+      memory_gb: float > 0 or None: the scheduler's memory budget (default
+        ``DEFAULT_MEMORY_GB``): the data in flight (chunks, their host copies, the kernel's
+        state, the host's per-unit phases) is kept within about half of it by sizing the
+        chunks, and the compiled programs kept within it (``_program.program_capacity``, least
+        recently used dropped first); None sizes chunks by device only and keeps programs until
+        the memory mappings crowd. Results do not depend on it.
     Returns: ``Activity`` with per-design arrays of shape ``[D]`` (``taken``: ``[D, W + 1]``).
     """
     designs = _check_designs(designs)

@@ -42,10 +42,13 @@ class SimOptions:
       bucket_windows: windows the compiled programs must also serve (``Window`` s of the same
         exploits as the designs): a caller that runs many small batches of different designs
         (the search's exact evaluator) passes the largest, so every batch reuses one program.
-      memory_gb: float > 0 or ``None``: the scheduler's working-set budget in GB (chunks in
-        flight, their host copies, the kernel's state), met by sizing the tile chunks; the
-        default (``DEFAULT_MEMORY_GB``, 1 GB) keeps a whole study under 4 GB. ``None``: chunks
-        by device only. Results do not depend on it.
+      memory_gb: float > 0 or ``None``: the scheduler's memory budget in GB. The data in
+        flight (chunks, their host copies, the kernel's state) stays within about half of it,
+        by sizing the tile chunks; the compiled programs kept stay within it (least recently
+        used dropped, compiled or loaded again when needed). The default
+        (``DEFAULT_MEMORY_GB``, 1 GB) keeps the paper study under 4 GB. ``None``: chunks by
+        device only, programs kept until the memory mappings crowd. Results do not depend on
+        it.
     """
 
     chunk: int | None = None

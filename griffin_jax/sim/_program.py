@@ -14,8 +14,11 @@ Per-chunk sums are int32 (a chunk stands for few enough tiles that they cannot o
 
 from __future__ import annotations
 
+import collections
+import ctypes
 import dataclasses
 import functools
+import gc
 import math
 import os
 from collections.abc import Sequence
@@ -36,13 +39,18 @@ CHUNK_MAP = 512
 CHUNK_VMAP = 65536
 
 # Smallest chunk bucket: layers with few distinct tiles then share one program instead of one per
-# power of two (a padding unit costs little; a compile costs seconds).
-MIN_CHUNK = 32
+# power of two. A padding unit costs little (a 32-unit call padded to 128 takes 2-7 ms more on
+# the 2-core CPU), a program compiled again or loaded from the persistent cache about 0.2 s, and
+# a kept program about 12 MB: with 128 rather than 32 the paper study needs about 260 programs
+# rather than 390 (docs/performance.md).
+MIN_CHUNK = 128
 
-# The scheduler's working set in GB (``gemm_activity_batch(memory_gb=...)``, ``SimOptions``):
+# The scheduler's memory budget in GB (``gemm_activity_batch(memory_gb=...)``, ``SimOptions``):
 # chunks are sized so that the chunks in flight, their host copies and the kernel's state stay
-# within it. The rest of a run (JAX, compiled programs, one layer's masks) comes on top, so 1 GB
-# here keeps a whole study under 4 GB. None: chunks by device only.
+# within about half of it, and the compiled programs kept (``program_capacity``) within it. The
+# rest of a run (JAX itself, one layer's masks, the tables) comes on top: with 1 GB the paper
+# study peaks near 2-3 GB (docs/performance.md). None: chunks by device only, and programs
+# released only when the process's memory mappings crowd.
 DEFAULT_MEMORY_GB = 1.0
 
 # Tiles one chunk's counter sums may stand for (int32-safe bound applied on top by chunk_for);
@@ -183,16 +191,36 @@ def _shape_of(key: _ProgramKey) -> TileShape:
     )
 
 
-# Every compiled program maps memory for its code (about 180 mappings and 12 MB each, with its
-# helper programs, on Linux x86-64: scripts/bench_program_memory.py). A long run compiles
-# thousands (the paper study: both geometries, validation), and past the kernel's
-# vm.max_map_count LLVM fails with "Cannot allocate memory" however much RAM is free. So when
-# the mappings pass MAP_SHARE of that limit, every compiled program is released; later calls
-# compile again (or load from the persistent compilation cache).
+# Every compiled program holds memory for its code: about 12 MB of RSS and 180 mappings each,
+# with the helper programs compiled beside it, on Linux x86-64 (scripts/bench_program_memory.py).
+# A long run compiles hundreds (the paper study: about 390 buckets over both geometries and the
+# validation), so the programs are kept in a cache of bounded size, least recently used dropped
+# first: under a memory budget it keeps ``memory_gb / PROGRAM_BYTES`` of them (the data in
+# flight has a budget of its own, ``memory_chunk``); a dropped program compiles again, or
+# loads from the persistent compilation cache (about 0.2 s), when it is needed again.
+PROGRAM_BYTES = 12 * 2**20
+MIN_PROGRAMS = 8
+# Without a budget only the mapping limit bounds them: past the kernel's vm.max_map_count LLVM
+# fails with "Cannot allocate memory" however much RAM is free, so when the mappings pass
+# MAP_SHARE of that limit every compiled program is released.
 MAP_SHARE = 0.5
 CHECK_EVERY = 16  # new programs between two counts of the mappings
+# Dropped programs between two returns of freed heap to the system (glibc ``malloc_trim``):
+# without it the RSS keeps the high-water mark of every program ever held.
+TRIM_EVERY = 8
 _NEW = [0]
 RELEASES = [0]
+_PROGRAMS: collections.OrderedDict = collections.OrderedDict()
+_STATS = {"hits": 0, "misses": 0, "dropped": 0}
+CacheInfo = collections.namedtuple("CacheInfo", "hits misses dropped currsize")
+
+
+def program_capacity(memory_gb: float | None) -> int | None:
+    """Compiled programs kept under a budget of ``memory_gb`` (``None``: no bound but the
+    mapping limit): the budget at ``PROGRAM_BYTES`` each, at least ``MIN_PROGRAMS``."""
+    if memory_gb is None:
+        return None
+    return max(MIN_PROGRAMS, int(memory_gb * 2**30 / PROGRAM_BYTES))
 
 
 def mapping_count() -> int | None:
@@ -213,6 +241,14 @@ def mapping_limit() -> int | None:
         return None
 
 
+def trim_heap() -> bool:
+    """Give freed heap pages back to the system (glibc's ``malloc_trim``; False elsewhere)."""
+    try:
+        return bool(ctypes.CDLL("libc.so.6").malloc_trim(0))
+    except (OSError, AttributeError):
+        return False
+
+
 def release_if_crowded(count=mapping_count, limit=mapping_limit) -> bool:
     """Release every compiled program (``jax.clear_caches`` and this module's program cache)
     when the mappings exceed ``MAP_SHARE`` of the limit; returns whether it did."""
@@ -225,13 +261,58 @@ def release_if_crowded(count=mapping_count, limit=mapping_limit) -> bool:
     return True
 
 
-@functools.cache
-def program(key: _ProgramKey):
-    """The jitted program of one bucket: designs x units of one chunk -> per-unit cycles
-    ``[n_designs, chunk]`` and per-design counter sums, each unit's counters times its count."""
+def _drop_to(keep: int) -> None:
+    """Drop the least recently used programs until at most ``keep`` are held. A program's
+    compiled code lives as long as its jitted function, which only this cache refers to:
+    dropping the reference frees it at once (no ``gc.collect``, which costs 0.3 s in a study's
+    heap)."""
+    dropped = 0
+    while len(_PROGRAMS) > keep:
+        _PROGRAMS.popitem(last=False)
+        dropped += 1
+    if dropped:
+        before = _STATS["dropped"]
+        _STATS["dropped"] += dropped
+        if before // TRIM_EVERY != _STATS["dropped"] // TRIM_EVERY:
+            trim_heap()
+
+
+def program(key: _ProgramKey, keep: int | None = None):
+    """The jitted program of one bucket (compiled on first use, then cached): designs x units
+    of one chunk -> per-unit cycles ``[n_designs, chunk]`` and per-design counter sums, each
+    unit's counters times its count. ``keep``: at most this many programs stay cached (least
+    recently used dropped first; ``program_capacity``); ``None``: no bound but the mappings'."""
+    run = _PROGRAMS.get(key)
+    if run is not None:
+        _STATS["hits"] += 1
+        _PROGRAMS.move_to_end(key)
+        return run
+    _STATS["misses"] += 1
+    if keep is not None:
+        _drop_to(max(0, keep - 1))
     _NEW[0] += 1
     if _NEW[0] % CHECK_EVERY == 0:
         release_if_crowded()
+    run = _PROGRAMS[key] = _compile(key)
+    return run
+
+
+def _cache_clear() -> None:
+    _PROGRAMS.clear()
+    gc.collect()
+    trim_heap()
+
+
+def _cache_info() -> CacheInfo:
+    return CacheInfo(_STATS["hits"], _STATS["misses"], _STATS["dropped"], len(_PROGRAMS))
+
+
+program.cache_clear = _cache_clear
+program.cache_info = _cache_info
+
+
+def _compile(key: _ProgramKey):
+    """``program``'s jitted function for ``key`` (jitted lazily: it compiles on first call)."""
     shape = _shape_of(key)
 
     # Designs go one after another (lax.map) and tiles side by side (one batch): the window is

@@ -12,6 +12,7 @@ per-``dg`` tree counts to the per-offset layout of ``Activity`` (``_trees_per_of
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 
 import numpy as np
 
@@ -35,16 +36,53 @@ def _tile_operands(mask_rows: np.ndarray, n_tiles: int, per_tile: int, steps_b: 
     """bool ``[n, K]`` (one operand row per output row or column) -> uint32
     ``[n_tiles, steps_b, per_tile, NW]``: each tile's packed rows, step-major (the order the
     kernel reads them in, so the device never transposes them)."""
-    packed = _pack_rows(mask_rows, n_tiles * per_tile, steps_b, L)
-    tiles = packed.reshape(n_tiles, per_tile, steps_b, -1)
-    return np.ascontiguousarray(np.swapaxes(tiles, 1, 2))
+    nw = _bits.n_limbs(L)
+    if L > 4 * nw:
+        packed = _pack_rows(mask_rows, n_tiles * per_tile, steps_b, L)
+        tiles = packed.reshape(n_tiles, per_tile, steps_b, -1)
+        return np.ascontiguousarray(np.swapaxes(tiles, 1, 2))
+    # Few lanes: a step's bools take no more bytes than its limbs, so reorder them before
+    # packing (one-lane cores hold one bit per uint32 word: the copy is 4x cheaper here).
+    n, K = mask_rows.shape
+    padded = np.zeros((n_tiles * per_tile, steps_b * L), bool)
+    padded[:n, :K] = mask_rows
+    steps = np.swapaxes(padded.reshape(n_tiles, per_tile, steps_b, L), 1, 2)
+    del padded
+    return _bits.pack_lanes_np(np.ascontiguousarray(steps), L)
+
+
+# Above this many bytes the rows are told apart by digest (``_distinct_rows``): sorting them
+# whole, as ``np.unique`` does, copies them all (a 0.5 GB operand on VGG-16's fc6 at one lane).
+DIGEST_BYTES = 2**26
 
 
 def _distinct_rows(x: np.ndarray) -> np.ndarray:
     """Class id ``[n]`` of each ``x[i]`` (exact equality of its bytes), ids dense from 0."""
     flat = np.ascontiguousarray(x.reshape(x.shape[0], -1))
-    keys = flat.view(np.dtype((np.void, flat.shape[1] * flat.itemsize))).ravel()
-    return np.unique(keys, return_inverse=True)[1].reshape(-1)
+    if flat.nbytes <= DIGEST_BYTES:
+        keys = flat.view(np.dtype((np.void, flat.shape[1] * flat.itemsize))).ravel()
+        return np.unique(keys, return_inverse=True)[1].reshape(-1)
+    return _distinct_rows_by_digest(flat)
+
+
+def _distinct_rows_by_digest(flat: np.ndarray) -> np.ndarray:
+    """``_distinct_rows`` of a contiguous ``[n, m]`` array without copying it: rows grouped by
+    a 128-bit digest, and each row compared with its class's first row (so a digest collision
+    cannot merge two different rows: the result is exact). Ids in order of first appearance."""
+    ids = np.empty(len(flat), np.int64)
+    seen: dict = {}  # digest -> [(first row, id), ...]
+    n_ids = 0
+    for i, row in enumerate(flat):
+        reps = seen.setdefault(hashlib.blake2b(row, digest_size=16).digest(), [])
+        for first, cid in reps:
+            if np.array_equal(flat[first], row):
+                ids[i] = cid
+                break
+        else:
+            ids[i] = n_ids
+            reps.append((i, n_ids))
+            n_ids += 1
+    return ids
 
 
 @dataclasses.dataclass(frozen=True)

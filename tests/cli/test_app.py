@@ -68,6 +68,10 @@ def test_quick_job_writes_its_table_and_times_its_phases(tmp_path, capsys):
     assert {"check", "designs", "simulate", "tables"} <= set(status["phases"])
     assert sum(status["phases"].values()) <= status["seconds"] + 1e-3
     assert str(tmp_path) in capsys.readouterr().out  # it says where its table is
+    if status["peak_rss_gb"] is not None:  # Linux: the peak memory of every phase too
+        peaks = status["phase_peak_rss_gb"]
+        assert set(peaks) == set(status["phases"])
+        assert 0 < max(peaks.values()) <= status["peak_rss_gb"] + 1e-3
 
 
 def test_quick_honours_presets_and_windows_of_the_design_group(tmp_path):

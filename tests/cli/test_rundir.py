@@ -216,3 +216,25 @@ def test_a_file_that_fails_half_way_never_appears_under_its_name(tmp_path, plugi
     assert not [f for f in os.listdir(run) if ".partial-" in f]  # no temporary left behind
     # the manifest listed both before writing, so a retry removes what the failed run wrote
     assert json.loads((run / "manifest.json").read_text())["files"] == ["good.csv", "half.png"]
+
+
+def test_phases_record_each_phase_peak_memory():
+    """A phase that holds a large array peaks above one that does not (the peak restarts at
+    each phase), and the job's peak is the highest of them."""
+    import numpy as np
+
+    from griffin_jax.cli._rundir import Phases
+
+    phases = Phases()
+    phases.start("small")
+    phases.start("large")
+    x = np.ones(2**28, np.uint8)  # 256 MB, touched
+    del x
+    phases.start("after")
+    phases.stop()
+    mem = phases.memory()
+    if mem["peak_rss_gb"] is None:
+        pytest.skip("no /proc peak RSS on this system")
+    peaks = mem["phase_peak_rss_gb"]
+    assert peaks["large"] >= peaks["small"] + 0.2 and peaks["large"] >= peaks["after"] + 0.2
+    assert mem["peak_rss_gb"] == pytest.approx(max(peaks.values()), abs=1e-3)

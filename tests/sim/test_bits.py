@@ -29,6 +29,20 @@ def test_pack_layout_and_popcount(rng):
     assert _bits.pack_lanes_np(np.eye(33, dtype=bool)[32], 33).tolist() == [0, 1]
 
 
+@pytest.mark.parametrize("lanes", [1, 3, 8, 9, 31, 32, 33, 64, 65])
+def test_pack_matches_a_bit_by_bit_reference(lanes, rng):
+    """Limb w of the packed words is sum(bit[32 w + b] << b), for every lane count (including
+    the one-lane and part-byte cases the byte-wise packing pads)."""
+    bits = rng.random((2, 3, lanes)) < 0.5
+    words = _bits.pack_lanes_np(bits, lanes)
+    nw = -(-lanes // 32)
+    assert words.shape == (2, 3, nw) and words.dtype == np.uint32
+    ref = np.zeros((2, 3, nw), np.uint64)
+    for lane in range(lanes):
+        ref[..., lane // 32] |= bits[..., lane].astype(np.uint64) << np.uint64(lane % 32)
+    assert (words == ref).all()
+
+
 def _fields_np(bits, lanes, fields):
     """bool [n, fields, lanes] -> uint32 [n]: field f in bits f*L .. f*L + L - 1."""
     out = np.zeros(bits.shape[0], np.uint64)

@@ -117,7 +117,9 @@ def test_memory_budget_sizes_chunks_and_keeps_results(geom, rng, monkeypatch):
     a, w = rng.random((M, K)) < 0.5, rng.random((K, N)) < 0.4
     chunks = []
     real = _program.program
-    monkeypatch.setattr(_program, "program", lambda key: chunks.append(key.chunk) or real(key))
+    monkeypatch.setattr(
+        _program, "program", lambda key, *keep: chunks.append(key.chunk) or real(key, *keep)
+    )
     whole = gj.gemm_activity_batch(designs, a, w, memory_gb=None)
     assert min(chunks) > 1
     chunks.clear()
@@ -152,3 +154,67 @@ def test_compiled_programs_are_released_when_the_mappings_crowd():
     assert after.cycles == before.cycles
     n, top = _program.mapping_count(), _program.mapping_limit()
     assert n is None or (n > 0 and (top is None or n < top))
+
+
+def _key(exploit="AW", chunk=32):
+    from griffin_jax.sim import _program
+
+    win = _program._Bucket(steps_b=18, capacity=8, depth_cap=4, group_pad=0)
+    return _program._ProgramKey(exploit, "core", 2, 2, 8, win, 1, chunk)
+
+
+def test_program_cache_drops_the_least_recently_used(monkeypatch):
+    """At most ``keep`` programs stay cached; a hit makes a program the most recent, so the
+    one dropped is the one used longest ago, and asking for it again compiles it again."""
+    from griffin_jax.sim import _program
+
+    monkeypatch.setattr(_program, "_PROGRAMS", __import__("collections").OrderedDict())
+    compiled = []
+    monkeypatch.setattr(_program, "_compile", lambda key: compiled.append(key) or object())
+    k1, k2, k3 = _key(chunk=32), _key(chunk=64), _key("A")
+    first = _program.program(k1, 2)
+    _program.program(k2, 2)
+    assert _program.program(k1, 2) is first  # a hit: k1 is now the most recent
+    _program.program(k3, 2)  # full: k2, used longest ago, is dropped
+    assert list(_program._PROGRAMS) == [k1, k3]
+    _program.program(k2, 2)
+    assert compiled == [k1, k2, k3, k2]
+    assert list(_program._PROGRAMS) == [k3, k2]
+    _program.program(k1)  # no bound: nothing dropped
+    assert len(_program._PROGRAMS) == 3
+
+
+def test_program_capacity_follows_the_budget():
+    from griffin_jax.sim import _program
+
+    assert _program.program_capacity(None) is None
+    assert _program.program_capacity(1.0) == int(2**30 / _program.PROGRAM_BYTES)
+    assert _program.program_capacity(2.0) >= 2 * _program.program_capacity(1.0) - 1
+    assert _program.program_capacity(1e-9) == _program.MIN_PROGRAMS
+
+
+def test_a_network_costs_the_same_when_programs_are_dropped_between_layers(monkeypatch):
+    """One program kept at a time (every layer compiles or loads its programs again): the cost
+    reports of a whole network equal those without a budget."""
+    from griffin_jax.sim import _program
+
+    rng = np.random.default_rng(3)
+    core = gj.Core(2, 2, 8)
+    accels = [
+        gj.custom("aw", core, "AW", gj.Window.box(2, 1, 0)),
+        gj.custom("a", core, "A", gj.Window.box(1, 1, 0)),
+        gj.custom("w", core, "W", gj.Window.box(3, 0, 0)),
+    ]
+    layers = [
+        (f"l{i}", rng.random((M, K)) < 0.5, rng.random((K, N)) < 0.4, 1 + i)
+        for i, (M, K, N) in enumerate([(5, 40, 3), (7, 9, 6), (4, 70, 2)])
+    ]
+    from griffin_jax.cost import evaluate
+
+    free = evaluate(accels, "AW", layers, sim=gj.SimOptions(memory_gb=None))
+    monkeypatch.setattr(_program, "MIN_PROGRAMS", 1)
+    dropped = _program.program.cache_info().dropped
+    tight = evaluate(accels, "AW", layers, sim=gj.SimOptions(memory_gb=1e-9))
+    assert _program.program.cache_info().dropped > dropped
+    for x, y in zip(free, tight):
+        assert x.cycles == y.cycles and x.energy_pj == y.energy_pj and x.counts == y.counts

@@ -119,3 +119,55 @@ def test_item_positions_list_each_groups_items_in_order(rng):
     aw = _unit_items("AW", a_rows, w_rows, a_tile, w_tile, 11)
     # AW group r * C + c of unit (pixel tile i, channel tile j): a[2 i + c] & w[:, 2 j + r].
     assert np.array_equal(aw[3, 1 * 2 + 0], a[4] & w[:, 1])
+
+
+@pytest.mark.parametrize("lanes", [1, 3, 4, 5, 16, 32, 33, 64])
+def test_tile_operands_match_a_direct_layout(lanes, rng):
+    """Both packing orders (bools reordered first for few lanes, words for many) give tile t,
+    step s, row r = the packed lanes of mask row ``t * per_tile + r`` at step s, zero padded."""
+    from griffin_jax.sim._bits import pack_lanes_np
+    from griffin_jax.sim._units import _tile_operands
+
+    n, K, n_tiles, per_tile, steps_b = 5, 3 * lanes + 1, 3, 2, 6
+    rows = rng.random((n, K)) < 0.5
+    got = _tile_operands(rows, n_tiles, per_tile, steps_b, lanes)
+    nw = -(-lanes // 32)
+    assert got.shape == (n_tiles, steps_b, per_tile, nw) and got.dtype == np.uint32
+    full = np.zeros((n_tiles * per_tile, steps_b * lanes), bool)
+    full[:n, :K] = rows
+    for t in range(n_tiles):
+        for s in range(steps_b):
+            for r in range(per_tile):
+                lanes_bits = full[t * per_tile + r, s * lanes : (s + 1) * lanes]
+                assert (got[t, s, r] == pack_lanes_np(lanes_bits, lanes)).all(), (t, s, r)
+
+
+def test_distinct_rows_by_digest_gives_the_same_classes(rng, monkeypatch):
+    """The digest path (large operands) partitions rows exactly as the sorting path, ids dense
+    from 0, including rows that differ in one bit and all-zero rows; a forced digest collision
+    (every row hashed alike) still keeps different rows apart."""
+    from griffin_jax.sim import _units
+
+    base = (rng.random((6, 40)) < 0.5).astype(np.uint32)
+    rows = base[rng.integers(0, 6, 50)]
+    rows[7, 3] ^= 1  # one bit off a copy
+    rows[9] = 0
+    sorted_ids = _units._distinct_rows(rows)
+    digest_ids = _units._distinct_rows_by_digest(np.ascontiguousarray(rows))
+
+    def partition(ids):
+        return sorted(tuple(np.flatnonzero(ids == c)) for c in np.unique(ids))
+
+    assert partition(digest_ids) == partition(sorted_ids)
+    assert sorted(set(digest_ids.tolist())) == list(range(len(set(sorted_ids.tolist()))))
+
+    class Same:  # every row gets one digest: equality alone must separate them
+        def __init__(self, *_, **__):
+            pass
+
+        def digest(self):
+            return b"same"
+
+    monkeypatch.setattr(_units.hashlib, "blake2b", Same)
+    collided = _units._distinct_rows_by_digest(np.ascontiguousarray(rows))
+    assert partition(collided) == partition(sorted_ids)

@@ -10,7 +10,6 @@ from griffin_jax import cost
 from griffin_jax.cost import category_masks
 from griffin_jax.design import derived_griffin, parse_derived, validate_mode
 from griffin_jax.design._point import DesignPoint
-from griffin_jax.sim._program import MIN_CHUNK
 from griffin_jax.study import (
     derive_griffin,
     digits_study_workload,
@@ -23,6 +22,9 @@ from griffin_jax.study import (
 from griffin_jax.study._derive import category_figures
 from griffin_jax.workloads import GemmLayer, Workload, bernoulli_mask
 
+# Tiles per call in the small form of the stored-wiring test: small enough that its small layers
+# pad little, and one program serves every layer of a step bucket.
+SMALL_CHUNK = 32
 CORE = gj.Core(2, 2, 8)
 
 
@@ -256,8 +258,8 @@ def test_rederiving_on_the_stored_workloads_gives_the_stored_wiring(gen):
     against its box-grid neighbours (one step along one axis) as AW hardware on the stored
     dual-sparse workloads; the winner must still win under the same rule. Both under the cost
     model the derivation was made with (``STORED_COST_MODEL``). The small form schedules in
-    chunks of ``MIN_CHUNK`` tiles (results never depend on the chunk): one compiled program per
-    step bucket instead of one per step bucket and layer size."""
+    chunks of ``SMALL_CHUNK`` tiles (results never depend on the chunk): one compiled program
+    per step bucket instead of one per step bucket and layer size."""
     d = derived_griffin()
     meta = d.meta
     c = meta["core"]
@@ -294,7 +296,7 @@ def test_rederiving_on_the_stored_workloads_gives_the_stored_wiring(gen):
         cands.append(p.window())
     assert len(cands) >= 3
     accels = [gj.design.custom(f"AW:{w.label()}", core, "AW", w) for w in cands]
-    sim = dataclasses.replace(sim or gj.SimOptions(), chunk=MIN_CHUNK)
+    sim = dataclasses.replace(sim or gj.SimOptions(), chunk=SMALL_CHUNK)
     figs = category_figures(accels, "AW", workloads, _stored_tech(meta), sim)
     assert pick_best([f.tops_per_w for f in figs], [f.area_mm2 for f in figs]) == 0
     stored = meta["numbers"]["best_dual"]["tops_per_w"]
