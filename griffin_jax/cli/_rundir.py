@@ -45,7 +45,9 @@ def _peak_rss_gb(reset: bool = False) -> float | None:
 class Phases:
     """Wall-clock seconds and peak resident memory per named phase of a job: ``start(name)``
     ends the phase before it. ``peaks``: GB per phase, the highest RSS while it ran (Linux;
-    empty elsewhere); ``peak_gb``: the whole job's."""
+    empty elsewhere); ``peak_gb``: the whole job's. Each phase restarts the kernel's peak,
+    which ``getrusage`` also reports: measured from outside (``/usr/bin/time``), a job's peak
+    is its last phase's; ``peak_gb`` (``status.json`` ``peak_rss_gb``) is the whole job's."""
 
     def __init__(self):
         self.seconds: dict = {}

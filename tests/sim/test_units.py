@@ -171,3 +171,50 @@ def test_distinct_rows_by_digest_gives_the_same_classes(rng, monkeypatch):
     monkeypatch.setattr(_units.hashlib, "blake2b", Same)
     collided = _units._distinct_rows_by_digest(np.ascontiguousarray(rows))
     assert partition(collided) == partition(sorted_ids)
+
+
+@pytest.mark.parametrize(
+    "U, T, R, C, da, dw",
+    [
+        (3, 9, 2, 4, 0.4, 0.6),
+        (4, 17, 4, 3, 0.7, 0.2),
+        (1, 1, 1, 1, 1.0, 1.0),
+        (2, 5, 3, 2, 0.0, 0.5),
+    ]
+    + [(5, 33, 8, 8, 0.5, 0.5), (2, 6, 2, 2, 1.0, 0.0), (3, 40, 1, 5, 0.3, 0.9)],
+)
+def test_pair_positions_equal_the_items_form(U, T, R, C, da, dw, rng):
+    """The AW positions built from the two operands (either side iterated, empty and full
+    masks, one group) equal ``_item_positions`` of the formed items, zeros past each group's
+    items included."""
+    from griffin_jax.sim._units import _item_positions, _pair_positions
+
+    a = rng.random((U, T, C)) < da
+    w = rng.random((U, T, R)) < dw
+    items = (np.swapaxes(w, 1, 2)[:, :, None, :] & np.swapaxes(a, 1, 2)[:, None, :, :]).reshape(
+        U, R * C, T
+    )
+    rows = max(1, int(items.sum(2).max()))
+    want_pos, want_n = _item_positions(items, rows)
+    pos, n_items = _pair_positions(a, w, rows)
+    assert pos.dtype == want_pos.dtype and np.array_equal(pos, want_pos)
+    assert np.array_equal(n_items, want_n)
+
+
+def test_lookahead_schedules_equal_whichever_way_positions_are_built(rng, monkeypatch):
+    """A one-lane AW lookahead design on sparse operands: every counter is the same whether
+    the item positions come from the operands or from the formed items."""
+    from griffin_jax.sim import _units
+
+    core = gj.Core(4, 3, 1)
+    design = gj.Design(core, "AW", gj.Window.box(time=3), "group")
+    a, w = rng.random((10, 37)) < 0.15, rng.random((37, 9)) < 0.1
+    runs, paired = [], []
+    real = _units._pair_positions
+    monkeypatch.setattr(_units, "_pair_positions", lambda *x: paired.append(1) or real(*x))
+    for threshold in (0.0, 1.0):  # never / always from the operands
+        monkeypatch.setattr(_units, "PAIR_DENSITY", threshold)
+        runs.append(gj.gemm_activity_batch([design], a, w))
+        assert bool(paired) == (threshold == 1.0)
+    for field in ("cycles", "taken", "busy_group_cycles", "tree_group_cycles", "work"):
+        assert np.array_equal(getattr(runs[0], field), getattr(runs[1], field)), field
