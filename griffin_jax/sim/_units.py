@@ -246,7 +246,6 @@ def _pair_positions(a: np.ndarray, w: np.ndarray, rows: int):
     dtype = np.int16 if T < 2**15 else np.int32
     by_a = a.sum() <= w.sum()
     first, other = (a, w) if by_a else (w, a)
-    inner = other.shape[2]
     # group-major while filling (each group's items contiguous), swapped to rank-major at the end
     flat_pos = np.zeros(U * R * C * rows, dtype)
     n_items = np.zeros(U * R * C, np.int32)
