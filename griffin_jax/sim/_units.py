@@ -277,20 +277,57 @@ def _lookahead_inputs(exploit: str, a_rows, w_rows, a_tile, w_tile, T: int, rows
     Q = {"A": a_rows.shape[2], "W": w_rows.shape[2]}.get(exploit, a_rows.shape[2] * w_rows.shape[2])
     pos = np.zeros((n, rows, Q), np.int16 if T < 2**15 else np.int32)
     n_items = np.zeros((n, Q), np.int32)
-    step = max(1, 2**22 // max(1, Q * T))
-    if exploit == "AW" and _sparse_side(a_rows, w_rows, a_tile, w_tile, T):
+    if exploit == "AW":
         # a wave of units at a time: their operands and index arrays stay small
+        sparse = _sparse_side(a_rows, w_rows, a_tile, w_tile, T)
         wave = max(1, 2**24 // max(1, T * (a_rows.shape[2] + w_rows.shape[2])))
         for s in range(0, live, wave):
             sl = slice(s, min(live, s + wave))
             a = a_rows[a_tile[sl], :T, :, 0] != 0  # [U, T, C]
             w = w_rows[w_tile[sl], :T, :, 0] != 0  # [U, T, R]
-            pos[sl], n_items[sl] = _pair_positions(a, w, rows)
+            pos[sl], n_items[sl] = _aw_positions(a, w, rows, sparse)
         return pos, n_items
+    step = max(1, 2**22 // max(1, Q * T))
     for s in range(0, live, step):
         sl = slice(s, min(live, s + step))
         items = _unit_items(exploit, a_rows, w_rows, a_tile[sl], w_tile[sl], T)
         pos[sl], n_items[sl] = _item_positions(items, rows)
+    return pos, n_items
+
+
+def _aw_positions(a: np.ndarray, w: np.ndarray, rows: int, sparse: bool):
+    """AW item positions of units (bool ``a [U, T, C]``, ``w [U, T, R]``, step-major) ->
+    ``(pos [U, rows, R * C], n_items [U, R * C])``, equal to ``_item_positions`` of the items,
+    by the cheapest route that is exact for these operands.
+
+    When every activation column is the same at every step (a model category with dense
+    activations: each column all ones, or all zeros past a layer's edge), group ``(r, c)``
+    holds weight row ``r``'s items when column ``c`` is on and none otherwise: the positions of
+    the ``R`` weight rows are found once and copied to the columns that are on (``1 / C`` of the
+    work). Likewise for weights the same at every step. Else from the operands when one side is
+    sparse (``_pair_positions``), or from the formed items."""
+    U, T, C = a.shape
+    R = w.shape[2]
+    a_on, w_on = a.any(1), w.any(1)  # [U, C], [U, R]
+    if (a.all(1) == a_on).all():
+        pos_w, n_w = _item_positions(np.ascontiguousarray(np.swapaxes(w, 1, 2)), rows)
+        on = a_on.astype(pos_w.dtype)
+        pos = pos_w[:, :, :, None] * on[:, None, None, :]  # [U, rows, R, C]
+        return pos.reshape(U, rows, R * C), (n_w[:, :, None] * a_on[:, None, :]).reshape(U, -1)
+    if (w.all(1) == w_on).all():
+        pos_a, n_a = _item_positions(np.ascontiguousarray(np.swapaxes(a, 1, 2)), rows)
+        on = w_on.astype(pos_a.dtype)
+        pos = on[:, None, :, None] * pos_a[:, :, None, :]  # [U, rows, R, C]
+        return pos.reshape(U, rows, R * C), (w_on[:, :, None] * n_a[:, None, :]).reshape(U, -1)
+    if sparse:
+        return _pair_positions(a, w, rows)
+    pos = np.zeros((U, rows, R * C), np.int16 if T < 2**15 else np.int32)
+    n_items = np.zeros((U, R * C), np.int32)
+    step = max(1, 2**22 // max(1, R * C * T))  # the items of a few units at a time
+    for s in range(0, U, step):
+        sl = slice(s, s + step)
+        items = np.swapaxes(w[sl], 1, 2)[:, :, None, :] & np.swapaxes(a[sl], 1, 2)[:, None, :, :]
+        pos[sl], n_items[sl] = _item_positions(items.reshape(-1, R * C, T), rows)
     return pos, n_items
 
 

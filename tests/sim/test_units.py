@@ -218,3 +218,32 @@ def test_lookahead_schedules_equal_whichever_way_positions_are_built(rng, monkey
         assert bool(paired) == (threshold == 1.0)
     for field in ("cycles", "taken", "busy_group_cycles", "tree_group_cycles", "work"):
         assert np.array_equal(getattr(runs[0], field), getattr(runs[1], field)), field
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("case", ["dense_a", "dense_w", "both_dense", "edge_a", "edge_w", "mixed"])
+def test_aw_positions_equal_the_items_form(case, sparse, rng):
+    """Every route of ``_aw_positions`` (a side the same at every step, with all-zero edge
+    columns or rows; both; neither, from the operands or from the items) gives the positions
+    and counts of ``_item_positions`` on the formed items."""
+    from griffin_jax.sim._units import _aw_positions, _item_positions
+
+    U, T, R, C = 3, 13, 4, 5
+    a = rng.random((U, T, C)) < 0.4
+    w = rng.random((U, T, R)) < 0.3
+    if case in ("dense_a", "both_dense", "edge_a"):
+        a[:] = True
+    if case in ("dense_w", "both_dense", "edge_w"):
+        w[:] = True
+    if case == "edge_a":
+        a[1, :, 3:] = False  # a layer's last pixel tile: columns past M are zero
+    if case == "edge_w":
+        w[2, :, 1:] = False
+    items = (np.swapaxes(w, 1, 2)[:, :, None, :] & np.swapaxes(a, 1, 2)[:, None, :, :]).reshape(
+        U, R * C, T
+    )
+    rows = max(1, int(items.sum(2).max()))
+    want_pos, want_n = _item_positions(items, rows)
+    pos, n_items = _aw_positions(a, w, rows, sparse)
+    assert pos.dtype == want_pos.dtype and np.array_equal(pos, want_pos)
+    assert np.array_equal(n_items, want_n)
