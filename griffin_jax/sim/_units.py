@@ -310,11 +310,14 @@ def _aw_positions(a: np.ndarray, w: np.ndarray, rows: int, sparse: bool):
     R = w.shape[2]
     a_on, w_on = a.any(1), w.any(1)  # [U, C], [U, R]
     if (a.all(1) == a_on).all():
+        # a unit with no column on has no items at all (``rows`` may not hold its weight rows)
+        w = w & a_on.any(1)[:, None, None]
         pos_w, n_w = _item_positions(np.ascontiguousarray(np.swapaxes(w, 1, 2)), rows)
         on = a_on.astype(pos_w.dtype)
         pos = pos_w[:, :, :, None] * on[:, None, None, :]  # [U, rows, R, C]
         return pos.reshape(U, rows, R * C), (n_w[:, :, None] * a_on[:, None, :]).reshape(U, -1)
     if (w.all(1) == w_on).all():
+        a = a & w_on.any(1)[:, None, None]
         pos_a, n_a = _item_positions(np.ascontiguousarray(np.swapaxes(a, 1, 2)), rows)
         on = w_on.astype(pos_a.dtype)
         pos = on[:, None, :, None] * pos_a[:, :, None, :]  # [U, rows, R, C]

@@ -221,7 +221,9 @@ def test_lookahead_schedules_equal_whichever_way_positions_are_built(rng, monkey
 
 
 @pytest.mark.parametrize("sparse", [False, True])
-@pytest.mark.parametrize("case", ["dense_a", "dense_w", "both_dense", "edge_a", "edge_w", "mixed"])
+@pytest.mark.parametrize(
+    "case", ["dense_a", "dense_w", "both_dense", "edge_a", "edge_w", "mixed", "empty_a", "empty_w"]
+)
 def test_aw_positions_equal_the_items_form(case, sparse, rng):
     """Every route of ``_aw_positions`` (a side the same at every step, with all-zero edge
     columns or rows; both; neither, from the operands or from the items) gives the positions
@@ -239,10 +241,18 @@ def test_aw_positions_equal_the_items_form(case, sparse, rng):
         a[1, :, 3:] = False  # a layer's last pixel tile: columns past M are zero
     if case == "edge_w":
         w[2, :, 1:] = False
+    if case == "empty_a":  # a unit without activations: its (full) weights' items must not count
+        a[:] = True
+        a[0] = False
+        w[0] = True
+    if case == "empty_w":
+        w[:] = True
+        w[1] = False
+        a[1] = True
     items = (np.swapaxes(w, 1, 2)[:, :, None, :] & np.swapaxes(a, 1, 2)[:, None, :, :]).reshape(
         U, R * C, T
     )
-    rows = max(1, int(items.sum(2).max()))
+    rows = max(1, int(items.sum(2).max()))  # as the kernel's bucket: the AW items' most
     want_pos, want_n = _item_positions(items, rows)
     pos, n_items = _aw_positions(a, w, rows, sparse)
     assert pos.dtype == want_pos.dtype and np.array_equal(pos, want_pos)
