@@ -24,12 +24,17 @@ def _steps(K: int, L: int) -> int:
     return -(-K // L)
 
 
-def _pack_rows(mask_rows: np.ndarray, n_rows: int, steps_b: int, L: int) -> np.ndarray:
-    """bool ``[n, K]`` -> uint32 ``[n_rows, steps_b, NW]`` (zero padded rows and steps)."""
+def _padded_rows(mask_rows: np.ndarray, n_rows: int, steps_b: int, L: int) -> np.ndarray:
+    """bool ``[n, K]`` -> bool ``[n_rows, steps_b, L]``, zero padded rows and steps."""
     n, K = mask_rows.shape
     padded = np.zeros((n_rows, steps_b * L), bool)
     padded[:n, :K] = mask_rows
-    return _bits.pack_lanes_np(padded.reshape(n_rows, steps_b, L), L)
+    return padded.reshape(n_rows, steps_b, L)
+
+
+def _pack_rows(mask_rows: np.ndarray, n_rows: int, steps_b: int, L: int) -> np.ndarray:
+    """bool ``[n, K]`` -> uint32 ``[n_rows, steps_b, NW]`` (zero padded rows and steps)."""
+    return _bits.pack_lanes_np(_padded_rows(mask_rows, n_rows, steps_b, L), L)
 
 
 def _tile_operands(mask_rows: np.ndarray, n_tiles: int, per_tile: int, steps_b: int, L: int):
@@ -43,11 +48,8 @@ def _tile_operands(mask_rows: np.ndarray, n_tiles: int, per_tile: int, steps_b: 
         return np.ascontiguousarray(np.swapaxes(tiles, 1, 2))
     # Few lanes: a step's bools take no more bytes than its limbs, so reorder them before
     # packing (one-lane cores hold one bit per uint32 word: the copy is 4x cheaper here).
-    n, K = mask_rows.shape
-    padded = np.zeros((n_tiles * per_tile, steps_b * L), bool)
-    padded[:n, :K] = mask_rows
+    padded = _padded_rows(mask_rows, n_tiles * per_tile, steps_b, L)
     steps = np.swapaxes(padded.reshape(n_tiles, per_tile, steps_b, L), 1, 2)
-    del padded
     return _bits.pack_lanes_np(np.ascontiguousarray(steps), L)
 
 
@@ -160,13 +162,21 @@ def _unit_items(exploit: str, a_rows, w_rows, a_tile, w_tile, T: int) -> np.ndar
     """Pending items of units with one-lane groups: bool ``[U, Q, T]`` (group-major, so each
     group's steps are contiguous; AW groups at ``r * C + c``) from the step-major packed
     operands (``_tile_operands`` with one lane: every word is 0 or 1)."""
-    a = np.swapaxes(a_rows[a_tile, :T, :, 0], 1, 2) != 0  # [U, C, T]
-    w = np.swapaxes(w_rows[w_tile, :T, :, 0], 1, 2) != 0  # [U, R, T]
+    a = a_rows[a_tile, :T, :, 0] != 0  # [U, T, C]
+    w = w_rows[w_tile, :T, :, 0] != 0  # [U, T, R]
     if exploit == "A":
-        return a
+        return np.swapaxes(a, 1, 2)
     if exploit == "W":
-        return w
-    return (w[:, :, None, :] & a[:, None, :, :]).reshape(len(a), -1, T)
+        return np.swapaxes(w, 1, 2)
+    return _aw_items(a, w)
+
+
+def _aw_items(a: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """AW items of units, bool ``[U, R * C, T]`` (group ``r * C + c``), from step-major bool
+    ``a [U, T, C]`` and ``w [U, T, R]``: steps where both operands of the group are nonzero."""
+    U, T, C = a.shape
+    items = np.swapaxes(w, 1, 2)[:, :, None, :] & np.swapaxes(a, 1, 2)[:, None, :, :]
+    return items.reshape(U, w.shape[2] * C, T)
 
 
 def _item_counts(exploit: str, a_rows, w_rows, a_tile, w_tile, T: int) -> np.ndarray:
@@ -222,14 +232,6 @@ def _item_positions(items: np.ndarray, rows: int):
 PAIR_DENSITY = 0.2
 
 
-def _sparse_side(a_rows, w_rows, a_tile, w_tile, T: int) -> bool:
-    """Whether the sparser operand of these units is below ``PAIR_DENSITY`` (one-lane words)."""
-    a, w = np.unique(a_tile), np.unique(w_tile)
-    a_density = np.count_nonzero(a_rows[a, :T]) / max(1, len(a) * T * a_rows.shape[2])
-    w_density = np.count_nonzero(w_rows[w, :T]) / max(1, len(w) * T * w_rows.shape[2])
-    return min(a_density, w_density) < PAIR_DENSITY
-
-
 def _pair_positions(a: np.ndarray, w: np.ndarray, rows: int):
     """``_item_positions`` of AW units straight from their operands, without forming the
     ``[U, Q, T]`` items: bool ``a [U, T, C]``, ``w [U, T, R]`` (step-major) -> ``pos [U, rows,
@@ -279,13 +281,12 @@ def _lookahead_inputs(exploit: str, a_rows, w_rows, a_tile, w_tile, T: int, rows
     n_items = np.zeros((n, Q), np.int32)
     if exploit == "AW":
         # a wave of units at a time: their operands and index arrays stay small
-        sparse = _sparse_side(a_rows, w_rows, a_tile, w_tile, T)
         wave = max(1, 2**24 // max(1, T * (a_rows.shape[2] + w_rows.shape[2])))
         for s in range(0, live, wave):
             sl = slice(s, min(live, s + wave))
             a = a_rows[a_tile[sl], :T, :, 0] != 0  # [U, T, C]
             w = w_rows[w_tile[sl], :T, :, 0] != 0  # [U, T, R]
-            pos[sl], n_items[sl] = _aw_positions(a, w, rows, sparse)
+            pos[sl], n_items[sl] = _aw_positions(a, w, rows)
         return pos, n_items
     step = max(1, 2**22 // max(1, Q * T))
     for s in range(0, live, step):
@@ -295,7 +296,7 @@ def _lookahead_inputs(exploit: str, a_rows, w_rows, a_tile, w_tile, T: int, rows
     return pos, n_items
 
 
-def _aw_positions(a: np.ndarray, w: np.ndarray, rows: int, sparse: bool):
+def _aw_positions(a: np.ndarray, w: np.ndarray, rows: int):
     """AW item positions of units (bool ``a [U, T, C]``, ``w [U, T, R]``, step-major) ->
     ``(pos [U, rows, R * C], n_items [U, R * C])``, equal to ``_item_positions`` of the items,
     by the cheapest route that is exact for these operands.
@@ -305,7 +306,7 @@ def _aw_positions(a: np.ndarray, w: np.ndarray, rows: int, sparse: bool):
     holds weight row ``r``'s items when column ``c`` is on and none otherwise: the positions of
     the ``R`` weight rows are found once and copied to the columns that are on (``1 / C`` of the
     work). Likewise for weights the same at every step. Else from the operands when one side is
-    sparse (``_pair_positions``), or from the formed items."""
+    below ``PAIR_DENSITY`` (``_pair_positions``), or from the formed items."""
     U, T, C = a.shape
     R = w.shape[2]
     a_on, w_on = a.any(1), w.any(1)  # [U, C], [U, R]
@@ -322,15 +323,14 @@ def _aw_positions(a: np.ndarray, w: np.ndarray, rows: int, sparse: bool):
         on = w_on.astype(pos_a.dtype)
         pos = on[:, None, :, None] * pos_a[:, :, None, :]  # [U, rows, R, C]
         return pos.reshape(U, rows, R * C), (w_on[:, :, None] * n_a[:, None, :]).reshape(U, -1)
-    if sparse:
+    if min(a.mean(), w.mean()) < PAIR_DENSITY:
         return _pair_positions(a, w, rows)
     pos = np.zeros((U, rows, R * C), np.int16 if T < 2**15 else np.int32)
     n_items = np.zeros((U, R * C), np.int32)
     step = max(1, 2**22 // max(1, R * C * T))  # the items of a few units at a time
     for s in range(0, U, step):
         sl = slice(s, s + step)
-        items = np.swapaxes(w[sl], 1, 2)[:, :, None, :] & np.swapaxes(a[sl], 1, 2)[:, None, :, :]
-        pos[sl], n_items[sl] = _item_positions(items.reshape(-1, R * C, T), rows)
+        pos[sl], n_items[sl] = _item_positions(_aw_items(a[sl], w[sl]), rows)
     return pos, n_items
 
 

@@ -224,12 +224,14 @@ def test_lookahead_schedules_equal_whichever_way_positions_are_built(rng, monkey
 @pytest.mark.parametrize(
     "case", ["dense_a", "dense_w", "both_dense", "edge_a", "edge_w", "mixed", "empty_a", "empty_w"]
 )
-def test_aw_positions_equal_the_items_form(case, sparse, rng):
+def test_aw_positions_equal_the_items_form(case, sparse, rng, monkeypatch):
     """Every route of ``_aw_positions`` (a side the same at every step, with all-zero edge
     columns or rows; both; neither, from the operands or from the items) gives the positions
     and counts of ``_item_positions`` on the formed items."""
+    from griffin_jax.sim import _units
     from griffin_jax.sim._units import _aw_positions, _item_positions
 
+    monkeypatch.setattr(_units, "PAIR_DENSITY", 1.0 if sparse else 0.0)  # route of a mixed case
     U, T, R, C = 3, 13, 4, 5
     a = rng.random((U, T, C)) < 0.4
     w = rng.random((U, T, R)) < 0.3
@@ -254,6 +256,6 @@ def test_aw_positions_equal_the_items_form(case, sparse, rng):
     )
     rows = max(1, int(items.sum(2).max()))  # as the kernel's bucket: the AW items' most
     want_pos, want_n = _item_positions(items, rows)
-    pos, n_items = _aw_positions(a, w, rows, sparse)
+    pos, n_items = _aw_positions(a, w, rows)
     assert pos.dtype == want_pos.dtype and np.array_equal(pos, want_pos)
     assert np.array_equal(n_items, want_n)
